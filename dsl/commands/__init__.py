@@ -1,0 +1,9 @@
+"""The subcommands of `racepolicy`: each module has add_arguments(parser) and run(args) -> exit code."""
+
+from __future__ import annotations
+
+# name -> (module, one-line help). Modules are imported only to build the parser.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "check": ("racepolicy.commands.check", "check policy files for errors"),
+    "query": ("racepolicy.commands.query", "answer one query from policy files or folders"),
+}

@@ -1,0 +1,170 @@
+"""The one error family users see: every message has a source, a span, a code and a hint."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+
+from racepolicy.source import NOWHERE, Source, Span
+
+
+class PolicyError(Exception):
+    """Base of every error a user can cause; rendered as file:line:col: error: message."""
+
+    code = "RP0000"
+    title = "error"
+
+    def __init__(
+        self,
+        message: str,
+        span: Span = NOWHERE,
+        source: Source | None = None,
+        hint: str = "",
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.span = span
+        self.source = source
+        self.hint = hint
+
+    @property
+    def source_name(self) -> str:
+        return self.source.name if self.source else "<input>"
+
+    def with_source(self, source: Source) -> PolicyError:
+        if self.source is None:
+            self.source = source
+        return self
+
+    def render(self) -> str:
+        """The message with its location, the source line and a caret under the span."""
+        span = self.span
+        if span == NOWHERE or self.source is None:
+            head = f"{self.source_name}: error[{self.code}]: {self.message}"
+            return head + (f"\n  hint: {self.hint}" if self.hint else "")
+        head = f"{self.source_name}:{span.line}:{span.column}: error[{self.code}]: {self.message}"
+        text = self.source.line(span.line)
+        if not text:
+            return head + (f"\n  hint: {self.hint}" if self.hint else "")
+        gutter = f"{span.line:>4}"
+        end = span.end_column if span.end_line == span.line else len(text) + 1
+        width = max(1, min(end, len(text) + 1) - span.column)
+        pad = "".join("\t" if ch == "\t" else " " for ch in text[: span.column - 1])
+        caret = f"{' ' * len(gutter)} | {pad}{'^' * width}"
+        if self.hint:
+            caret += f" {self.hint}"
+        return f"{head}\n{gutter} | {text}\n{caret}"
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "message": self.message,
+            "file": self.source_name,
+            "line": self.span.line,
+            "column": self.span.column,
+            "end_line": self.span.end_line,
+            "end_column": self.span.end_column,
+            "hint": self.hint,
+        }
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+class PolicySyntaxError(PolicyError):
+    """The text does not follow the grammar."""
+
+    code = "RP0101"
+
+
+class UnknownNameError(PolicyError):
+    """A race, group, infraction, rule, function or field that nobody declared."""
+
+    code = "RP0201"
+
+
+class DuplicateError(PolicyError):
+    """The same name declared twice in one edition."""
+
+    code = "RP0202"
+
+
+class PolicyTypeError(PolicyError):
+    """Values of kinds that do not combine: a percentage added to a date, km compared to EUR."""
+
+    code = "RP0301"
+
+
+class ArityError(PolicyError):
+    """A rule or function called with the wrong number of arguments."""
+
+    code = "RP0302"
+
+
+class ScheduleError(PolicyError):
+    """Schedule tiers or bands that overlap, run backwards or leave a gap."""
+
+    code = "RP0401"
+
+
+class TableError(PolicyError):
+    """A threshold table with a duplicate row or a row of the wrong width."""
+
+    code = "RP0402"
+
+
+class ConflictError(PolicyError):
+    """Two equally specific penalties for the same infraction and race that disagree."""
+
+    code = "RP0501"
+
+
+class ValidationError(PolicyError):
+    """A series plugin's validator found the policy breaks a rule of its series."""
+
+    code = "RP0502"
+
+
+class EvaluationError(PolicyError):
+    """A query could not be answered: a missing fact, no matching table row, a bad argument."""
+
+    code = "RP0601"
+
+
+class QueryError(PolicyError):
+    """A query that names no edition that can answer it, or a query form nobody provides."""
+
+    code = "RP0602"
+
+
+class InputError(PolicyError):
+    """A missing file, an unreadable folder, a bad command-line value."""
+
+    code = "RP0701"
+
+
+class PolicyErrors(PolicyError):
+    """Several errors of one or more files, reported together in source order."""
+
+    code = "RP0000"
+
+    def __init__(self, errors: Sequence[PolicyError]) -> None:
+        ordered = sorted(errors, key=lambda e: (e.source_name, e.span.line, e.span.column))
+        super().__init__(f"{len(ordered)} error(s)", NOWHERE, None, "")
+        self.errors: tuple[PolicyError, ...] = tuple(ordered)
+
+    def render(self) -> str:
+        return "\n".join(e.render() for e in self.errors)
+
+    def as_json(self) -> dict[str, object]:
+        return {"errors": [e.as_json() for e in self.errors]}
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str:
+    """A hint naming the closest candidate, or an empty string."""
+    pool = sorted(set(candidates))
+    lowered = {c.lower(): c for c in pool}
+    if name.lower() in lowered:
+        return f"did you mean '{lowered[name.lower()]}'?"
+    close = difflib.get_close_matches(name, pool, n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""

@@ -1,0 +1,144 @@
+"""Answer one parsed query against one edition: penalties, attributes, eligibility, rules, plugin forms."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from racepolicy import ast
+from racepolicy.answer import Answer
+from racepolicy.checker import Checker
+from racepolicy.errors import PolicyErrors, QueryError, UnknownNameError, did_you_mean
+from racepolicy.interpreter import Evaluator
+from racepolicy.model import Edition
+from racepolicy.source import Source
+from racepolicy.values import type_name
+
+CORE_VERBS = ("penalty", "eligible")
+
+
+def referenced_names(query: ast.Query) -> set[str]:
+    """Every race, infraction, rule or other name a query mentions (to pick an edition)."""
+    names: set[str] = set()
+    if isinstance(query, ast.PenaltyQuery):
+        names |= set(query.infractions) | {query.race}
+    elif isinstance(query, ast.EligibleQuery):
+        names.add(query.race)
+    elif isinstance(query, ast.FormQuery):
+        names.add(query.verb)
+        names |= {a.name for a in query.args if isinstance(a, ast.Name)}
+    bound = {b.name for b in query.given}
+    for node in query.find_all(ast.Name):
+        assert isinstance(node, ast.Name)
+        names.add(node.name)
+    for node in query.find_all(ast.Call):
+        assert isinstance(node, ast.Call)
+        names.add(node.function)
+    return names - bound
+
+
+def edition_knows(edition: Edition, name: str) -> bool:
+    vocab = edition.vocabulary
+    return (
+        name in edition.races or name in edition.groups or name in edition.infractions or name in edition.penalties
+        or name in edition.callables() or name in edition.query_forms or name in edition.attribute_kinds
+        or name in ("year", "true", "false")
+        or (vocab is not None and name in vocab.infractions)
+        or name in __import__("racepolicy.builtins", fromlist=["BUILTINS"]).BUILTINS
+    )
+
+
+def _static_check(edition: Edition, expr: ast.Expr, scope: Mapping[str, str], source: Source) -> None:
+    checker = Checker(edition.policy, source, None)
+    checker.ed = edition
+    checker._rule_kinds = {name: rule.kind for name, rule in edition.rules.items()}
+    checker.infer(expr, dict(scope))
+    if checker.errors:
+        raise PolicyErrors(checker.errors) if len(checker.errors) > 1 else checker.errors[0]
+
+
+def answer(edition: Edition, query: ast.Query, source: Source, tracing: bool = True, facts: Mapping[str, Any] | None = None) -> Answer:
+    """Evaluate a query on an edition; raises PolicyError for anything it cannot answer."""
+    evaluator = Evaluator(edition, source, tracing=tracing)
+    env: dict[str, Any] = dict(facts or {})
+    for binding in query.given:
+        _static_check(edition, binding.value, {k: type_name(v) for k, v in env.items()}, source)
+        env[binding.name] = evaluator.evaluate(binding.value, env)
+    value: Any
+    note = ""
+    if isinstance(query, ast.PenaltyQuery):
+        _known_race(edition, query.race, query, source)
+        known = set(edition.infractions) | set(edition.penalties)
+        for infraction in query.infractions:
+            if infraction not in known:
+                raise UnknownNameError(
+                    f"unknown infraction '{infraction}'", _word_span(source, query, infraction), source, did_you_mean(infraction, known),
+                )
+        value = evaluator.penalty(query.infractions, query.race, query.span)
+    elif isinstance(query, ast.EligibleQuery):
+        _known_race(edition, query.race, query, source)
+        value = evaluator.eligible(query.race, env, query.span)
+    elif isinstance(query, ast.FormQuery):
+        value, note = _form(edition, evaluator, query, source)
+    elif isinstance(query, ast.ExprQuery):
+        _static_check(edition, query.expr, {k: type_name(v) for k, v in env.items()}, source)
+        value = evaluator.evaluate(query.expr, env)
+    else:  # pragma: no cover - the grammar has no other query
+        raise QueryError("unsupported query", query.span, source)
+    return Answer(source.text.strip(), edition.label, value, tuple(evaluator.trace), note)
+
+
+def _word_span(source: Source, query: ast.Query, word: str) -> Any:
+    import re
+
+    from racepolicy.source import Span
+
+    m = re.search(rf"(?<![A-Za-z0-9_]){re.escape(word)}(?![A-Za-z0-9_])", source.text)
+    if m is None:
+        return query.span
+    before = source.text[: m.start()]
+    line = before.count("\n") + 1
+    column = m.start() - (before.rfind("\n") + 1) + 1
+    return Span(line, column, line, column + len(word))
+
+
+def _known_race(edition: Edition, race: str, query: ast.Query, source: Source) -> None:
+    if race not in edition.races:
+        raise UnknownNameError(
+            f"unknown race '{race}' in {edition.label}", _word_span(source, query, race), source,
+            did_you_mean(race, edition.races) or f"races: {', '.join(edition.races)}",
+        )
+
+
+def _form(edition: Edition, evaluator: Evaluator, query: ast.FormQuery, source: Source) -> tuple[Any, str]:
+    verb = query.verb
+    args: list[Any] = []
+    for arg in query.args:
+        if isinstance(arg, ast.Name):
+            args.append(evaluator.race_value(arg.name) if arg.name in edition.races else arg.name)
+        else:
+            args.append(arg.value)
+    form = edition.query_forms.get(verb)
+    if form is not None:
+        value = form.handler(evaluator, args)
+        if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], str):
+            return value[0], value[1]
+        return value, ""
+    if verb in edition.attribute_kinds or verb in ("title",):
+        if len(query.args) != 1 or not isinstance(query.args[0], ast.Name):
+            raise QueryError(f"ask for one race's {verb}, e.g. '{verb} {next(iter(edition.races), 'RACE')}'", query.span, source)
+        race_name = query.args[0].name
+        _known_race(edition, race_name, query, source)
+        race = edition.races[race_name]
+        if verb == "title":
+            return race.title, ""
+        if verb not in race.attributes:
+            raise QueryError(f"the {edition.label} policy gives no {verb} for {race_name}", query.span, source)
+        value = race.attributes[verb]
+        evaluator.note("attribute", f"{race_name}.{verb}", result=value, citation=race.citations.get(verb))
+        return value, ""
+    verbs = sorted(set(edition.query_forms) | set(edition.attribute_kinds) | set(CORE_VERBS))
+    raise QueryError(
+        f"'{verb}' is not a query of the {edition.label} edition", _word_span(source, query, verb), source,
+        did_you_mean(verb, verbs) or f"queries: {', '.join(verbs)}",
+    )

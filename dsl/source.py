@@ -1,0 +1,39 @@
+"""Source text and spans: where in which file a piece of policy stands."""
+
+from __future__ import annotations
+
+import attrs
+
+
+@attrs.frozen
+class Span:
+    """A region of source text; lines and columns count from 1, end column exclusive."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    @classmethod
+    def point(cls, line: int, column: int) -> Span:
+        return cls(line, column, line, column + 1)
+
+    def __str__(self) -> str:
+        return f"{self.line}:{self.column}"
+
+
+NOWHERE = Span(0, 0, 0, 0)
+
+
+@attrs.frozen
+class Source:
+    """A named text: a policy file, a query typed at the prompt, a CSV cell."""
+
+    name: str
+    text: str
+
+    def line(self, number: int) -> str:
+        lines = self.text.splitlines()
+        if 1 <= number <= len(lines):
+            return lines[number - 1]
+        return ""

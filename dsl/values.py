@@ -1,0 +1,298 @@
+"""Runtime values of the language: exact money, durations, lengths, percentages, sanctions."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+import attrs
+
+CENT = Decimal("0.01")
+
+
+def fmt_decimal(value: Decimal) -> str:
+    """A decimal without exponent or trailing zeros: 5, 2.5, 0.25."""
+    if value == value.to_integral_value():
+        return str(value.quantize(Decimal(1)))
+    text = format(value.normalize(), "f")
+    return text
+
+
+@attrs.frozen(order=False)
+class Money:
+    """An amount in one currency, always held to the cent (half-up rounding)."""
+
+    amount: Decimal
+    currency: str
+
+    @classmethod
+    def of(cls, amount: Decimal, currency: str) -> Money:
+        return cls(amount.quantize(CENT, rounding=ROUND_HALF_UP), currency)
+
+    def __str__(self) -> str:
+        return f"{self.amount.quantize(CENT)} {self.currency}"
+
+
+@attrs.frozen(order=False)
+class Duration:
+    """An exact duration in minutes (a decimal, so 1/2 of 15min is 7.5 minutes, not a float)."""
+
+    minutes: Decimal
+
+    def __str__(self) -> str:
+        total = self.minutes
+        sign = "-" if total < 0 else ""
+        total = abs(total)
+        whole = int(total)
+        frac = total - whole
+        days, rem = divmod(whole, 24 * 60)
+        hours, minutes = divmod(rem, 60)
+        minute_text = fmt_decimal(Decimal(minutes) + frac)
+        if days and not hours and not minutes and not frac:
+            return f"{sign}{days}d"
+        hours += days * 24
+        if hours and (minutes or frac):
+            pad = minute_text if Decimal(minutes) + frac >= 10 else "0" + minute_text
+            return f"{sign}{hours}h{pad}"
+        if hours:
+            return f"{sign}{hours}h"
+        return f"{sign}{minute_text}min"
+
+
+@attrs.frozen(order=False)
+class Length:
+    """A distance or an elevation, held in metres; `unit` only says how it was written."""
+
+    metres: Decimal
+    unit: str = attrs.field(default="m", eq=False)
+
+    def __str__(self) -> str:
+        if self.unit == "km":
+            return f"{fmt_decimal(self.metres / 1000)} km"
+        return f"{fmt_decimal(self.metres)} m"
+
+
+@attrs.frozen(order=False)
+class Percent:
+    """An exact percentage: Percent(Decimal(50)) is 50 %."""
+
+    value: Decimal
+
+    @property
+    def ratio(self) -> Decimal:
+        return self.value / 100
+
+    def __str__(self) -> str:
+        return f"{fmt_decimal(self.value)}%"
+
+
+# Sanction severities, mildest first. Discretion and doping are not ranked
+# against time penalties: they stay visible rather than being guessed.
+@attrs.frozen
+class Sanction:
+    """What a jury imposes: time penalties add up, disqualification dominates."""
+
+    minutes: Decimal = Decimal(0)
+    disqualified: bool = False
+    for_life: bool = False
+    discretion: tuple[str, ...] = ()  # infractions left to the race direction
+    doping: tuple[str, ...] = ()  # infractions sanctioned as for doping
+
+    @classmethod
+    def time(cls, minutes: Decimal) -> Sanction:
+        return cls(minutes=minutes)
+
+    @property
+    def kind(self) -> str:
+        if self.for_life:
+            return "disqualify for life"
+        if self.disqualified:
+            return "disqualify"
+        if self.doping:
+            return "as doping"
+        if self.discretion:
+            return "discretion"
+        return "time"
+
+    def __str__(self) -> str:
+        parts: list[str] = []
+        if self.for_life:
+            parts.append("disqualification for life")
+        elif self.disqualified:
+            parts.append("disqualification")
+        elif self.minutes:
+            parts.append(f"{Duration(self.minutes)} time penalty")
+        if self.doping:
+            parts.append(f"sanctioned as for doping ({', '.join(self.doping)})")
+        if self.discretion:
+            parts.append(f"at the race direction's discretion ({', '.join(self.discretion)})")
+        if not parts:
+            return "no penalty"
+        return " + ".join(parts)
+
+
+def combine_sanctions(sanctions: list[Sanction]) -> Sanction:
+    """The default combination: add time, let disqualification dominate, keep the rest visible."""
+    minutes = sum((s.minutes for s in sanctions), Decimal(0))
+    life = any(s.for_life for s in sanctions)
+    dq = life or any(s.disqualified for s in sanctions)
+    discretion = tuple(dict.fromkeys(i for s in sanctions for i in s.discretion))
+    doping = tuple(dict.fromkeys(i for s in sanctions for i in s.doping))
+    return Sanction(
+        minutes=Decimal(0) if dq else minutes,
+        disqualified=dq,
+        for_life=life,
+        discretion=discretion,
+        doping=doping,
+    )
+
+
+@attrs.frozen
+class RaceValue:
+    """A declared race as a value: `UTMB.fee`, `race in long`."""
+
+    name: str
+    title: str = attrs.field(default="", eq=False)
+    attributes: Mapping[str, Any] = attrs.field(factory=dict, eq=False, hash=False)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@attrs.frozen
+class GroupValue:
+    """A named set of races."""
+
+    name: str
+    members: frozenset[str] = frozenset()
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@attrs.frozen
+class Record:
+    """Facts about a runner, a result or a case: `runner.birth_year`."""
+
+    fields: tuple[tuple[str, Any], ...] = ()
+
+    @classmethod
+    def of(cls, mapping: Mapping[str, Any]) -> Record:
+        return cls(tuple(sorted(mapping.items())))
+
+    def get(self, name: str) -> Any:
+        for key, value in self.fields:
+            if key == name:
+                return value
+        raise KeyError(name)
+
+    def keys(self) -> list[str]:
+        return [k for k, _ in self.fields]
+
+    def __str__(self) -> str:
+        return "{" + ", ".join(f"{k}: {render(v)}" for k, v in self.fields) + "}"
+
+
+def type_name(value: Any) -> str:
+    """The language's name for the kind of a value (used in messages and by the checker)."""
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, Decimal | int):
+        return "number"
+    if isinstance(value, Money):
+        return "money"
+    if isinstance(value, Duration):
+        return "duration"
+    if isinstance(value, Length):
+        return "length"
+    if isinstance(value, Percent):
+        return "percent"
+    if isinstance(value, datetime.date):
+        return "date"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, Sanction):
+        return "sanction"
+    if isinstance(value, RaceValue):
+        return "race"
+    if isinstance(value, GroupValue):
+        return "group"
+    if isinstance(value, Record):
+        return "record"
+    if isinstance(value, tuple):
+        return "list"
+    return "any"
+
+
+def render(value: Any) -> str:
+    """A value as a jury reads it."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Decimal):
+        return fmt_decimal(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return value
+    if isinstance(value, tuple):
+        return "[" + ", ".join(render(v) for v in value) + "]"
+    return str(value)
+
+
+def to_json(value: Any) -> Any:
+    """A JSON form with stable keys: exact values are strings, never floats."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, Decimal):
+        return {"type": "number", "value": fmt_decimal(value)}
+    if isinstance(value, Money):
+        return {"type": "money", "amount": str(value.amount.quantize(CENT)), "currency": value.currency}
+    if isinstance(value, Duration):
+        return {"type": "duration", "minutes": fmt_decimal(value.minutes), "text": str(value)}
+    if isinstance(value, Length):
+        return {"type": "length", "metres": fmt_decimal(value.metres), "text": str(value)}
+    if isinstance(value, Percent):
+        return {"type": "percent", "value": fmt_decimal(value.value)}
+    if isinstance(value, datetime.date):
+        return {"type": "date", "value": value.isoformat()}
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Sanction):
+        return {
+            "type": "sanction",
+            "kind": value.kind,
+            "minutes": fmt_decimal(value.minutes),
+            "disqualified": value.disqualified,
+            "for_life": value.for_life,
+            "discretion": list(value.discretion),
+            "doping": list(value.doping),
+            "text": str(value),
+        }
+    if isinstance(value, RaceValue | GroupValue):
+        return {"type": type_name(value), "name": value.name}
+    if isinstance(value, Record):
+        return {"type": "record", "fields": {k: to_json(v) for k, v in value.fields}}
+    if isinstance(value, tuple):
+        return [to_json(v) for v in value]
+    return str(value)
+
+
+def decimal_of(text: str) -> Decimal:
+    try:
+        return Decimal(text)
+    except InvalidOperation as exc:  # pragma: no cover - the grammar only lets digits through
+        raise ValueError(text) from exc
+
+
+def ceil(value: Decimal) -> Decimal:
+    return value.to_integral_value(rounding=ROUND_CEILING)
+
+
+def floor(value: Decimal) -> Decimal:
+    return value.to_integral_value(rounding=ROUND_FLOOR)
+
+
+def round_half_up(value: Decimal, places: int = 0) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)

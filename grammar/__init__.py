@@ -1,0 +1,1 @@
+"""The racepolicy Lark grammar, shipped as package data."""

@@ -1,0 +1,1 @@
+"""The built-in series plugins, registered as entry points exactly like third-party ones."""

@@ -1,0 +1,105 @@
+"""The UTMB Mont-Blanc series plugin: its vocabulary, refund query, sanction combination and validators."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from typing import Any
+
+from racepolicy import hookimpl
+from racepolicy.errors import PolicyError, ValidationError
+from racepolicy.interpreter import Evaluator
+from racepolicy.model import Edition
+from racepolicy.plugins_api import QueryForm, Vocabulary
+from racepolicy.values import Money, Percent, RaceValue, Sanction, combine_sanctions
+
+SERIES = "utmb"
+
+RACES = ("UTMB", "CCC", "TDS", "OCC", "MCC", "ETC", "PTL", "YCC")
+
+# The infractions of the UTMB penalty charts (2016 and 2022 editions), gear itemised.
+GEAR_INFRACTIONS = (
+    "missing_water", "missing_jacket", "missing_torch", "missing_survival_blanket", "missing_smartphone",
+    "missing_phone", "missing_leggings", "only_one_torch", "missing_cap", "missing_hat", "missing_gloves",
+    "missing_warm_layer", "missing_overtrousers", "missing_whistle", "missing_bandage", "missing_food_reserve",
+    "missing_beaker", "missing_spare_batteries",
+)
+INFRACTIONS = (
+    *GEAR_INFRACTIONS,
+    "short_cutting", "refusing_gear_check", "smartphone_off", "littering", "lack_of_respect", "not_assisting",
+    "assistance_outside_zones", "accompanied_outside_zones", "cheating", "no_visible_bib", "nonconforming_bib",
+    "dangerous_behaviour", "no_chip", "missed_checkpoint", "refusing_orders", "refusing_doping_control",
+    "late_checkpoint_departure", "pack_not_tagged", "poles_not_from_start", "other_breach",
+)
+
+
+@hookimpl
+def racepolicy_series() -> list[str]:
+    return [SERIES]
+
+
+@hookimpl
+def racepolicy_vocabulary(series: str) -> Vocabulary | None:
+    if series != SERIES:
+        return None
+    return Vocabulary(races=RACES, infractions=INFRACTIONS, categories=())
+
+
+def _refund(evaluator: Evaluator, args: Sequence[Any]) -> tuple[Money, str]:
+    """`refund RACE cancelled DATE`: what a runner without insurance gets back, and the share."""
+    words = [a for a in args if a not in ("cancelled", "on")]
+    if len(words) != 2 or not isinstance(words[0], RaceValue) or not isinstance(words[1], datetime.date):
+        raise evaluator.fail("ask as: refund RACE cancelled YYYY-MM-DD", evaluator.edition.policy.span)
+    race, when = words
+    if "refund" not in evaluator.edition.rules:
+        raise evaluator.fail(f"the {evaluator.edition.label} policy has no rule 'refund(race, date)'", evaluator.edition.policy.span)
+    amount = evaluator.call_rule("refund", [race, when], evaluator.edition.policy.span)
+    share = next((e.result for e in evaluator.trace if e.kind == "schedule"), "")
+    fee = race.attributes.get("fee")
+    return amount, f"{share} of {fee}" if share and fee else share
+
+
+@hookimpl
+def racepolicy_query_forms(series: str) -> list[QueryForm] | None:
+    if series != SERIES:
+        return None
+    return [QueryForm("refund", "refund RACE cancelled YYYY-MM-DD", _refund, "refund for a cancellation without insurance")]
+
+
+@hookimpl
+def racepolicy_combine_sanctions(series: str, sanctions: list[Sanction]) -> Sanction | None:
+    # UTMB time penalties are served in situ one after the other, so they add;
+    # disqualification ends the race, so it dominates. That is the core rule.
+    if series != SERIES:
+        return None
+    return combine_sanctions(sanctions)
+
+
+@hookimpl
+def racepolicy_validate(edition: Edition) -> list[PolicyError] | None:
+    if edition.series != SERIES:
+        return None
+    errors: list[PolicyError] = []
+    # Every declared infraction must be sanctioned on every race: a jury must
+    # never find a hole in the chart during a race meeting.
+    for name, decl in edition.infractions.items():
+        missing = [race for race in edition.races if edition.penalty_for(name, race) is None]
+        if missing:
+            errors.append(ValidationError(
+                f"infraction '{name}' has no penalty on {', '.join(missing)}", decl.span, edition.source,
+                "add a penalty line for those races (or a group holding them)",
+            ))
+    # Refund tiers never rise as the race gets nearer.
+    for schedule in edition.schedules.values():
+        shares = [(t, t.value) for t in schedule.tiers]
+        previous: Percent | None = None
+        for tier, expr in shares:
+            value = getattr(expr, "value", None)
+            if isinstance(value, Percent):
+                if previous is not None and value.value > previous.value:
+                    errors.append(ValidationError(
+                        f"schedule '{schedule.name}' rises from {previous} to {value} nearer the race",
+                        tier.node.span, edition.source, "refund shares may only fall as the race gets nearer",
+                    ))
+                previous = value
+    return errors

@@ -1,0 +1,1 @@
+"""The bundled regulation policies, shipped as package data."""

@@ -1,0 +1,1 @@
+"""The interactive REPL for race meetings."""
