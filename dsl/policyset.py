@@ -16,6 +16,7 @@ from racepolicy.source import Source
 
 POLICY_SUFFIX = ".policy"
 MAX_FILE_BYTES = 2_000_000
+RUNNERS = ("interpreter",)
 
 
 def read_source(path: Path) -> Source:
@@ -157,8 +158,16 @@ class PolicySet:
         return ranked[0]
 
     # ---- queries
-    def ask(self, text: str, edition: str | None = None, facts: Mapping[str, Any] | None = None, tracing: bool = True) -> Answer:
-        """Parse and answer one query; `edition` pins the edition, otherwise it is chosen by the names used."""
+    def ask(
+        self, text: str, edition: str | None = None, facts: Mapping[str, Any] | None = None, tracing: bool = True,
+        runner: str = "interpreter",
+    ) -> Answer:
+        """Parse and answer one query; `edition` pins the edition, otherwise it is chosen by the names used.
+
+        `runner` names the evaluation strategy; "interpreter" is the reference.
+        """
+        if runner not in RUNNERS:
+            raise QueryError(f"unknown runner '{runner}'", hint=f"runners: {', '.join(RUNNERS)}")
         from racepolicy.parser import parse_query
         from racepolicy.queries import answer, referenced_names
 
