@@ -18,6 +18,8 @@ from racepolicy.values import Duration, Length, Money, Percent
 # Limits keep a hostile or mistaken input from exhausting the machine.
 MAX_SOURCE_CHARS = 2_000_000
 MAX_SYNTAX_ERRORS = 50
+# No regulation needs a figure this long; longer ones would overflow exact decimal arithmetic.
+MAX_DIGITS = 15
 
 STATEMENT_KEYWORDS = ("edition", "section", "race", "group", "infraction", "penalty", "schedule", "table", "band", "rule")
 
@@ -83,6 +85,8 @@ def _bad_value(message: str, tok: Token, hint: str) -> PolicySyntaxError:
 def literal_of(tok: Token) -> Any:
     """The value of a literal token; raises PolicySyntaxError for impossible dates."""
     kind, text = tok.type, str(tok)
+    if kind != "STRING" and re.search(rf"\d{{{MAX_DIGITS + 1},}}", text):
+        raise _bad_value(f"'{text}' is too large a number", tok, f"numbers have at most {MAX_DIGITS} digits")
     if kind == "NUMBER":
         return Decimal(text)
     if kind == "QUANTITY":
@@ -204,6 +208,7 @@ class _ToAst(Transformer[Token, Any]):
         return "all"
 
     def time_sanction(self, meta: Any, tok: Token) -> ast.SanctionExpr:
+        literal_of(tok)  # rejects absurdly long figures
         return ast.SanctionExpr(kind="time", minutes=int(_duration_minutes(str(tok))), span=_span(meta))
 
     def dq_sanction(self, meta: Any) -> ast.SanctionExpr:
