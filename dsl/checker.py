@@ -230,6 +230,7 @@ class Checker:
                 if attribute.name in race.attributes:
                     self.error(DuplicateError, f"attribute '{attribute.name}' of {race.name} is given twice", attribute.span)
                     continue
+                errors_before = len(self.errors)
                 kind = self.infer(attribute.value, {})
                 if kind not in (expected, "any"):
                     self.error(
@@ -237,13 +238,13 @@ class Checker:
                         attribute.value.span, _example(expected),
                     )
                     continue
-                errors_before = len(self.errors)
-                if len(self.errors) == errors_before:
-                    try:
-                        race.attributes[attribute.name] = evaluator.evaluate(attribute.value, {})
-                    except PolicyError as exc:
-                        self.errors.append(exc.with_source(self.source))
-                        continue
+                if len(self.errors) > errors_before:
+                    continue  # already reported; evaluating would report the same mistake again
+                try:
+                    race.attributes[attribute.name] = evaluator.evaluate(attribute.value, {})
+                except PolicyError as exc:
+                    self.errors.append(exc.with_source(self.source))
+                    continue
                 race.citations[attribute.name] = cite(self.source, race.decl, attribute, attribute.citation)
             for rule in race.decl.eligibility:
                 kind = self.infer(rule.condition, {"runner": "record", "race": "race"})
