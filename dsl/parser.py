@@ -404,15 +404,27 @@ def _expected_words(expected: set[str] | frozenset[str]) -> list[str]:
     return sorted(words)
 
 
+def _acceptable(exc: UnexpectedInput, fallback: set[str] | frozenset[str]) -> set[str] | frozenset[str]:
+    """The terminals that may really come next: LALR's own `expected` merges lookaheads of unrelated
+    statements (after `penalty a` it lists `group`, `rule`, ...), the interactive parser does not."""
+    interactive = getattr(exc, "interactive_parser", None)
+    if interactive is None:
+        return fallback
+    try:
+        return interactive.accepts() or fallback
+    except Exception:  # pragma: no cover - a best effort for a better hint; the error stands regardless
+        return fallback
+
+
 def _syntax_error(exc: UnexpectedInput, source: Source) -> PolicySyntaxError:
     line, column = exc.line or 1, exc.column or 1
     if isinstance(exc, UnexpectedCharacters):
         ch = source.text[exc.pos_in_stream] if exc.pos_in_stream < len(source.text) else ""
-        expected = _expected_words(exc.allowed or set())
+        expected = _expected_words(_acceptable(exc, exc.allowed or set()))
         message = f"unexpected character {ch!r}"
         span = Span(line, column, line, column + 1)
     elif isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
-        expected = _expected_words(exc.expected)
+        expected = _expected_words(_acceptable(exc, exc.expected))
         lines = source.text.splitlines() or [""]
         line = len(lines)
         column = len(lines[-1]) + 1
@@ -421,7 +433,7 @@ def _syntax_error(exc: UnexpectedInput, source: Source) -> PolicySyntaxError:
     else:
         assert isinstance(exc, UnexpectedToken)
         tok = exc.token
-        expected = _expected_words(exc.expected)
+        expected = _expected_words(_acceptable(exc, exc.expected))
         message = f"unexpected {TERMINAL_LABELS.get(tok.type, 'word')} '{tok}'" if tok.type in TERMINAL_LABELS else f"unexpected '{tok}'"
         span = _tok_span(tok)
     if len(expected) > 6:

@@ -34,3 +34,10 @@ def test_a_unit_mismatch_in_a_race_attribute_is_reported_once() -> None:
     # Regression: the checker reported the type error, then evaluated the attribute and reported it again.
     errors = load_errors("race A: distance 171 km + 15min")
     assert [type(e) for e in errors] == [PolicyTypeError]
+
+
+def test_a_syntax_hint_lists_only_what_may_really_come_next() -> None:
+    # Regression: LALR's merged lookaheads made the hint after `penalty a UTMB` list 'band', 'group', 'rule', ...
+    with pytest.raises(PolicySyntaxError) as caught:
+        parse_query("penalty missing_jacket UTMB")
+    assert caught.value.hint == "expected ',' or 'on'"
