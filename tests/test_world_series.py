@@ -7,7 +7,6 @@ from decimal import Decimal
 from importlib import metadata, resources
 
 import pytest
-
 from racepolicy.errors import PolicyError, PolicyErrors
 from racepolicy.plugins import worldseries
 from racepolicy.policyset import PolicySet
