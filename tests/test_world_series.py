@@ -89,6 +89,11 @@ QUESTIONS = [
     ("elite_registration_deadline(2023-09-01)", "2023-07-03", ELITE),  # seed 001 elite: "at least 60 days before the race"
     ("elite_registered_in_time(2023-07-03, 2023-09-01)", "yes", ELITE),  # seed 001 elite: exactly 60 days before is in time
     ("elite_registered_in_time(2023-07-04, 2023-09-01)", "no", ELITE),  # seed 001 elite: 59 days before is late
+    # seed 001 elite: "no registration will be accepted after the deadline"
+    ("elite_registration(2023-07-04, 2023-09-01, false)", "refused: less than 60 days before the race", ELITE),
+    # seed 001 elite: "Once a distance is sold out, the event organiser has the right to refuse"
+    ("elite_registration(2023-07-03, 2023-09-01, true)", "the organiser may refuse: the distance is sold out", ELITE),
+    ("elite_registration(2023-07-03, 2023-09-01, false)", "accepted", ELITE),  # seed 001 elite: in time, places left
     # --- regions, by where the race is held
     ('region("USA")', "1", ELITE),  # seed 001 elite: "Region 1: USA, Europe, China, Oceania"
     ('region("China")', "1", ELITE),  # seed 001 elite: Region 1
