@@ -401,7 +401,17 @@ def _expected_words(expected: set[str] | frozenset[str]) -> list[str]:
             words.add(name.lower())
             continue
         words.add(f"'{pattern.value}'" if pattern.type == "str" else name.lower())
-    return sorted(words)
+    # Words an author reads ("a number", "a date such as ...") first, punctuation and keywords after.
+    return sorted(words, key=lambda w: (w.startswith("'"), w))
+
+
+def _noun(terminal: str) -> str:
+    """What a token is, without article or example, followed by a space: "a name" -> "name "."""
+    label = TERMINAL_LABELS.get(terminal, "")
+    if not label or label.startswith("'"):
+        return ""
+    label = label.split(" such as ")[0]
+    return re.sub(r"^(a|an|the) ", "", label) + " "
 
 
 def _acceptable(exc: UnexpectedInput, fallback: set[str] | frozenset[str]) -> set[str] | frozenset[str]:
@@ -434,7 +444,7 @@ def _syntax_error(exc: UnexpectedInput, source: Source) -> PolicySyntaxError:
         assert isinstance(exc, UnexpectedToken)
         tok = exc.token
         expected = _expected_words(_acceptable(exc, exc.expected))
-        message = f"unexpected {TERMINAL_LABELS.get(tok.type, 'word')} '{tok}'" if tok.type in TERMINAL_LABELS else f"unexpected '{tok}'"
+        message = f"unexpected {_noun(tok.type)}'{tok}'"
         span = _tok_span(tok)
     if len(expected) > 6:
         hint = "expected " + ", ".join(expected[:6]) + ", ..."

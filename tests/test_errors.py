@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from racepolicy.errors import PolicyError, PolicyErrors, PolicySyntaxError, PolicyTypeError
 from racepolicy.parser import parse_query
 from racepolicy.policyset import PolicySet
@@ -41,3 +40,15 @@ def test_a_syntax_hint_lists_only_what_may_really_come_next() -> None:
     with pytest.raises(PolicySyntaxError) as caught:
         parse_query("penalty missing_jacket UTMB")
     assert caught.value.hint == "expected ',' or 'on'"
+
+
+def test_a_syntax_error_names_the_unexpected_token_in_plain_words() -> None:
+    # Regression: messages read "unexpected a number '5'" and "unexpected '*' or '/' '*'".
+    with pytest.raises(PolicySyntaxError) as number:
+        parse_query("1 2")
+    with pytest.raises(PolicySyntaxError) as operator:
+        parse_query("1 +* 2")
+    assert number.value.message == "unexpected number '2'"
+    assert operator.value.message == "unexpected '*'"
+    # What an author can write comes first in the hint, punctuation after.
+    assert operator.value.hint.startswith("expected a date such as 2022-05-15, a duration such as 1h or 15min")
