@@ -407,6 +407,8 @@ def _expected_words(expected: set[str] | frozenset[str]) -> list[str]:
 
 def _noun(terminal: str) -> str:
     """What a token is, without article or example, followed by a space: "a name" -> "name "."""
+    if terminal == "SERIES":
+        return "word "  # outside a header a lower-case word lexes as SERIES; it is no series name there
     label = TERMINAL_LABELS.get(terminal, "")
     if not label or label.startswith("'"):
         return ""
