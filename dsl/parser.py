@@ -457,12 +457,23 @@ def _syntax_error(exc: UnexpectedInput, source: Source) -> PolicySyntaxError:
     return PolicySyntaxError(message, span, source, hint)
 
 
-def _blank_statement(text: str, line: int) -> str:
+def _blank_statement(text: str, line: int, column: int = 0) -> str:
     """Blank out the statement holding `line` (keeping line numbers) so parsing can resume after it."""
     lines = text.split("\n")
     starts = [i for i, row in enumerate(lines) if row.strip().split(" ", 1)[0] in STATEMENT_KEYWORDS]
     index = min(max(line - 1, 0), len(lines) - 1)
+    row = lines[index]
+    at_keyword = column == len(row) - len(row.lstrip()) + 1
+    if index > 0 and index in starts and at_keyword:
+        # The keyword opening this statement was unexpected: the statement before it is the
+        # unfinished one. Blanking this one instead would report the same mistake again.
+        index -= 1
     first = max((s for s in starts if s <= index), default=0)
+    if first > 0 and first == index and not at_keyword:
+        # An error inside a statement's first line may come from the statement before swallowing
+        # this one's keyword as a name (`fee 1 EUR,` then `rule ...`): blank both. The one before
+        # parsed without error up to here, so no error of its own is lost.
+        first = max((s for s in starts if s < index), default=first)
     following = [s for s in starts if s > index]
     last = following[0] if following else len(lines)
     if first == index and not any(s > first for s in starts) and first == last:
@@ -506,7 +517,7 @@ def parse_policy(text: str, name: str = "<policy>") -> ast.Policy:
             errors.append(PolicySyntaxError(err.message, err.span, source, err.hint))
             if len(errors) >= MAX_SYNTAX_ERRORS:
                 break
-            blanked = _blank_statement(attempt, err.span.line)
+            blanked = _blank_statement(attempt, err.span.line, err.span.column)
             if blanked == attempt:
                 break
             attempt = blanked

@@ -321,3 +321,16 @@ def test_a_misspelt_keyword_is_an_unexpected_word_not_a_series_name() -> None:
     # Regression: lower-case words lex as SERIES outside a header, and the message called them "series name".
     (error,) = load_errors("race A: fee 1 EUR\npenalty x on A = disqualified for life\n")
     assert error.message == "unexpected word 'disqualified'"
+
+
+@pytest.mark.parametrize(
+    ("body", "lines"),
+    [
+        pytest.param("rule a = (1\nrule b = 2\nrule c = 3 +\n", [3, 4], id="unclosed-parenthesis"),
+        pytest.param("race A: fee 1 EUR,\nrule b = 2\nrule c = 3 +\nrule d = (\n", [3, 5], id="trailing-comma"),
+    ],
+)
+def test_syntax_recovery_reports_each_mistake_once(body: str, lines: list[int]) -> None:
+    # Regression: recovery blanked the statement after the broken one, so the same mistake was reported again and again.
+    errors = load_errors(body)
+    assert [e.span.line for e in errors] == lines
