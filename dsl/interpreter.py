@@ -114,9 +114,11 @@ class Evaluator:
             try:
                 return subject.get(expr.name)
             except KeyError:
+                # did_you_mean names the given fact close to the one needed; say it that way round.
+                close = did_you_mean(expr.name, subject.keys()).removeprefix("did you mean ").removesuffix("?")
                 raise self.fail(
                     f"no fact '{expr.name}' was given", expr.span,
-                    did_you_mean(expr.name, subject.keys()) or f"known facts: {', '.join(subject.keys()) or 'none'}",
+                    f"{close} was given: did you mean '{expr.name}'?" if close else f"known facts: {', '.join(subject.keys()) or 'none'}",
                 ) from None
         raise self.fail(f"{type_name(subject)} has no field '{expr.name}'", expr.span)
 

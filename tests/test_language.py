@@ -489,7 +489,8 @@ def test_given_binds_facts_for_one_query(q) -> None:
 def test_a_missing_fact_names_the_known_ones(q) -> None:
     with pytest.raises(EvaluationError, match="no fact 'birth_year' was given") as caught:
         q("eligible LONG given runner = {points: 12, birth_yr: 2000}")
-    assert caught.value.hint == "did you mean 'birth_yr'?"
+    # Regression: the hint read "did you mean 'birth_yr'?", suggesting the misspelling to the person who typed it.
+    assert caught.value.hint == "'birth_yr' was given: did you mean 'birth_year'?"
 
 
 def test_facts_from_the_api(demo: PolicySet) -> None:
