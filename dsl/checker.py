@@ -178,7 +178,7 @@ class Checker:
             if group.members:
                 return group.members
             if group.name in resolving:
-                self.error(ScheduleError, f"group '{group.name}' contains itself", group.decl.span)
+                self.error(ScheduleError, f"group '{group.name}' contains itself", group.decl.span, "a group holds races and other groups, never itself")
                 return frozenset()
             resolving.add(group.name)
             found: set[str] = set()
@@ -228,7 +228,7 @@ class Checker:
                     )
                     continue
                 if attribute.name in race.attributes:
-                    self.error(DuplicateError, f"attribute '{attribute.name}' of {race.name} is given twice", attribute.span)
+                    self.error(DuplicateError, f"attribute '{attribute.name}' of {race.name} is given twice", attribute.span, "give each attribute once")
                     continue
                 errors_before = len(self.errors)
                 kind = self.infer(attribute.value, {})
@@ -334,7 +334,10 @@ class Checker:
             try:
                 return datetime.date(year, expr.month, expr.day)
             except ValueError:
-                self.error(ScheduleError, f"{expr.month:02}-{expr.day:02} does not exist in {year}", expr.span)
+                self.error(
+                    ScheduleError, f"{expr.month:02}-{expr.day:02} does not exist in {year}", expr.span,
+                    f"write a day of {year}, or a full date such as {year}-02-28",
+                )
                 return None
         if isinstance(expr, ast.Literal) and isinstance(expr.value, datetime.date):
             return expr.value
@@ -489,27 +492,27 @@ class Checker:
         args = [self.infer(a, scope) for a in expr.args]
         if name in ed.rules:
             params = ed.rules[name].decl.params
-            self._arity(expr, len(params), len(params))
+            self._arity(expr, len(params), len(params), [p.name for p in params])
             for param, kind, arg in zip(params, args, expr.args, strict=False):
                 self._expect(param.type, kind, arg, f"argument '{param.name}' of {name}")
             return self.rule_kind(name)
         if name in ed.schedules:
-            self._arity(expr, 1, 1)
+            self._arity(expr, 1, 1, ["date"])
             if args:
                 self._expect("date", args[0], expr.args[0], f"the date given to schedule {name}")
             return ed.schedules[name].kind
         if name in ed.tables:
             width = len(ed.tables[name].decl.params)
-            self._arity(expr, width, width)
+            self._arity(expr, width, width, [p.name for p in ed.tables[name].decl.params])
             return ed.tables[name].kind
         if name in ed.bands:
-            self._arity(expr, 1, 1)
+            self._arity(expr, 1, 1, ["value"])
             if args:
                 self._expect("number", args[0], expr.args[0], f"the value given to band {name}")
             return ed.bands[name].kind
         if name in ed.functions:
             fn = ed.functions[name]
-            self._arity(expr, len(fn.params), len(fn.params))
+            self._arity(expr, len(fn.params), len(fn.params), [p for p, _ in fn.params])
             for (pname, pkind), kind, arg in zip(fn.params, args, expr.args, strict=False):
                 self._expect(pkind, kind, arg, f"argument '{pname}' of {name}")
             return fn.returns
@@ -532,11 +535,12 @@ class Checker:
         )
         return "any"
 
-    def _arity(self, expr: ast.Call, low: int, high: int | None) -> None:
+    def _arity(self, expr: ast.Call, low: int, high: int | None, params: list[str] | None = None) -> None:
         count = len(expr.args)
         if count < low or (high is not None and count > high):
             want = str(low) if low == high else (f"{low} or more" if high is None else f"{low} to {high}")
-            self.error(ArityError, f"'{expr.function}' takes {want} argument(s), {count} given", expr.span)
+            hint = f"call it as {expr.function}({', '.join(params)})" if params is not None else ""
+            self.error(ArityError, f"'{expr.function}' takes {want} argument(s), {count} given", expr.span, hint)
 
     def _expect(self, want: str, kind: str, arg: ast.Expr, what: str) -> None:
         if want != "any" and kind != "any" and want != kind:
