@@ -443,6 +443,7 @@ class Checker:
         return type_name(expr.value)
 
     def _infer_MonthDay(self, expr: ast.MonthDay, scope: dict[str, str]) -> str:
+        self._tier_date(expr, self.ed.year)  # reports a day the edition year lacks (02-29)
         return "date"
 
     def _infer_Name(self, expr: ast.Name, scope: dict[str, str]) -> str:

@@ -72,7 +72,10 @@ class Evaluator:
         return expr.value
 
     def _month_day(self, expr: ast.MonthDay, env: Mapping[str, Any]) -> Any:
-        return datetime.date(self.edition.year, expr.month, expr.day)
+        try:
+            return datetime.date(self.edition.year, expr.month, expr.day)
+        except ValueError:  # the checker reports it first; this keeps a traceback from ever reaching a user
+            raise self.fail(f"{expr.month:02}-{expr.day:02} does not exist in {self.edition.year}", expr.span) from None
 
     def _name(self, expr: ast.Name, env: Mapping[str, Any]) -> Any:
         name = expr.name

@@ -100,6 +100,7 @@ LOAD_ERRORS = [
     ("schedule-tiers-out-of-order", "schedule s:\n  through 06-30 -> 50%\n  through 04-30 -> 60%\n  otherwise -> 0%\n", ScheduleError),
     ("schedule-tier-repeated", "schedule s:\n  through 04-30 -> 60%\n  through 2022-04-30 -> 50%\n", ScheduleError),
     ("schedule-day-not-in-edition-year", "schedule s: through 02-29 -> 60% otherwise -> 0%\n", ScheduleError),
+    ("day-month-not-in-edition-year", "rule r = 02-29\n", ScheduleError),
     ("band-overlap", "band b:\n  20..34\n  30..39\n", ScheduleError),
     ("band-after-open-ended", "band b:\n  20..34\n  35+\n  40..44\n", ScheduleError),
     ("band-backwards", "band b: 34..20\n", ScheduleError),
@@ -317,7 +318,7 @@ def test_a_syntax_error_names_the_unexpected_token_in_plain_words() -> None:
     assert number.value.message == "unexpected number '2'"
     assert operator.value.message == "unexpected '*'"
     # What an author can write comes first in the hint, punctuation after.
-    assert operator.value.hint.startswith("expected a date such as 2022-05-15, a duration such as 1h or 15min")
+    assert operator.value.hint.startswith("expected a date such as 2022-05-15, a day and month such as 04-30, a duration")
 
 
 def test_a_misspelt_keyword_is_an_unexpected_word_not_a_series_name() -> None:

@@ -287,6 +287,13 @@ def test_schedule_without_otherwise_refuses_a_later_date(q) -> None:
     assert caught.value.hint == "its last tier ends on 2024-01-31"
 
 
+def test_a_day_month_anywhere_is_a_date_in_the_edition_year(q) -> None:
+    # Regression: outside a schedule tier `04-30` lexed as 4 - 30 and answered -26.
+    assert q("04-30").value == datetime.date(2024, 4, 30)
+    assert q("refund_share(05-01)").text == "50%"
+    assert q("12 - 10").text == "2"  # subtraction keeps working when written with spaces
+
+
 def test_schedule_ast_keeps_day_month_and_full_dates_apart() -> None:
     decl = parse_policy(HEADER + "schedule s: through 04-30 -> 1 through 2024-06-30 -> 2").statements[0]
     assert isinstance(decl, ast.ScheduleDecl)
