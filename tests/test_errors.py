@@ -200,6 +200,8 @@ def test_non_utf8_file(in_tmp: Path, snapshot) -> None:
     Path("latin1.policy").write_bytes((HEADER + 'race OCC: start "Orsières"\n').encode("latin-1"))
     error = load_file_error("latin1.policy")
     assert isinstance(error, PolicyErrors) and isinstance(error.errors[0], InputError)
+    # Regression: the error gave only a byte offset; it now points at the line and column of the bad byte.
+    assert (error.errors[0].span.line, error.errors[0].span.column) == (2, 22)
     assert error.render() == snapshot
 
 
