@@ -374,11 +374,33 @@ class Checker:
                 ident = tuple(k.name if isinstance(k, ast.Name) else k.value for k in row.keys)
                 if ident in seen:
                     self.error(TableError, f"table '{table.name}' has this row twice", row.span, f"first on line {seen[ident].span.line}")
+                else:
+                    # Rows are tried top to bottom: a row an earlier one covers (its race after its group) never answers.
+                    earlier = next((r for r in seen.values() if all(self._key_covers(a, b) for a, b in zip(r.keys, row.keys, strict=True))), None)
+                    if earlier is not None:
+                        self.error(
+                            TableError, f"table '{table.name}': this row can never match, the row on line {earlier.span.line} comes first",
+                            row.span, "rows are tried top to bottom: put the more specific row first",
+                        )
                 seen[ident] = row
                 kinds.append((self.infer(row.value, {}), row.value))
             if decl.otherwise:
                 kinds.append((self.infer(decl.otherwise.value, {}), decl.otherwise.value))
             table.kind = self._same_kind(kinds, f"table '{table.name}'")
+
+    def _races_of(self, name: str) -> frozenset[str]:
+        if name in self.ed.groups:
+            return self.ed.groups[name].members
+        return frozenset([name]) if name in self.ed.races else frozenset()
+
+    def _key_covers(self, first: ast.Literal | ast.Name, later: ast.Literal | ast.Name) -> bool:
+        """Whether every argument the `later` key matches is matched by the `first` key already."""
+        if isinstance(first, ast.Name) and isinstance(later, ast.Name):
+            races = self._races_of(later.name)
+            return first.name == later.name or (bool(races) and races <= self._races_of(first.name))
+        if isinstance(first, ast.Literal) and isinstance(later, ast.Literal):
+            return bool(first.value == later.value)
+        return False
 
     def _check_bands(self, ed: Edition) -> None:
         for band in ed.bands.values():

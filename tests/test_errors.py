@@ -105,6 +105,7 @@ LOAD_ERRORS = [
     ("band-after-open-ended", "band b:\n  20..34\n  35+\n  40..44\n", ScheduleError),
     ("band-backwards", "band b: 34..20\n", ScheduleError),
     ("table-row-too-narrow", RACES + 'table t(race, sex):\n  UTMB, "men" -> 880\n  CCC -> 860\n', TableError),
+    ("table-row-shadowed-by-its-group", RACES + 'table t(race, sex):\n  long, "men" -> 800\n  UTMB, "men" -> 880\n', TableError),
     ("table-duplicate-row", RACES + 'table t(race, sex):\n  UTMB, "men" -> 880\n  UTMB, "men" -> 870\n', TableError),
     # ---- penalties and rules
     ("conflicting-penalties", RACES + "group hard = UTMB\npenalty missing_jacket on long = disqualify\npenalty missing_jacket on hard = 1h\n", ConflictError),

@@ -333,9 +333,10 @@ def test_table_without_a_matching_row_or_otherwise_is_an_evaluation_error(q) -> 
 
 
 def test_table_rows_are_tried_top_to_bottom() -> None:
-    # Documented: the first matching row wins, so a race row must stand before its group's row.
-    policies = load('race A: fee 1 EUR group g = A table first(race): g -> "group" A -> "race"')
-    assert policies.ask("first(A)").text == "group"
+    # The first matching row wins: a race's own row stands before its group's row (the other order is a load error).
+    policies = load('race A: fee 1 EUR race B: fee 1 EUR group g = A, B table first(race): A -> "race" g -> "group"')
+    assert policies.ask("first(A)").text == "race"
+    assert policies.ask("first(B)").text == "group"
 
 
 # ---- bands -------------------------------------------------------------------------------------
