@@ -13,7 +13,7 @@ from racepolicy.interpreter import Evaluator
 from racepolicy.model import Edition
 from racepolicy.plugins_api import Function, QueryForm, Vocabulary
 from racepolicy.source import NOWHERE, Span
-from racepolicy.values import Percent, Record, RaceValue, render
+from racepolicy.values import Percent, RaceValue, Record, render
 
 SERIES = "xterra"
 
