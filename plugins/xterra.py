@@ -235,8 +235,9 @@ def _check_age_divisions(edition: Edition) -> list[PolicyError]:
     expected = 0
     for row in band.decl.rows:
         if row.low != expected:
+            missing = f"age {expected}" if row.low == expected + 1 else f"ages {expected} to {row.low - 1}"
             errors.append(ValidationError(
-                f"age divisions leave ages {expected} to {row.low - 1} without a division" if row.low > expected
+                f"age divisions leave {missing} without a division" if row.low > expected
                 else f"age division {row.label} overlaps the one before it", row.span, edition.source,
                 f"start this division at {expected}",
             ))
