@@ -268,6 +268,9 @@ class EditionComparer:
 
     def _race_label(self, races: Iterable[str]) -> str:
         chosen = set(races)
+        common = set(self._common_races())
+        if len(common) > 1 and chosen == common:
+            return "all races"
         order = list(self.new.races) + [r for r in self.old.races if r not in self.new.races]
         return "/".join(r for r in order if r in chosen)
 
