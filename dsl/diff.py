@@ -63,12 +63,23 @@ class Change:
     note: str = ""
 
     @property
+    def detail(self) -> str:
+        """What follows the subject, without the kind: `: 33h → 44h (+11h)`, `: disqualify`."""
+        if self.kind == ADDED:
+            text = f": {self.new}" if self.new else ""
+        elif self.kind == REMOVED:
+            text = f": {self.old}" if self.old else ""
+        elif self.kind == RENAMED:
+            text = f": {self.old} → {self.new}"
+        else:
+            text = f": {self.old} → {self.new}" + (f" ({self.delta})" if self.delta else "")
+        return text + (f" — {self.note}" if self.note else "")
+
+    @property
     def summary(self) -> str:
         """One line: `TDS cutoff: 33h → 44h (+11h)`, `lack_of_respect on UTMB: 1h → disqualify (harsher)`."""
-        if self.kind == ADDED:
-            text = f"{self.subject}: {self.new} (added)" if self.new else f"{self.subject} (added)"
-        elif self.kind == REMOVED:
-            text = f"{self.subject}: {self.old} (removed)" if self.old else f"{self.subject} (removed)"
+        if self.kind in (ADDED, REMOVED):
+            text = f"{self.subject}: {self.new or self.old} ({self.kind})" if (self.new or self.old) else f"{self.subject} ({self.kind})"
         elif self.kind == RENAMED:
             text = f"{self.subject}: renamed {self.old} → {self.new}"
         else:
@@ -89,6 +100,7 @@ class Change:
             "delta": self.delta,
             "note": self.note,
             "summary": self.summary,
+            "detail": self.detail,
             "old_citation": self.old_cite.as_json() if self.old_cite else None,
             "new_citation": self.new_cite.as_json() if self.new_cite else None,
         }

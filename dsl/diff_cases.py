@@ -135,7 +135,7 @@ def case_query(case: Mapping[str, Any], old: Edition, edition: Edition) -> str:
 
 def _answer(policies: PolicySet, edition: Edition, query: str) -> tuple[str, PolicyError | None]:
     try:
-        return policies.ask(query, edition=edition.key, tracing=False).text, None
+        return policies.ask(query, edition=edition.key).text, None
     except PolicyError as exc:
         return f"error: {exc.message}", exc
 

@@ -35,11 +35,6 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def _rest(change: Change) -> str:
-    """The summary after its subject (`: 33h → 44h (+11h)`)."""
-    return change.summary[len(change.subject) :]
-
-
 def _cites(diff: EditionDiff, change: Change) -> list[tuple[str, Citation]]:
     found = []
     if change.old_cite is not None:
@@ -115,10 +110,10 @@ def render_markdown(diff: EditionDiff, impact: Impact | None = None) -> str:
             continue
         lines += ["", f"## {section.title}", ""]
         for change in section.changes:
-            lines.append(f"- **{change.kind}** `{change.subject}`{_md(_rest(change))}")
+            lines.append(f"- **{change.kind}** `{change.subject}`{_md(change.detail)}")
             lines.extend(f"  - *{label}:* {_md_cite(cite)}" for label, cite in _cites(diff, change))
     if impact is not None:
-        lines += ["", "## Decision impact", "", _md(_impact_headline(impact)) + "."]
+        lines += ["", "## Decision impact", "", _md(_impact_headline(impact).replace("Decision impact ", "Cases ")) + "."]
         if impact.changed:
             lines += ["", f"| line | case | {diff.old} | {diff.new} |", "|---:|---|---|---|"]
             lines.extend(f"| {r.line} | `{r.name}` | {_md(r.old)} | {_md(r.new)} |" for r in impact.changed)
