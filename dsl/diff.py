@@ -34,13 +34,14 @@ CORE_TOPICS: tuple[tuple[str, str], ...] = (
 )
 
 # Reading order of the core race attributes; plugin attributes follow alphabetically.
-ATTRIBUTE_ORDER = ("title", "distance", "elevation", "start", "finish", "date", "cutoff", "fee", "insurance", "capacity", "assistance")
+ATTRIBUTE_ORDER = ("distance", "elevation", "start", "finish", "date", "cutoff", "fee", "insurance", "capacity", "assistance")
 
 # An infraction that disappears while one with a description this close appears is reported as renamed.
 RENAME_SIMILARITY = 0.75
 
-# Past this many differing fragments a rule is shown whole rather than piece by piece.
-MAX_FRAGMENTS = 3
+# A rule that differs in one place shows that place (`15d → 30d`); one that differs
+# in several is shown whole, which reads better than a list of scattered pieces.
+MAX_FRAGMENTS = 1
 
 
 @attrs.frozen
@@ -315,8 +316,8 @@ class EditionComparer:
         changes: list[Change] = []
         for name in self._common_races():
             old, new = self.old.races[name], self.new.races[name]
-            old_attrs = {"title": old.title, **old.attributes} if old.title else dict(old.attributes)
-            new_attrs = {"title": new.title, **new.attributes} if new.title else dict(new.attributes)
+            # A race's title is how the text names it, not a rule: it is not compared.
+            old_attrs, new_attrs = dict(old.attributes), dict(new.attributes)
             keys = [k for k in ATTRIBUTE_ORDER if k in old_attrs or k in new_attrs]
             keys += sorted((set(old_attrs) | set(new_attrs)) - set(keys))
             for key in keys:
@@ -347,8 +348,8 @@ class EditionComparer:
         return Change(CHANGED, subject, render(a), render(b), delta(a, b), old_cite, new_cite, to_json(a), to_json(b), note)
 
     def _eligibility(self, name: str, old: Race, new: Race) -> list[Change]:
-        a = [e.condition for e in old.decl.eligibility]
-        b = [e.condition for e in new.decl.eligibility]
+        a = [on_reference_year(e.condition, self.old.year) for e in old.decl.eligibility]
+        b = [on_reference_year(e.condition, self.new.year) for e in new.decl.eligibility]
         if a == b:
             return []
         old_text = " and ".join(snippet(self.old.source, c.span) for c in a) or "open to all"
@@ -612,11 +613,12 @@ class EditionComparer:
                 changes.append(Change(ADDED, f"rule {name}", new=text, new_cite=self._cite(self.new, decl), new_json=text))
                 continue
             before = self.old.rules[name].decl
-            if before.params == decl.params and before.body == decl.body:
+            old_body, new_body = on_reference_year(before.body, self.old.year), on_reference_year(decl.body, self.new.year)
+            if before.params == decl.params and old_body == new_body:
                 continue
             old_text = snippet(self.old.source, before.body.span)
-            pairs = fragments(before.body, decl.body) if before.params == decl.params else [(before.body, decl.body)]
-            if len(pairs) == 1 and pairs[0] == (before.body, decl.body):
+            pairs = fragments(old_body, new_body) if before.params == decl.params else [(old_body, new_body)]
+            if len(pairs) == 1 and pairs[0] == (old_body, new_body):
                 old_shown, new_shown = old_text, text
             else:
                 old_shown = "; ".join(snippet(self.old.source, a.span) for a, _ in pairs)
@@ -633,6 +635,30 @@ class EditionComparer:
                 text = snippet(self.old.source, rule.decl.body.span)
                 changes.append(Change(REMOVED, f"rule {name}", old=text, old_cite=self._cite(self.old, rule.decl), old_json=text))
         return changes
+
+
+def on_reference_year(node: ast.Expr, edition_year: int) -> ast.Expr:
+    """The expression with each date literal moved onto the reference year, keeping its offset from the edition year.
+
+    A deadline of 2016-05-31 in the 2016 edition and of 2022-05-31 in the 2022
+    edition is the same rule: the last day of May of the race's year.
+    """
+    if isinstance(node, ast.Literal) and isinstance(node.value, datetime.date):
+        return attrs.evolve(node, value=_on_reference_year(node.value, edition_year))
+    changes: dict[str, Any] = {}
+    for field in attrs.fields(type(node)):
+        value = getattr(node, field.name)
+        if isinstance(value, ast.Expr):
+            moved = on_reference_year(value, edition_year)
+        elif isinstance(value, tuple) and value and all(isinstance(v, ast.Expr) for v in value):
+            moved = tuple(on_reference_year(v, edition_year) for v in value)
+        elif isinstance(value, tuple) and value and all(isinstance(v, tuple) and len(v) == 2 and isinstance(v[1], ast.Expr) for v in value):
+            moved = tuple((k, on_reference_year(v, edition_year)) for k, v in value)
+        else:
+            continue
+        if moved is not value:
+            changes[field.name] = moved
+    return attrs.evolve(node, **changes) if changes else node
 
 
 def fragments(a: ast.Node, b: ast.Node) -> list[tuple[ast.Node, ast.Node]]:
