@@ -246,6 +246,18 @@ def test_rule_whose_meaning_changed_shows_the_fragment_that_differs() -> None:
     assert notice.old_json == "15d" and notice.new_json == "30d"
 
 
+def test_rule_dates_are_compared_on_the_edition_year() -> None:
+    # GIVEN a deadline on 31 May of each edition's year, then one moved to 15 June
+    old = BASE + "rule deadline = 2020-05-31\n"
+    assert lines(compare(BASE + "rule deadline = 2021-05-31\n", old_text=old)) == []
+    assert lines(compare(BASE + "rule deadline = 2021-06-15\n", old_text=old)) == ["rule deadline: 2020-05-31 → 2021-06-15 (+15 days)"]
+
+
+def test_rule_changed_in_several_places_is_shown_whole() -> None:
+    new = edit(BASE, ("race.fee * refund_share(cancelled)", "race.insurance * refund_share(cancelled + 1d)"))
+    assert lines(compare(new), "rules") == ["rule refund: race.fee * refund_share(cancelled) → race.insurance * refund_share(cancelled + 1d)"]
+
+
 def test_editions_of_different_series_are_compared_not_crashed() -> None:
     other = BASE.replace("edition demo 2020", "edition other 2020")
     diff = compare(other)
