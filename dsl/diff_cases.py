@@ -12,6 +12,7 @@ import attrs
 from racepolicy.errors import PolicyError, PolicySyntaxError
 from racepolicy.model import Edition
 from racepolicy.policyset import PolicySet
+from racepolicy.values import to_json
 
 CASE_KEYS = {"query", "race", "infractions", "cancelled", "runner", "name"}
 MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
@@ -32,10 +33,7 @@ class CaseResult:
     new_query: str
     old: str
     new: str
-
-    @property
-    def changed(self) -> bool:
-        return self.old != self.new
+    changed: bool
 
     def as_json(self) -> dict[str, Any]:
         return {"line": self.line, "case": self.name, "old_query": self.old_query, "new_query": self.new_query, "old": self.old, "new": self.new}
@@ -133,11 +131,13 @@ def case_query(case: Mapping[str, Any], old: Edition, edition: Edition) -> str:
     return f"eligible {race} given runner = {{{facts}}}"
 
 
-def _answer(policies: PolicySet, edition: Edition, query: str) -> tuple[str, PolicyError | None]:
+def _answer(policies: PolicySet, edition: Edition, query: str) -> tuple[str, Any, PolicyError | None]:
+    """The answer as a jury reads it, what it means (compared across editions), and the error if none was given."""
     try:
-        return policies.ask(query, edition=edition.key).text, None
+        answer = policies.ask(query, edition=edition.key)
+        return answer.text, to_json(answer.value), None
     except PolicyError as exc:
-        return f"error: {exc.message}", exc
+        return f"error: {exc.message}", f"error: {exc.message}", exc
 
 
 def _single(edition: Edition) -> PolicySet:
@@ -169,11 +169,12 @@ def replay(old: Edition, new: Edition, lines: Iterable[str], file: str = "<cases
         except CaseError as exc:
             bad.append(BadLine(number, str(exc)))
             continue
-        old_text, old_error = _answer(old_set, old, old_query)
-        new_text, new_error = _answer(new_set, new, new_query)
+        old_text, old_meaning, old_error = _answer(old_set, old, old_query)
+        new_text, new_meaning, new_error = _answer(new_set, new, new_query)
         if isinstance(old_error, PolicySyntaxError) and isinstance(new_error, PolicySyntaxError):
             bad.append(BadLine(number, f"not a query: {new_error.message}"))
             continue
         name = case.get("name") if isinstance(case.get("name"), str) else new_query
-        results.append(CaseResult(number, name, old_query, new_query, old_text, new_text))
+        # Values are compared, not texts: no refund stays no refund though the fee it is a share of changed.
+        results.append(CaseResult(number, name, old_query, new_query, old_text, new_text, old_meaning != new_meaning))
     return Impact(file, tuple(results), tuple(bad))
