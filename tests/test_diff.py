@@ -314,12 +314,15 @@ def test_utmb_plugin_reports_mandatory_gear_items_added_and_removed() -> None:
 def test_utmb_refund_case_replayed_on_the_same_day_of_each_year() -> None:
     pm = make_plugin_manager()
     old_ed = edition(UTMB_BASE, "old.policy", pm)
-    new_ed = edition(UTMB_BASE.replace("utmb 2020", "utmb 2021").replace("through 04-30", "through 05-31"), "new.policy", pm)
-    impact = replay(old_ed, new_ed, ['{"race": "UTMB", "cancelled": "2020-05-15"}', '{"race": "UTMB", "cancelled": "04-01"}'])
+    new_ed = edition(UTMB_BASE.replace("utmb 2020", "utmb 2021").replace("through 04-30", "through 05-31").replace("UTMB: fee 1 EUR", "UTMB: fee 2 EUR"),
+                     "new.policy", pm)
+    cases = ['{"race": "UTMB", "cancelled": "2020-05-15"}', '{"race": "UTMB", "cancelled": "08-10"}', '{"race": "CCC", "cancelled": "04-01"}']
+    impact = replay(old_ed, new_ed, cases)
     assert [(r.new_query, r.old, r.new) for r in impact.changed] == [
-        ("refund UTMB cancelled 2021-05-15", "0.00 EUR (0% of 1.00 EUR)", "0.60 EUR (60% of 1.00 EUR)"),
+        ("refund UTMB cancelled 2021-05-15", "0.00 EUR (0% of 1.00 EUR)", "1.20 EUR (60% of 2.00 EUR)"),
     ]
-    assert not impact.results[1].changed
+    # no refund stays no refund though the fee it is a share of went up: answers are compared by value
+    assert [(r.line, r.changed) for r in impact.results] == [(1, True), (2, False), (3, False)]
 
 
 # ---- decision impact -------------------------------------------------------------------------

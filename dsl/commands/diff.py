@@ -24,6 +24,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def load_edition(name: str, policies: PolicySet) -> Edition:
     """A policy file, or failing that a bundled edition by key (`utmb-2022`)."""
     path = Path(name)
+    if path.is_dir():
+        raise InputError(f"{name} is a folder", hint="diff compares two editions: give two .policy files or edition keys such as utmb-2022")
     if path.exists() or name.endswith(POLICY_SUFFIX) or "/" in name:
         return policies.add(read_source(path))
     return PolicySet.bundled(policies.pm).find(name)
@@ -32,7 +34,8 @@ def load_edition(name: str, policies: PolicySet) -> Edition:
 def read_cases(name: str) -> list[str]:
     path = Path(name)
     if not path.is_file():
-        raise InputError("no such cases file" if not path.exists() else "is not a file", hint="give a .jsonl file: one JSON case a line")
+        what = "no such cases file" if not path.exists() else "cases file is not a file"
+        raise InputError(f"{what}: {name}", hint="give a .jsonl file: one JSON case a line")
     try:
         return path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
