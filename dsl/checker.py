@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 import pluggy
@@ -24,7 +25,7 @@ from racepolicy.errors import (
 from racepolicy.model import Band, Edition, Group, Penalty, Race, Rule, Schedule, ScheduleTier, Table, cite
 from racepolicy.operators import describe_mismatch, result_kind
 from racepolicy.source import Source, Span
-from racepolicy.values import Duration, Sanction, type_name
+from racepolicy.values import Sanction, type_name
 
 # The race attributes the core knows, with their kinds; plugins add their own.
 CORE_ATTRIBUTES: dict[str, str] = {
@@ -50,7 +51,7 @@ KINDS = {"number", "money", "duration", "length", "percent", "date", "text", "bo
 
 def sanction_of(expr: ast.SanctionExpr, infraction: str) -> Sanction:
     if expr.kind == "time":
-        return Sanction.time(Duration(expr.minutes).minutes)
+        return Sanction.time(Decimal(expr.minutes))  # exact minutes: values hold Decimals, never ints
     if expr.kind == "discretion":
         return Sanction(discretion=(infraction,))
     if expr.kind == "doping":

@@ -6,4 +6,5 @@ from __future__ import annotations
 COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("racepolicy.commands.check", "check policy files for errors"),
     "query": ("racepolicy.commands.query", "answer one query from policy files or folders"),
+    "diff": ("racepolicy.commands.diff", "compare two editions: what changed, as rules, and which decisions it changes"),
 }
