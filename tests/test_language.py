@@ -687,6 +687,13 @@ def test_cli_query_bad_query_exits_2_without_traceback(demo_file: Path, capsys: 
     assert "Traceback" not in err
 
 
+def test_cli_query_starting_with_a_minus_after_double_dash(capsys: pytest.CaptureFixture[str]) -> None:
+    # Regression: `racepolicy query -- '-UTMB.fee'` failed with "the following arguments are required: QUERY".
+    assert main(["query", "--edition", "utmb-2022", "--", "-UTMB.fee"]) == 0
+    assert capsys.readouterr().out.startswith("-305.00 EUR\n")
+    assert main(["query", "(-UTMB.fee)", "--edition", "utmb-2022"]) == 0
+
+
 def test_cli_version() -> None:
     # The installed console script, as a user runs it.
     result = subprocess.run([sys.executable, "-m", "racepolicy.cli", "--version"], capture_output=True, text=True, check=False)
