@@ -356,7 +356,7 @@ class CompiledEdition:
                 raise _fail(f"'{name}' takes {width} argument(s), {len(args)} given", span, source, usage)
             # Rows match by equality, so equal arguments of one type always find the same row.
             try:
-                memo_key = tuple((type(a), a) for a in args)
+                memo_key = (*args, *map(type, args))
                 value = memo[memo_key] if memo_key in memo else _UNSET
             except TypeError:  # an unhashable argument (a list): no memo
                 memo_key, value = None, _UNSET

@@ -6,4 +6,5 @@ from __future__ import annotations
 COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("racepolicy.commands.check", "check policy files for errors"),
     "query": ("racepolicy.commands.query", "answer one query from policy files or folders"),
+    "run": ("racepolicy.commands.run", "evaluate a rule for every row of a results file (.csv or .jsonl)"),
 }
