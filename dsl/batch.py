@@ -15,6 +15,7 @@ import csv
 import datetime
 import io
 import json
+import operator
 import os
 import re
 import sys
@@ -43,6 +44,13 @@ csv.field_size_limit(1_000_000)
 
 class RowError(Exception):
     """A value in one row that cannot become what the rule needs; the row is rejected."""
+
+
+@attrs.frozen
+class Unreadable:
+    """A line that is not a row at all (bad CSV quoting, not JSON): rejected with its line number."""
+
+    message: str
 
 
 # ---- converting cell text to the language's values ---------------------------------------
@@ -248,7 +256,7 @@ class RowProcessor:
             column = by_param.get(param.name, param.name)
             if job.fmt == "csv":
                 if column in header:
-                    self.getters.append((column, header[column], _cached(convert)))
+                    self.getters.append((column, header[column], convert))
                 elif param.type in ("record", "any") and self._fields(param.name, by_param, header):
                     fields = self._fields(param.name, by_param, header)
                     self.getters.append((column, fields, _record_of(fields)))
@@ -258,9 +266,72 @@ class RowProcessor:
                         hint=(did_you_mean(column, header) or f"columns: {', '.join(job.header)}") + f"; map one with --map COLUMN={param.name}",
                     )
             else:
-                self.getters.append((column, column, _json_value(param.type, convert, edition.currency)))
+                self.getters.append((column, column, _json_value(param.type, _cached(convert), edition.currency)))
         self.width = len(job.header)
         self._render: dict[Any, str] = {}
+        # The fast path: every parameter read from one CSV column, through a per-column cache.
+        self.simple = job.fmt == "csv" and all(type(where) is int for _, where, _ in self.getters)
+        if self.simple:
+            indexes = [where for _, where, _ in self.getters]
+            self.pick: Callable[[Sequence[str]], tuple[str, ...]] = (
+                operator.itemgetter(*indexes) if len(indexes) > 1 else (lambda row: tuple(row[i] for i in indexes))  # type: ignore[assignment]
+            )
+            self.caches: list[dict[str, Any]] = [{} for _ in self.getters]
+
+    def _process_csv(self, rows: Sequence[tuple[int, Any]]) -> tuple[str, list[tuple[int, str, str]], int]:
+        """The hot path for CSV rows whose every parameter is one column: cached cells are looked up in C."""
+        out = io.StringIO()
+        writewrow = csv.writer(out, lineterminator="\n").writerow
+        errors: list[tuple[int, str, str]] = []
+        written = 0
+        function, width, pick, caches = self.function, self.width, self.pick, self.caches
+        rendered, contains, getitem = self._render, dict.__contains__, dict.__getitem__
+        for line, row in rows:
+            if len(row) != width:
+                errors.append(self._width_error(line, row))
+                continue
+            cells = pick(row)
+            if all(map(contains, caches, cells)):
+                args = tuple(map(getitem, caches, cells))
+            else:  # a cell not seen before
+                try:
+                    args = self._convert(cells)
+                except RowError as exc:
+                    errors.append((line, exc.args[1], exc.args[0]))
+                    continue
+            try:
+                value = function(*args)
+            except PolicyError as exc:
+                errors.append((line, "", exc.message + (f" ({exc.hint})" if exc.hint else "")))
+                continue
+            text = rendered.get(value) if type(value) is not tuple else None
+            if text is None:
+                text = self.text_of(value)
+            row.append(text)
+            writewrow(row)
+            written += 1
+        return out.getvalue(), errors, written
+
+    def _convert(self, cells: Sequence[str]) -> tuple[Any, ...]:
+        args = []
+        for (column, _, convert), cache, cell in zip(self.getters, self.caches, cells, strict=True):
+            value = cache.get(cell)
+            if value is None:
+                try:
+                    value = convert(cell)
+                except RowError as exc:
+                    raise RowError(str(exc), column) from None
+                if len(cache) < CACHE_LIMIT:
+                    cache[cell] = value
+            args.append(value)
+        return tuple(args)
+
+    def _width_error(self, line: int, row: Sequence[str]) -> tuple[int, str, str]:
+        width = self.width
+        if len(row) < width:
+            missing = self.job.header[len(row)]
+            return line, missing, f"missing column '{missing}' (the row has {len(row)} of {width} fields)"
+        return line, "", f"the row has {len(row)} fields, the header has {width}"
 
     @staticmethod
     def _fields(param: str, by_param: Mapping[str, str], header: Mapping[str, int]) -> tuple[tuple[str, str, int], ...]:
@@ -292,13 +363,11 @@ class RowProcessor:
         csv_input = self.job.fmt == "csv"
         writer = csv.writer(out, lineterminator="\n") if csv_input else None
         column = self.job.column
+        if csv_input and self.simple:
+            return self._process_csv(rows)
         for line, row in rows:
             if csv_input and len(row) != width:
-                if len(row) < width:
-                    missing = self.job.header[len(row)]
-                    errors.append((line, missing, f"missing column '{missing}' (the row has {len(row)} of {width} fields)"))
-                else:
-                    errors.append((line, "", f"the row has {len(row)} fields, the header has {width}"))
+                errors.append(self._width_error(line, row))
                 continue
             args = []
             current = ""
@@ -410,7 +479,7 @@ def csv_rows(handle: IO[str]) -> tuple[tuple[str, ...], Iterator[tuple[int, Any]
                 return
             except csv.Error as exc:
                 end = reader.line_num
-                yield start, exc  # a malformed row: rejected, the run goes on
+                yield start, Unreadable(f"unreadable CSV: {exc}")  # rejected; the run goes on
                 continue
             end = reader.line_num
             if row:
@@ -426,9 +495,9 @@ def jsonl_rows(handle: IO[str]) -> Iterator[tuple[int, Any]]:
         try:
             value = json.loads(text, parse_float=Decimal, parse_int=Decimal)
         except json.JSONDecodeError as exc:
-            yield number, ValueError(f"not JSON: {exc.msg}")
+            yield number, Unreadable(f"not JSON: {exc.msg}")
             continue
-        yield number, value if isinstance(value, dict) else ValueError("not a JSON object")
+        yield number, value if isinstance(value, dict) else Unreadable("not a JSON object")
 
 
 # ---- writing ------------------------------------------------------------------------------
@@ -530,15 +599,16 @@ def _chunks(rows: Iterator[tuple[int, Any]], summary: Summary) -> Iterator[tuple
     chunk: list[tuple[int, Any]] = []
     bad: list[tuple[int, str, str]] = []
     for line, row in rows:
-        summary.read += 1
-        if isinstance(row, Exception):  # unreadable line: rejected here, never sent to a worker
-            bad.append((line, "", str(row)))
+        if type(row) is Unreadable:  # rejected here, never sent to a worker
+            bad.append((line, "", row.message))
             continue
         chunk.append((line, row))
         if len(chunk) >= CHUNK_ROWS:
+            summary.read += len(chunk) + len(bad)
             yield chunk, bad
             chunk, bad = [], []
     if chunk or bad:
+        summary.read += len(chunk) + len(bad)
         yield chunk, bad
 
 

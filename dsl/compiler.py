@@ -264,12 +264,22 @@ class CompiledEdition:
                     return _fail(f"argument '{pname}' of {name} must be {ptype}, not {type_name(args[i])}", span, source)
             raise AssertionError("refuse() called on good arguments")  # pragma: no cover
 
+        # Whether arguments fit depends on their Python types alone: remember the type tuples that passed.
+        passed: set[tuple[type, ...]] = set()
+
+        def fits(args: Sequence[Any]) -> bool:
+            signature = tuple(map(type, args))
+            if signature in passed:
+                return True
+            if len(args) != count or any(type(args[i]) not in exact and type_name(args[i]) != ptype for i, _, ptype, exact in checks):
+                return False
+            if len(passed) < 64:
+                passed.add(signature)
+            return True
+
         def invoke(args: Sequence[Any], span: Span, source: Source) -> Any:
-            if len(args) != count:
+            if not fits(args):
                 raise refuse(args, span, source)
-            for i, _, ptype, exact in checks:
-                if type(args[i]) not in exact and type_name(args[i]) != ptype:
-                    raise refuse(args, span, source)
             try:
                 return body[0](args)
             except RecursionError:
@@ -279,11 +289,8 @@ class CompiledEdition:
 
         def direct(*args: Any) -> Any:
             # The same as invoke() without the call-site arguments: what batch runs and benchmarks call.
-            if len(args) != count:
+            if tuple(map(type, args)) not in passed and not fits(args):
                 raise refuse(args, own_span, own_source)
-            for i, _, ptype, exact in checks:
-                if type(args[i]) not in exact and type_name(args[i]) != ptype:
-                    raise refuse(args, own_span, own_source)
             try:
                 return body[0](args)
             except RecursionError:
@@ -335,7 +342,9 @@ class CompiledEdition:
         usage = f"{name}({', '.join(p.name for p in decl.params)})"
         rows = [(row.keys, self._constant(row.value)) for row in decl.rows]
         otherwise = self._constant(decl.otherwise.value) if decl.otherwise is not None else None
-        memo: dict[tuple[Any, ...], Callable[[], Any] | None] = {}
+        # Rows match arguments by equality alone, so equal arguments always find the same row, and a
+        # table's rows are constants: the value found for a tuple of arguments can be kept.
+        memo: dict[Any, Any] = {}
 
         def matches(key: ast.Literal | ast.Name, arg: Any) -> bool:
             if isinstance(key, ast.Name):
@@ -354,20 +363,21 @@ class CompiledEdition:
         def invoke(args: Sequence[Any], span: Span, source: Source) -> Any:
             if len(args) != width:
                 raise _fail(f"'{name}' takes {width} argument(s), {len(args)} given", span, source, usage)
-            # Rows match by equality, so equal arguments of one type always find the same row.
             try:
-                memo_key = (*args, *map(type, args))
-                value = memo[memo_key] if memo_key in memo else _UNSET
+                found = memo.get(args, _UNSET)
+                hashable = True
             except TypeError:  # an unhashable argument (a list): no memo
-                memo_key, value = None, _UNSET
-            if value is _UNSET:
-                value = find(args)
-                if memo_key is not None and len(memo) < MEMO_LIMIT:
-                    memo[memo_key] = value
-            if value is None:
+                found, hashable = _UNSET, False
+            if found is not _UNSET:
+                return found
+            thunk = find(args)
+            if thunk is None:
                 shown = ", ".join(render(a) for a in args)
                 raise _fail(f"table {name} has no row for ({shown})", span, source, "add a row or an `otherwise ->` row")
-            return value()  # type: ignore[operator]
+            value = thunk()
+            if hashable and type(args) is tuple and len(memo) < MEMO_LIMIT:
+                memo[args] = value
+            return value
 
         return invoke
 
@@ -598,7 +608,7 @@ class _Compiler:
             return lambda env: generic(left(env), right(env))
         lk, rk = self.kind(expr.left), self.kind(expr.right)
         if op in COMPARISONS and lk == rk and lk in ORDERED:
-            return self._ordered(op, lk, left, right, generic)
+            return self._ordered(op, lk, left, right, generic, self.local_key(expr.left))
         found = ARITHMETIC.get((op, lk, rk))
         if found is None:
             return lambda env: generic(left(env), right(env))
@@ -617,10 +627,18 @@ class _Compiler:
 
         return arithmetic
 
-    def _ordered(self, op: str, kind: str, left: Code, right: Code, generic: Callable[[Any, Any], Any]) -> Code:
+    def _ordered(self, op: str, kind: str, left: Code, right: Code, generic: Callable[[Any, Any], Any], local: int | str | None) -> Code:
         compare = _PY_COMPARE[op]
         if kind in _NATIVE_ORDER:
             exact = _EXACT[kind]
+            if local is not None:
+                def native_local(env: Any) -> Any:
+                    a, b = env[local], right(env)
+                    if type(a) in exact and type(b) in exact:
+                        return compare(a, b)
+                    return generic(a, b)
+
+                return native_local
 
             def native(env: Any) -> Any:
                 a, b = left(env), right(env)
@@ -702,6 +720,10 @@ class _Compiler:
             if k0 is not None:
                 return lambda env: invoke((env[k0],), span, source)
             return lambda env: invoke((a0(env),), span, source)
+        keys = [self.local_key(a) for a in expr.args]
+        if len(args) >= 2 and all(k is not None for k in keys):
+            get = operator.itemgetter(*keys)
+            return lambda env: invoke(get(env), span, source)
         if len(args) == 2:
             a0, a1 = args
             return lambda env: invoke((a0(env), a1(env)), span, source)
