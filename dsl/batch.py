@@ -365,10 +365,17 @@ class RowProcessor:
         column = self.job.column
         if csv_input and self.simple:
             return self._process_csv(rows)
-        for line, row in rows:
-            if csv_input and len(row) != width:
-                errors.append(self._width_error(line, row))
-                continue
+        for line, item in rows:
+            if csv_input:
+                row = item
+                if len(row) != width:
+                    errors.append(self._width_error(line, row))
+                    continue
+            else:
+                row, text = item  # the parsed object, and its text (so numbers are written back as they were)
+                if column in row:
+                    errors.append((line, column, f"the row already has a field '{column}'"))
+                    continue
             args = []
             current = ""
             try:
@@ -389,9 +396,9 @@ class RowProcessor:
                 row.append(self.text_of(value))
                 writer.writerow(row)
             else:
-                row[column] = to_json(value)
-                out.write(json.dumps(row, ensure_ascii=False))
-                out.write("\n")
+                result = json.dumps({column: to_json(value)}, ensure_ascii=False)
+                body = text.rstrip()[:-1].rstrip()  # the object without its closing brace
+                out.write(body + (", " if row else "") + result[1:] + "\n")
             written += 1
         return out.getvalue(), errors, written
 
@@ -497,7 +504,7 @@ def jsonl_rows(handle: IO[str]) -> Iterator[tuple[int, Any]]:
         except json.JSONDecodeError as exc:
             yield number, Unreadable(f"not JSON: {exc.msg}")
             continue
-        yield number, value if isinstance(value, dict) else Unreadable("not a JSON object")
+        yield number, (value, text) if isinstance(value, dict) else Unreadable("not a JSON object")
 
 
 # ---- writing ------------------------------------------------------------------------------
