@@ -45,6 +45,9 @@ Code = Callable[[Any], Any]
 Invoke = Callable[[Sequence[Any], Span, Source], Any]
 
 _UNSET = object()
+# Rule bodies run as generated Python functions (codegen.py) with these closures as their slow path;
+# False keeps to the closures alone (the tests run both).
+GENERATE = True
 MEMO_LIMIT = 4096  # entries per table memo: keeps memory flat on unbounded inputs
 
 # Exact Python classes of each kind: a `type(x) in ...` test is the fast path,
@@ -119,7 +122,9 @@ class CompiledEdition:
         self.group_values = {name: GroupValue(name, group.members) for name, group in edition.groups.items()}
         self.year = Decimal(edition.year)
         self._invokers: dict[str, Invoke] = {}
+        self.table_memos: dict[str, dict[Any, Any]] = {}  # table name -> {argument tuple: value}
         self._direct: dict[str, Callable[..., Any]] = {}  # rule name -> f(*args), errors cited at the rule
+        self._prepare: dict[str, Callable[[], None]] = {}
         self._eligibility: dict[tuple[str, frozenset[str]], list[tuple[Code, ast.Eligibility]]] = {}
         self._kind_checker: Any = None
         # The penalty chart as a dict: (infraction, race) -> the most specific statement.
@@ -139,9 +144,9 @@ class CompiledEdition:
         invoke = self.invoker(name)
         source = self.source
         span = self.edition.rules[name].decl.span if name in self.edition.rules else NOWHERE
-        direct = self._direct.get(name)
-        if direct is not None:
-            return direct
+        if name in self._prepare:
+            self._prepare[name]()
+            return self._direct[name]
 
         def call(*args: Any) -> Any:
             return invoke(args, span, source)
@@ -248,11 +253,32 @@ class CompiledEdition:
         usage = f"{name}({', '.join(names)})"
         checks = [(i, p.name, p.type, _EXACT.get(p.type, frozenset())) for i, p in enumerate(params) if p.type != "any"]
 
+        closures: list[Code] = []
+
+        def slow(args: Sequence[Any]) -> Any:
+            if not closures:
+                closures.append(self.compile(decl.body, {p.name: p.type for p in params}, self.source, {n: i for i, n in enumerate(names)}))
+            return closures[0](args)
+
         def first_call(args: Sequence[Any]) -> Any:
-            # Compiled on first call, so rules that call each other need no ordering.
-            code = self.compile(decl.body, {p.name: p.type for p in params}, self.source, {n: i for i, n in enumerate(names)})
-            body[0] = code
-            return code(args)
+            prepare()
+            return body[0](args)
+
+        def prepare() -> None:
+            # Compiled on first use, so rules that call each other need no ordering.
+            if body[0] is not first_call:
+                return
+            body[0] = slow
+            if GENERATE:
+                from racepolicy.codegen import generate_rule
+
+                generated = generate_rule(self, decl, slow, check, lambda: _too_deep(own_span, own_source))
+                if generated is not None:
+                    body[0], self._direct[name] = generated
+
+        def check(args: Sequence[Any]) -> None:
+            if not fits(args):
+                raise refuse(args, own_span, own_source)
 
         body: list[Code] = [first_call]
 
@@ -297,6 +323,7 @@ class CompiledEdition:
                 raise _too_deep(own_span, own_source) from None
 
         self._direct[name] = direct
+        self._prepare[name] = prepare
         return invoke
 
     def _constant(self, expr: ast.Expr) -> Callable[[], Any]:
@@ -345,6 +372,7 @@ class CompiledEdition:
         # Rows match arguments by equality alone, so equal arguments always find the same row, and a
         # table's rows are constants: the value found for a tuple of arguments can be kept.
         memo: dict[Any, Any] = {}
+        self.table_memos[name] = memo
 
         def matches(key: ast.Literal | ast.Name, arg: Any) -> bool:
             if isinstance(key, ast.Name):

@@ -8,7 +8,9 @@ from decimal import Decimal
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from racepolicy import ast, compiler
 from racepolicy.cli import main
+from racepolicy.codegen import RuleGenerator
 from racepolicy.compiler import CompiledEvaluator, compile_edition
 from racepolicy.errors import EvaluationError, PolicyError
 from racepolicy.interpreter import Evaluator
@@ -125,6 +127,33 @@ bundled_calls = st.one_of(
 @given(query=bundled_calls)
 def test_compiled_and_interpreted_rule_calls_agree(bundled: PolicySet, query: str) -> None:
     assert_runners_agree(bundled, query)
+
+
+@pytest.fixture(scope="module")
+def closures_only() -> PolicySet:
+    """Policies of their own, so their rules are compiled while code generation is off."""
+    return PolicySet.bundled()
+
+
+@SETTINGS
+@given(query=st.one_of(bundled_calls, calls))
+def test_closures_alone_agree_with_the_interpreter(closures_only: PolicySet, query: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Rule bodies normally run as generated code with the closures as slow path; here the closures run alone.
+    monkeypatch.setattr(compiler, "GENERATE", False)
+    assert_runners_agree(closures_only, query)
+
+
+def test_generated_code_holds_no_text_from_the_policy(bundled: PolicySet) -> None:
+    edition = bundled.find(EDITION)
+    unit = compile_edition(edition)
+    for name, rule in edition.rules.items():
+        generator = RuleGenerator(unit, rule.decl, lambda env: None)
+        assert generator.build(lambda args: None, lambda: RuntimeError()) is not None
+        words = {name, *(p.name for p in rule.decl.params), *(n.name for n in rule.decl.find_all(ast.Name))}  # type: ignore[attr-defined]
+        words |= {lit.value for lit in rule.decl.find_all(ast.Literal) if isinstance(lit.value, str)}  # type: ignore[attr-defined]
+        for word in words:
+            if len(word) >= 3:
+                assert word not in generator.source.replace("racepolicy rule", ""), (name, word)
 
 
 @SETTINGS
