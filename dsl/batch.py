@@ -46,6 +46,10 @@ class RowError(Exception):
     """A value in one row that cannot become what the rule needs; the row is rejected."""
 
 
+# A chunk: rows (line, fields or object) and the lines met on the way that were no rows (line, column, message).
+Chunk = tuple[list[tuple[int, Any]], list[tuple[int, str, str]]]
+
+
 @attrs.frozen
 class Unreadable:
     """A line that is not a row at all (bad CSV quoting, not JSON): rejected with its line number."""
@@ -285,15 +289,15 @@ class RowProcessor:
         errors: list[tuple[int, str, str]] = []
         written = 0
         function, width, pick, caches = self.function, self.width, self.pick, self.caches
-        rendered, contains, getitem = self._render, dict.__contains__, dict.__getitem__
+        rendered, getitem = self._render, dict.__getitem__
         for line, row in rows:
             if len(row) != width:
                 errors.append(self._width_error(line, row))
                 continue
             cells = pick(row)
-            if all(map(contains, caches, cells)):
+            try:
                 args = tuple(map(getitem, caches, cells))
-            else:  # a cell not seen before
+            except KeyError:  # a cell not seen before
                 try:
                     args = self._convert(cells)
                 except RowError as exc:
@@ -466,8 +470,8 @@ def open_input(path: str) -> IO[str]:
         raise InputError(f"cannot read '{path}': {exc.strerror or exc}", hint="check the path") from None
 
 
-def csv_rows(handle: IO[str]) -> tuple[tuple[str, ...], Iterator[tuple[int, Any]]]:
-    """The header, and (line where the row starts, fields) for every non-blank row."""
+def csv_rows(handle: IO[str]) -> tuple[tuple[str, ...], Callable[[Summary], Iterator[Chunk]]]:
+    """The header, and a reader of chunks of (line where the row starts, fields); blank lines are skipped."""
     reader = csv.reader(handle)
     try:
         header = tuple(next(reader))
@@ -476,23 +480,30 @@ def csv_rows(handle: IO[str]) -> tuple[tuple[str, ...], Iterator[tuple[int, Any]
     except (csv.Error, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read the header: {exc}") from None
 
-    def rows() -> Iterator[tuple[int, Any]]:
+    def chunks(summary: Summary) -> Iterator[Chunk]:
         end = reader.line_num
-        while True:
-            start = end + 1
+        finished = False
+        while not finished:
+            chunk: list[tuple[int, Any]] = []
+            bad: list[tuple[int, str, str]] = []
+            finished = True
             try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
+                for row in reader:  # a plain for loop: the fastest way through the csv module
+                    start, end = end + 1, reader.line_num
+                    if row:
+                        chunk.append((start, row))
+                        if len(chunk) >= CHUNK_ROWS:
+                            finished = False
+                            break
+            except csv.Error as exc:  # a malformed row: rejected, and reading goes on after it
+                bad.append((end + 1, "", f"unreadable CSV: {exc}"))
                 end = reader.line_num
-                yield start, Unreadable(f"unreadable CSV: {exc}")  # rejected; the run goes on
-                continue
-            end = reader.line_num
-            if row:
-                yield start, row
+                finished = False
+            if chunk or bad:
+                summary.read += len(chunk) + len(bad)
+                yield chunk, bad
 
-    return header, rows()
+    return header, chunks
 
 
 def jsonl_rows(handle: IO[str]) -> Iterator[tuple[int, Any]]:
@@ -584,11 +595,14 @@ def run_batch(
     handle = open_input(input_path)
     try:
         header: tuple[str, ...] = ()
-        rows: Iterator[tuple[int, Any]]
+        chunks: Callable[[Summary], Iterator[Chunk]]
         if fmt == "csv":
-            header, rows = csv_rows(handle)
+            header, chunks = csv_rows(handle)
         else:
-            rows = jsonl_rows(handle)
+            lines = jsonl_rows(handle)
+
+            def chunks(summary: Summary) -> Iterator[Chunk]:
+                return _chunks(lines, summary)
         result_column = column or rule
         if result_column in header:
             raise InputError(f"the input already has a column '{result_column}'", hint="name the result column with --column")
@@ -596,12 +610,12 @@ def run_batch(
         processor = RowProcessor(job, chosen)  # raises for a missing column before anything is written
         if errors_path is None and output_path is not None:
             errors_path = output_path + ".errors.csv"
-        return _stream(job, processor, rows, handle, input_path, output_path, errors_path, jobs, progress, stdout, stderr)
+        return _stream(job, processor, chunks, handle, input_path, output_path, errors_path, jobs, progress, stdout, stderr)
     finally:
         handle.close()
 
 
-def _chunks(rows: Iterator[tuple[int, Any]], summary: Summary) -> Iterator[tuple[list[tuple[int, Any]], list[tuple[int, str, str]]]]:
+def _chunks(rows: Iterator[tuple[int, Any]], summary: Summary) -> Iterator[Chunk]:
     """Chunks of readable rows, each with the unreadable lines met while reading it."""
     chunk: list[tuple[int, Any]] = []
     bad: list[tuple[int, str, str]] = []
@@ -620,7 +634,7 @@ def _chunks(rows: Iterator[tuple[int, Any]], summary: Summary) -> Iterator[tuple
 
 
 def _stream(
-    job: Job, processor: RowProcessor, rows: Iterator[tuple[int, Any]], handle: IO[str], input_path: str, output_path: str | None,
+    job: Job, processor: RowProcessor, read_chunks: Callable[[Summary], Iterator[Chunk]], handle: IO[str], input_path: str, output_path: str | None,
     errors_path: str | None, jobs: int, show_progress: bool, stdout: IO[str], stderr: IO[str],
 ) -> Summary:
     summary = Summary()
@@ -663,7 +677,7 @@ def _stream(
     try:
         if fmt_header := (job.header if job.fmt == "csv" else None):
             csv.writer(out, lineterminator="\n").writerow([*fmt_header, job.column])
-        chunks = _chunks(rows, summary)
+        chunks = read_chunks(summary)
         if jobs <= 1:
             for chunk, unreadable in chunks:
                 emit(processor.process(chunk), unreadable)

@@ -194,3 +194,14 @@ def test_progress_line_shows_rate_share_and_eta() -> None:
     progress.update(5000, final=False)
     text = stream.getvalue()
     assert text.startswith("\r[") and "25%" in text and "5,000 rows" in text and "rows/s" in text and "ETA" in text
+
+
+def test_an_unreadable_csv_row_is_rejected_and_reading_goes_on(tmp_path: Path) -> None:
+    huge = "x" * 1_100_000  # over the csv field limit
+    source = write(tmp_path, "results.csv", f'bib,race,cancelled\n1,UTMB,2022-05-15\n2,"{huge}",2022-05-15\n3,CCC,2022-05-15\n')
+    out = tmp_path / "out.csv"
+    summary = run_batch([POLICY], "refund", str(source), str(out), stderr=io.StringIO())
+    assert [r["bib"] for r in read_csv(out)] == ["1", "3"]
+    errors = read_csv(Path(str(out) + ".errors.csv"))
+    assert errors[0]["line"] == "3" and errors[0]["message"].startswith("unreadable CSV")
+    assert (summary.read, summary.written, summary.rejected) == (3, 2, 1)
