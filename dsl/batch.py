@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import itertools
 import json
 import operator
 import os
@@ -46,8 +47,8 @@ class RowError(Exception):
     """A value in one row that cannot become what the rule needs; the row is rejected."""
 
 
-# A chunk: rows (line, fields or object) and the lines met on the way that were no rows (line, column, message).
-Chunk = tuple[list[tuple[int, Any]], list[tuple[int, str, str]]]
+# A chunk: rows (line, fields or object, the line's text or None) and the lines met on the way that were no rows (line, column, message).
+Chunk = tuple[list[tuple[int, Any, Any]], list[tuple[int, str, str]]]
 
 
 @attrs.frozen
@@ -273,6 +274,7 @@ class RowProcessor:
                 self.getters.append((column, column, _json_value(param.type, _cached(convert), edition.currency)))
         self.width = len(job.header)
         self._render: dict[Any, str] = {}
+        self._endings: dict[Any, str] = {}
         # The fast path: every parameter read from one CSV column, through a per-column cache.
         self.simple = job.fmt == "csv" and all(type(where) is int for _, where, _ in self.getters)
         if self.simple:
@@ -282,15 +284,17 @@ class RowProcessor:
             )
             self.caches: list[dict[str, Any]] = [{} for _ in self.getters]
 
-    def _process_csv(self, rows: Sequence[tuple[int, Any]]) -> tuple[str, list[tuple[int, str, str]], int]:
-        """The hot path for CSV rows whose every parameter is one column: cached cells are looked up in C."""
-        out = io.StringIO()
-        writewrow = csv.writer(out, lineterminator="\n").writerow
+    def _process_csv(self, rows: Sequence[tuple[int, Any, Any]]) -> tuple[str, list[tuple[int, str, str]], int]:
+        """The hot path for CSV rows whose every parameter is one column: cached cells are looked up in C,
+        and a row read from a plain line is written back as that line plus the answer."""
+        out: list[str] = []
+        quoted = io.StringIO()
+        writerow = csv.writer(quoted, lineterminator="\n").writerow
         errors: list[tuple[int, str, str]] = []
         written = 0
         function, width, pick, caches = self.function, self.width, self.pick, self.caches
-        rendered, getitem = self._render, dict.__getitem__
-        for line, row in rows:
+        endings, getitem = self._endings, dict.__getitem__
+        for line, row, raw in rows:
             if len(row) != width:
                 errors.append(self._width_error(line, row))
                 continue
@@ -308,13 +312,33 @@ class RowProcessor:
             except PolicyError as exc:
                 errors.append((line, "", exc.message + (f" ({exc.hint})" if exc.hint else "")))
                 continue
-            text = rendered.get(value) if type(value) is not tuple else None
-            if text is None:
-                text = self.text_of(value)
-            row.append(text)
-            writewrow(row)
             written += 1
-        return out.getvalue(), errors, written
+            if raw is not None:
+                try:
+                    out.append(raw + endings[value])
+                    continue
+                except (KeyError, TypeError):
+                    pass
+                out.append(raw + self._ending(value))
+            else:
+                writerow([*row, self.text_of(value)])
+                out.append(quoted.getvalue())
+                quoted.seek(0)
+                quoted.truncate()
+        return "".join(out), errors, written
+
+    def _ending(self, value: Any) -> str:
+        """`,ANSWER` and the line end, the answer quoted as the csv module would."""
+        text = self.text_of(value)
+        if any(c in text for c in ',"\r\n'):
+            text = '"' + text.replace('"', '""') + '"'
+        ending = "," + text + "\n"
+        try:
+            if len(self._endings) < CACHE_LIMIT:
+                self._endings[value] = ending
+        except TypeError:  # unhashable
+            pass
+        return ending
 
     def _convert(self, cells: Sequence[str]) -> tuple[Any, ...]:
         args = []
@@ -369,14 +393,12 @@ class RowProcessor:
         column = self.job.column
         if csv_input and self.simple:
             return self._process_csv(rows)
-        for line, item in rows:
+        for line, row, text in rows:  # text: the object's own text, so numbers are written back as they were
             if csv_input:
-                row = item
                 if len(row) != width:
                     errors.append(self._width_error(line, row))
                     continue
             else:
-                row, text = item  # the parsed object, and its text (so numbers are written back as they were)
                 if column in row:
                     errors.append((line, column, f"the row already has a field '{column}'"))
                     continue
@@ -397,8 +419,7 @@ class RowProcessor:
                 errors.append((line, "", exc.message + (f" ({exc.hint})" if exc.hint else "")))
                 continue
             if writer is not None:
-                row.append(self.text_of(value))
-                writer.writerow(row)
+                writer.writerow([*row, self.text_of(value)])
             else:
                 result = json.dumps({column: to_json(value)}, ensure_ascii=False)
                 body = text.rstrip()[:-1].rstrip()  # the object without its closing brace
@@ -471,7 +492,12 @@ def open_input(path: str) -> IO[str]:
 
 
 def csv_rows(handle: IO[str]) -> tuple[tuple[str, ...], Callable[[Summary], Iterator[Chunk]]]:
-    """The header, and a reader of chunks of (line where the row starts, fields); blank lines are skipped."""
+    """The header, and a reader of chunks of rows (line where the row starts, fields, the line's own text or None).
+
+    A line without a quote is split on commas, and its text is kept to be written back as it was; a line
+    with a quote goes through the csv module (which reads on for a quoted field spanning lines).
+    Blank lines are skipped.
+    """
     reader = csv.reader(handle)
     try:
         header = tuple(next(reader))
@@ -479,43 +505,50 @@ def csv_rows(handle: IO[str]) -> tuple[tuple[str, ...], Callable[[Summary], Iter
         raise InputError("the input is empty", hint="the first line must name the columns") from None
     except (csv.Error, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read the header: {exc}") from None
+    first = reader.line_num
 
     def chunks(summary: Summary) -> Iterator[Chunk]:
-        end = reader.line_num
-        finished = False
-        while not finished:
-            chunk: list[tuple[int, Any]] = []
-            bad: list[tuple[int, str, str]] = []
-            finished = True
-            try:
-                for row in reader:  # a plain for loop: the fastest way through the csv module
-                    start, end = end + 1, reader.line_num
-                    if row:
-                        chunk.append((start, row))
-                        if len(chunk) >= CHUNK_ROWS:
-                            finished = False
-                            break
-            except csv.Error as exc:  # a malformed row: rejected, and reading goes on after it
-                bad.append((end + 1, "", f"unreadable CSV: {exc}"))
-                end = reader.line_num
-                finished = False
-            if chunk or bad:
+        number = first
+        chunk: list[tuple[int, Any, Any]] = []
+        bad: list[tuple[int, str, str]] = []
+        for line in handle:
+            number += 1
+            if '"' in line:
+                start = number
+                quoted = csv.reader(itertools.chain((line,), handle))
+                try:
+                    row = next(quoted, None)
+                except csv.Error as exc:  # a malformed row: rejected, and reading goes on after it
+                    bad.append((start, "", f"unreadable CSV: {exc}"))
+                    row = None
+                number = start + max(quoted.line_num, 1) - 1
+                if row:
+                    chunk.append((start, row, None))
+            else:
+                text = line.rstrip("\r\n")
+                if text:
+                    chunk.append((number, text.split(","), text))
+            if len(chunk) >= CHUNK_ROWS:
                 summary.read += len(chunk) + len(bad)
                 yield chunk, bad
+                chunk, bad = [], []
+        if chunk or bad:
+            summary.read += len(chunk) + len(bad)
+            yield chunk, bad
 
     return header, chunks
 
 
-def jsonl_rows(handle: IO[str]) -> Iterator[tuple[int, Any]]:
+def jsonl_rows(handle: IO[str]) -> Iterator[tuple[int, Any, str]]:
     for number, text in enumerate(handle, start=1):
         if not text.strip():
             continue
         try:
             value = json.loads(text, parse_float=Decimal, parse_int=Decimal)
         except json.JSONDecodeError as exc:
-            yield number, Unreadable(f"not JSON: {exc.msg}")
+            yield number, Unreadable(f"not JSON: {exc.msg}"), text
             continue
-        yield number, (value, text) if isinstance(value, dict) else Unreadable("not a JSON object")
+        yield number, (value if isinstance(value, dict) else Unreadable("not a JSON object")), text
 
 
 # ---- writing ------------------------------------------------------------------------------
@@ -615,15 +648,15 @@ def run_batch(
         handle.close()
 
 
-def _chunks(rows: Iterator[tuple[int, Any]], summary: Summary) -> Iterator[Chunk]:
+def _chunks(rows: Iterator[tuple[int, Any, str]], summary: Summary) -> Iterator[Chunk]:
     """Chunks of readable rows, each with the unreadable lines met while reading it."""
-    chunk: list[tuple[int, Any]] = []
+    chunk: list[tuple[int, Any, Any]] = []
     bad: list[tuple[int, str, str]] = []
-    for line, row in rows:
+    for line, row, text in rows:
         if type(row) is Unreadable:  # rejected here, never sent to a worker
             bad.append((line, "", row.message))
             continue
-        chunk.append((line, row))
+        chunk.append((line, row, text))
         if len(chunk) >= CHUNK_ROWS:
             summary.read += len(chunk) + len(bad)
             yield chunk, bad
