@@ -778,13 +778,12 @@ def compile_edition(edition: Edition) -> CompiledEdition:
 
 
 def compile_all(editions: Iterable[Edition]) -> None:
-    """Compile every rule body of every edition now (W4 measures this; queries otherwise compile lazily)."""
+    """Compile every rule, schedule, table and band of every edition now (W4 measures this; otherwise it happens on first use)."""
     for edition in editions:
         unit = compile_edition(edition)
         for name in edition.rules:
-            rule = edition.rules[name].decl
-            scope = {p.name: p.type for p in rule.params}
-            unit.compile(rule.body, scope, edition.source, {p.name: i for i, p in enumerate(rule.params)})
+            unit.rule(name)  # generates the rule's code
+        for name in edition.callables() - set(edition.rules):
             unit.invoker(name)
 
 
