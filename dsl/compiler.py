@@ -125,7 +125,7 @@ class CompiledEdition:
         self.table_memos: dict[str, dict[Any, Any]] = {}  # table name -> {argument tuple: value}
         self._direct: dict[str, Callable[..., Any]] = {}  # rule name -> f(*args), errors cited at the rule
         self._prepare: dict[str, Callable[[], None]] = {}
-        self._eligibility: dict[tuple[str, frozenset[str]], list[tuple[Code, ast.Eligibility]]] = {}
+        self._eligibility: dict[tuple[str, frozenset[tuple[str, str]]], list[tuple[Code, ast.Eligibility]]] = {}
         self._kind_checker: Any = None
         # The penalty chart as a dict: (infraction, race) -> the most specific statement.
         self.penalty_index: dict[tuple[str, str], Penalty] = {}
@@ -180,11 +180,11 @@ class CompiledEdition:
     def eligible(self, race: str, facts: Mapping[str, Any], span: Span, source: Source) -> bool:
         env = dict(facts)
         env.setdefault("race", self.race_values[race])
-        key = (race, frozenset(env))
+        scope = {name: _kind(value) for name, value in env.items()}
+        key = (race, frozenset(scope.items()))  # compiled for these facts and their kinds
         conditions = self._eligibility.get(key)
         if conditions is None:
             decl = self.edition.races[race].decl
-            scope = {name: _kind(value) for name, value in env.items()}
             conditions = [(self.compile(rule.condition, scope, self.source), rule) for rule in decl.eligibility]
             self._eligibility[key] = conditions
         for code, _ in conditions:
