@@ -509,34 +509,47 @@ def csv_rows(handle: IO[str]) -> tuple[tuple[str, ...], Callable[[Summary], Iter
 
     def chunks(summary: Summary) -> Iterator[Chunk]:
         number = first
-        chunk: list[tuple[int, Any, Any]] = []
-        bad: list[tuple[int, str, str]] = []
-        for line in handle:
-            number += 1
-            if '"' in line:
-                start = number
-                quoted = csv.reader(itertools.chain((line,), handle))
-                try:
-                    row = next(quoted, None)
-                except csv.Error as exc:  # a malformed row: rejected, and reading goes on after it
-                    bad.append((start, "", f"unreadable CSV: {exc}"))
-                    row = None
-                number = start + max(quoted.line_num, 1) - 1
-                if row:
-                    chunk.append((start, row, None))
+        while True:
+            lines = list(itertools.islice(handle, CHUNK_ROWS))
+            if not lines:
+                return
+            bad: list[tuple[int, str, str]] = []
+            if '"' not in "".join(lines):
+                # No quote anywhere: every line is one row, split in comprehensions (the common case).
+                texts = [line.rstrip("\r\n") for line in lines]
+                chunk = [(n, text.split(","), text) for n, text in enumerate(texts, number + 1) if text]
+                number += len(lines)
             else:
-                text = line.rstrip("\r\n")
-                if text:
-                    chunk.append((number, text.split(","), text))
-            if len(chunk) >= CHUNK_ROWS:
-                summary.read += len(chunk) + len(bad)
-                yield chunk, bad
-                chunk, bad = [], []
-        if chunk or bad:
+                chunk, number = _quoted_chunk(lines, handle, number, bad)
             summary.read += len(chunk) + len(bad)
             yield chunk, bad
 
     return header, chunks
+
+
+def _quoted_chunk(lines: list[str], handle: IO[str], number: int, bad: list[tuple[int, str, str]]) -> tuple[list[tuple[int, Any, Any]], int]:
+    """Rows of lines some of which hold quotes: those go through the csv module, which may read on (from the
+    rest of these lines, then from the file) for a quoted field that spans lines."""
+    chunk: list[tuple[int, Any, Any]] = []
+    rest = iter(lines)
+    for line in rest:
+        number += 1
+        if '"' in line:
+            start = number
+            quoted = csv.reader(itertools.chain((line,), rest, handle))
+            try:
+                row = next(quoted, None)
+            except csv.Error as exc:  # a malformed row: rejected, and reading goes on after it
+                bad.append((start, "", f"unreadable CSV: {exc}"))
+                row = None
+            number = start + max(quoted.line_num, 1) - 1
+            if row:
+                chunk.append((start, row, None))
+        else:
+            text = line.rstrip("\r\n")
+            if text:
+                chunk.append((number, text.split(","), text))
+    return chunk, number
 
 
 def jsonl_rows(handle: IO[str]) -> Iterator[tuple[int, Any, str]]:

@@ -179,7 +179,7 @@ class RuleGenerator:
             py = _PY_OPERATORS[op]
             if lk in _NATIVE_ORDER:
                 exact = self.constant(frozenset({Decimal, int}) if lk == "number" else frozenset({datetime.date} if lk == "date" else {str}))
-                return f"({a} {py} {b} if (type({a} := {left}) in {exact}) & (type({b} := {right}) in {exact}) else _bail())"
+                return self._guarded(f"{{}} {py} {{}}", (expr.left, left, a, lk), (expr.right, right, b, rk), exact=exact)
             if lk == "money":
                 return (f"({a}.amount {py} {b}.amount if (type({a} := {left}) is _Money) & (type({b} := {right}) is _Money) "
                         f"and {a}.currency == {b}.currency else _bail())")
@@ -192,12 +192,28 @@ class RuleGenerator:
             return f"{generic}({left}, {right})"
         if lk == rk == "number" and op in ("+", "-", "*"):
             exact = self.constant(frozenset({Decimal, int}))
-            return f"({a} {_PY_OPERATORS[op]} {b} if (type({a} := {left}) in {exact}) & (type({b} := {right}) in {exact}) else _bail())"
+            return self._guarded(f"{{}} {_PY_OPERATORS[op]} {{}}", (expr.left, left, a, lk), (expr.right, right, b, rk), exact=exact)
         from racepolicy.compiler import _FAST_ARITHMETIC
 
         impl = self.constant(_FAST_ARITHMETIC.get((op, lk, rk), found[1]))
         lcls, rcls = self.constant(_classes_of(lk)), self.constant(_classes_of(rk))
         return f"({impl}({a}, {b}) if (type({a} := {left}) in {lcls}) & (type({b} := {right}) in {rcls}) else _bail())"
+
+    def _guarded(self, template: str, *operands: tuple[ast.Expr, str, str, str], exact: str) -> str:
+        """`template` applied to operands whose Python class is checked, except parameters of that very kind:
+        their arguments were checked on entry (a subclass that slips through makes Python raise, and the
+        body is run again by the closures)."""
+        refs, conditions = [], []
+        for node, code, temp, kind in operands:
+            if isinstance(node, ast.Name) and node.name in self.params and self.scope[node.name] == kind:
+                refs.append(self.params[node.name])
+            else:
+                refs.append(temp)
+                conditions.append(f"(type({temp} := {code}) in {exact})")
+        result = template.format(*refs)
+        if not conditions:
+            return f"({result})"
+        return f"({result} if {' & '.join(conditions)} else _bail())"
 
     def _IfExpr(self, expr: ast.IfExpr) -> str:
         condition, then, otherwise, t = self.code(expr.condition), self.code(expr.then), self.code(expr.otherwise), self.temp()

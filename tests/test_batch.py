@@ -95,6 +95,8 @@ def test_two_jobs_give_the_same_output_and_errors(tmp_path: Path, monkeypatch: p
     first = run_batch([POLICY], "refund", str(source), str(one), stderr=io.StringIO())
     second = run_batch([POLICY], "refund", str(source), str(two), jobs=2, stderr=io.StringIO())
     assert one.read_text() == two.read_text()
+    assert [r["bib"] for r in read_csv(one)][:3] == ["1", "6\nsix", "7"]  # a quoted row across a chunk boundary
+    assert [e["line"] for e in read_csv(Path(str(one) + ".errors.csv"))] == ["3", "4", "5", "6"]
     assert Path(str(one) + ".errors.csv").read_text() == Path(str(two) + ".errors.csv").read_text()
     assert (first.read, first.written, first.rejected) == (second.read, second.written, second.rejected) == (27, 23, 4)
 
