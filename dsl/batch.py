@@ -291,7 +291,6 @@ class RowProcessor:
         quoted = io.StringIO()
         writerow = csv.writer(quoted, lineterminator="\n").writerow
         errors: list[tuple[int, str, str]] = []
-        written = 0
         function, width, pick, caches = self.function, self.width, self.pick, self.caches
         endings, getitem = self._endings, dict.__getitem__
         for line, row, raw in rows:
@@ -312,7 +311,6 @@ class RowProcessor:
             except PolicyError as exc:
                 errors.append((line, "", exc.message + (f" ({exc.hint})" if exc.hint else "")))
                 continue
-            written += 1
             if raw is not None:
                 try:
                     out.append(raw + endings[value])
@@ -325,7 +323,7 @@ class RowProcessor:
                 out.append(quoted.getvalue())
                 quoted.seek(0)
                 quoted.truncate()
-        return "".join(out), errors, written
+        return "".join(out), errors, len(rows) - len(errors)  # every row is written or rejected
 
     def _ending(self, value: Any) -> str:
         """`,ANSWER` and the line end, the answer quoted as the csv module would."""

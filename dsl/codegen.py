@@ -95,7 +95,11 @@ class RuleGenerator:
             if param.type != "any":
                 from racepolicy.compiler import _EXACT
 
-                guards.append(f"(type(p{i}) not in {self.constant(_EXACT.get(param.type, frozenset()))})")
+                classes = _EXACT.get(param.type, frozenset())
+                if len(classes) == 1:
+                    guards.append(f"(type(p{i}) is not {self.constant(next(iter(classes)))})")
+                else:
+                    guards.append(f"(type(p{i}) not in {self.constant(classes)})")
         guard = f"    if {' or '.join(guards)}:\n        _check(env)\n" if guards else ""
         source = (
             f"def _body(env):\n    try:\n        {unpack}\n        return {expr}\n    except _BAIL:\n        return _slow(env)\n\n"
@@ -240,7 +244,8 @@ class RuleGenerator:
         if memo is not None and len(args) == len(unit.edition.tables[name].decl.params):
             # A table row already found for these arguments is read from the memo, inline.
             found, key = self.temp(), self.temp()
-            return f"({found} if ({found} := {self.constant(memo)}.get({key} := {packed}, _UNSET)) is not _UNSET else {invoke}({key}, {span}, _src))"
+            lookup = self.constant(memo.get)
+            return f"({found} if ({found} := {lookup}({key} := {packed}, _UNSET)) is not _UNSET else {invoke}({key}, {span}, _src))"
         return f"{invoke}({packed}, {span}, _src)"
 
 
