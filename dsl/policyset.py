@@ -16,7 +16,7 @@ from racepolicy.source import Source, Span
 
 POLICY_SUFFIX = ".policy"
 MAX_FILE_BYTES = 2_000_000
-RUNNERS = ("interpreter",)
+RUNNERS = ("interpreter", "compiled")
 
 
 def read_source(path: Path) -> Source:
@@ -172,7 +172,8 @@ class PolicySet:
     ) -> Answer:
         """Parse and answer one query; `edition` pins the edition, otherwise it is chosen by the names used.
 
-        `runner` names the evaluation strategy; "interpreter" is the reference.
+        `runner` names the evaluation strategy: "interpreter" (the reference, which traces) or
+        "compiled" (closures built once per edition; its trace comes from the interpreter).
         """
         if runner not in RUNNERS:
             raise QueryError(f"unknown runner '{runner}'", hint=f"runners: {', '.join(RUNNERS)}")
@@ -182,4 +183,4 @@ class PolicySet:
         source = Source("<query>", text)
         query = parse_query(text, source.name)
         chosen = self.find(edition) if edition else self.choose(referenced_names(query) - set(facts or {}))
-        return answer(chosen, query, source, tracing=tracing, facts=facts)
+        return answer(chosen, query, source, tracing=tracing, facts=facts, runner=runner)

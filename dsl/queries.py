@@ -57,9 +57,28 @@ def _static_check(edition: Edition, expr: ast.Expr, scope: Mapping[str, str], so
         raise PolicyErrors(checker.errors) if len(checker.errors) > 1 else checker.errors[0]
 
 
-def answer(edition: Edition, query: ast.Query, source: Source, tracing: bool = True, facts: Mapping[str, Any] | None = None) -> Answer:
-    """Evaluate a query on an edition; raises PolicyError for anything it cannot answer."""
-    evaluator = Evaluator(edition, source, tracing=tracing)
+def answer(
+    edition: Edition, query: ast.Query, source: Source, tracing: bool = True, facts: Mapping[str, Any] | None = None,
+    runner: str = "interpreter",
+) -> Answer:
+    """Evaluate a query on an edition; raises PolicyError for anything it cannot answer.
+
+    With runner "compiled" the value comes from the compiled closures; the trace
+    (and a note built from it) comes from re-running the query through the
+    interpreter, which stays the one source of traces.
+    """
+    if runner == "compiled":
+        from racepolicy.compiler import CompiledEvaluator
+
+        fast = _answer(edition, query, source, CompiledEvaluator(edition, source), facts)
+        if not tracing:
+            return fast
+        traced = _answer(edition, query, source, Evaluator(edition, source, tracing=True), facts)
+        return Answer(fast.query, fast.edition, fast.value, traced.trace, traced.note or fast.note)
+    return _answer(edition, query, source, Evaluator(edition, source, tracing=tracing), facts)
+
+
+def _answer(edition: Edition, query: ast.Query, source: Source, evaluator: Evaluator, facts: Mapping[str, Any] | None) -> Answer:
     evaluator.query_span = query.span
     env: dict[str, Any] = dict(facts or {})
     for binding in query.given:

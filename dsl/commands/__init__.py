@@ -7,4 +7,5 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("racepolicy.commands.check", "check policy files for errors"),
     "query": ("racepolicy.commands.query", "answer one query from policy files or folders"),
     "diff": ("racepolicy.commands.diff", "compare two editions: what changed, as rules, and which decisions it changes"),
+    "run": ("racepolicy.commands.run", "evaluate a rule for every row of a results file (.csv or .jsonl)"),
 }

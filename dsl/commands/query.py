@@ -14,12 +14,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--edition", "-e", help="the edition to ask, e.g. utmb-2022 (default: the newest that knows the names used)")
     parser.add_argument("--json", action="store_true", help="print the answer and its trace as JSON")
     parser.add_argument("--explain", action="store_true", help="print the full trace with inputs and citations")
+    parser.add_argument(
+        "--runner", default="interpreter", metavar="RUNNER",
+        help="interpreter (the reference) or compiled (closures; its trace comes from the interpreter)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     try:
         policies = load_policies(args.paths)
-        answer = policies.ask(args.query, edition=args.edition)
+        answer = policies.ask(args.query, edition=args.edition, runner=args.runner)
     except PolicyError as exc:
         report(exc, args.json)
         return 2

@@ -1,0 +1,467 @@
+"""The benchmark suite (`make bench`): workloads W1-W6 and a batch run, each against hand-written Python measured in the same run.
+
+Every timing is the median of several runs. W1-W3 feed the same prepared inputs to
+a hand-written Python function, the compiled runner and the interpreter (no trace),
+check that all three give equal answers, and report items/s and the ratio to the
+hand-written time. Results go to bench/RESULTS.md with the date and the machine; a
+target that is missed gets a cProfile of the workload beside it.
+
+    python bench/run.py            # full sizes (about 5 minutes on a quiet machine)
+    python bench/run.py --quick    # a tenth of the sizes, fewer repeats (for development)
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import csv
+import datetime
+import io
+import os
+import platform
+import pstats
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+import attrs
+from racepolicy.compiler import compile_all, compile_edition
+from racepolicy.interpreter import Evaluator
+from racepolicy.policyset import PolicySet, bundled_sources, compile_source
+from racepolicy.source import NOWHERE, Source
+from racepolicy.values import CENT, Money, Sanction
+
+HERE = Path(__file__).resolve().parent
+QUALIFICATION = HERE / "qualification.policy"
+RESULTS = HERE / "RESULTS.md"
+ANALYSIS = HERE / "analysis.md"
+BIN = Path(sys.executable).parent
+
+
+class Report:
+    """Rows of the results table, printed as they come and written to RESULTS.md at the end."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, ...]] = []
+        self.profiles: list[tuple[str, str]] = []
+
+    def add(self, workload: str, variant: str, timing: Timing | None, items: int, ratio: float | None, target: str, met: bool | None) -> None:
+        verdict = "" if met is None else ("met" if met else "**missed**")
+        if timing is None:
+            row = (workload, variant, "-", "-", "-", "-", f"{target} {verdict}".strip())
+        else:
+            seconds = timing.cpu
+            per_item = f" ({seconds / items * 1e6:,.2f} µs/item)" if items > 1 else ""
+            rate = f"{items / seconds:,.0f}/s" if items and seconds else "-"
+            shown_ratio = f"{ratio:.2f}x" if ratio is not None else "-"
+            row = (workload, variant, f"{seconds * 1000:,.1f} ms{per_item}", f"{timing.wall * 1000:,.1f} ms", rate, shown_ratio,
+                   f"{target} {verdict}".strip())
+        self.rows.append(row)
+        print(f"{row[0]:<34} {row[1]:<22} {row[2]:<32} {row[3]:>12} {row[4]:>14} {row[5]:>7}  {row[6]}", flush=True)
+
+    def profile(self, title: str, run: Callable[[], Any]) -> None:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        run()
+        profiler.disable()
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).strip_dirs().sort_stats("tottime").print_stats(12)
+        lines = [line for line in out.getvalue().splitlines() if line.strip()]
+        start = next((i for i, line in enumerate(lines) if line.lstrip().startswith("ncalls")), 0)
+        self.profiles.append((title, "\n".join(lines[start:])))
+
+
+@attrs.frozen
+class Timing:
+    """CPU seconds (this process and its children, user + system) and wall-clock seconds of one workload run."""
+
+    cpu: float
+    wall: float
+
+
+def cpu_seconds() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def median_time(run: Callable[[], Any], repeat: int) -> Timing:
+    """Median CPU and wall time of `repeat` runs. CPU time is what the table compares: the machine is shared,
+    and time spent waiting for a core is not time spent by racepolicy."""
+    cpu, wall = [], []
+    for _ in range(repeat):
+        start_cpu, start_wall = cpu_seconds(), time.perf_counter()
+        run()
+        cpu.append(cpu_seconds() - start_cpu)
+        wall.append(time.perf_counter() - start_wall)
+    return Timing(statistics.median(cpu), statistics.median(wall))
+
+
+def compare(report: Report, workload: str, items: int, repeat: int, hand: Callable[[], list[Any]], compiled: Callable[[], list[Any]],
+            interpreted: Callable[[], list[Any]]) -> None:
+    """Time three implementations of one workload; their answers must be equal."""
+    expected = hand()
+    assert compiled() == expected, f"{workload}: compiled answers differ from the hand-written ones"
+    assert interpreted() == expected, f"{workload}: interpreted answers differ from the hand-written ones"
+    base = median_time(hand, repeat)
+    report.add(workload, "hand-written Python", base, items, 1.0, "baseline", None)
+    fast = median_time(compiled, repeat)
+    report.add(workload, "compiled", fast, items, fast.cpu / base.cpu, "≤ 2x", fast.cpu / base.cpu <= 2)
+    if fast.cpu / base.cpu > 2:
+        report.profile(f"{workload}, compiled", compiled)
+    slow = median_time(interpreted, max(1, repeat // 2))
+    report.add(workload, "interpreter", slow, items, slow.cpu / base.cpu, "≤ 15x", slow.cpu / base.cpu <= 15)
+    if slow.cpu / base.cpu > 15:
+        report.profile(f"{workload}, interpreter", interpreted)
+
+
+# ---- W1 penalty lookup --------------------------------------------------------------------
+
+
+def w1_penalties(report: Report, policies: PolicySet, n: int, repeat: int) -> None:
+    edition = policies.find("utmb-2022")
+    rng = random.Random(1)
+    infractions = sorted(edition.penalties)
+    races = sorted(edition.races)
+    cases = [(rng.choice(infractions), rng.choice(races)) for _ in range(n)]
+    # Hand-written: the chart a programmer would type in as a dict, one entry per (infraction, race).
+    chart: dict[tuple[str, str], Sanction] = {}
+    for infraction in infractions:
+        for race in races:
+            found = edition.penalty_for(infraction, race)
+            if found is not None:
+                chart[infraction, race] = found.sanction
+
+    def penalty_by_hand(infraction: str, race: str) -> Sanction:
+        return chart[infraction, race]
+
+    def hand() -> list[Any]:
+        return [penalty_by_hand(infraction, race) for infraction, race in cases]
+
+    unit = compile_edition(edition)
+    source = edition.source
+    penalty = unit.penalty
+
+    def compiled() -> list[Any]:
+        return [penalty((infraction,), race, NOWHERE, source) for infraction, race in cases]
+
+    evaluator = Evaluator(edition, tracing=False)
+
+    def interpreted() -> list[Any]:
+        return [evaluator.penalty((infraction,), race, NOWHERE) for infraction, race in cases]
+
+    compare(report, f"W1 penalty lookup ×{n:,}", n, repeat, hand, compiled, interpreted)
+
+
+# ---- W2 Finals qualification ----------------------------------------------------------------
+
+RANK_PLACES = {("major", "men"): 10, ("major", "women"): 10, ("event", "men"): 3, ("event", "women"): 3}
+SCORE_THRESHOLD = {
+    ("100M", "men"): 780, ("100M", "women"): 660, ("100K", "men"): 760, ("100K", "women"): 640,
+    ("50K", "men"): 740, ("50K", "women"): 620, ("20K", "men"): 720, ("20K", "women"): 600,
+}
+
+
+def qualifies_by_hand(tier: str, category: str, rank: Decimal, sex: str, score: Decimal) -> bool:
+    """bench/qualification.policy written by hand."""
+    return rank <= RANK_PLACES.get((tier, sex), 0) or score >= SCORE_THRESHOLD.get((category, sex), 1000)
+
+
+def result_rows(n: int, seed: int = 2) -> list[tuple[str, str, int, str, int]]:
+    rng = random.Random(seed)
+    return [
+        (rng.choice(("major", "event", "event", "event")), rng.choice(("20K", "50K", "100K", "100M")), rng.randint(1, 400),
+         rng.choice(("men", "women")), rng.randint(300, 950))
+        for _ in range(n)
+    ]
+
+
+def w2_qualification(report: Report, n: int, repeat: int) -> None:
+    policies = PolicySet.load([QUALIFICATION])
+    edition = policies.find("bench-2024")
+    cases = [(t, c, Decimal(r), s, Decimal(x)) for t, c, r, s, x in result_rows(n)]
+
+    def hand() -> list[Any]:
+        return [qualifies_by_hand(*case) for case in cases]
+
+    qualifies = compile_edition(edition).rule("qualifies")
+
+    def compiled() -> list[Any]:
+        return [qualifies(*case) for case in cases]
+
+    evaluator = Evaluator(edition, tracing=False)
+    call_rule = evaluator.call_rule
+
+    def interpreted() -> list[Any]:
+        return [call_rule("qualifies", case, NOWHERE) for case in cases]
+
+    compare(report, f"W2 qualification ×{n:,}", n, repeat, hand, compiled, interpreted)
+
+
+# ---- W3 refund by cancellation date -------------------------------------------------------------
+
+
+def w3_refunds(report: Report, policies: PolicySet, n: int, repeat: int) -> None:
+    edition = policies.find("utmb-2022")
+    unit = compile_edition(edition)
+    rng = random.Random(3)
+    races = sorted(edition.races)
+    first = datetime.date(2022, 1, 1)
+    cases = [(unit.race_values[rng.choice(races)], first + datetime.timedelta(days=rng.randint(0, 240))) for _ in range(n)]
+    fees = {name: race.attributes["fee"].amount for name, race in edition.races.items()}
+    shares = [(datetime.date(2022, 4, 30), Decimal("0.6")), (datetime.date(2022, 6, 30), Decimal("0.5")), (datetime.date(2022, 7, 31), Decimal("0.3"))]
+
+    def refund_by_hand(race: str, cancelled: datetime.date) -> Money:
+        share = Decimal(0)
+        for through, tier_share in shares:
+            if cancelled <= through:
+                share = tier_share
+                break
+        return Money((fees[race] * share).quantize(CENT, rounding=ROUND_HALF_UP), "EUR")
+
+    by_name = [(race.name, when) for race, when in cases]
+
+    def hand() -> list[Any]:
+        return [refund_by_hand(race, when) for race, when in by_name]
+
+    refund = unit.rule("refund")
+
+    def compiled() -> list[Any]:
+        return [refund(race, when) for race, when in cases]
+
+    evaluator = Evaluator(edition, tracing=False)
+
+    def interpreted() -> list[Any]:
+        return [evaluator.call_rule("refund", (race, when), NOWHERE) for race, when in cases]
+
+    compare(report, f"W3 refund ×{n:,}", n, repeat, hand, compiled, interpreted)
+
+
+# ---- W4 load: parse + check + compile ----------------------------------------------------------
+
+
+def w4_load(report: Report, repeat: int) -> None:
+    sources = [*bundled_sources(), Source(QUALIFICATION.name, QUALIFICATION.read_text(encoding="utf-8"))]
+    policies = PolicySet()
+    for source in sources:
+        compile_source(source, policies.pm)  # warms the grammar cache and the plugins
+
+    for source in sources:
+        def load(source: Source = source) -> None:
+            compile_all([compile_source(source, policies.pm)])
+
+        timing = median_time(load, repeat * 2)
+        report.add(f"W4 load {source.name}", "parse+check+compile", timing, 1, None, "< 50 ms", timing.cpu < 0.050)
+        if timing.cpu >= 0.050:
+            report.profile(f"W4 load {source.name}", load)
+
+
+# ---- W5 a REPL query end to end -----------------------------------------------------------------
+
+W5_QUERIES = (
+    "penalty missing_jacket on UTMB",
+    "penalty smartphone_off, missing_whistle on OCC",
+    "cutoff TDS",
+    "refund UTMB cancelled 2022-05-15",
+    "stones_back(9, false)",
+    "eligible ETC given runner = {birth_year: 1999}",
+    'elite_entry(UTMB, "women", 770)',
+)
+
+
+def w5_repl(report: Report, policies: PolicySet, repeat: int) -> None:
+    rounds = 200
+    for runner in ("interpreter", "compiled"):
+        def session(runner: str = runner) -> None:
+            for _ in range(rounds):
+                for query in W5_QUERIES:
+                    policies.ask(query, runner=runner).render()
+
+        session()
+        total = median_time(session, repeat)
+        timing = Timing(total.cpu / (rounds * len(W5_QUERIES)), total.wall / (rounds * len(W5_QUERIES)))
+        report.add("W5 REPL query end to end", runner, timing, 1, None, "< 1 ms", timing.cpu < 0.001)
+        if timing.cpu >= 0.001:
+            report.profile(f"W5 REPL query, {runner}", session)
+
+
+# ---- W6 cold start ------------------------------------------------------------------------------
+
+
+def w6_cold_start(report: Report, repeat: int) -> None:
+    command = str(BIN / "racepolicy")
+    for label, args, limit in (
+        ("racepolicy --version", ["--version"], 0.300),
+        ("racepolicy query (bundled)", ["query", "penalty missing_jacket on UTMB"], 0.600),
+    ):
+        def start(args: Sequence[str] = args) -> None:
+            subprocess.run([command, *args], check=True, stdout=subprocess.DEVNULL)
+
+        start()
+        timing = median_time(start, repeat * 2)
+        report.add(f"W6 {label}", "cold start", timing, 1, None, f"< {limit * 1000:.0f} ms", timing.cpu < limit)
+        if timing.cpu >= limit:
+            report.profile(f"W6 {label} (in-process import and run)", lambda args=args: _in_process_cli(args))
+
+
+def _in_process_cli(args: Sequence[str]) -> None:
+    # What a cold process does after the interpreter starts: import racepolicy.cli and run (modules cached after one call).
+    code = "import sys; from racepolicy.cli import main; sys.stdout = open('/dev/null', 'w'); main(sys.argv[1:])"
+    subprocess.run([sys.executable, "-X", "importtime", "-c", code, *args], check=True, stderr=subprocess.DEVNULL)
+
+
+# ---- batch --------------------------------------------------------------------------------------
+
+
+def batch_run(report: Report, rows: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        results = Path(folder) / "season.csv"
+        with results.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(["bib", "tier", "category", "rank", "sex", "score"])
+            rng = random.Random(4)
+            for bib in range(rows):
+                writer.writerow([bib, rng.choice(("major", "event", "event", "event")), rng.choice(("20K", "50K", "100K", "100M")),
+                                 rng.randint(1, 400), rng.choice(("men", "women")), rng.randint(300, 950)])
+        size = results.stat().st_size
+
+        def by_hand() -> None:
+            with results.open(newline="", encoding="utf-8") as source, (Path(folder) / "hand.csv").open("w", newline="", encoding="utf-8") as out:
+                reader, writer = csv.reader(source), csv.writer(out, lineterminator="\n")
+                writer.writerow([*next(reader), "qualifies"])
+                for row in reader:
+                    ok = qualifies_by_hand(row[1], row[2], Decimal(row[3]), row[4], Decimal(row[5]))
+                    row.append("yes" if ok else "no")
+                    writer.writerow(row)
+
+        base = median_time(by_hand, 1)
+        label = f"batch {rows:,} rows ({size / 1e6:,.0f} MB CSV)"
+        report.add(label, "hand-written csv loop", base, rows, 1.0, "baseline", None)
+        output = Path(folder) / "qualified.csv"
+        # A wrapper process reports the peak resident memory of the `racepolicy run` child alone.
+        wrapper = (
+            "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True); "
+            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+        )
+        command = [str(BIN / "racepolicy"), "run", str(QUALIFICATION), "qualifies", "--input", str(results), "--output", str(output), "--quiet"]
+        peaks: list[float] = []
+
+        def run() -> None:
+            done = subprocess.run([sys.executable, "-c", wrapper, *command], check=True, capture_output=True, text=True)
+            peaks.append(int(done.stdout.strip().splitlines()[-1]) / 1024)
+
+        timing = median_time(run, 1)
+        assert (Path(folder) / "hand.csv").read_bytes() == output.read_bytes(), "batch output differs from the hand-written loop"
+        fast_enough = rows / timing.cpu > 300_000
+        report.add(label, "racepolicy run", timing, rows, timing.cpu / base.cpu, "> 300,000 rows/s", fast_enough)
+        # The same command on a file with a header and no rows: what starting up costs, to show the rate after it.
+        empty = Path(folder) / "empty.csv"
+        empty.write_text("bib,tier,category,rank,sex,score\n", encoding="utf-8")
+        start_up = median_time(lambda: subprocess.run([*command[:5], str(empty), "--output", str(Path(folder) / "e.csv"), "--quiet"], check=True), 3)
+        report.add(label, "of which start-up", start_up, 1, None, "(imports, loading the policy)", None)
+        steady = Timing(timing.cpu - start_up.cpu, timing.wall - start_up.wall)
+        report.add(label, "after start-up", steady, rows, steady.cpu / base.cpu, "> 300,000 rows/s", rows / steady.cpu > 300_000)
+        report.add(label, "peak memory (RSS)", None, 0, None, f"{max(peaks):,.0f} MB (< 150 MB)", max(peaks) < 150)
+        if not fast_enough:
+            sample = Path(folder) / "sample.csv"
+            with results.open(encoding="utf-8") as source, sample.open("w", encoding="utf-8") as out:
+                for _, line in zip(range(min(rows, 200_000) + 1), source, strict=False):
+                    out.write(line)
+            from racepolicy.batch import run_batch
+
+            report.profile(
+                f"batch, {min(rows, 200_000):,} rows in process",
+                lambda: run_batch([str(QUALIFICATION)], "qualifies", str(sample), str(Path(folder) / "p.csv"), stderr=io.StringIO()),
+            )
+
+
+# ---- main ---------------------------------------------------------------------------------------
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, Python {platform.python_version()}; load average {load}"
+
+
+def write_results(report: Report, args: argparse.Namespace, started: float) -> None:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"- date: {datetime.datetime.now(datetime.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- machine: {machine()}",
+        f"- command: `python bench/run.py{' --quick' if args.quick else ''}` ({time.perf_counter() - started:,.0f} s)",
+        f"- sizes: {args.items:,} items for W1-W3, {args.rows:,} rows for the batch; median of {args.repeat} runs "
+        "(interpreter: half as many; W4 and W6: twice as many; batch: one)",
+        "- times are CPU seconds (user + system, of the benchmark and the processes it starts): this machine is shared, and "
+        "waiting for a core is not work; wall-clock medians are given beside them. The batch CPU time includes starting "
+        "`racepolicy` (imports, loading the policy).",
+        "- W2 and the batch run use `bench/qualification.policy`, a bench-local rule of the same shape as the World Series "
+        "Finals qualification (tier, category, rank, sex, score) with invented figures.",
+        "",
+        "| workload | variant | median CPU time | wall time | items/s (CPU) | vs hand-written (CPU) | target |",
+        "|---|---|---|---|---|---|---|",
+        *(f"| {' | '.join(row)} |" for row in report.rows),
+        "",
+    ]
+    if ANALYSIS.exists():
+        lines += [ANALYSIS.read_text(encoding="utf-8").rstrip(), ""]
+    if report.profiles:
+        lines += ["## Profiles of the missed targets (cProfile, top functions by own time)", ""]
+        for title, text in report.profiles:
+            lines += [f"### {title}", "", "```", text, "```", ""]
+    RESULTS.write_text("\n".join(lines), encoding="utf-8")
+    print(f"\nwritten {RESULTS}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="a tenth of the sizes and 3 repeats")
+    parser.add_argument("--items", type=int, help="items for W1-W3 (default 200,000; quick 20,000)")
+    parser.add_argument("--rows", type=int, help="rows for the batch run (default 1,000,000; quick 100,000)")
+    parser.add_argument("--repeat", type=int, help="runs per timing, the median is reported (default 5; quick 3)")
+    parser.add_argument("--only", help="comma-separated workloads to run: w1,w2,w3,w4,w5,w6,batch")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave bench/RESULTS.md alone")
+    args = parser.parse_args(argv)
+    args.items = args.items or (20_000 if args.quick else 200_000)
+    args.rows = args.rows or (100_000 if args.quick else 1_000_000)
+    args.repeat = args.repeat or (3 if args.quick else 5)
+    only = set((args.only or "w1,w2,w3,w4,w5,w6,batch").split(","))
+    started = time.perf_counter()
+    report = Report()
+    policies = PolicySet.bundled()
+    if "w1" in only:
+        w1_penalties(report, policies, args.items, args.repeat)
+    if "w2" in only:
+        w2_qualification(report, args.items, args.repeat)
+    if "w3" in only:
+        w3_refunds(report, policies, args.items, args.repeat)
+    if "w4" in only:
+        w4_load(report, args.repeat)
+    if "w5" in only:
+        w5_repl(report, policies, args.repeat)
+    if "w6" in only:
+        w6_cold_start(report, args.repeat)
+    if "batch" in only:
+        batch_run(report, args.rows)
+    if not args.no_write:
+        write_results(report, args, started)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
