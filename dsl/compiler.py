@@ -19,7 +19,7 @@ from typing import Any
 from racepolicy import ast
 from racepolicy.builtins import BUILTINS
 from racepolicy.errors import EvaluationError, PolicyError, UnknownNameError, did_you_mean
-from racepolicy.interpreter import MAX_CALL_DEPTH, Evaluator
+from racepolicy.interpreter import MAX_CALL_DEPTH, Evaluator, missing_fact_hint
 from racepolicy.model import Edition, Penalty
 from racepolicy.operators import ARITHMETIC, COMPARISONS, ORDERED, OperatorError, apply
 from racepolicy.source import NOWHERE, Source, Span
@@ -550,10 +550,7 @@ class _Compiler:
                 try:
                     return value.get(name)
                 except KeyError:
-                    keys = value.keys()
-                    raise _fail(
-                        f"no fact '{name}' was given", span, source, did_you_mean(name, keys) or f"known facts: {', '.join(keys) or 'none'}",
-                    ) from None
+                    raise _fail(f"no fact '{name}' was given", span, source, missing_fact_hint(name, value.keys())) from None
             raise _fail(f"{type_name(value)} has no field '{name}'", span, source)
 
         if name in ("name", "title"):

@@ -117,12 +117,7 @@ class Evaluator:
             try:
                 return subject.get(expr.name)
             except KeyError:
-                # did_you_mean names the given fact close to the one needed; say it that way round.
-                close = did_you_mean(expr.name, subject.keys()).removeprefix("did you mean ").removesuffix("?")
-                raise self.fail(
-                    f"no fact '{expr.name}' was given", expr.span,
-                    f"{close} was given: did you mean '{expr.name}'?" if close else f"known facts: {', '.join(subject.keys()) or 'none'}",
-                ) from None
+                raise self.fail(f"no fact '{expr.name}' was given", expr.span, missing_fact_hint(expr.name, subject.keys())) from None
         raise self.fail(f"{type_name(subject)} has no field '{expr.name}'", expr.span)
 
     def _unary(self, expr: ast.Unary, env: Mapping[str, Any]) -> Any:
@@ -348,6 +343,13 @@ class Evaluator:
             if not ok:
                 return False
         return True
+
+
+def missing_fact_hint(name: str, given: Sequence[str]) -> str:
+    """The hint for a fact a rule needs but the query did not give (shared by both runners)."""
+    # did_you_mean names the given fact close to the one needed; say it that way round.
+    close = did_you_mean(name, given).removeprefix("did you mean ").removesuffix("?")
+    return f"{close} was given: did you mean '{name}'?" if close else f"known facts: {', '.join(given) or 'none'}"
 
 
 def _source_text(source: Source, span: Span) -> str:
