@@ -105,6 +105,7 @@ class Checker:
                 self.errors.extend(e.with_source(self.source) for e in found)
         if self.errors:
             raise PolicyErrors(self.errors)
+        ed.checked = True
         return ed
 
     def _load_plugins(self, ed: Edition) -> None:

@@ -114,7 +114,9 @@ def racepolicy_validate(edition: Edition) -> list[PolicyError] | None:
 def racepolicy_combine_sanctions(series: str, sanctions: list[Sanction]) -> Sanction | None:
     """Combine the sanctions of several infractions committed together.
 
-    ``firstresult``: the first plugin that returns a sanction decides. When no
+    Called only when two or more infractions are asked about together (a lone
+    sanction is its own combination). ``firstresult``: the first plugin that
+    returns a sanction decides. When no
     plugin answers, the core adds time penalties, lets disqualification
     dominate and keeps discretion and doping visible.
 

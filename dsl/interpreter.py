@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -17,6 +18,9 @@ from racepolicy.trace import TraceEntry
 from racepolicy.values import GroupValue, RaceValue, Record, Sanction, combine_sanctions, render, type_name
 
 MAX_CALL_DEPTH = 100
+_NUMBER_COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
+    "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+}
 
 
 class Evaluator:
@@ -144,6 +148,8 @@ class Evaluator:
                 raise self.fail(f"'{op}' needs yes or no, not {type_name(right)}", expr.right.span)
             return right
         right = self.evaluate(expr.right, env)
+        if type(left) is Decimal and type(right) is Decimal and op in _NUMBER_COMPARISONS:
+            return _NUMBER_COMPARISONS[op](left, right)  # the common case, without the operator table
         try:
             return apply(op, left, right)
         except OperatorError as exc:
@@ -223,7 +229,8 @@ class Evaluator:
     def call_rule(self, name: str, args: Sequence[Any], span: Span) -> Any:
         rule = self.edition.rules[name]
         params = rule.decl.params
-        self._check_args(name, [p.name for p in params], args, span)
+        if len(params) != len(args):
+            self._check_args(name, [p.name for p in params], args, span)
         for param, arg in zip(params, args, strict=True):
             if param.type != "any" and type_name(arg) != param.type:
                 raise self.fail(f"argument '{param.name}' of {name} must be {param.type}, not {type_name(arg)}", span)
@@ -266,25 +273,37 @@ class Evaluator:
     def call_table(self, name: str, args: Sequence[Any], span: Span) -> Any:
         table = self.edition.tables[name]
         decl = table.decl
-        self._check_args(name, [p.name for p in decl.params], args, span)
+        if len(decl.params) != len(args):
+            self._check_args(name, [p.name for p in decl.params], args, span)
+        key = tuple(args)
+        try:
+            row = table.memo[key] if key in table.memo else table.memo.setdefault(key, self._find_row(decl, args))
+        except TypeError:  # an unhashable argument (a list): look it up without the memo
+            row = self._find_row(decl, args)
+        chosen = row if row is not None else decl.otherwise
+        if chosen is None:
+            shown = ", ".join(render(a) for a in args)
+            raise self.fail(f"table {name} has no row for ({shown})", span, "add a row or an `otherwise ->` row")
+        if isinstance(chosen.value, ast.Literal):
+            value = chosen.value.value  # most rows hold a constant: nothing to enter
+        else:
+            previous = self._enter(span)
+            try:
+                value = self.evaluate(chosen.value, {})
+            finally:
+                self._leave(previous)
+        if self.tracing:
+            keys = "otherwise" if row is None else ", ".join(k.name if isinstance(k, ast.Name) else render(k.value) for k in row.keys)
+            self.note("table", name, keys, list(zip((p.name for p in decl.params), args, strict=True)), value,
+                      cite(self.edition.source, decl, chosen, chosen.citation))
+        return value
+
+    def _find_row(self, decl: ast.TableDecl, args: Sequence[Any]) -> ast.TableRow | None:
+        """The first row whose keys all match the arguments (rows are tried top to bottom)."""
         for row in decl.rows:
             if len(row.keys) == len(args) and all(self._key_matches(k, a) for k, a in zip(row.keys, args, strict=True)):
-                previous = self._enter(span)
-                try:
-                    value = self.evaluate(row.value, {})
-                finally:
-                    self._leave(previous)
-                keys = ", ".join(k.name if isinstance(k, ast.Name) else render(k.value) for k in row.keys)
-                self.note("table", name, keys, list(zip((p.name for p in decl.params), args, strict=True)), value,
-                          cite(self.edition.source, decl, row, row.citation))
-                return value
-        if decl.otherwise is not None:
-            value = self.evaluate(decl.otherwise.value, {})
-            self.note("table", name, "otherwise", list(zip((p.name for p in decl.params), args, strict=True)), value,
-                      cite(self.edition.source, decl, decl.otherwise, decl.otherwise.citation))
-            return value
-        shown = ", ".join(render(a) for a in args)
-        raise self.fail(f"table {name} has no row for ({shown})", span, "add a row or an `otherwise ->` row")
+                return row
+        return None
 
     def _key_matches(self, key: ast.Literal | ast.Name, arg: Any) -> bool:
         if isinstance(key, ast.Name):
@@ -320,9 +339,12 @@ class Evaluator:
                     f"the {ed.label} policy gives no penalty for {infraction} on {race}", span,
                     "the regulation leaves other breaches to the race directors",
                 )
-            how = "named race" if found.rank == 0 else ("group " + found.target_label if found.rank == 1 else "all races")
-            self.note("penalty", infraction, f"on {found.target_label} ({how})", [("race", race)], found.sanction, found.citation)
+            if self.tracing:
+                how = "named race" if found.rank == 0 else ("group " + found.target_label if found.rank == 1 else "all races")
+                self.note("penalty", infraction, f"on {found.target_label} ({how})", [("race", race)], found.sanction, found.citation)
             sanctions.append(found.sanction)
+        if len(sanctions) == 1:
+            return sanctions[0]  # a lone sanction is its own combination: no plugin call
         combine = ed.combine or combine_sanctions
         return combine(sanctions)
 

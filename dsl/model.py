@@ -94,6 +94,9 @@ class Table:
     name: str
     decl: ast.TableDecl
     kind: str
+    # Rows never change once checked, so the row an argument tuple finds is
+    # remembered: the interpreter's lookups then cost one dict probe.
+    memo: dict[tuple[Any, ...], ast.TableRow | None] = attrs.field(factory=dict, repr=False)
 
 
 @attrs.define
@@ -133,6 +136,8 @@ class Edition:
     vocabulary: Vocabulary | None = None
     combine: Callable[[list[Sanction]], Sanction] | None = None
     attribute_kinds: Mapping[str, str] = attrs.field(factory=dict)
+    checked: bool = False
+    _penalty_index: dict[tuple[str, str], Penalty | None] = attrs.field(factory=dict, repr=False, alias="_penalty_index")
 
     @property
     def key(self) -> str:
@@ -144,10 +149,16 @@ class Edition:
 
     def penalty_for(self, infraction: str, race: str) -> Penalty | None:
         """The most specific penalty statement for an infraction on a race."""
+        key = (infraction, race)
+        if key in self._penalty_index:
+            return self._penalty_index[key]
         best: Penalty | None = None
         for penalty in self.penalties.get(infraction, ()):
             if race in penalty.races and (best is None or penalty.rank < best.rank):
                 best = penalty
+        if self.checked:
+            # Only a finished chart may be indexed: the checker still adds penalties.
+            self._penalty_index[key] = best
         return best
 
     def callables(self) -> set[str]:

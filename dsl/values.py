@@ -196,34 +196,23 @@ class Record:
         return "{" + ", ".join(f"{k}: {render(v)}" for k, v in self.fields) + "}"
 
 
+# Kinds by exact Python type: one dict probe on the evaluator's hot path.
+# (datetime.datetime is a date subclass and falls to the isinstance chain.)
+_KIND_OF_TYPE: dict[type, str] = {
+    bool: "bool", Decimal: "number", int: "number", Money: "money", Duration: "duration", Length: "length",
+    Percent: "percent", datetime.date: "date", str: "text", Sanction: "sanction", RaceValue: "race",
+    GroupValue: "group", Record: "record", tuple: "list",
+}
+
+
 def type_name(value: Any) -> str:
     """The language's name for the kind of a value (used in messages and by the checker)."""
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, Decimal | int):
-        return "number"
-    if isinstance(value, Money):
-        return "money"
-    if isinstance(value, Duration):
-        return "duration"
-    if isinstance(value, Length):
-        return "length"
-    if isinstance(value, Percent):
-        return "percent"
-    if isinstance(value, datetime.date):
-        return "date"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, Sanction):
-        return "sanction"
-    if isinstance(value, RaceValue):
-        return "race"
-    if isinstance(value, GroupValue):
-        return "group"
-    if isinstance(value, Record):
-        return "record"
-    if isinstance(value, tuple):
-        return "list"
+    kind = _KIND_OF_TYPE.get(type(value))
+    if kind is not None:
+        return kind
+    for cls, name in _KIND_OF_TYPE.items():
+        if isinstance(value, cls):
+            return name
     return "any"
 
 
