@@ -7,9 +7,8 @@ from collections.abc import Callable
 
 import attrs
 from racepolicy.errors import QueryError, did_you_mean
-from racepolicy.source import Source, Span
-
 from racepolicy.repl.session import Reply, Session
+from racepolicy.source import Source, Span
 
 
 @attrs.frozen

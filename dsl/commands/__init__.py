@@ -6,4 +6,5 @@ from __future__ import annotations
 COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("racepolicy.commands.check", "check policy files for errors"),
     "query": ("racepolicy.commands.query", "answer one query from policy files or folders"),
+    "repl": ("racepolicy.commands.repl", "ask questions interactively (the bundled policies when no path is given)"),
 }
