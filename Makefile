@@ -17,7 +17,7 @@ run: $(STAMP)
 	$(BIN)/racepolicy repl
 
 test: $(STAMP)
-	$(BIN)/ruff check dsl plugins repl tests bench
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)

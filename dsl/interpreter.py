@@ -27,6 +27,8 @@ class Evaluator:
         self.trace: list[TraceEntry] = []
         self.tracing = tracing
         self._source = query_source or edition.source
+        # The query being answered: plugin query forms point their errors here.
+        self.query_span: Span | None = None
         self._depth = 0
         self._dispatch: dict[type, Callable[[Any, Mapping[str, Any]], Any]] = {
             ast.Literal: self._literal,

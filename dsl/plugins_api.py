@@ -41,7 +41,8 @@ class QueryForm:
 
     `handler(evaluator, args)` gets the evaluator of the chosen edition and the
     query's arguments (values, or names as `str` for bare words) and returns the
-    answer's value; it records what it used with `evaluator.note(...)`.
+    answer's value; it records what it used with `evaluator.note(...)` and
+    reports bad arguments with `evaluator.fail(message, evaluator.query_span)`.
     """
 
     verb: str

@@ -60,6 +60,7 @@ def _static_check(edition: Edition, expr: ast.Expr, scope: Mapping[str, str], so
 def answer(edition: Edition, query: ast.Query, source: Source, tracing: bool = True, facts: Mapping[str, Any] | None = None) -> Answer:
     """Evaluate a query on an edition; raises PolicyError for anything it cannot answer."""
     evaluator = Evaluator(edition, source, tracing=tracing)
+    evaluator.query_span = query.span
     env: dict[str, Any] = dict(facts or {})
     for binding in query.given:
         _static_check(edition, binding.value, {k: type_name(v) for k, v in env.items()}, source)

@@ -47,12 +47,16 @@ def racepolicy_vocabulary(series: str) -> Vocabulary | None:
 
 def _refund(evaluator: Evaluator, args: Sequence[Any]) -> tuple[Money, str]:
     """`refund RACE cancelled DATE`: what a runner without insurance gets back, and the share."""
+    where = evaluator.query_span or evaluator.edition.policy.span
     words = [a for a in args if a not in ("cancelled", "on")]
+    races = evaluator.edition.races
+    if words and isinstance(words[0], str):
+        raise evaluator.fail(f"unknown race '{words[0]}' in {evaluator.edition.label}", where, f"races: {', '.join(races)}")
     if len(words) != 2 or not isinstance(words[0], RaceValue) or not isinstance(words[1], datetime.date):
-        raise evaluator.fail("ask as: refund RACE cancelled YYYY-MM-DD", evaluator.edition.policy.span)
+        raise evaluator.fail("ask as: refund RACE cancelled YYYY-MM-DD", where)
     race, when = words
     if "refund" not in evaluator.edition.rules:
-        raise evaluator.fail(f"the {evaluator.edition.label} policy has no rule 'refund(race, date)'", evaluator.edition.policy.span)
+        raise evaluator.fail(f"the {evaluator.edition.label} policy has no rule 'refund(race, date)'", where)
     amount = evaluator.call_rule("refund", [race, when], evaluator.edition.policy.span)
     share = next((e.result for e in evaluator.trace if e.kind == "schedule"), "")
     fee = race.attributes.get("fee")
