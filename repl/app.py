@@ -5,7 +5,8 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Iterable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -131,13 +132,31 @@ def _style() -> Any:
     return Style.from_dict({"error": "ansired", "info": "ansibrightblack", "prompt": "bold"})
 
 
-def run_interactive(session: Session, input: Any = None, output: Any = None, history: History | None = None, note: str = "") -> int:
-    """Prompt until Ctrl-D or :quit; Ctrl-C abandons the current input; errors never end the session."""
+def _warm_up() -> None:
+    try:
+        from racepolicy.repl.validator import status
+
+        status("penalty missing_jacket on UTMB")
+    except Exception:  # warming up is an optimisation; the first query reports any real problem
+        pass
+
+
+def run_interactive(
+    session: Session, input: Any = None, output: Any = None, history: History | None = None, note: str = "",
+    printer: Callable[[list[Reply]], None] | None = None,
+) -> int:
+    """Prompt until Ctrl-D or :quit; Ctrl-C abandons the current input; errors never end the session.
+
+    `printer` receives every reply (tests collect them); by default they are printed on `output`.
+    """
+    emit = printer or (lambda replies: show(replies, output))
     opened = session.open()
-    show([Reply(banner(session), kind="info"), *opened], output)
+    emit([Reply(banner(session), kind="info"), *opened])
     if note:
-        show([Reply(note, kind="info")], output)
+        emit([Reply(note, kind="info")])
     prompt = make_prompt_session(session, input=input, output=output, history=history)
+    # Build the query parser while the jury types, so the first Enter is as quick as the others.
+    threading.Thread(target=_warm_up, name="racepolicy-warm-up", daemon=True).start()
     while True:
         try:
             text = prompt.prompt()
@@ -146,12 +165,12 @@ def run_interactive(session: Session, input: Any = None, output: Any = None, his
         except EOFError:
             break
         replies = session.handle(text)
-        show(replies, output)
+        emit(replies)
         if any(r.quit for r in replies):
             break
     broken = getattr(prompt.history, "broken", "")
     if broken:
-        show([Reply(f"{broken}; this session's history was kept in memory only", kind="info")], output)
+        emit([Reply(f"{broken}; this session's history was kept in memory only", kind="info")])
     return EXIT_OK
 
 

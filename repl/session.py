@@ -14,6 +14,7 @@ from racepolicy.answer import Answer
 from racepolicy.errors import InputError, PolicyError, PolicyErrors, PolicySyntaxError, QueryError
 from racepolicy.model import Citation, Edition
 from racepolicy.policyset import POLICY_SUFFIX, PolicySet, bundled_sources, compile_source, policy_files, read_source
+from racepolicy.repl.cache import compile_cached
 from racepolicy.source import Source, Span
 from racepolicy.values import render
 
@@ -136,7 +137,7 @@ class Session:
         notes: list[str] = []
         for source in sources:
             try:
-                edition = compile_source(source, self.pm)
+                edition = compile_cached(source, self.pm)
             except PolicyError as exc:
                 errors.append(exc)
                 failed.add(source.name)
@@ -283,7 +284,8 @@ class Session:
             mark = "*" if key == self.edition else " "
             extra = " (+session)" if key in self.session_editions else ""
             source = self.base[key].source.name if key in self.base else edition.source.name
-            rows.append(f"{mark} {key:<18} {edition.title}{extra}\n    {source}: {len(edition.races)} races: {', '.join(edition.races)}")
+            races = f"{len(edition.races)} races: {', '.join(edition.races)}" if edition.races else "no races"
+            rows.append(f"{mark} {key:<18} {edition.title}{extra}\n    {source}: {races}")
         pinned = f"queries use {self.edition}" if self.edition else "each query uses the newest edition that knows its names"
         return "\n".join([*rows, f"({pinned})"])
 
