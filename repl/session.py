@@ -354,7 +354,9 @@ class Session:
         lines = [f"edition: {self.edition or 'chosen per query'}"]
         if self.facts:
             lines.append("facts:")
-            lines.extend(f"  {name} = {expression}    ({render(value)})" for name, (expression, value) in self.facts.items())
+            for name, (expression, value) in self.facts.items():
+                shown = render(value)
+                lines.append(f"  {name} = {expression}" + (f"    ({shown})" if shown != expression.strip() else ""))
         else:
             lines.append("facts: none (set with :facts NAME = VALUE)")
         if self.definitions:
