@@ -75,6 +75,8 @@ def make_prompt_session(session: Session, input: Any = None, output: Any = None,
     """The PromptSession: lexer, fuzzy completer, validator, history, Enter that continues unfinished statements."""
     from prompt_toolkit import PromptSession
     from prompt_toolkit.completion import FuzzyCompleter
+    from prompt_toolkit.enums import DEFAULT_BUFFER
+    from prompt_toolkit.filters import has_focus
     from prompt_toolkit.key_binding import KeyBindings
     from prompt_toolkit.lexers import PygmentsLexer
     from racepolicy.repl.completer import RacePolicyCompleter
@@ -83,7 +85,8 @@ def make_prompt_session(session: Session, input: Any = None, output: Any = None,
 
     bindings = KeyBindings()
 
-    @bindings.add("enter")
+    # Only in the input line: in a Ctrl-R search, Enter keeps its own meaning (take the found entry).
+    @bindings.add("enter", filter=has_focus(DEFAULT_BUFFER))
     def _enter(event: Any) -> None:
         buffer = event.current_buffer
         if buffer.complete_state and buffer.complete_state.current_completion:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import attrs
 from prompt_toolkit.document import Document
 from prompt_toolkit.validation import ValidationError, Validator
@@ -59,9 +61,22 @@ def status(text: str) -> Status:
             parse_query(text)
     except PolicyError as exc:
         first = getattr(exc, "errors", (exc,))[0]
+        offset = _offset(text, first.span.line, first.span.column)
+        if _typing_a_keyword(text, offset):
+            return Status(False, incomplete=True)
         message = first.message + (f": {first.hint}" if first.hint else "")
-        return Status(False, message=message, offset=_offset(text, first.span.line, first.span.column))
+        return Status(False, message=message, offset=offset)
     return Status(True)
+
+
+def _typing_a_keyword(text: str, offset: int) -> bool:
+    """True when the error is a last word that is the start of a keyword accepted there (`eligible ETC giv`): not yet a mistake."""
+    from racepolicy.repl.completer import accepted_keywords
+
+    word = text[offset:]
+    if not re.fullmatch(r"[A-Za-z_]+", word):
+        return False
+    return any(k.startswith(word) for k in accepted_keywords(text[:offset])[0])
 
 
 def _command_status(text: str) -> Status:

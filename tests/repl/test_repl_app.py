@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,7 @@ def drive(keys: str, session: Session | None = None, history=None) -> tuple[int,
     printed: list[Reply] = []
     with create_pipe_input() as pipe:
         pipe.send_text(keys)
+        pipe.close()  # the end of input ends the session like Ctrl-D, so a test can never hang
         code = run_interactive(session, input=pipe, output=DummyOutput(), history=history or InMemoryHistory(), printer=printed.extend)
     return code, printed, session
 
@@ -123,3 +126,21 @@ def test_a_corrupt_or_unwritable_history_file_does_not_crash(tmp_path: Path) -> 
     code, printed, _ = drive("cutoff CCC" + ENTER + CTRL_D, history=history)
     assert code == 0 and answers(printed) == ["26h30    [utmb 2022]"]
     assert "kept in memory only" in printed[-1].text
+
+
+def test_ctrl_r_searches_the_history() -> None:
+    # Keys come in steps, as typed: the prompt loads its history between two inputs.
+    chunks = ["cutoff CCC" + ENTER, "cutoff TDS" + ENTER, "\x12", "cutoff C", ENTER, ENTER, CTRL_D]
+    printed: list[Reply] = []
+    with create_pipe_input() as pipe:
+
+        def type_slowly() -> None:
+            for chunk in chunks:
+                time.sleep(0.2)
+                pipe.send_text(chunk)
+            pipe.close()
+
+        threading.Thread(target=type_slowly, daemon=True).start()
+        run_interactive(Session(), input=pipe, output=DummyOutput(), history=InMemoryHistory(), printer=printed.extend)
+    # The search found `cutoff CCC` again; Enter took it, a second Enter sent it.
+    assert answers(printed) == ["26h30    [utmb 2022]", "44h    [utmb 2022]", "26h30    [utmb 2022]"]

@@ -20,6 +20,7 @@ def test_complete_input_is_accepted(text: str) -> None:
 @pytest.mark.parametrize("text", [
     "penalty missing_jacket on", "penalty missing_jacket", "eligible", "stones_back(9,", "rule x =",
     "eligible ETC given runner = {birth_year:", 'rule motto = "unfinished', "penalty a on UTMB =",
+    "penalty missing_jacket o", "eligible ETC giv", "penalty a on UTMB = disq",
 ])
 def test_unfinished_input_continues_on_a_new_line(text: str) -> None:
     result = status(text)
