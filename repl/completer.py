@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
@@ -17,6 +18,7 @@ _PARTIAL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
+@functools.cache
 def keyword_terminals() -> dict[str, str]:
     """Terminal name -> keyword text, for every keyword of the grammar (`penalty`, `on`, `given`, ...)."""
     from racepolicy.parser import parser
@@ -39,8 +41,13 @@ def grammar_state(text: str, start: str) -> tuple[list[str], set[str]] | None:
 
 def accepted_keywords(text: str) -> tuple[list[str], bool, list[str]]:
     """Keywords the grammar accepts after `text` (as a query, or as a definition), whether a name may come, and the tokens read."""
+    found, name_ok, tokens = _accepted(text)
+    return sorted(found), name_ok, tokens
+
+
+def _accepted(text: str) -> tuple[dict[str, str], bool, list[str]]:
     keywords = keyword_terminals()
-    found: set[str] = set()
+    found: dict[str, str] = {}
     name_ok = False
     tokens: list[str] = []
     first = _IDENTIFIER.match(text.lstrip())
@@ -62,8 +69,11 @@ def accepted_keywords(text: str) -> tuple[list[str], bool, list[str]]:
             word = keywords.get(terminal)
             # A prompt takes what-if statements, not a new edition or section.
             if word and not (start == "policy" and word in ("edition", "section")):
-                found.add(word)
-    return sorted(found), name_ok, tokens
+                # At the very start, statement keywords begin a what-if; queries come first in the menu.
+                kind = "what-if statement" if start == "policy" and len(starts) == 2 and not read else "keyword"
+                if found.get(word) != "keyword":
+                    found[word] = kind
+    return found, name_ok, tokens
 
 
 class RacePolicyCompleter(Completer):
@@ -161,8 +171,8 @@ class RacePolicyCompleter(Completer):
         before = text[: len(text) - len(partial)]
         if before and before[-1].isdigit():
             return  # inside a number or a literal such as 15min: nothing to offer
-        keywords, name_ok, tokens = accepted_keywords(before)
-        candidates: dict[str, str] = {k: "keyword" for k in keywords}
+        keywords, name_ok, tokens = _accepted(before)
+        candidates: dict[str, str] = dict(keywords)
         if name_ok:
             for kind in self._name_kinds(tokens):
                 for name, meta in self._names(kind).items():
@@ -226,6 +236,7 @@ def _after_binding(tokens: list[str]) -> bool:
 def _matching(candidates: dict[str, str], partial: str) -> Iterable[Completion]:
     """Candidates starting with what was typed (case-insensitive); FuzzyCompleter widens this to fuzzy matches."""
     lowered = partial.lower()
-    for name in sorted(candidates, key=lambda n: (candidates[n] != "keyword", n.lower())):
+    rank = {"keyword": 0, "what-if statement": 2}
+    for name in sorted(candidates, key=lambda n: (rank.get(candidates[n], 1), n.lower())):
         if name.lower().startswith(lowered) and name != partial:
             yield Completion(name, start_position=-len(partial), display_meta=candidates[name])
