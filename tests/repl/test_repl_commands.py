@@ -145,3 +145,32 @@ def test_classify(line: str, kind: str) -> None:
 
 def test_run_command_is_usable_without_the_prompt(session: Session) -> None:
     assert run_command(session, ":editions")[0].ok
+
+
+def test_a_rule_typed_at_the_prompt_replaces_the_files_rule_for_the_session(session: Session) -> None:
+    # seed 003 "RUNNING STONES AND CANCELLATION": without insurance, half the stones, rounded up
+    assert say(session, "stones_back(9, false)").text.startswith("5 ")
+    assert say(session, "rule stones_back(stones: number, insured: bool) = stones").ok
+    assert say(session, "stones_back(9, false)").text.startswith("9 ")
+    say(session, ":session clear")
+    assert say(session, "stones_back(9, false)").text.startswith("5 ")
+
+
+def test_a_definition_with_an_error_points_at_the_typed_statement(session: Session) -> None:
+    say(session, "penalty littering on UTMB = 2h")
+    reply = say(session, "penalty littering on UTMBB = 1h")
+    assert not reply.ok
+    assert "<session>:2:" in reply.text and "did you mean 'UTMB'?" in reply.text
+    assert "[utmb-2022] penalty littering on UTMB = 2h" in say(session, ":session").text
+    assert "UTMBB" not in say(session, ":session").text  # the failed statement is not kept
+
+
+def test_diff_uses_the_diff_module_when_there_is_one(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+    import types
+
+    fake = types.ModuleType("racepolicy.diff")
+    fake.diff_editions = lambda old, new: f"{old.label} -> {new.label}: TDS cut-off 33h -> 44h"  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "racepolicy.diff", fake)
+    assert say(session, ":diff utmb 2016 utmb 2022").text == "utmb 2016 -> utmb 2022: TDS cut-off 33h -> 44h"
+    assert not say(session, ":diff utmb-2016").ok
