@@ -210,7 +210,7 @@ def main(paths: list[str], interactive: bool | None = None) -> int:
     """`racepolicy repl [PATHS]`: a prompt on a terminal, a line reader otherwise."""
     session = Session(paths)
     if interactive is None:
-        interactive = sys.stdin.isatty() and sys.stdout.isatty()
+        interactive = sys.stdin.isatty()
     if not interactive:
         return run_lines(session, read_lines(sys.stdin), sys.stdout, sys.stderr)
     history, note = make_history()
