@@ -70,7 +70,7 @@ def cmd_edition(session: Session, arg: str) -> list[Reply]:
         return session.pin(None)
     if len(words) > 2 or (len(words) == 2 and not re.fullmatch(r"\d{4}", words[1])):
         raise _usage_error("edition", COMMANDS["edition"].usage)
-    return session.pin(" ".join(words))
+    return session.pin(" ".join(words).lower())  # series names are lower case: `:edition UTMB 2016` means utmb
 
 
 def cmd_editions(session: Session, arg: str) -> list[Reply]:

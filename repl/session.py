@@ -329,6 +329,7 @@ class Session:
         """Answer one line (query, command or definition); every failure becomes an error reply."""
         from racepolicy.repl.commands import run_command
 
+        kind = "query"
         try:
             kind = classify(text)
             if kind == "empty":
@@ -340,6 +341,8 @@ class Session:
             else:
                 replies = [self.ask(text)]
         except PolicyError as exc:
+            if exc.source is None and kind == "command":
+                exc.with_source(Source("<command>", text.strip()))  # say where, rather than "<input>"
             replies = [error_reply(exc)]
         except RecursionError:
             replies = [Reply("error: input is nested too deeply", ok=False, kind="error")]
