@@ -103,6 +103,8 @@ class RacePolicyCompleter(Completer):
                 for name in [*edition.infractions, *edition.penalties, *vocabulary]:
                     decl = edition.infractions.get(name)
                     found.setdefault(name, f"infraction: {decl.description}" if decl else "infraction")
+            elif kind == "rule":
+                found.update((n, "rule (redefine it for this session)") for n in edition.rules)
             elif kind == "callable":
                 found.update((n, "rule") for n in edition.rules)
                 found.update((n, "schedule") for n in edition.schedules)
@@ -152,7 +154,7 @@ class RacePolicyCompleter(Completer):
         if tokens[0] == "NAME" and "GIVEN" not in tokens and all(t in ("NAME", "NUMBER", "DATE", "DURATION", "STRING") for t in tokens):
             return ["race", "form_words"]
         if tokens[0] in ("RULE", "GROUP", "INFRACTION", "RACE", "SCHEDULE", "TABLE", "BAND") and len(tokens) == 1:
-            return ["callable"] if tokens[0] == "RULE" else []
+            return ["rule"] if tokens[0] == "RULE" else []  # naming a file's rule replaces it for the session
         if tokens[0] == "GROUP":
             return ["race"]
         return ["expression"]
