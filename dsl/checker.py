@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 import pluggy
@@ -24,7 +25,7 @@ from racepolicy.errors import (
 from racepolicy.model import Band, Edition, Group, Penalty, Race, Rule, Schedule, ScheduleTier, Table, cite
 from racepolicy.operators import describe_mismatch, result_kind
 from racepolicy.source import Source, Span
-from racepolicy.values import Duration, Sanction, type_name
+from racepolicy.values import Sanction, type_name
 
 # The race attributes the core knows, with their kinds; plugins add their own.
 CORE_ATTRIBUTES: dict[str, str] = {
@@ -50,7 +51,7 @@ KINDS = {"number", "money", "duration", "length", "percent", "date", "text", "bo
 
 def sanction_of(expr: ast.SanctionExpr, infraction: str) -> Sanction:
     if expr.kind == "time":
-        return Sanction.time(Duration(expr.minutes).minutes)
+        return Sanction.time(Decimal(expr.minutes))  # exact minutes: values hold Decimals, never ints
     if expr.kind == "discretion":
         return Sanction(discretion=(infraction,))
     if expr.kind == "doping":
@@ -178,7 +179,7 @@ class Checker:
             if group.members:
                 return group.members
             if group.name in resolving:
-                self.error(ScheduleError, f"group '{group.name}' contains itself", group.decl.span)
+                self.error(ScheduleError, f"group '{group.name}' contains itself", group.decl.span, "a group holds races and other groups, never itself")
                 return frozenset()
             resolving.add(group.name)
             found: set[str] = set()
@@ -228,8 +229,9 @@ class Checker:
                     )
                     continue
                 if attribute.name in race.attributes:
-                    self.error(DuplicateError, f"attribute '{attribute.name}' of {race.name} is given twice", attribute.span)
+                    self.error(DuplicateError, f"attribute '{attribute.name}' of {race.name} is given twice", attribute.span, "give each attribute once")
                     continue
+                errors_before = len(self.errors)
                 kind = self.infer(attribute.value, {})
                 if kind not in (expected, "any"):
                     self.error(
@@ -237,13 +239,13 @@ class Checker:
                         attribute.value.span, _example(expected),
                     )
                     continue
-                errors_before = len(self.errors)
-                if len(self.errors) == errors_before:
-                    try:
-                        race.attributes[attribute.name] = evaluator.evaluate(attribute.value, {})
-                    except PolicyError as exc:
-                        self.errors.append(exc.with_source(self.source))
-                        continue
+                if len(self.errors) > errors_before:
+                    continue  # already reported; evaluating would report the same mistake again
+                try:
+                    race.attributes[attribute.name] = evaluator.evaluate(attribute.value, {})
+                except PolicyError as exc:
+                    self.errors.append(exc.with_source(self.source))
+                    continue
                 race.citations[attribute.name] = cite(self.source, race.decl, attribute, attribute.citation)
             for rule in race.decl.eligibility:
                 kind = self.infer(rule.condition, {"runner": "record", "race": "race"})
@@ -333,7 +335,10 @@ class Checker:
             try:
                 return datetime.date(year, expr.month, expr.day)
             except ValueError:
-                self.error(ScheduleError, f"{expr.month:02}-{expr.day:02} does not exist in {year}", expr.span)
+                self.error(
+                    ScheduleError, f"{expr.month:02}-{expr.day:02} does not exist in {year}", expr.span,
+                    f"write a day of {year}, or a full date such as {year}-02-28",
+                )
                 return None
         if isinstance(expr, ast.Literal) and isinstance(expr.value, datetime.date):
             return expr.value
@@ -370,11 +375,33 @@ class Checker:
                 ident = tuple(k.name if isinstance(k, ast.Name) else k.value for k in row.keys)
                 if ident in seen:
                     self.error(TableError, f"table '{table.name}' has this row twice", row.span, f"first on line {seen[ident].span.line}")
+                else:
+                    # Rows are tried top to bottom: a row an earlier one covers (its race after its group) never answers.
+                    earlier = next((r for r in seen.values() if all(self._key_covers(a, b) for a, b in zip(r.keys, row.keys, strict=True))), None)
+                    if earlier is not None:
+                        self.error(
+                            TableError, f"table '{table.name}': this row can never match, the row on line {earlier.span.line} comes first",
+                            row.span, "rows are tried top to bottom: put the more specific row first",
+                        )
                 seen[ident] = row
                 kinds.append((self.infer(row.value, {}), row.value))
             if decl.otherwise:
                 kinds.append((self.infer(decl.otherwise.value, {}), decl.otherwise.value))
             table.kind = self._same_kind(kinds, f"table '{table.name}'")
+
+    def _races_of(self, name: str) -> frozenset[str]:
+        if name in self.ed.groups:
+            return self.ed.groups[name].members
+        return frozenset([name]) if name in self.ed.races else frozenset()
+
+    def _key_covers(self, first: ast.Literal | ast.Name, later: ast.Literal | ast.Name) -> bool:
+        """Whether every argument the `later` key matches is matched by the `first` key already."""
+        if isinstance(first, ast.Name) and isinstance(later, ast.Name):
+            races = self._races_of(later.name)
+            return first.name == later.name or (bool(races) and races <= self._races_of(first.name))
+        if isinstance(first, ast.Literal) and isinstance(later, ast.Literal):
+            return bool(first.value == later.value)
+        return False
 
     def _check_bands(self, ed: Edition) -> None:
         for band in ed.bands.values():
@@ -439,6 +466,7 @@ class Checker:
         return type_name(expr.value)
 
     def _infer_MonthDay(self, expr: ast.MonthDay, scope: dict[str, str]) -> str:
+        self._tier_date(expr, self.ed.year)  # reports a day the edition year lacks (02-29)
         return "date"
 
     def _infer_Name(self, expr: ast.Name, scope: dict[str, str]) -> str:
@@ -488,27 +516,27 @@ class Checker:
         args = [self.infer(a, scope) for a in expr.args]
         if name in ed.rules:
             params = ed.rules[name].decl.params
-            self._arity(expr, len(params), len(params))
+            self._arity(expr, len(params), len(params), [p.name for p in params])
             for param, kind, arg in zip(params, args, expr.args, strict=False):
                 self._expect(param.type, kind, arg, f"argument '{param.name}' of {name}")
             return self.rule_kind(name)
         if name in ed.schedules:
-            self._arity(expr, 1, 1)
+            self._arity(expr, 1, 1, ["date"])
             if args:
                 self._expect("date", args[0], expr.args[0], f"the date given to schedule {name}")
             return ed.schedules[name].kind
         if name in ed.tables:
             width = len(ed.tables[name].decl.params)
-            self._arity(expr, width, width)
+            self._arity(expr, width, width, [p.name for p in ed.tables[name].decl.params])
             return ed.tables[name].kind
         if name in ed.bands:
-            self._arity(expr, 1, 1)
+            self._arity(expr, 1, 1, ["value"])
             if args:
                 self._expect("number", args[0], expr.args[0], f"the value given to band {name}")
             return ed.bands[name].kind
         if name in ed.functions:
             fn = ed.functions[name]
-            self._arity(expr, len(fn.params), len(fn.params))
+            self._arity(expr, len(fn.params), len(fn.params), [p for p, _ in fn.params])
             for (pname, pkind), kind, arg in zip(fn.params, args, expr.args, strict=False):
                 self._expect(pkind, kind, arg, f"argument '{pname}' of {name}")
             return fn.returns
@@ -531,11 +559,12 @@ class Checker:
         )
         return "any"
 
-    def _arity(self, expr: ast.Call, low: int, high: int | None) -> None:
+    def _arity(self, expr: ast.Call, low: int, high: int | None, params: list[str] | None = None) -> None:
         count = len(expr.args)
         if count < low or (high is not None and count > high):
             want = str(low) if low == high else (f"{low} or more" if high is None else f"{low} to {high}")
-            self.error(ArityError, f"'{expr.function}' takes {want} argument(s), {count} given", expr.span)
+            hint = f"call it as {expr.function}({', '.join(params)})" if params is not None else ""
+            self.error(ArityError, f"'{expr.function}' takes {want} argument(s), {count} given", expr.span, hint)
 
     def _expect(self, want: str, kind: str, arg: ast.Expr, what: str) -> None:
         if want != "any" and kind != "any" and want != kind:

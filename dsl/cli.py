@@ -54,8 +54,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             top_parser().parse_args(args_list)  # prints help, version or a clear error
             return EXIT_BAD_INPUT
         parser, module = command_parser(args_list[first])
-        # Intermixed: options may stand before, between or after the positionals.
-        args = parser.parse_intermixed_args(args_list[:first] + args_list[first + 1 :])
+        # Intermixed: options may stand before, between or after the positionals. Intermixed parsing
+        # loses what follows `--` (a query such as '-UTMB.fee'), so then parse plainly.
+        rest = args_list[:first] + args_list[first + 1 :]
+        args = parser.parse_args(rest) if "--" in rest else parser.parse_intermixed_args(rest)
     except SystemExit as exc:
         return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_BAD_INPUT
     from racepolicy.errors import PolicyError

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    from racepolicy.diff import DiffSection
     from racepolicy.errors import PolicyError
     from racepolicy.model import Edition
     from racepolicy.plugins_api import Function, QueryForm, Vocabulary
@@ -120,5 +121,31 @@ def racepolicy_combine_sanctions(series: str, sanctions: list[Sanction]) -> Sanc
     :param series: the series of the edition.
     :param sanctions: one sanction per infraction, in the order asked.
     :returns: the combined sanction, or ``None`` to leave it to the core.
+    """
+    raise NotImplementedError
+
+
+# ---------------------------------------------------------------------------
+# Regulation diffs
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def racepolicy_diff_sections(old: Edition, new: Edition) -> list[DiffSection] | None:
+    """Add a series' own sections to the diff of two editions (``racepolicy diff``).
+
+    The core compares races, attributes, infractions, penalties, schedules,
+    tables, bands and rules. A plugin adds what only its series knows: the
+    mandatory-gear list, qualification thresholds, points tables. Each
+    :class:`racepolicy.diff.DiffSection` has a ``topic`` (a stable key for
+    JSON, e.g. ``"utmb_mandatory_gear"``), a ``title`` and its
+    :class:`racepolicy.diff.Change` items, each citing the clause in both
+    editions where it can. Sections are shown after the core's, sorted by
+    topic. Called for every plugin; results are collected. Return ``None``
+    (or an empty list) when either edition is not of your series.
+
+    :param old: the earlier edition, checked.
+    :param new: the later edition, checked.
+    :returns: the plugin's sections, or ``None``.
     """
     raise NotImplementedError

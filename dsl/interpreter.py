@@ -72,7 +72,10 @@ class Evaluator:
         return expr.value
 
     def _month_day(self, expr: ast.MonthDay, env: Mapping[str, Any]) -> Any:
-        return datetime.date(self.edition.year, expr.month, expr.day)
+        try:
+            return datetime.date(self.edition.year, expr.month, expr.day)
+        except ValueError:  # the checker reports it first; this keeps a traceback from ever reaching a user
+            raise self.fail(f"{expr.month:02}-{expr.day:02} does not exist in {self.edition.year}", expr.span) from None
 
     def _name(self, expr: ast.Name, env: Mapping[str, Any]) -> Any:
         name = expr.name
@@ -114,9 +117,11 @@ class Evaluator:
             try:
                 return subject.get(expr.name)
             except KeyError:
+                # did_you_mean names the given fact close to the one needed; say it that way round.
+                close = did_you_mean(expr.name, subject.keys()).removeprefix("did you mean ").removesuffix("?")
                 raise self.fail(
                     f"no fact '{expr.name}' was given", expr.span,
-                    did_you_mean(expr.name, subject.keys()) or f"known facts: {', '.join(subject.keys()) or 'none'}",
+                    f"{close} was given: did you mean '{expr.name}'?" if close else f"known facts: {', '.join(subject.keys()) or 'none'}",
                 ) from None
         raise self.fail(f"{type_name(subject)} has no field '{expr.name}'", expr.span)
 

@@ -18,6 +18,8 @@ from racepolicy.values import Duration, Length, Money, Percent
 # Limits keep a hostile or mistaken input from exhausting the machine.
 MAX_SOURCE_CHARS = 2_000_000
 MAX_SYNTAX_ERRORS = 50
+# No regulation needs a figure this long; longer ones would overflow exact decimal arithmetic.
+MAX_DIGITS = 15
 
 STATEMENT_KEYWORDS = ("edition", "section", "race", "group", "infraction", "penalty", "schedule", "table", "band", "rule")
 
@@ -83,6 +85,8 @@ def _bad_value(message: str, tok: Token, hint: str) -> PolicySyntaxError:
 def literal_of(tok: Token) -> Any:
     """The value of a literal token; raises PolicySyntaxError for impossible dates."""
     kind, text = tok.type, str(tok)
+    if kind != "STRING" and re.search(rf"\d{{{MAX_DIGITS + 1},}}", text):
+        raise _bad_value(f"'{text}' is too large a number", tok, f"numbers have at most {MAX_DIGITS} digits")
     if kind == "NUMBER":
         return Decimal(text)
     if kind == "QUANTITY":
@@ -204,6 +208,7 @@ class _ToAst(Transformer[Token, Any]):
         return "all"
 
     def time_sanction(self, meta: Any, tok: Token) -> ast.SanctionExpr:
+        literal_of(tok)  # rejects absurdly long figures
         return ast.SanctionExpr(kind="time", minutes=int(_duration_minutes(str(tok))), span=_span(meta))
 
     def dq_sanction(self, meta: Any) -> ast.SanctionExpr:
@@ -396,18 +401,42 @@ def _expected_words(expected: set[str] | frozenset[str]) -> list[str]:
             words.add(name.lower())
             continue
         words.add(f"'{pattern.value}'" if pattern.type == "str" else name.lower())
-    return sorted(words)
+    # Words an author reads ("a number", "a date such as ...") first, punctuation and keywords after.
+    return sorted(words, key=lambda w: (w.startswith("'"), w))
+
+
+def _noun(terminal: str) -> str:
+    """What a token is, without article or example, followed by a space: "a name" -> "name "."""
+    if terminal == "SERIES":
+        return "word "  # outside a header a lower-case word lexes as SERIES; it is no series name there
+    label = TERMINAL_LABELS.get(terminal, "")
+    if not label or label.startswith("'"):
+        return ""
+    label = label.split(" such as ")[0]
+    return re.sub(r"^(a|an|the) ", "", label) + " "
+
+
+def _acceptable(exc: UnexpectedInput, fallback: set[str] | frozenset[str]) -> set[str] | frozenset[str]:
+    """The terminals that may really come next: LALR's own `expected` merges lookaheads of unrelated
+    statements (after `penalty a` it lists `group`, `rule`, ...), the interactive parser does not."""
+    interactive = getattr(exc, "interactive_parser", None)
+    if interactive is None:
+        return fallback
+    try:
+        return interactive.accepts() or fallback
+    except Exception:  # pragma: no cover - a best effort for a better hint; the error stands regardless
+        return fallback
 
 
 def _syntax_error(exc: UnexpectedInput, source: Source) -> PolicySyntaxError:
     line, column = exc.line or 1, exc.column or 1
     if isinstance(exc, UnexpectedCharacters):
         ch = source.text[exc.pos_in_stream] if exc.pos_in_stream < len(source.text) else ""
-        expected = _expected_words(exc.allowed or set())
+        expected = _expected_words(_acceptable(exc, exc.allowed or set()))
         message = f"unexpected character {ch!r}"
         span = Span(line, column, line, column + 1)
     elif isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
-        expected = _expected_words(exc.expected)
+        expected = _expected_words(_acceptable(exc, exc.expected))
         lines = source.text.splitlines() or [""]
         line = len(lines)
         column = len(lines[-1]) + 1
@@ -416,8 +445,8 @@ def _syntax_error(exc: UnexpectedInput, source: Source) -> PolicySyntaxError:
     else:
         assert isinstance(exc, UnexpectedToken)
         tok = exc.token
-        expected = _expected_words(exc.expected)
-        message = f"unexpected {TERMINAL_LABELS.get(tok.type, 'word')} '{tok}'" if tok.type in TERMINAL_LABELS else f"unexpected '{tok}'"
+        expected = _expected_words(_acceptable(exc, exc.expected))
+        message = f"unexpected {_noun(tok.type)}'{tok}'"
         span = _tok_span(tok)
     if len(expected) > 6:
         hint = "expected " + ", ".join(expected[:6]) + ", ..."
@@ -428,12 +457,23 @@ def _syntax_error(exc: UnexpectedInput, source: Source) -> PolicySyntaxError:
     return PolicySyntaxError(message, span, source, hint)
 
 
-def _blank_statement(text: str, line: int) -> str:
+def _blank_statement(text: str, line: int, column: int = 0) -> str:
     """Blank out the statement holding `line` (keeping line numbers) so parsing can resume after it."""
     lines = text.split("\n")
     starts = [i for i, row in enumerate(lines) if row.strip().split(" ", 1)[0] in STATEMENT_KEYWORDS]
     index = min(max(line - 1, 0), len(lines) - 1)
+    row = lines[index]
+    at_keyword = column == len(row) - len(row.lstrip()) + 1
+    if index > 0 and index in starts and at_keyword:
+        # The keyword opening this statement was unexpected: the statement before it is the
+        # unfinished one. Blanking this one instead would report the same mistake again.
+        index -= 1
     first = max((s for s in starts if s <= index), default=0)
+    if first > 0 and first == index and not at_keyword:
+        # An error inside a statement's first line may come from the statement before swallowing
+        # this one's keyword as a name (`fee 1 EUR,` then `rule ...`): blank both. The one before
+        # parsed without error up to here, so no error of its own is lost.
+        first = max((s for s in starts if s < index), default=first)
     following = [s for s in starts if s > index]
     last = following[0] if following else len(lines)
     if first == index and not any(s > first for s in starts) and first == last:
@@ -477,7 +517,7 @@ def parse_policy(text: str, name: str = "<policy>") -> ast.Policy:
             errors.append(PolicySyntaxError(err.message, err.span, source, err.hint))
             if len(errors) >= MAX_SYNTAX_ERRORS:
                 break
-            blanked = _blank_statement(attempt, err.span.line)
+            blanked = _blank_statement(attempt, err.span.line, err.span.column)
             if blanked == attempt:
                 break
             attempt = blanked

@@ -12,7 +12,7 @@ import pluggy
 from racepolicy.answer import Answer
 from racepolicy.errors import DuplicateError, InputError, PolicyError, PolicyErrors, QueryError, did_you_mean
 from racepolicy.model import Edition
-from racepolicy.source import Source
+from racepolicy.source import Source, Span
 
 POLICY_SUFFIX = ".policy"
 MAX_FILE_BYTES = 2_000_000
@@ -37,7 +37,15 @@ def read_source(path: Path) -> Source:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text (byte {exc.start})", source=where, hint="save the file as UTF-8") from None
+        # Point at the first bad byte in the line as an editor shows it, so the author finds it at once.
+        before = data[: exc.start]
+        line_start = before.rfind(b"\n") + 1
+        line = before.count(b"\n") + 1
+        column = len(data[line_start : exc.start].decode("utf-8", errors="replace")) + 1
+        shown = Source(name, data.decode("utf-8", errors="replace"))
+        raise InputError(
+            f"not UTF-8 text (byte {exc.start})", Span(line, column, line, column + 1), shown, "save the file as UTF-8",
+        ) from None
     return Source(name, text)
 
 

@@ -15,7 +15,8 @@ CENT = Decimal("0.01")
 def fmt_decimal(value: Decimal) -> str:
     """A decimal without exponent or trailing zeros: 5, 2.5, 0.25."""
     if value == value.to_integral_value():
-        return str(value.quantize(Decimal(1)))
+        # format, not quantize: quantize fails on integers longer than the decimal context's precision
+        return format(value.to_integral_value(), "f")
     text = format(value.normalize(), "f")
     return text
 

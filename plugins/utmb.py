@@ -1,4 +1,4 @@
-"""The UTMB Mont-Blanc series plugin: its vocabulary, refund query, sanction combination and validators."""
+"""The UTMB Mont-Blanc series plugin: its vocabulary, refund query, sanction combination, validators and diff section."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from racepolicy import hookimpl
+from racepolicy.diff import ADDED, REMOVED, Change, DiffSection
 from racepolicy.errors import PolicyError, ValidationError
 from racepolicy.interpreter import Evaluator
 from racepolicy.model import Edition
@@ -107,3 +108,30 @@ def racepolicy_validate(edition: Edition) -> list[PolicyError] | None:
                     ))
                 previous = value
     return errors
+
+
+def _gear(edition: Edition) -> list[str]:
+    """The mandatory-gear items an edition's penalty chart sanctions, in chart order."""
+    named = list(dict.fromkeys([*edition.infractions, *edition.penalties]))
+    return [name for name in named if name in GEAR_INFRACTIONS and edition.penalties.get(name)]
+
+
+@hookimpl
+def racepolicy_diff_sections(old: Edition, new: Edition) -> list[DiffSection] | None:
+    # The mandatory-gear checklist is what runners pack: say which items came and went.
+    if old.series != SERIES or new.series != SERIES:
+        return None
+    before, after = _gear(old), _gear(new)
+    changes: list[Change] = []
+    for edition, items, others, kind in ((new, after, before, ADDED), (old, before, after, REMOVED)):
+        for item in items:
+            if item in others:
+                continue
+            decl = edition.infractions.get(item)
+            citation = edition.penalties[item][0].citation
+            text = decl.description if decl is not None and decl.description else None
+            if kind == ADDED:
+                changes.append(Change(ADDED, item, new=text, new_cite=citation, new_json=item))
+            else:
+                changes.append(Change(REMOVED, item, old=text, old_cite=citation, old_json=item))
+    return [DiffSection("utmb_mandatory_gear", "Mandatory gear (UTMB)", tuple(changes))]

@@ -86,7 +86,8 @@ def cmd_explain(session: Session, arg: str) -> list[Reply]:
 
 def cmd_diff(session: Session, arg: str) -> list[Reply]:
     try:
-        import racepolicy.diff as diff_module
+        from racepolicy.diff import diff_editions
+        from racepolicy.diff_render import render_text
     except ImportError:
         return [Reply("diff is not available in this installation (no racepolicy.diff module)", ok=False, kind="error")]
     names = arg.split()
@@ -95,25 +96,9 @@ def cmd_diff(session: Session, arg: str) -> list[Reply]:
         names = [f"{names[0]}-{names[1]}", f"{names[2]}-{names[3]}"]
     if len(names) != 2:
         raise _usage_error("diff", COMMANDS["diff"].usage)
-    old, new = (session.policies.find(n) for n in names)
-    return [Reply(_run_diff(diff_module, old, new))]
-
-
-def _run_diff(module: object, old: object, new: object) -> str:
-    """Call the diff module written alongside the REPL, whichever of its likely entry points it has."""
-    for name in ("diff_editions", "diff", "compare"):
-        function = getattr(module, name, None)
-        if callable(function):
-            result = function(old, new)
-            for renderer in ("render_text", "render", "to_text"):
-                method = getattr(result, renderer, None)
-                if callable(method):
-                    return str(method())
-            text_function = getattr(module, "render_text", None)
-            if callable(text_function):
-                return str(text_function(result))
-            return str(result)
-    raise QueryError("the diff module offers no diff_editions(old, new)", hint="use `racepolicy diff OLD NEW` on the command line")
+    old, new = (session.policies.find(n.lower()) for n in names)
+    # The editions queries see, so a what-if typed in this session shows in the diff too.
+    return [Reply(render_text(diff_editions(old, new, session.pm)).rstrip("\n"))]
 
 
 def cmd_facts(session: Session, arg: str) -> list[Reply]:

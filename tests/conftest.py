@@ -7,6 +7,8 @@ from collections.abc import Callable
 import pytest
 from racepolicy.answer import Answer
 from racepolicy.policyset import RUNNERS, PolicySet
+from syrupy.assertion import SnapshotAssertion
+from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
 
 @pytest.fixture(scope="session")
@@ -22,3 +24,36 @@ def ask(request: pytest.FixtureRequest, bundled: PolicySet) -> Callable[..., Ans
         return bundled.ask(query, edition=edition, runner=request.param)
 
     return _ask
+
+
+# ---- single-file snapshots a reviewer reads on GitHub (regulation diffs) -------
+
+
+class MarkdownSnapshot(SingleFileSnapshotExtension):
+    _write_mode = WriteMode.TEXT
+    file_extension = "md"
+
+
+class TextSnapshot(SingleFileSnapshotExtension):
+    _write_mode = WriteMode.TEXT
+    file_extension = "txt"
+
+
+class JSONTextSnapshot(SingleFileSnapshotExtension):
+    """Already-rendered JSON text, stored as it is (our own stable key order)."""
+
+    _write_mode = WriteMode.TEXT
+    file_extension = "json"
+
+
+SNAPSHOT_FORMATS = {"markdown": MarkdownSnapshot, "text": TextSnapshot, "json": JSONTextSnapshot}
+
+
+@pytest.fixture
+def snapshot_file(snapshot: SnapshotAssertion) -> Callable[[str], SnapshotAssertion]:
+    """`snapshot_file("markdown")`: a snapshot stored as one .md, .txt or .json file per test."""
+
+    def _for(fmt: str) -> SnapshotAssertion:
+        return snapshot.use_extension(SNAPSHOT_FORMATS[fmt])
+
+    return _for

@@ -6,5 +6,6 @@ from __future__ import annotations
 COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("racepolicy.commands.check", "check policy files for errors"),
     "query": ("racepolicy.commands.query", "answer one query from policy files or folders"),
+    "diff": ("racepolicy.commands.diff", "compare two editions: what changed, as rules, and which decisions it changes"),
     "repl": ("racepolicy.commands.repl", "ask questions interactively (the bundled policies when no path is given)"),
 }
