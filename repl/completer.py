@@ -90,8 +90,8 @@ class RacePolicyCompleter(Completer):
             return [editions[self.session.edition]]
         return list(editions.values())
 
-    def _names(self, kind: str) -> dict[str, str]:
-        """Candidate names of one kind -> the label shown beside them."""
+    def _names(self, kind: str, verb: str = "") -> dict[str, str]:
+        """Candidate names of one kind -> the label shown beside them (`verb`: the query form being typed)."""
         found: dict[str, str] = {}
         for edition in self._editions():
             if kind == "race":
@@ -118,8 +118,9 @@ class RacePolicyCompleter(Completer):
                 found.update((n, "race attribute") for n in edition.attribute_kinds)
                 found.update({"name": "race name", "title": "race title"})
             elif kind == "form_words":
-                for form in edition.query_forms.values():
-                    found.update((w, f"{form.verb} …") for w in form.usage.split()[1:] if w.islower() and _IDENTIFIER.fullmatch(w))
+                form = edition.query_forms.get(verb)
+                if form is not None:
+                    found.update((w, form.usage) for w in form.usage.split() if w != verb and w.islower() and _IDENTIFIER.fullmatch(w))
             elif kind == "fact":
                 for rule in edition.rules.values():
                     found.update((p.name, f"fact ({p.type})") for p in rule.decl.params if p.type == "record")
@@ -176,8 +177,9 @@ class RacePolicyCompleter(Completer):
         keywords, name_ok, tokens = _accepted(before)
         candidates: dict[str, str] = dict(keywords)
         if name_ok:
+            verb = first.group(0) if (first := _IDENTIFIER.match(before.lstrip())) else ""
             for kind in self._name_kinds(tokens):
-                for name, meta in self._names(kind).items():
+                for name, meta in self._names(kind, verb).items():
                     candidates.setdefault(name, meta)
         yield from _matching(candidates, partial)
 

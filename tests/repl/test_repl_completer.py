@@ -101,3 +101,8 @@ def test_load_completes_paths(session: Session, tmp_path) -> None:
 
 def test_fuzzy_commands(session: Session) -> None:
     assert complete(session, ":rld", fuzzy=True) == ["reload"]
+
+
+def test_the_words_of_a_form_are_those_of_the_form_being_typed(session: Session) -> None:
+    assert "cancelled" not in complete(session, "cutoff ")
+    assert {"half", "marathon"} <= set(complete(session, "points "))  # the XTERRA plugin's `points half POSITION marathon POSITION`
