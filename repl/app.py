@@ -94,8 +94,9 @@ def make_prompt_session(session: Session, input: Any = None, output: Any = None,
             return
         text = buffer.document.text
         last_line = text.rsplit("\n", 1)[-1]
-        # An unfinished statement goes on on the next line; Enter on an empty line sends it anyway.
-        if buffer.document.is_cursor_at_the_end and last_line.strip() and status(text).incomplete:
+        # An unfinished statement goes on on a new last line; Enter on an empty line sends it anyway.
+        if last_line.strip() and status(text).incomplete:
+            buffer.cursor_position = len(text)
             buffer.insert_text("\n")
             return
         buffer.validate_and_handle()

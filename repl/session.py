@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -172,7 +172,8 @@ class Session:
         if not path.exists():
             return [error_reply(InputError("no such file or folder", source=Source(raw, ""), hint="check the path"))]
         before = set(self.base)
-        self.paths.append(str(path))
+        if str(path) not in self.paths:
+            self.paths.append(str(path))
         replies = self.reload(first=True)
         added = sorted(set(self.base) - before)
         if added:
@@ -426,5 +427,3 @@ def _relocate_error(exc: PolicyError, combined: str, base: Source, offset: int, 
         exc.source = base
     return exc
 
-
-Handler = Callable[[Session, str], list[Reply]]
