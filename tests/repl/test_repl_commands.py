@@ -79,7 +79,7 @@ def test_a_bad_fact_is_refused_and_the_old_facts_stay(session: Session) -> None:
 def test_a_race_fact_follows_the_pinned_edition(session: Session) -> None:
     say(session, ":facts race = TDS")
     say(session, ":edition utmb 2016")
-    # seed 004: the 2016 TDS was 119 km; seed 003: 145 km in 2022
+    # seed 004 "THE EVENTS": the 2016 TDS was around 119 km; seed 003: 145 km in 2022
     assert say(session, "race.distance").text.startswith("119 km")
 
 
@@ -99,9 +99,9 @@ def test_quit_ends_the_loop(session: Session) -> None:
 
 def test_diff_shows_what_changed_between_two_editions(session: Session) -> None:
     text = say(session, ":diff utmb 2016 utmb 2022").text
-    # seed 004 "THE RACES": the 2016 TDS cut-off was 33h; seed 003: 44h in 2022
+    # seed 004 "THE EVENTS": the 2016 TDS had 33 hours; seed 003 "THE EVENT AND THE RACES": 44h in 2022
     assert "utmb 2016" in text and "utmb 2022" in text
-    assert "TDS" in text and "44h" in text
+    assert "TDS cutoff: 33h → 44h (+11h)" in text
     assert not say(session, ":diff utmb-2016").ok
     assert not say(session, ":diff utmb-2016 utmb-1999").ok
 
