@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import os
-import sys
 import time
 from pathlib import Path
 
 import pexpect
+from repl_helpers import racepolicy_command
 
 # Generous: a shared CI box may be slow to start Python; nothing here waits unless the REPL is late.
 TIMEOUT = 60
 
 
 def test_typing_a_query_with_tab_completion_in_a_terminal(tmp_path: Path) -> None:
-    exe = Path(sys.executable).with_name("racepolicy")
+    command = racepolicy_command("repl")
     env = dict(os.environ, TERM="xterm", PROMPT_TOOLKIT_NO_CPR="1", XDG_DATA_HOME=str(tmp_path), XDG_CACHE_HOME=str(tmp_path), NO_COLOR="1")
-    child = pexpect.spawn(str(exe), ["repl"], env=env, encoding="utf-8", timeout=TIMEOUT, dimensions=(40, 160))
+    child = pexpect.spawn(command[0], command[1:], env=env, encoding="utf-8", timeout=TIMEOUT, dimensions=(40, 160))
     try:
         child.expect("Editions loaded")
         child.expect("racepolicy>")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
+import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from racepolicy.repl.app import run_lines
 from racepolicy.repl.session import Session
+from repl_helpers import racepolicy_command
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
 
@@ -71,14 +72,13 @@ def test_script_with_a_failed_query_exits_2_and_goes_on() -> None:
 
 
 def test_racepolicy_repl_reads_stdin_when_it_is_not_a_terminal(tmp_path: Path) -> None:
-    exe = Path(sys.executable).with_name("racepolicy")
     questions = "refund UTMB cancelled 2022-05-15\ncutoff CCC\n"
-    done = subprocess.run([str(exe), "repl"], input=questions, capture_output=True, text=True, timeout=120,
-                          env={"PATH": "/usr/bin:/bin", "XDG_DATA_HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path)})
+    done = subprocess.run(racepolicy_command("repl"), input=questions, capture_output=True, text=True, timeout=120,
+                          env=dict(os.environ, XDG_DATA_HOME=str(tmp_path), XDG_CACHE_HOME=str(tmp_path)))
     assert done.returncode == 0, done.stderr
     # seed 003 "CANCELLATION OF A REGISTRATION": 50% of the 305 EUR fee until the end of June
     assert "152.50 EUR (50% of 305.00 EUR)    [utmb 2022]" in done.stdout
     assert "26h30    [utmb 2022]" in done.stdout
-    bad = subprocess.run([str(exe), "repl"], input="penalty jacket on UTMB\n", capture_output=True, text=True, timeout=120,
-                         env={"PATH": "/usr/bin:/bin", "XDG_DATA_HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path)})
+    bad = subprocess.run(racepolicy_command("repl"), input="penalty jacket on UTMB\n", capture_output=True, text=True, timeout=120,
+                         env=dict(os.environ, XDG_DATA_HOME=str(tmp_path), XDG_CACHE_HOME=str(tmp_path)))
     assert bad.returncode == 2 and "error" in bad.stderr and "Traceback" not in bad.stderr
