@@ -50,12 +50,13 @@ def start_to_prompt(runs: int) -> list[float]:
     """Milliseconds from spawning `racepolicy repl` in a pseudo-terminal until its prompt is drawn."""
     import pexpect
 
-    exe = Path(sys.executable).with_name("racepolicy")
+    script = Path(sys.executable).with_name("racepolicy")
+    command = [str(script), "repl"] if script.exists() else [sys.executable, "-m", "racepolicy.cli", "repl"]
     env = dict(os.environ, TERM="xterm", PROMPT_TOOLKIT_NO_CPR="1", XDG_DATA_HOME=tempfile.mkdtemp(prefix="racepolicy-bench-"))
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        child = pexpect.spawn(str(exe), ["repl"], env=env, encoding="utf-8", timeout=60, dimensions=(40, 120))
+        child = pexpect.spawn(command[0], command[1:], env=env, encoding="utf-8", timeout=60, dimensions=(40, 120))
         child.expect("racepolicy>")
         times.append((time.perf_counter() - start) * 1000)
         child.sendcontrol("d")
