@@ -8,4 +8,5 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "query": ("racepolicy.commands.query", "answer one query from policy files or folders"),
     "diff": ("racepolicy.commands.diff", "compare two editions: what changed, as rules, and which decisions it changes"),
     "run": ("racepolicy.commands.run", "evaluate a rule for every row of a results file (.csv or .jsonl)"),
+    "repl": ("racepolicy.commands.repl", "ask questions interactively (the bundled policies when no path is given)"),
 }
