@@ -34,6 +34,7 @@ class Evaluator:
         # The query being answered: plugin query forms point their errors here.
         self.query_span: Span | None = None
         self._depth = 0
+        self._signatures: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self._dispatch: dict[type, Callable[[Any, Mapping[str, Any]], Any]] = {
             ast.Literal: self._literal,
             ast.MonthDay: self._month_day,
@@ -226,18 +227,25 @@ class Evaluator:
         self._depth -= 1
         self._source = previous
 
+    def _signature(self, name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        params = self.edition.rules[name].decl.params
+        found = (tuple(p.name for p in params), tuple(p.type for p in params))
+        self._signatures[name] = found
+        return found
+
     def call_rule(self, name: str, args: Sequence[Any], span: Span) -> Any:
         rule = self.edition.rules[name]
         params = rule.decl.params
         if len(params) != len(args):
             self._check_args(name, [p.name for p in params], args, span)
-        for param, arg in zip(params, args, strict=True):
-            if param.type != "any" and type_name(arg) != param.type:
-                raise self.fail(f"argument '{param.name}' of {name} must be {param.type}, not {type_name(arg)}", span)
+        names, kinds = self._signatures.get(name) or self._signature(name)
+        for param_name, kind, arg in zip(names, kinds, args):
+            if kind != "any" and type_name(arg) != kind:
+                raise self.fail(f"argument '{param_name}' of {name} must be {kind}, not {type_name(arg)}", span)
         index = len(self.trace)
         previous = self._enter(span)
         try:
-            result = self.evaluate(rule.decl.body, {p.name: a for p, a in zip(params, args, strict=True)})
+            result = self.evaluate(rule.decl.body, dict(zip(names, args)))
         finally:
             self._leave(previous)
         if self.tracing:
