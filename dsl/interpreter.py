@@ -239,13 +239,13 @@ class Evaluator:
         if len(params) != len(args):
             self._check_args(name, [p.name for p in params], args, span)
         names, kinds = self._signatures.get(name) or self._signature(name)
-        for param_name, kind, arg in zip(names, kinds, args):
+        for param_name, kind, arg in zip(names, kinds, args, strict=True):
             if kind != "any" and type_name(arg) != kind:
                 raise self.fail(f"argument '{param_name}' of {name} must be {kind}, not {type_name(arg)}", span)
         index = len(self.trace)
         previous = self._enter(span)
         try:
-            result = self.evaluate(rule.decl.body, dict(zip(names, args)))
+            result = self.evaluate(rule.decl.body, dict(zip(names, args, strict=True)))
         finally:
             self._leave(previous)
         if self.tracing:
