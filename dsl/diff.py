@@ -498,13 +498,7 @@ class EditionComparer:
             runs.append([first, last, a, b])
         changes = []
         for first, last, a, b in runs:
-            subject = f"{name} {_range(first, last)}"
-            if a is None:
-                changes.append(Change(ADDED, subject, new=b[1].text, new_cite=b[2], new_json=b[1].json))
-            elif b is None:
-                changes.append(Change(REMOVED, subject, old=a[1].text, old_cite=a[2], old_json=a[1].json))
-            else:
-                changes.append(Change(CHANGED, subject, a[1].text, b[1].text, delta(a[1].value, b[1].value), a[2], b[2], a[1].json, b[1].json))
+            changes.append(_value_change(f"{name} {_range(first, last)}", a[1:] if a else None, b[1:] if b else None))
         return changes
 
     # ---- tables
@@ -552,12 +546,7 @@ class EditionComparer:
             races_by_position = [[k[i][1] for k, _, _ in entries] for i in range(len(key))]
             parts = [self._race_label(races_by_position[i]) if kind == "race" else text for i, (kind, text) in enumerate(key)]
             subject = f"{name}({', '.join(parts)})" if key != (("otherwise", "otherwise"),) else f"{name} otherwise"
-            if a is None:
-                changes.append(Change(ADDED, subject, new=b[0].text, new_cite=b[1], new_json=b[0].json))
-            elif b is None:
-                changes.append(Change(REMOVED, subject, old=a[0].text, old_cite=a[1], old_json=a[0].json))
-            else:
-                changes.append(Change(CHANGED, subject, a[0].text, b[0].text, delta(a[0].value, b[0].value), a[1], b[1], a[0].json, b[0].json))
+            changes.append(_value_change(subject, a, b))
         return changes
 
     # ---- bands
@@ -718,6 +707,16 @@ def _day(day: datetime.date) -> str:
         text += f" ({'+' if offset > 0 else ''}{offset} year{'s' if abs(offset) != 1 else ''})"
     return text
 
+
+
+def _value_change(subject: str, old: Sequence[Any] | None, new: Sequence[Any] | None) -> Change:
+    """A cell or tier in one or both editions, as (value, citation): added, removed or changed."""
+    if old is None:
+        assert new is not None
+        return Change(ADDED, subject, new=new[0].text, new_cite=new[1], new_json=new[0].json)
+    if new is None:
+        return Change(REMOVED, subject, old=old[0].text, old_cite=old[1], old_json=old[0].json)
+    return Change(CHANGED, subject, old[0].text, new[0].text, delta(old[0].value, new[0].value), old[1], new[1], old[0].json, new[0].json)
 
 def _range(first: datetime.date | None, last: datetime.date | None) -> str:
     if first is None and last is None:

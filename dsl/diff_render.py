@@ -92,13 +92,7 @@ def _md(text: str) -> str:
 
 
 def _md_cite(cite: Citation) -> str:
-    parts = []
-    if cite.section:
-        parts.append(f"§ {_md(cite.section)}")
-    if cite.clause:
-        parts.append(f"“{_md(cite.clause)}”")
-    where = f"`{cite.file}:{cite.line}`"
-    return (" — ".join(parts) + f" ({where})") if parts else where
+    return cite.render(escape=_md, quotes=("“", "”"), code="`")
 
 
 def render_markdown(diff: EditionDiff, impact: Impact | None = None) -> str:

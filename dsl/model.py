@@ -25,12 +25,16 @@ class Citation:
     line: int
 
     def __str__(self) -> str:
+        return self.render()
+
+    def render(self, escape: Callable[[str], str] = str, quotes: tuple[str, str] = ('"', '"'), code: str = "") -> str:
+        """`§ SECTION — "clause" (file:line)`; Markdown passes its escaping, curly quotes and backticks."""
         parts = []
         if self.section:
-            parts.append(f"§ {self.section}")
+            parts.append(f"§ {escape(self.section)}")
         if self.clause:
-            parts.append(f'"{self.clause}"')
-        where = f"{self.file}:{self.line}"
+            parts.append(f"{quotes[0]}{escape(self.clause)}{quotes[1]}")
+        where = f"{code}{self.file}:{self.line}{code}"
         return (" — ".join(parts) + f" ({where})") if parts else where
 
     def as_json(self) -> dict[str, object]:
