@@ -43,6 +43,11 @@ STDERR_ERRORS = 20  # bad rows shown on stderr; the errors file has them all
 csv.field_size_limit(1_000_000)
 
 
+
+def _rejection(exc: PolicyError) -> str:
+    """Why a row was rejected, for the errors file: the message and its hint."""
+    return exc.message + (f" ({exc.hint})" if exc.hint else "")
+
 class RowError(Exception):
     """A value in one row that cannot become what the rule needs; the row is rejected."""
 
@@ -309,7 +314,7 @@ class RowProcessor:
             try:
                 value = function(*args)
             except PolicyError as exc:
-                errors.append((line, "", exc.message + (f" ({exc.hint})" if exc.hint else "")))
+                errors.append((line, "", _rejection(exc)))
                 continue
             if raw is not None:
                 try:
@@ -414,7 +419,7 @@ class RowProcessor:
             try:
                 value = function(*args)
             except PolicyError as exc:
-                errors.append((line, "", exc.message + (f" ({exc.hint})" if exc.hint else "")))
+                errors.append((line, "", _rejection(exc)))
                 continue
             if writer is not None:
                 writer.writerow([*row, self.text_of(value)])
