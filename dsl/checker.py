@@ -12,13 +12,18 @@ from racepolicy.builtins import BUILTINS, param_kinds
 from racepolicy.errors import (
     ArityError,
     ConflictError,
+    CycleError,
     DuplicateError,
+    MissingHeaderError,
+    NestingError,
     PolicyError,
     PolicyErrors,
     PolicyTypeError,
     ScheduleError,
     TableError,
+    UnknownInfractionError,
     UnknownNameError,
+    UnknownRaceError,
     did_you_mean,
 )
 from racepolicy.model import Band, Edition, Group, Penalty, Race, Rule, Schedule, ScheduleTier, Table, cite
@@ -84,7 +89,7 @@ class Checker:
         header = self.policy.header
         if header is None:
             self.error(
-                UnknownNameError, "a policy starts with an edition header", Span(1, 1, 1, 2),
+                MissingHeaderError, "a policy starts with an edition header", Span(1, 1, 1, 2),
                 'write e.g. edition utmb 2022 "UTMB Mont-Blanc" currency EUR',
             )
             raise PolicyErrors(self.errors)
@@ -178,7 +183,7 @@ class Checker:
             if group.members:
                 return group.members
             if group.name in resolving:
-                self.error(ScheduleError, f"group '{group.name}' contains itself", group.decl.span)
+                self.error(CycleError, f"group '{group.name}' contains itself", group.decl.span)
                 return frozenset()
             resolving.add(group.name)
             found: set[str] = set()
@@ -189,7 +194,7 @@ class Checker:
                     found |= members(ed.groups[name])
                 else:
                     self.error(
-                        UnknownNameError, f"unknown race '{name}' in group '{group.name}'",
+                        UnknownRaceError, f"unknown race '{name}' in group '{group.name}'",
                         self._find_word(group.decl.span, name), did_you_mean(name, list(ed.races) + list(ed.groups)),
                     )
             group.members = frozenset(found)
@@ -274,14 +279,14 @@ class Checker:
                     bad = True
                     on = self.source.line(st.span.line).find(" on ")
                     self.error(
-                        UnknownNameError, f"unknown race '{target}'", self._find_word(st.span, target, max(after, on)),
+                        UnknownRaceError, f"unknown race '{target}'", self._find_word(st.span, target, max(after, on)),
                         did_you_mean(target, list(ed.races) + list(ed.groups)),
                     )
             for infraction in st.infractions:
                 if infraction not in known:
                     bad = True
                     self.error(
-                        UnknownNameError, f"unknown infraction '{infraction}'", self._find_word(st.span, infraction, after),
+                        UnknownInfractionError, f"unknown infraction '{infraction}'", self._find_word(st.span, infraction, after),
                         did_you_mean(infraction, known) or "declare it with: infraction NAME \"what the regulation says\"",
                     )
             if bad:
@@ -366,7 +371,7 @@ class Checker:
                     continue
                 for key in row.keys:
                     if isinstance(key, ast.Name) and key.name not in ed.races and key.name not in ed.groups:
-                        self.error(UnknownNameError, f"unknown race or group '{key.name}'", key.span, did_you_mean(key.name, list(ed.races) + list(ed.groups)))
+                        self.error(UnknownRaceError, f"unknown race or group '{key.name}'", key.span, did_you_mean(key.name, list(ed.races) + list(ed.groups)))
                 ident = tuple(k.name if isinstance(k, ast.Name) else k.value for k in row.keys)
                 if ident in seen:
                     self.error(TableError, f"table '{table.name}' has this row twice", row.span, f"first on line {seen[ident].span.line}")
@@ -410,7 +415,7 @@ class Checker:
         if name in self._in_progress:
             cycle = " -> ".join([*self._in_progress[self._in_progress.index(name):], name])
             self.error(
-                ScheduleError, f"rule '{name}' calls itself ({cycle})", rule.decl.span,
+                CycleError, f"rule '{name}' calls itself ({cycle})", rule.decl.span,
                 "a rule may not depend on itself, directly or through other rules",
             )
             self._rule_kinds[name] = "any"
@@ -431,7 +436,7 @@ class Checker:
         try:
             kind: str = method(expr, scope)
         except RecursionError:
-            self.error(PolicyTypeError, "expression is nested too deeply", expr.span, "split it into named rules")
+            self.error(NestingError, "expression is nested too deeply", expr.span, "split it into named rules")
             return "any"
         return kind
 

@@ -72,9 +72,33 @@ class PolicyError(Exception):
 
 
 class PolicySyntaxError(PolicyError):
-    """The text does not follow the grammar."""
+    """The text does not follow the grammar: a word stands where it cannot."""
 
     code = "RP0101"
+
+
+class UnexpectedCharacterError(PolicySyntaxError):
+    """A character that no word of the language starts with (a stray symbol, an invisible Unicode mark)."""
+
+    code = "RP0102"
+
+
+class UnexpectedEndError(PolicySyntaxError):
+    """The text stops in the middle of a statement or query."""
+
+    code = "RP0103"
+
+
+class InvalidDateError(PolicySyntaxError):
+    """A date shaped like one that does not exist in the calendar, such as 2022-02-30."""
+
+    code = "RP0104"
+
+
+class MissingHeaderError(PolicyError):
+    """A policy file without its `edition SERIES YEAR "title"` header."""
+
+    code = "RP0105"
 
 
 class UnknownNameError(PolicyError):
@@ -87,6 +111,24 @@ class DuplicateError(PolicyError):
     """The same name declared twice in one edition."""
 
     code = "RP0202"
+
+
+class UnknownRaceError(UnknownNameError):
+    """A race or group name that the edition does not declare."""
+
+    code = "RP0203"
+
+
+class UnknownInfractionError(UnknownNameError):
+    """An infraction that is neither declared in the policy nor known to its series."""
+
+    code = "RP0204"
+
+
+class CycleError(PolicyError):
+    """A rule that calls itself, directly or through other rules, or a group that contains itself."""
+
+    code = "RP0205"
 
 
 class PolicyTypeError(PolicyError):
@@ -141,6 +183,30 @@ class InputError(PolicyError):
     """A missing file, an unreadable folder, a bad command-line value."""
 
     code = "RP0701"
+
+
+class LimitError(PolicyError):
+    """Base of the limits that keep a mistaken or hostile input from exhausting the machine."""
+
+    code = "RP0800"
+
+
+class NestingError(LimitError):
+    """An expression nested deeper than any regulation needs."""
+
+    code = "RP0801"
+
+
+class InputTooLargeError(LimitError):
+    """A policy file or a query longer than the limit."""
+
+    code = "RP0802"
+
+
+class NumberRangeError(LimitError):
+    """A number, amount or duration too large (or too precise) to be held exactly."""
+
+    code = "RP0803"
 
 
 class PolicyErrors(PolicyError):

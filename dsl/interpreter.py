@@ -9,7 +9,7 @@ from typing import Any
 
 from racepolicy import ast
 from racepolicy.builtins import BUILTINS
-from racepolicy.errors import EvaluationError, PolicyError, UnknownNameError, did_you_mean
+from racepolicy.errors import EvaluationError, NestingError, PolicyError, UnknownNameError, did_you_mean
 from racepolicy.model import Citation, Edition, Penalty, cite
 from racepolicy.operators import OperatorError, apply
 from racepolicy.source import Source, Span
@@ -64,7 +64,7 @@ class Evaluator:
         try:
             return self._dispatch[type(expr)](expr, env)
         except RecursionError:
-            raise self.fail("expression is nested too deeply to evaluate", expr.span) from None
+            raise NestingError("expression is nested too deeply to evaluate", expr.span, self._source) from None
 
     def _literal(self, expr: ast.Literal, env: Mapping[str, Any]) -> Any:
         return expr.value

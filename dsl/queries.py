@@ -8,7 +8,7 @@ from typing import Any
 from racepolicy import ast
 from racepolicy.answer import Answer
 from racepolicy.checker import Checker
-from racepolicy.errors import PolicyErrors, QueryError, UnknownNameError, did_you_mean
+from racepolicy.errors import PolicyErrors, QueryError, UnknownInfractionError, UnknownRaceError, did_you_mean
 from racepolicy.interpreter import Evaluator
 from racepolicy.model import Edition
 from racepolicy.source import Source
@@ -71,7 +71,7 @@ def answer(edition: Edition, query: ast.Query, source: Source, tracing: bool = T
         known = set(edition.infractions) | set(edition.penalties)
         for infraction in query.infractions:
             if infraction not in known:
-                raise UnknownNameError(
+                raise UnknownInfractionError(
                     f"unknown infraction '{infraction}'", _word_span(source, query, infraction), source, did_you_mean(infraction, known),
                 )
         value = evaluator.penalty(query.infractions, query.race, query.span)
@@ -104,7 +104,7 @@ def _word_span(source: Source, query: ast.Query, word: str) -> Any:
 
 def _known_race(edition: Edition, race: str, query: ast.Query, source: Source) -> None:
     if race not in edition.races:
-        raise UnknownNameError(
+        raise UnknownRaceError(
             f"unknown race '{race}' in {edition.label}", _word_span(source, query, race), source,
             did_you_mean(race, edition.races) or f"races: {', '.join(edition.races)}",
         )
