@@ -1,0 +1,104 @@
+"""Limits with clear errors: nesting, numbers, file and query size, rule recursion."""
+
+from __future__ import annotations
+
+import pytest
+
+from racepolicy.errors import CycleError, InputTooLargeError, NestingError, NumberRangeError, PolicyError, PolicyErrors
+from racepolicy.parser import MAX_LITERAL_DIGITS, MAX_NESTING, MAX_QUERY_CHARS, MAX_SOURCE_CHARS, parse_policy, parse_query
+from racepolicy.policyset import PolicySet, compile_source
+from racepolicy.source import Source
+
+HEADER = 'edition utmb 2022 "t" '
+
+
+def _single(exc: PolicyError) -> PolicyError:
+    return exc.errors[0] if isinstance(exc, PolicyErrors) else exc
+
+
+def _load(text: str) -> None:
+    compile_source(Source("t.policy", text), None)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "(" * 10_000 + "1" + ")" * 10_000,
+        "[" * 10_000 + "]" * 10_000,
+        "-" * 10_000 + "1",
+        "not " * 10_000 + "true",
+        "+".join(["1"] * 10_000),
+        "if true then " * 5_000 + "1" + " else 2" * 5_000,
+    ],
+    ids=["parentheses", "lists", "negations", "nots", "long-sum", "ifs"],
+)
+def test_deep_nesting_is_a_nesting_error_with_a_location(body: str) -> None:
+    with pytest.raises(NestingError) as info:
+        parse_policy(HEADER + "rule r = " + body, "deep.policy")
+    assert info.value.code == "RP0801"
+    assert info.value.span.line == 1 and info.value.span.column > 1
+    assert f"{MAX_NESTING} levels" in info.value.message
+
+
+def test_nesting_just_under_the_limit_still_loads_and_answers() -> None:
+    depth = MAX_NESTING - 10
+    text = HEADER + "rule r = " + "(" * depth + "1" + ")" * depth
+    edition = compile_source(Source("t.policy", text), None)
+    assert "r" in edition.rules
+
+
+def test_deep_query_is_a_nesting_error() -> None:
+    with pytest.raises(NestingError):
+        parse_query("(" * 1000 + "1" + ")" * 1000)
+
+
+@pytest.mark.parametrize(
+    "literal",
+    ["9" * 500, "9" * 500 + " EUR", "9" * 500 + "h", "9" * 500 + "%", "9" * 500 + " km", "1." + "1" * 300],
+    ids=["number", "money", "duration", "percent", "length", "decimals"],
+)
+def test_numbers_with_hundreds_of_digits_are_refused(literal: str) -> None:
+    with pytest.raises(NumberRangeError) as info:
+        parse_policy(HEADER + "rule r = " + literal)
+    assert info.value.span.column == len(HEADER + "rule r = ") + 1
+
+
+def test_time_penalty_with_hundreds_of_digits_is_refused() -> None:
+    with pytest.raises(NumberRangeError):
+        parse_policy(HEADER + 'race A: fee 1 EUR infraction x "x" penalty x on A = ' + "9" * 300 + "h")
+
+
+def test_longest_allowed_number_still_parses() -> None:
+    parse_policy(HEADER + "rule r = " + "9" * MAX_LITERAL_DIGITS + " EUR")
+
+
+def test_policy_over_the_size_limit_is_refused_without_parsing() -> None:
+    with pytest.raises(InputTooLargeError) as info:
+        parse_policy("#" * (MAX_SOURCE_CHARS + 1))
+    assert info.value.code == "RP0802"
+
+
+def test_policy_file_over_the_byte_limit_is_refused(tmp_path) -> None:
+    path = tmp_path / "big.policy"
+    path.write_text("#" * 10_000_000)
+    with pytest.raises(PolicyError) as info:
+        PolicySet.load([path])
+    assert "over the limit" in _single(info.value).message
+
+
+def test_query_over_the_length_limit_is_refused() -> None:
+    with pytest.raises(InputTooLargeError):
+        parse_query("1 + " * MAX_QUERY_CHARS)
+
+
+@pytest.mark.parametrize(
+    "rules",
+    ["rule r = r", "rule r(x: number) = r(x)", "rule a(x: number) = b(x) rule b(x: number) = c(x) rule c(x: number) = a(x)"],
+    ids=["itself", "itself-with-argument", "through-others"],
+)
+def test_rule_recursion_is_rejected_at_load(rules: str) -> None:
+    with pytest.raises(PolicyError) as info:
+        _load(HEADER + rules)
+    error = _single(info.value)
+    assert isinstance(error, CycleError)
+    assert "calls itself" in error.message
