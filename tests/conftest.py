@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-
 from racepolicy.answer import Answer
 from racepolicy.policyset import RUNNERS, PolicySet
 

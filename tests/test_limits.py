@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from racepolicy.errors import CycleError, InputTooLargeError, NestingError, NumberRangeError, PolicyError, PolicyErrors
 from racepolicy.parser import MAX_LITERAL_DIGITS, MAX_NESTING, MAX_QUERY_CHARS, MAX_SOURCE_CHARS, parse_policy, parse_query
 from racepolicy.policyset import PolicySet, compile_source
