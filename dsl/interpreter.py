@@ -9,9 +9,9 @@ from typing import Any
 
 from racepolicy import ast
 from racepolicy.builtins import BUILTINS
-from racepolicy.errors import EvaluationError, NestingError, PolicyError, UnknownNameError, did_you_mean
+from racepolicy.errors import EvaluationError, NestingError, NumberRangeError, PolicyError, UnknownNameError, did_you_mean
 from racepolicy.model import Citation, Edition, Penalty, cite
-from racepolicy.operators import OperatorError, apply
+from racepolicy.operators import OperatorError, OutOfRangeError, apply, check_range
 from racepolicy.source import Source, Span
 from racepolicy.trace import TraceEntry
 from racepolicy.values import GroupValue, RaceValue, Record, Sanction, combine_sanctions, render, type_name
@@ -58,6 +58,11 @@ class Evaluator:
 
     def fail(self, message: str, span: Span, hint: str = "") -> EvaluationError:
         return EvaluationError(message, span, self._source, hint)
+
+    def _operator_failed(self, exc: OperatorError, span: Span, prefix: str = "") -> PolicyError:
+        if isinstance(exc, OutOfRangeError):
+            return NumberRangeError(prefix + str(exc), span, self._source, "keep amounts, durations and numbers below a million million")
+        return self.fail(prefix + str(exc), span)
 
     # ---- expressions
     def evaluate(self, expr: ast.Expr, env: Mapping[str, Any]) -> Any:
@@ -127,7 +132,7 @@ class Evaluator:
         try:
             return apply("*", value, Decimal(-1)) if not isinstance(value, Decimal) else -value
         except OperatorError as exc:
-            raise self.fail(str(exc), expr.span) from None
+            raise self._operator_failed(exc, expr.span) from None
 
     def _binary(self, expr: ast.Binary, env: Mapping[str, Any]) -> Any:
         op = expr.op
@@ -145,7 +150,7 @@ class Evaluator:
         try:
             return apply(op, left, right)
         except OperatorError as exc:
-            raise self.fail(str(exc), expr.span) from None
+            raise self._operator_failed(exc, expr.span) from None
 
     def _if(self, expr: ast.IfExpr, env: Mapping[str, Any]) -> Any:
         cond = self.evaluate(expr.condition, env)
@@ -191,9 +196,9 @@ class Evaluator:
             if len(args) < low or (high is not None and len(args) > high):
                 raise self.fail(f"'{name}' takes {low}{'+' if high is None else ''} argument(s), {len(args)} given", span)
             try:
-                return impl(*args)
+                return check_range(impl(*args))
             except OperatorError as exc:
-                raise self.fail(f"{name}: {exc}", span) from None
+                raise self._operator_failed(exc, span, f"{name}: ") from None
             except (TypeError, AttributeError, ArithmeticError):
                 kinds = ", ".join(type_name(a) for a in args)
                 raise self.fail(f"{name} does not apply to {kinds}", span) from None

@@ -101,3 +101,28 @@ def test_rule_recursion_is_rejected_at_load(rules: str) -> None:
     error = _single(info.value)
     assert isinstance(error, CycleError)
     assert "calls itself" in error.message
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "999999999999999 * 999999999999999",
+        "UTMB.fee * 999999999999999 * 999999999999999",
+        "46h30 * 999999999999999 * 999999",
+        "171 km * 999999999999999 * 999999",
+        "9999-12-31 + 1d",
+        "ceil(999999999999999 * 999999999999999)",
+    ],
+    ids=["number", "money", "duration", "length", "date", "builtin"],
+)
+def test_results_too_large_to_be_exact_are_a_number_range_error(bundled: PolicySet, query: str) -> None:
+    with pytest.raises(NumberRangeError) as info:
+        bundled.ask(query)
+    assert info.value.code == "RP0803"
+    assert info.value.span.line == 1 and info.value.span.column >= 1
+
+
+def test_round_to_absurd_places_is_an_error_not_a_crash(bundled: PolicySet) -> None:
+    with pytest.raises(PolicyError) as info:
+        bundled.ask("round(1.5, 100000000)")
+    assert "whole number of places" in info.value.message
