@@ -454,7 +454,7 @@ def _syntax_error(exc: UnexpectedInput, source: Source) -> PolicySyntaxError:
         span = Span(line, column, line, column + 1)
     elif isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
         expected = _expected_words(exc.expected)
-        lines = source.text.splitlines() or [""]
+        lines = source.text.split("\n")
         line = len(lines)
         column = len(lines[-1]) + 1
         message = "unexpected end of input"
