@@ -1,0 +1,33 @@
+"""Regressions found by fuzzing: each input gives a PolicyError located inside the input, never a crash."""
+
+from __future__ import annotations
+
+import pytest
+
+from racepolicy.errors import PolicyError
+from racepolicy.parser import parse_policy
+from racepolicy.policyset import PolicySet
+from racepolicy.source import Source
+
+
+@pytest.mark.parametrize("separator", ["\x0c", "\x0b", "\x1c", "\u2028", "\u2029", "\x85"])
+def test_error_shows_the_line_the_parser_counted_despite_unicode_line_separators(separator: str) -> None:
+    # Lark counts lines at "\n" only; str.splitlines() also splits at these.
+    text = f'edition utmb 2022 "t" # a{separator}b\nrule r = )'
+    with pytest.raises(PolicyError) as info:
+        parse_policy(text, "sep.policy")
+    assert info.value.span.line == 2
+    assert "rule r = )" in info.value.render()
+
+
+def test_source_line_keeps_windows_line_endings_out_of_the_shown_line() -> None:
+    assert Source("w", "a\r\nb\r\n").line(1) == "a"
+
+
+@pytest.mark.parametrize("query", ["refund UTMB", "refund UTMB cancelled 1", "refund 2022-05-01"])
+def test_plugin_query_form_errors_point_inside_the_query(bundled: PolicySet, query: str) -> None:
+    with pytest.raises(PolicyError) as info:
+        bundled.ask(query)
+    error = info.value
+    assert error.source is not None and error.source.text == query
+    assert error.span.line == 1 and 1 <= error.span.column <= len(query)
