@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from racepolicy.errors import PolicyError
 from racepolicy.parser import parse_policy
 from racepolicy.policyset import PolicySet
