@@ -7,6 +7,9 @@ from collections.abc import Iterable, Sequence
 
 from racepolicy.source import NOWHERE, Source, Span
 
+# Longest source line shown under a message; longer ones are cut around the caret.
+MAX_SHOWN_LINE = 120
+
 
 class PolicyError(Exception):
     """Base of every error a user can cause; rendered as file:line:col: error: message."""
@@ -48,8 +51,16 @@ class PolicyError(Exception):
             return head + (f"\n  hint: {self.hint}" if self.hint else "")
         gutter = f"{span.line:>4}"
         end = span.end_column if span.end_line == span.line else len(text) + 1
-        width = max(1, min(end, len(text) + 1) - span.column)
-        pad = "".join("\t" if ch == "\t" else " " for ch in text[: span.column - 1])
+        column = span.column
+        if len(text) > MAX_SHOWN_LINE:
+            # A minified or generated line may be megabytes long: show a window around the caret.
+            start = max(0, min(column - 1 - MAX_SHOWN_LINE // 2, len(text) - MAX_SHOWN_LINE))
+            shown = text[start : start + MAX_SHOWN_LINE]
+            prefix = "…" if start else ""
+            text = prefix + shown + ("…" if start + MAX_SHOWN_LINE < len(text) else "")
+            column, end = column - start + len(prefix), min(end, start + MAX_SHOWN_LINE + 1) - start + len(prefix)
+        width = max(1, min(end, len(text) + 1) - column)
+        pad = "".join("\t" if ch == "\t" else " " for ch in text[: column - 1])
         caret = f"{' ' * len(gutter)} | {pad}{'^' * width}"
         if self.hint:
             caret += f" {self.hint}"

@@ -30,3 +30,13 @@ def test_plugin_query_form_errors_point_inside_the_query(bundled: PolicySet, que
     error = info.value
     assert error.source is not None and error.source.text == query
     assert error.span.line == 1 and 1 <= error.span.column <= len(query)
+
+
+def test_error_on_a_megabyte_long_line_shows_a_window_around_the_caret() -> None:
+    text = 'edition utmb 2022 "t" rule r = ' + "1 + " * 100_000 + ")"
+    with pytest.raises(PolicyError) as info:
+        parse_policy(text, "long.policy")
+    shown = info.value.render().split("\n")
+    assert len(shown[1]) < 200
+    caret_line = shown[2]
+    assert shown[1][caret_line.index("^")] == ")"
