@@ -6,4 +6,5 @@ from __future__ import annotations
 COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("racepolicy.commands.check", "check policy files for errors"),
     "query": ("racepolicy.commands.query", "answer one query from policy files or folders"),
+    "explain-error": ("racepolicy.commands.explain_error", "explain an error code such as RP0203, with an example and a fix"),
 }
