@@ -597,3 +597,15 @@ def parse_query(text: str, name: str = "<query>") -> ast.Query:
 def parser() -> Lark:
     """The shared Lark parser (for the REPL's completion, which asks what may come next)."""
     return _lark()
+
+
+def section_headings(text: str, name: str = "<policy>") -> list[tuple[int, str]]:
+    """Every `section "..."` heading of a policy as (line, title): the AST folds them into the statements that follow."""
+    source = Source(name, text)
+    _check_size(source)
+    _check_brackets(source)
+    try:
+        tree = _lark().parse(text, start="policy")
+    except UnexpectedInput as exc:
+        raise _syntax_error(exc, source) from None
+    return sorted((tok.line or 0, literal_of(tok)) for node in tree.find_data("section") for tok in node.children if isinstance(tok, Token))
