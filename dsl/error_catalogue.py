@@ -30,7 +30,9 @@ class Entry:
     title: str
     example: str  # as shown to a person
     fix: str
-    kind: str = "policy"  # policy: the example is a policy file; query: asked of the bundled policies; file: a path to load
+    # policy: the example is a policy file; query: asked of the bundled policy; file: a path to load;
+    # internal: no input causes it, it reports a bug of racepolicy itself (its test provokes it by breaking the code)
+    kind: str = "policy"
     input: str | None = None  # the real input when the example shown is abridged
 
     @property
@@ -44,6 +46,8 @@ class Entry:
         from racepolicy.source import Source
 
         text = self.example if self.input is None else self.input
+        if self.kind == "internal":
+            return None
         try:
             if self.kind == "policy":
                 compile_source(Source("example.policy", text), make_plugin_manager())
@@ -59,12 +63,18 @@ class Entry:
 
     def render(self, message: str | None = None) -> str:
         """The entry as `racepolicy explain-error` prints it."""
-        what = {"policy": "A policy file holding:", "query": "Asking the bundled utmb-2022 policy:", "file": "Loading:"}[self.kind]
+        what = WHAT[self.kind]
         lines = [f"{self.code}: {self.title} ({self.error.__name__})", "", _wrap(self.meaning), "", what, "", textwrap.indent(self.example, "    ")]
         if message:
             lines += ["", "gives:", "", textwrap.indent(message, "    ")]
         lines += ["", "How to fix it:", "", _wrap(self.fix)]
         return "\n".join(lines)
+
+
+WHAT = {
+    "policy": "A policy file holding:", "query": "Asking the bundled utmb-2022 policy:", "file": "Loading:",
+    "internal": "No policy causes it on purpose; it shows when, for example:",
+}
 
 
 def _wrap(text: str) -> str:
@@ -200,6 +210,12 @@ ENTRIES: tuple[Entry, ...] = (
         "Numbers, amounts and durations are held exactly, so they are limited to 15 significant digits as written and to results "
         "below 10^18: check for a typo or a unit mistake (minutes written as hours, cents written as euros).",
     ),
+    Entry(
+        "RP0901", errors.FormatError, "formatter could not keep the meaning",
+        "racepolicy fmt utmb-2022.policy   # with a bug in the formatter",
+        "Nothing to fix in the policy: the file was left as it was. Please report it with the policy file attached.",
+        kind="internal",
+    ),
 )
 
 BY_CODE: dict[str, Entry] = {e.code: e for e in ENTRIES}
@@ -239,7 +255,7 @@ def markdown() -> str:
     ]
     out += [f"| [{e.code}](#{e.code.lower()}) | {e.title} | {' '.join(e.meaning.split())} |" for e in ENTRIES]
     for e in ENTRIES:
-        what = {"policy": "A policy file holding:", "query": "Asking the bundled utmb-2022 policy:", "file": "Loading:"}[e.kind]
+        what = WHAT[e.kind]
         error = e.trigger()
         out += ["", f"## {e.code}", "", f"**{e.title}** (`{e.error.__name__}`): {' '.join(e.meaning.split())}", "", what, "", "```", e.example, "```"]
         if error is not None:

@@ -220,6 +220,12 @@ class NumberRangeError(LimitError):
     code = "RP0803"
 
 
+class FormatError(PolicyError):
+    """The formatter could not prove its output says the same as its input (a formatter bug); the file is left as it was."""
+
+    code = "RP0901"
+
+
 class PolicyErrors(PolicyError):
     """Several errors of one or more files, reported together in source order."""
 

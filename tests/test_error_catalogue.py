@@ -26,13 +26,27 @@ def test_the_abstract_bases_are_not_subclasses_anyone_raises_by_themselves() -> 
     assert set(ABSTRACT) == {errors.PolicyError, errors.PolicyErrors, errors.LimitError}
 
 
-@pytest.mark.parametrize("entry", ENTRIES, ids=[e.code for e in ENTRIES])
+TRIGGERED = [e for e in ENTRIES if e.kind != "internal"]
+
+
+@pytest.mark.parametrize("entry", TRIGGERED, ids=[e.code for e in TRIGGERED])
 def test_each_catalogue_example_raises_its_code(entry, snapshot) -> None:
     error = entry.trigger()
     assert error is not None, f"{entry.code}: the example raises no error"
     assert type(error) is entry.error and error.code == entry.code
     # A person reviews these messages: the snapshot shows them as users see them.
     assert error.render() == snapshot
+
+
+def test_internal_errors_are_only_the_formatter_guard_which_fires_when_the_layout_changes_meaning(monkeypatch) -> None:
+    # No input causes RP0901; it guards against formatter bugs, so a broken layout provokes it.
+    from racepolicy import formatter
+
+    assert [e.code for e in ENTRIES if e.kind == "internal"] == ["RP0901"]
+    monkeypatch.setattr(formatter, "layout", lambda policy, text: text.replace("1h", "2h"))
+    with pytest.raises(errors.FormatError) as info:
+        formatter.format_policy('edition utmb 2022 "t" rule r = 1h', "x.policy")
+    assert info.value.code == "RP0901"
 
 
 def test_docs_errors_md_is_generated_from_the_catalogue() -> None:

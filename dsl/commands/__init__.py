@@ -6,5 +6,6 @@ from __future__ import annotations
 COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("racepolicy.commands.check", "check policy files for errors"),
     "query": ("racepolicy.commands.query", "answer one query from policy files or folders"),
+    "fmt": ("racepolicy.commands.fmt", "give policy files the canonical layout (--check for CI, --diff to preview)"),
     "explain-error": ("racepolicy.commands.explain_error", "explain an error code such as RP0203, with an example and a fix"),
 }
