@@ -302,7 +302,8 @@ def _blocks(policy: ast.Policy, text: str) -> list[_Block]:
         # A comment inside a statement stays inside it, before the part that follows it.
         block = blocks[holder]
         at = next((i for i, (tag, _) in enumerate(block.lines) if tag > line), len(block.lines))
-        lines = (*block.lines[:at], (line, INDENT + comment), *block.lines[at:])
+        # After the statement's last part, it reads as a comment of its own line (and is one on the next run).
+        lines = (*block.lines[:at], (line, INDENT + comment if at < len(block.lines) else comment), *block.lines[at:])
         blocks[holder] = attrs.evolve(block, lines=lines, penalty=None if len(lines) > 1 else block.penalty)
     blocks.sort(key=lambda b: b.first)
     return blocks
@@ -355,6 +356,7 @@ def layout(policy: ast.Policy, text: str) -> str:
         if is_trailing:
             trailing.setdefault(line, []).append(comment)
     out: list[str] = []
+    commented: set[int] = set()  # output lines that already end with a comment
     previous: _Block | None = None
     for block in _align_penalties(_blocks(policy, text)):
         if previous is not None and any(n in blank for n in range(previous.last + 1, block.first)):
@@ -362,9 +364,17 @@ def layout(policy: ast.Policy, text: str) -> str:
         for index, (_, row) in enumerate(block.lines):
             out.append(row.rstrip())
             # A comment that ended a source line follows the output line made from that source line.
-            for line in range(block.lines[index][0], (block.lines[index + 1][0] if index + 1 < len(block.lines) else block.last + 1)):
+            last = index + 1 == len(block.lines)
+            extra: list[str] = []
+            for line in range(block.lines[index][0], block.last + 1 if last else block.lines[index + 1][0]):
                 for comment in trailing.pop(line, []):
-                    out[-1] += "  " + comment
+                    if len(out) - 1 in commented or extra:
+                        # One comment per line: a second one could not be told apart from the first.
+                        extra.append(comment if last else INDENT + comment)
+                    else:
+                        out[-1] += "  " + comment
+                        commented.add(len(out) - 1)
+            out.extend(extra)
         previous = block
     for leftover in trailing.values():  # pragma: no cover - every trailing comment sits on some statement's line
         out.extend(leftover)

@@ -155,3 +155,16 @@ def test_fmt_keeps_the_original_when_writing_fails(messy: Path, monkeypatch) -> 
     assert main(["fmt", str(messy)]) == 2
     assert messy.read_bytes() == before
     assert [p.name for p in messy.parent.iterdir()] == ["messy.policy"]
+
+
+def test_comments_are_kept_one_per_line_even_when_lines_merge_and_hash_signs_in_texts_are_not_comments() -> None:
+    text = (
+        'edition utmb 2022 "t" # on header\n'
+        'race UTMB "x # not a comment": # after colon\n  fee 305 EUR, # fee\n  cutoff 46h30 # cut\n'
+        'rule r = # x\n  if true then 1 # y\n  else 2 # z\n'
+        "penalty c,\n  # between\n  d on UTMB = 2h\n"
+    )
+    once = format_policy(text)
+    assert sorted(c for _, c, _ in comments(once)) == sorted(c for _, c, _ in comments(text))
+    assert 'race UTMB "x # not a comment":  # after colon' in once.splitlines()
+    assert format_policy(once) == once

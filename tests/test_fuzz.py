@@ -396,3 +396,15 @@ def test_extreme_policies_load_or_fail_cleanly(make: Callable[[], str]) -> None:
 )
 def test_extreme_queries_fail_cleanly(query: str) -> None:
     works_or_policy_error(lambda: bundled_set().ask(query))
+
+
+@fuzz_settings(normal=20, share=0.2)
+@given(st.one_of(policy_slice(), policy_slice().flatmap(mutated), generated_policy(), typed_policy()))
+def test_formatter_keeps_the_meaning_of_whatever_parses(text: str) -> None:
+    from racepolicy.errors import FormatError
+    from racepolicy.formatter import format_policy
+
+    result = works_or_policy_error(lambda: format_policy(text, "fuzz.policy"))
+    assert not isinstance(result, FormatError), result.render()
+    if isinstance(result, str):
+        assert format_policy(result, "fuzz.policy") == result
