@@ -226,6 +226,12 @@ class FormatError(PolicyError):
     code = "RP0901"
 
 
+class StepLimitError(LimitError):
+    """An answer that needs more evaluation steps than any regulation does: rules that fan out exponentially."""
+
+    code = "RP0804"
+
+
 class PolicyErrors(PolicyError):
     """Several errors of one or more files, reported together in source order."""
 

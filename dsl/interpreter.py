@@ -9,7 +9,7 @@ from typing import Any
 
 from racepolicy import ast
 from racepolicy.builtins import BUILTINS
-from racepolicy.errors import EvaluationError, NestingError, NumberRangeError, PolicyError, UnknownNameError, did_you_mean
+from racepolicy.errors import EvaluationError, NestingError, NumberRangeError, PolicyError, StepLimitError, UnknownNameError, did_you_mean
 from racepolicy.model import Citation, Edition, Penalty, cite
 from racepolicy.operators import OperatorError, OutOfRangeError, apply, check_range
 from racepolicy.source import Source, Span
@@ -17,6 +17,9 @@ from racepolicy.trace import TraceEntry
 from racepolicy.values import GroupValue, RaceValue, Record, Sanction, combine_sanctions, render, type_name
 
 MAX_CALL_DEPTH = 100
+# Rules cannot recurse, but `rule a = b + b`, `rule b = c + c`, ... doubles the work at each
+# level; a budget of expression steps per evaluator (one per query) keeps every answer bounded in time.
+MAX_STEPS = 200_000
 
 
 class Evaluator:
@@ -28,6 +31,7 @@ class Evaluator:
         self.tracing = tracing
         self._source = query_source or edition.source
         self._depth = 0
+        self._steps = 0
         self._dispatch: dict[type, Callable[[Any, Mapping[str, Any]], Any]] = {
             ast.Literal: self._literal,
             ast.MonthDay: self._month_day,
@@ -66,6 +70,13 @@ class Evaluator:
 
     # ---- expressions
     def evaluate(self, expr: ast.Expr, env: Mapping[str, Any]) -> Any:
+        self._steps += 1
+        if self._steps > MAX_STEPS:
+            self._steps = 0  # so the error can be reported and the evaluator reused
+            raise StepLimitError(
+                f"the answer needs more than {MAX_STEPS:,} evaluation steps", expr.span, self._source,
+                "rules that each use another rule several times multiply the work: compute the shared part once",
+            )
         try:
             return self._dispatch[type(expr)](expr, env)
         except RecursionError:

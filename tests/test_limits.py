@@ -126,3 +126,27 @@ def test_round_to_absurd_places_is_an_error_not_a_crash(bundled: PolicySet) -> N
     with pytest.raises(PolicyError) as info:
         bundled.ask("round(1.5, 100000000)")
     assert "whole number of places" in info.value.message
+
+
+def test_rules_that_fan_out_exponentially_hit_the_step_limit_quickly() -> None:
+    from racepolicy.errors import StepLimitError
+    from racepolicy.interpreter import MAX_STEPS
+    from racepolicy.parser import parse_query
+    from racepolicy.queries import answer
+
+    # r0 uses r1 twice, r1 uses r2 twice, ...: 2^40 additions if nothing stopped it.
+    rules = "\n".join(f"rule r{i} = r{i + 1} + r{i + 1}" for i in range(40)) + "\nrule r40 = 1"
+    edition = compile_source(Source("fan.policy", HEADER + "\n" + rules), None)
+    with pytest.raises(StepLimitError) as info:
+        answer(edition, parse_query("r0"), Source("<query>", "r0"))
+    assert f"{MAX_STEPS:,} evaluation steps" in info.value.message
+    assert info.value.source is not None and info.value.source.name == "fan.policy"
+
+
+def test_a_modest_fan_out_still_answers() -> None:
+    from racepolicy.parser import parse_query
+    from racepolicy.queries import answer
+
+    rules = "\n".join(f"rule r{i} = r{i + 1} + r{i + 1}" for i in range(10)) + "\nrule r10 = 1"
+    edition = compile_source(Source("fan.policy", HEADER + "\n" + rules), None)
+    assert answer(edition, parse_query("r0"), Source("<query>", "r0")).text == "1024"
