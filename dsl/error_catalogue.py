@@ -211,6 +211,12 @@ ENTRIES: tuple[Entry, ...] = (
         "below 10^18: check for a typo or a unit mistake (minutes written as hours, cents written as euros).",
     ),
     Entry(
+        "RP0804", errors.StepLimitError, "answer needs too many steps",
+        HEADER + "race UTMB: capacity r0\nrule r0 = r1 + r1\nrule r1 = r2 + r2\n... (each rule using the next twice, down to)\nrule r40 = 1",
+        "Compute a shared value once, in its own rule, and use that rule; no regulation needs 200,000 steps to answer a question.",
+        input=HEADER + "race UTMB: capacity r0\n" + "\n".join(f"rule r{i} = r{i + 1} + r{i + 1}" for i in range(40)) + "\nrule r40 = 1",
+    ),
+    Entry(
         "RP0901", errors.FormatError, "formatter could not keep the meaning",
         "racepolicy fmt utmb-2022.policy   # with a bug in the formatter",
         "Nothing to fix in the policy: the file was left as it was. Please report it with the policy file attached.",
