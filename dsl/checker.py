@@ -50,6 +50,10 @@ SANCTIONS = {
     "life": Sanction(disqualified=True, for_life=True),
 }
 
+# A file with more errors than this is reported up to here: the rest would bury the first ones,
+# and checking on costs time that grows with the size of the file for each error.
+MAX_ERRORS = 100
+
 KINDS = {"number", "money", "duration", "length", "percent", "date", "text", "bool", "race", "record", "list", "sanction", "group", "any"}
 
 
@@ -77,6 +81,8 @@ class Checker:
     # ---- helpers
     def error(self, cls: type[PolicyError], message: str, span: Span, hint: str = "") -> None:
         self.errors.append(cls(message, span, self.source, hint))
+        if len(self.errors) >= MAX_ERRORS:
+            raise PolicyErrors(self.errors)
 
     def _hook(self, name: str, **kwargs: Any) -> list[Any]:
         if self.pm is None:

@@ -9,6 +9,8 @@ from racepolicy.source import NOWHERE, Source, Span
 
 # Longest source line shown under a message; longer ones are cut around the caret.
 MAX_SHOWN_LINE = 120
+# Most candidates a "did you mean" hint compares a misspelt name with.
+MAX_HINT_CANDIDATES = 200
 
 
 class PolicyError(Exception):
@@ -251,9 +253,13 @@ class PolicyErrors(PolicyError):
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     """A hint naming the closest candidate, or an empty string."""
-    pool = sorted(set(candidates))
-    lowered = {c.lower(): c for c in pool}
-    if name.lower() in lowered:
-        return f"did you mean '{lowered[name.lower()]}'?"
-    close = difflib.get_close_matches(name, pool, n=1, cutoff=0.6)
+    pool = set(candidates)
+    key = name.lower()
+    same = sorted(c for c in pool if c.lower() == key)
+    if same:
+        return f"did you mean '{same[0]}'?"
+    if len(pool) > MAX_HINT_CANDIDATES:
+        # difflib compares the name with every candidate: in a huge policy, only names that could be close.
+        pool = {c for c in pool if abs(len(c) - len(name)) <= 2 and c[:1].lower() == key[:1]}
+    close = difflib.get_close_matches(name, sorted(pool)[:MAX_HINT_CANDIDATES], n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else ""

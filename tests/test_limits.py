@@ -150,3 +150,25 @@ def test_a_modest_fan_out_still_answers() -> None:
     rules = "\n".join(f"rule r{i} = r{i + 1} + r{i + 1}" for i in range(10)) + "\nrule r10 = 1"
     edition = compile_source(Source("fan.policy", HEADER + "\n" + rules), None)
     assert answer(edition, parse_query("r0"), Source("<query>", "r0")).text == "1024"
+
+
+def test_a_huge_policy_full_of_errors_reports_the_first_hundred_quickly() -> None:
+    import time
+
+    from racepolicy.checker import MAX_ERRORS
+
+    text = HEADER + "\n" + "\n".join(f"rule a{i} = b{i}" for i in range(20_000))
+    start = time.perf_counter()
+    with pytest.raises(PolicyErrors) as info:
+        _load(text)
+    assert len(info.value.errors) == MAX_ERRORS
+    assert info.value.errors[0].message == "unknown name 'b0'"
+    assert time.perf_counter() - start < 30  # it was minutes: every hint compared the name with every rule
+
+
+def test_did_you_mean_still_finds_a_close_name_among_many() -> None:
+    from racepolicy.errors import did_you_mean
+
+    names = [f"rule_{i}" for i in range(50_000)] + ["missing_jacket"]
+    assert did_you_mean("missing_jackett", names) == "did you mean 'missing_jacket'?"
+    assert did_you_mean("MISSING_JACKET", names) == "did you mean 'missing_jacket'?"
