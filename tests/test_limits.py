@@ -157,13 +157,13 @@ def test_a_huge_policy_full_of_errors_reports_the_first_hundred_quickly() -> Non
 
     from racepolicy.checker import MAX_ERRORS
 
-    text = HEADER + "\n" + "\n".join(f"rule a{i} = b{i}" for i in range(20_000))
+    text = HEADER + "\n" + "\n".join(f"rule a{i} = b{i}" for i in range(5_000))
     start = time.perf_counter()
     with pytest.raises(PolicyErrors) as info:
         _load(text)
     assert len(info.value.errors) == MAX_ERRORS
     assert info.value.errors[0].message == "unknown name 'b0'"
-    assert time.perf_counter() - start < 30  # it was minutes: every hint compared the name with every rule
+    assert time.perf_counter() - start < 10  # it was a minute: every hint compared the name with every rule
 
 
 def test_did_you_mean_still_finds_a_close_name_among_many() -> None:
