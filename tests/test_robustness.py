@@ -40,3 +40,12 @@ def test_error_on_a_megabyte_long_line_shows_a_window_around_the_caret() -> None
     assert len(shown[1]) < 200
     caret_line = shown[2]
     assert shown[1][caret_line.index("^")] == ")"
+
+
+def test_a_policy_file_saved_with_a_byte_order_mark_loads(tmp_path) -> None:
+    from importlib import resources
+
+    text = resources.files("racepolicy.policies").joinpath("utmb-2022.policy").read_text(encoding="utf-8")
+    path = tmp_path / "bom.policy"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert "utmb-2022" in PolicySet.load([path]).editions
