@@ -49,3 +49,18 @@ def test_a_policy_file_saved_with_a_byte_order_mark_loads(tmp_path) -> None:
     path = tmp_path / "bom.policy"
     path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
     assert "utmb-2022" in PolicySet.load([path]).editions
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"\x00\xff\xfe binary \x80", b"#" * 3_000_000, b"edition utmb 2022 \"t\" rule r = " + b"(" * 10_000, b""],
+    ids=["binary", "3MB", "10000-deep", "empty"],
+)
+def test_check_command_turns_any_file_into_exit_2_with_a_message_and_no_traceback(tmp_path, capsys, content: bytes) -> None:
+    from racepolicy.cli import main
+
+    path = tmp_path / "bad.policy"
+    path.write_bytes(content)
+    assert main(["check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "error[RP" in err and "Traceback" not in err
