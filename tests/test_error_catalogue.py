@@ -73,3 +73,9 @@ def test_explain_error_of_an_unknown_code_is_bad_input_with_a_suggestion(capsys)
     err = capsys.readouterr().err
     assert "no error has the code 'RP0230'" in err
     assert "did you mean 'RP0" in err
+
+
+def test_explain_error_without_a_code_lists_every_code(capsys) -> None:
+    assert main(["explain-error"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == [e.code for e in ENTRIES]

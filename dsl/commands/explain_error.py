@@ -8,12 +8,16 @@ from racepolicy.errors import InputError, did_you_mean
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("code", metavar="CODE", help="an error code such as RP0203 (as printed in error[RP0203])")
+    parser.add_argument("code", metavar="CODE", nargs="?", help="an error code such as RP0203 (as printed in error[RP0203]); none lists them all")
 
 
 def run(args: argparse.Namespace) -> int:
-    from racepolicy.error_catalogue import BY_CODE, lookup
+    from racepolicy.error_catalogue import BY_CODE, ENTRIES, lookup
 
+    if args.code is None:
+        for e in ENTRIES:
+            print(f"{e.code}  {e.title}")
+        return 0
     entry = lookup(args.code)
     if entry is None:
         raise InputError(
