@@ -466,6 +466,12 @@ def _syntax_error(exc: UnexpectedInput, source: Source) -> PolicySyntaxError:
         expected = _expected_words(exc.expected)
         message = f"unexpected {TOKEN_NOUNS[tok.type]} '{tok}'" if tok.type in TOKEN_NOUNS else f"unexpected '{tok}'"
         span = _tok_span(tok)
+    keywords = [w for w in expected if w.strip("'") in STATEMENT_KEYWORDS]
+    if len(keywords) >= 3:
+        # After a complete statement any statement may follow: say so once rather than list them.
+        expected = [w for w in expected if w not in keywords] + ["a new statement (race, penalty, rule, ...)"]
+    if isinstance(exc, UnexpectedCharacters) and message == "unexpected character '\"'":
+        message, expected = "a quoted text that does not close on its line", ['a closing \'"\' before the end of the line']
     if len(expected) > 6:
         hint = "expected " + ", ".join(expected[:6]) + ", ..."
     elif expected:
