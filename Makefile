@@ -25,3 +25,8 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
+
+# The long fuzzing run (docs/robustness.md reports its figures): FUZZ_EXAMPLES examples per property.
+FUZZ_EXAMPLES ?= 20000
+fuzz: $(STAMP)
+	RACEPOLICY_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_fuzz.py --hypothesis-show-statistics

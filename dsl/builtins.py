@@ -28,6 +28,8 @@ def _max(*args: Any) -> Any:
 
 
 def _round(value: Decimal, places: Decimal = Decimal(0)) -> Decimal:
+    if places != places.to_integral_value() or not -12 <= places <= 12:
+        raise OperatorError(f"round to {places} places: give a whole number of places from -12 to 12")
     return round_half_up(value, int(places))
 
 

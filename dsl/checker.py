@@ -13,13 +13,18 @@ from racepolicy.builtins import BUILTINS, param_kinds
 from racepolicy.errors import (
     ArityError,
     ConflictError,
+    CycleError,
     DuplicateError,
+    MissingHeaderError,
+    NestingError,
     PolicyError,
     PolicyErrors,
     PolicyTypeError,
     ScheduleError,
     TableError,
+    UnknownInfractionError,
     UnknownNameError,
+    UnknownRaceError,
     did_you_mean,
 )
 from racepolicy.model import Band, Edition, Group, Penalty, Race, Rule, Schedule, ScheduleTier, Table, cite
@@ -45,6 +50,10 @@ SANCTIONS = {
     "disqualify": Sanction(disqualified=True),
     "life": Sanction(disqualified=True, for_life=True),
 }
+
+# A file with more errors than this is reported up to here: the rest would bury the first ones,
+# and checking on costs time that grows with the size of the file for each error.
+MAX_ERRORS = 100
 
 KINDS = {"number", "money", "duration", "length", "percent", "date", "text", "bool", "race", "record", "list", "sanction", "group", "any"}
 
@@ -73,6 +82,8 @@ class Checker:
     # ---- helpers
     def error(self, cls: type[PolicyError], message: str, span: Span, hint: str = "") -> None:
         self.errors.append(cls(message, span, self.source, hint))
+        if len(self.errors) >= MAX_ERRORS:
+            raise PolicyErrors(self.errors)
 
     def _hook(self, name: str, **kwargs: Any) -> list[Any]:
         if self.pm is None:
@@ -85,7 +96,7 @@ class Checker:
         header = self.policy.header
         if header is None:
             self.error(
-                UnknownNameError, "a policy starts with an edition header", Span(1, 1, 1, 2),
+                MissingHeaderError, "a policy starts with an edition header", Span(1, 1, 1, 2),
                 'write e.g. edition utmb 2022 "UTMB Mont-Blanc" currency EUR',
             )
             raise PolicyErrors(self.errors)
@@ -180,7 +191,7 @@ class Checker:
             if group.members:
                 return group.members
             if group.name in resolving:
-                self.error(ScheduleError, f"group '{group.name}' contains itself", group.decl.span, "a group holds races and other groups, never itself")
+                self.error(CycleError, f"group '{group.name}' contains itself", group.decl.span, "a group holds races and other groups, never itself")
                 return frozenset()
             resolving.add(group.name)
             found: set[str] = set()
@@ -191,7 +202,7 @@ class Checker:
                     found |= members(ed.groups[name])
                 else:
                     self.error(
-                        UnknownNameError, f"unknown race '{name}' in group '{group.name}'",
+                        UnknownRaceError, f"unknown race '{name}' in group '{group.name}'",
                         self._find_word(group.decl.span, name), did_you_mean(name, list(ed.races) + list(ed.groups)),
                     )
             group.members = frozenset(found)
@@ -277,14 +288,14 @@ class Checker:
                     bad = True
                     on = self.source.line(st.span.line).find(" on ")
                     self.error(
-                        UnknownNameError, f"unknown race '{target}'", self._find_word(st.span, target, max(after, on)),
+                        UnknownRaceError, f"unknown race '{target}'", self._find_word(st.span, target, max(after, on)),
                         did_you_mean(target, list(ed.races) + list(ed.groups)),
                     )
             for infraction in st.infractions:
                 if infraction not in known:
                     bad = True
                     self.error(
-                        UnknownNameError, f"unknown infraction '{infraction}'", self._find_word(st.span, infraction, after),
+                        UnknownInfractionError, f"unknown infraction '{infraction}'", self._find_word(st.span, infraction, after),
                         did_you_mean(infraction, known) or "declare it with: infraction NAME \"what the regulation says\"",
                     )
             if bad:
@@ -372,7 +383,7 @@ class Checker:
                     continue
                 for key in row.keys:
                     if isinstance(key, ast.Name) and key.name not in ed.races and key.name not in ed.groups:
-                        self.error(UnknownNameError, f"unknown race or group '{key.name}'", key.span, did_you_mean(key.name, list(ed.races) + list(ed.groups)))
+                        self.error(UnknownRaceError, f"unknown race or group '{key.name}'", key.span, did_you_mean(key.name, list(ed.races) + list(ed.groups)))
                 ident = tuple(k.name if isinstance(k, ast.Name) else k.value for k in row.keys)
                 if ident in seen:
                     self.error(TableError, f"table '{table.name}' has this row twice", row.span, f"first on line {seen[ident].span.line}")
@@ -438,7 +449,7 @@ class Checker:
         if name in self._in_progress:
             cycle = " -> ".join([*self._in_progress[self._in_progress.index(name):], name])
             self.error(
-                ScheduleError, f"rule '{name}' calls itself ({cycle})", rule.decl.span,
+                CycleError, f"rule '{name}' calls itself ({cycle})", rule.decl.span,
                 "a rule may not depend on itself, directly or through other rules",
             )
             self._rule_kinds[name] = "any"
@@ -459,7 +470,7 @@ class Checker:
         try:
             kind: str = method(expr, scope)
         except RecursionError:
-            self.error(PolicyTypeError, "expression is nested too deeply", expr.span, "split it into named rules")
+            self.error(NestingError, "expression is nested too deeply", expr.span, "split it into named rules")
             return "any"
         return kind
 

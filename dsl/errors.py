@@ -7,6 +7,11 @@ from collections.abc import Iterable, Sequence
 
 from racepolicy.source import NOWHERE, Source, Span
 
+# Longest source line shown under a message; longer ones are cut around the caret.
+MAX_SHOWN_LINE = 120
+# Most candidates a "did you mean" hint compares a misspelt name with.
+MAX_HINT_CANDIDATES = 200
+
 
 class PolicyError(Exception):
     """Base of every error a user can cause; rendered as file:line:col: error: message."""
@@ -48,8 +53,16 @@ class PolicyError(Exception):
             return head + (f"\n  hint: {self.hint}" if self.hint else "")
         gutter = f"{span.line:>4}"
         end = span.end_column if span.end_line == span.line else len(text) + 1
-        width = max(1, min(end, len(text) + 1) - span.column)
-        pad = "".join("\t" if ch == "\t" else " " for ch in text[: span.column - 1])
+        column = span.column
+        if len(text) > MAX_SHOWN_LINE:
+            # A minified or generated line may be megabytes long: show a window around the caret.
+            start = max(0, min(column - 1 - MAX_SHOWN_LINE // 2, len(text) - MAX_SHOWN_LINE))
+            shown = text[start : start + MAX_SHOWN_LINE]
+            prefix = "…" if start else ""
+            text = prefix + shown + ("…" if start + MAX_SHOWN_LINE < len(text) else "")
+            column, end = column - start + len(prefix), min(end, start + MAX_SHOWN_LINE + 1) - start + len(prefix)
+        width = max(1, min(end, len(text) + 1) - column)
+        pad = "".join("\t" if ch == "\t" else " " for ch in text[: column - 1])
         caret = f"{' ' * len(gutter)} | {pad}{'^' * width}"
         if self.hint:
             caret += f" {self.hint}"
@@ -72,9 +85,33 @@ class PolicyError(Exception):
 
 
 class PolicySyntaxError(PolicyError):
-    """The text does not follow the grammar."""
+    """The text does not follow the grammar: a word stands where it cannot."""
 
     code = "RP0101"
+
+
+class UnexpectedCharacterError(PolicySyntaxError):
+    """A character that no word of the language starts with (a stray symbol, an invisible Unicode mark)."""
+
+    code = "RP0102"
+
+
+class UnexpectedEndError(PolicySyntaxError):
+    """The text stops in the middle of a statement or query."""
+
+    code = "RP0103"
+
+
+class InvalidDateError(PolicySyntaxError):
+    """A date shaped like one that does not exist in the calendar, such as 2022-02-30."""
+
+    code = "RP0104"
+
+
+class MissingHeaderError(PolicyError):
+    """A policy file without its `edition SERIES YEAR "title"` header."""
+
+    code = "RP0105"
 
 
 class UnknownNameError(PolicyError):
@@ -87,6 +124,24 @@ class DuplicateError(PolicyError):
     """The same name declared twice in one edition."""
 
     code = "RP0202"
+
+
+class UnknownRaceError(UnknownNameError):
+    """A race or group name that the edition does not declare."""
+
+    code = "RP0203"
+
+
+class UnknownInfractionError(UnknownNameError):
+    """An infraction that is neither declared in the policy nor known to its series."""
+
+    code = "RP0204"
+
+
+class CycleError(PolicyError):
+    """A rule that calls itself, directly or through other rules, or a group that contains itself."""
+
+    code = "RP0205"
 
 
 class PolicyTypeError(PolicyError):
@@ -143,6 +198,42 @@ class InputError(PolicyError):
     code = "RP0701"
 
 
+class LimitError(PolicyError):
+    """Base of the limits that keep a mistaken or hostile input from exhausting the machine."""
+
+    code = "RP0800"
+
+
+class NestingError(LimitError):
+    """An expression nested deeper than any regulation needs."""
+
+    code = "RP0801"
+
+
+class InputTooLargeError(LimitError):
+    """A policy file or a query longer than the limit."""
+
+    code = "RP0802"
+
+
+class NumberRangeError(LimitError):
+    """A number, amount or duration too large (or too precise) to be held exactly."""
+
+    code = "RP0803"
+
+
+class FormatError(PolicyError):
+    """The formatter could not prove its output says the same as its input (a formatter bug); the file is left as it was."""
+
+    code = "RP0901"
+
+
+class StepLimitError(LimitError):
+    """An answer that needs more evaluation steps than any regulation does: rules that fan out exponentially."""
+
+    code = "RP0804"
+
+
 class PolicyErrors(PolicyError):
     """Several errors of one or more files, reported together in source order."""
 
@@ -162,9 +253,13 @@ class PolicyErrors(PolicyError):
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     """A hint naming the closest candidate, or an empty string."""
-    pool = sorted(set(candidates))
-    lowered = {c.lower(): c for c in pool}
-    if name.lower() in lowered:
-        return f"did you mean '{lowered[name.lower()]}'?"
-    close = difflib.get_close_matches(name, pool, n=1, cutoff=0.6)
+    pool = set(candidates)
+    key = name.lower()
+    same = sorted(c for c in pool if c.lower() == key)
+    if same:
+        return f"did you mean '{same[0]}'?"
+    if len(pool) > MAX_HINT_CANDIDATES:
+        # difflib compares the name with every candidate: in a huge policy, only names that could be close.
+        pool = {c for c in pool if abs(len(c) - len(name)) <= 2 and c[:1].lower() == key[:1]}
+    close = difflib.get_close_matches(name, sorted(pool)[:MAX_HINT_CANDIDATES], n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else ""

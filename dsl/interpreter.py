@@ -10,9 +10,9 @@ from typing import Any
 
 from racepolicy import ast
 from racepolicy.builtins import BUILTINS
-from racepolicy.errors import EvaluationError, PolicyError, UnknownNameError, did_you_mean
+from racepolicy.errors import EvaluationError, NestingError, NumberRangeError, PolicyError, StepLimitError, UnknownNameError, did_you_mean
 from racepolicy.model import Citation, Edition, Penalty, cite
-from racepolicy.operators import OperatorError, apply
+from racepolicy.operators import OperatorError, OutOfRangeError, apply, check_range
 from racepolicy.source import Source, Span
 from racepolicy.trace import TraceEntry
 from racepolicy.values import GroupValue, RaceValue, Record, Sanction, combine_sanctions, render, type_name
@@ -21,6 +21,9 @@ MAX_CALL_DEPTH = 100
 _NUMBER_COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
     "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
 }
+# Rules cannot recurse, but `rule a = b + b`, `rule b = c + c`, ... doubles the work at each
+# level; a budget of expression steps per evaluator (one per query) keeps every answer bounded in time.
+MAX_STEPS = 200_000
 
 
 class Evaluator:
@@ -35,6 +38,7 @@ class Evaluator:
         self.query_span: Span | None = None
         self._depth = 0
         self._signatures: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        self._steps = 0
         self._dispatch: dict[type, Callable[[Any, Mapping[str, Any]], Any]] = {
             ast.Literal: self._literal,
             ast.MonthDay: self._month_day,
@@ -66,12 +70,24 @@ class Evaluator:
     def fail(self, message: str, span: Span, hint: str = "") -> EvaluationError:
         return EvaluationError(message, span, self._source, hint)
 
+    def _operator_failed(self, exc: OperatorError, span: Span, prefix: str = "") -> PolicyError:
+        if isinstance(exc, OutOfRangeError):
+            return NumberRangeError(prefix + str(exc), span, self._source, "keep amounts, durations and numbers below a million million")
+        return self.fail(prefix + str(exc), span)
+
     # ---- expressions
     def evaluate(self, expr: ast.Expr, env: Mapping[str, Any]) -> Any:
+        self._steps += 1
+        if self._steps > MAX_STEPS:
+            self._steps = 0  # so the error can be reported and the evaluator reused
+            raise StepLimitError(
+                f"the answer needs more than {MAX_STEPS:,} evaluation steps", expr.span, self._source,
+                "rules that each use another rule several times multiply the work: compute the shared part once",
+            )
         try:
             return self._dispatch[type(expr)](expr, env)
         except RecursionError:
-            raise self.fail("expression is nested too deeply to evaluate", expr.span) from None
+            raise NestingError("expression is nested too deeply to evaluate", expr.span, self._source) from None
 
     def _literal(self, expr: ast.Literal, env: Mapping[str, Any]) -> Any:
         return expr.value
@@ -134,7 +150,7 @@ class Evaluator:
         try:
             return apply("*", value, Decimal(-1)) if not isinstance(value, Decimal) else -value
         except OperatorError as exc:
-            raise self.fail(str(exc), expr.span) from None
+            raise self._operator_failed(exc, expr.span) from None
 
     def _binary(self, expr: ast.Binary, env: Mapping[str, Any]) -> Any:
         op = expr.op
@@ -154,7 +170,7 @@ class Evaluator:
         try:
             return apply(op, left, right)
         except OperatorError as exc:
-            raise self.fail(str(exc), expr.span) from None
+            raise self._operator_failed(exc, expr.span) from None
 
     def _if(self, expr: ast.IfExpr, env: Mapping[str, Any]) -> Any:
         cond = self.evaluate(expr.condition, env)
@@ -200,9 +216,9 @@ class Evaluator:
             if len(args) < low or (high is not None and len(args) > high):
                 raise self.fail(f"'{name}' takes {low}{'+' if high is None else ''} argument(s), {len(args)} given", span)
             try:
-                return impl(*args)
+                return check_range(impl(*args))
             except OperatorError as exc:
-                raise self.fail(f"{name}: {exc}", span) from None
+                raise self._operator_failed(exc, span, f"{name}: ") from None
             except (TypeError, AttributeError, ArithmeticError):
                 kinds = ", ".join(type_name(a) for a in args)
                 raise self.fail(f"{name} does not apply to {kinds}", span) from None

@@ -14,8 +14,39 @@ ORDERED = ("number", "money", "duration", "length", "percent", "date", "text")
 COMPARISONS = ("==", "!=", "<", "<=", ">", ">=")
 
 
+# Results at or beyond this size are refused: Decimal keeps 28 significant
+# digits, so larger amounts (with their cents) would be rounded silently.
+MAX_MAGNITUDE = Decimal(10) ** 18
+
+
 class OperatorError(Exception):
     """Raised by an operator on values it cannot combine; callers add the location."""
+
+
+class OutOfRangeError(OperatorError):
+    """Raised when a result is too large to be held exactly (or a date leaves the calendar)."""
+
+
+def _magnitude(value: Any) -> Decimal | None:
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, Money):
+        return value.amount
+    if isinstance(value, Duration):
+        return value.minutes
+    if isinstance(value, Length):
+        return value.metres
+    if isinstance(value, Percent):
+        return value.value
+    return None
+
+
+def check_range(value: Any) -> Any:
+    """The value itself, or OutOfRangeError when its number is too large to be exact."""
+    number = _magnitude(value)
+    if number is not None and (not number.is_finite() or abs(number) >= MAX_MAGNITUDE):
+        raise OutOfRangeError(f"the result is too large (limit {MAX_MAGNITUDE:.0e})")
+    return value
 
 
 def _same_currency(a: Money, b: Money) -> str:
@@ -128,9 +159,11 @@ def apply(op: str, left: Any, right: Any) -> Any:
     if found is None:
         raise OperatorError(describe_mismatch(op, lk, rk))
     try:
-        return found[1](left, right)
-    except (InvalidOperation, DivisionByZero, OverflowError) as exc:
-        raise OperatorError(f"arithmetic failed: {exc.__class__.__name__}") from exc
+        return check_range(found[1](left, right))
+    except OverflowError:
+        raise OutOfRangeError("the resulting date is outside the calendar") from None
+    except (InvalidOperation, DivisionByZero) as exc:
+        raise OutOfRangeError(f"arithmetic failed: {exc.__class__.__name__}") from exc
 
 
 def _order_key(value: Any) -> Any:

@@ -8,18 +8,34 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 from racepolicy import ast
-from racepolicy.errors import PolicyError, PolicyErrors, PolicySyntaxError
+from racepolicy.errors import (
+    InputTooLargeError,
+    InvalidDateError,
+    NestingError,
+    NumberRangeError,
+    PolicyError,
+    PolicyErrors,
+    PolicySyntaxError,
+    UnexpectedCharacterError,
+    UnexpectedEndError,
+)
 from racepolicy.source import Source, Span
 from racepolicy.values import Duration, Length, Money, Percent
 
 # Limits keep a hostile or mistaken input from exhausting the machine.
 MAX_SOURCE_CHARS = 2_000_000
+MAX_QUERY_CHARS = 10_000
 MAX_SYNTAX_ERRORS = 50
-# No regulation needs a figure this long; longer ones would overflow exact decimal arithmetic.
-MAX_DIGITS = 15
+# Re-parsing after each syntax error costs a full parse; cap the characters parsed in all.
+MAX_RECOVERY_CHARS = 20_000_000
+# Deeper than any regulation needs, shallow enough that every recursive walk
+# downstream (checker, evaluator, AST equality) stays far from Python's stack limit.
+MAX_NESTING = 100
+# Significant digits of one number as written: enough for any fee, distance or time.
+MAX_LITERAL_DIGITS = 15
 
 STATEMENT_KEYWORDS = ("edition", "section", "race", "group", "infraction", "penalty", "schedule", "table", "band", "rule")
 
@@ -79,14 +95,26 @@ def _duration_minutes(text: str) -> Decimal:
 
 
 def _bad_value(message: str, tok: Token, hint: str) -> PolicySyntaxError:
-    return PolicySyntaxError(message, _tok_span(tok), None, hint)
+    return InvalidDateError(message, _tok_span(tok), None, hint)
+
+
+def _check_digits(tok: Token) -> None:
+    # Decimal arithmetic is exact only within its precision; a number with
+    # hundreds of digits would be rounded silently, so it is refused here.
+    for number in re.findall(r"\d+(?:\.\d+)?", str(tok)):
+        digits = number.replace(".", "").lstrip("0")
+        if len(digits) > MAX_LITERAL_DIGITS:
+            raise NumberRangeError(
+                f"'{number[:20]}{'...' if len(number) > 20 else ''}' has {len(digits)} digits, over the limit of {MAX_LITERAL_DIGITS}",
+                _tok_span(tok), None, f"numbers in a policy have at most {MAX_LITERAL_DIGITS} significant digits",
+            )
 
 
 def literal_of(tok: Token) -> Any:
-    """The value of a literal token; raises PolicySyntaxError for impossible dates."""
+    """The value of a literal token; raises PolicySyntaxError for impossible dates and huge numbers."""
     kind, text = tok.type, str(tok)
-    if kind != "STRING" and re.search(rf"\d{{{MAX_DIGITS + 1},}}", text):
-        raise _bad_value(f"'{text}' is too large a number", tok, f"numbers have at most {MAX_DIGITS} digits")
+    if kind in ("NUMBER", "QUANTITY", "MONEY", "PERCENT", "DURATION"):
+        _check_digits(tok)
     if kind == "NUMBER":
         return Decimal(text)
     if kind == "QUANTITY":
@@ -208,7 +236,7 @@ class _ToAst(Transformer[Token, Any]):
         return "all"
 
     def time_sanction(self, meta: Any, tok: Token) -> ast.SanctionExpr:
-        literal_of(tok)  # rejects absurdly long figures
+        _check_digits(tok)
         return ast.SanctionExpr(kind="time", minutes=int(_duration_minutes(str(tok))), span=_span(meta))
 
     def dq_sanction(self, meta: Any) -> ast.SanctionExpr:
@@ -273,9 +301,12 @@ class _ToAst(Transformer[Token, Any]):
         return ast.BandRow(low=bounds[0], high=bounds[1], value=value, citation=citation, span=_span(meta))
 
     def closed_range(self, meta: Any, low: Token, high: Token) -> tuple[int, int | None]:
+        _check_digits(low)
+        _check_digits(high)
         return (int(Decimal(str(low))), int(Decimal(str(high))))
 
     def open_range(self, meta: Any, low: Token) -> tuple[int, int | None]:
+        _check_digits(low)
         return (int(Decimal(str(low))), None)
 
     # ---- rules
@@ -405,17 +436,6 @@ def _expected_words(expected: set[str] | frozenset[str]) -> list[str]:
     return sorted(words, key=lambda w: (w.startswith("'"), w))
 
 
-def _noun(terminal: str) -> str:
-    """What a token is, without article or example, followed by a space: "a name" -> "name "."""
-    if terminal == "SERIES":
-        return "word "  # outside a header a lower-case word lexes as SERIES; it is no series name there
-    label = TERMINAL_LABELS.get(terminal, "")
-    if not label or label.startswith("'"):
-        return ""
-    label = label.split(" such as ")[0]
-    return re.sub(r"^(a|an|the) ", "", label) + " "
-
-
 def _acceptable(exc: UnexpectedInput, fallback: set[str] | frozenset[str]) -> set[str] | frozenset[str]:
     """The terminals that may really come next: LALR's own `expected` merges lookaheads of unrelated
     statements (after `penalty a` it lists `group`, `rule`, ...), the interactive parser does not."""
@@ -428,33 +448,52 @@ def _acceptable(exc: UnexpectedInput, fallback: set[str] | frozenset[str]) -> se
         return fallback
 
 
+# What an unexpected token is, as a noun: "unexpected number '12'".
+TOKEN_NOUNS: dict[str, str] = {
+    "NAME": "word", "SERIES": "word", "INT": "number", "NUMBER": "number", "STRING": "text", "DURATION": "duration",
+    "MONEY": "amount", "QUANTITY": "length", "PERCENT": "percentage", "DATE": "date", "MONTHDAY": "day of the year",
+    "CURRENCY": "currency", "TYPE_NAME": "type name", "COMPARE": "comparison",
+}
+
+
 def _syntax_error(exc: UnexpectedInput, source: Source) -> PolicySyntaxError:
     line, column = exc.line or 1, exc.column or 1
+    cls: type[PolicySyntaxError] = PolicySyntaxError
     if isinstance(exc, UnexpectedCharacters):
+        cls = UnexpectedCharacterError
         ch = source.text[exc.pos_in_stream] if exc.pos_in_stream < len(source.text) else ""
         expected = _expected_words(_acceptable(exc, exc.allowed or set()))
         message = f"unexpected character {ch!r}"
         span = Span(line, column, line, column + 1)
     elif isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
         expected = _expected_words(_acceptable(exc, exc.expected))
-        lines = source.text.splitlines() or [""]
+        lines = source.text.split("\n")
+        while len(lines) > 1 and not lines[-1].strip():
+            lines.pop()  # point just after the last text written, not at an empty last line
         line = len(lines)
         column = len(lines[-1]) + 1
         message = "unexpected end of input"
         span = Span(line, column, line, column + 1)
+        cls = UnexpectedEndError
     else:
         assert isinstance(exc, UnexpectedToken)
         tok = exc.token
         expected = _expected_words(_acceptable(exc, exc.expected))
-        message = f"unexpected {_noun(tok.type)}'{tok}'"
+        message = f"unexpected {TOKEN_NOUNS[tok.type]} '{tok}'" if tok.type in TOKEN_NOUNS else f"unexpected '{tok}'"
         span = _tok_span(tok)
+    keywords = [w for w in expected if w.strip("'") in STATEMENT_KEYWORDS]
+    if len(keywords) >= 3:
+        # After a complete statement any statement may follow: say so once rather than list them.
+        expected = [w for w in expected if w not in keywords] + ["a new statement (race, penalty, rule, ...)"]
+    if isinstance(exc, UnexpectedCharacters) and message == "unexpected character '\"'":
+        message, expected = "a quoted text that does not close on its line", ['a closing \'"\' before the end of the line']
     if len(expected) > 6:
         hint = "expected " + ", ".join(expected[:6]) + ", ..."
     elif expected:
         hint = "expected " + (expected[0] if len(expected) == 1 else ", ".join(expected[:-1]) + " or " + expected[-1])
     else:
         hint = ""
-    return PolicySyntaxError(message, span, source, hint)
+    return cls(message, span, source, hint)
 
 
 def _blank_statement(text: str, line: int, column: int = 0) -> str:
@@ -483,15 +522,52 @@ def _blank_statement(text: str, line: int, column: int = 0) -> str:
     return "\n".join(lines)
 
 
-def _check_size(source: Source) -> None:
-    if len(source.text) > MAX_SOURCE_CHARS:
-        raise PolicySyntaxError(
-            f"input is {len(source.text):,} characters, over the limit of {MAX_SOURCE_CHARS:,}",
-            Span(1, 1, 1, 2), source, "split the policy into several files",
-        )
+def _check_size(source: Source, limit: int = MAX_SOURCE_CHARS, hint: str = "split the policy into several files") -> None:
+    if len(source.text) > limit:
+        raise InputTooLargeError(f"input is {len(source.text):,} characters, over the limit of {limit:,}", Span(1, 1, 1, 2), source, hint)
+
+
+_OPENERS = {"(": ")", "[": "]", "{": "}"}
+_SKIPPED = re.compile(r'"[^"\n]*"|#[^\n]*|[()\[\]{}]')
+
+
+def _too_deep(source: Source, line: int, column: int) -> NestingError:
+    return NestingError(
+        f"nested more than {MAX_NESTING} levels deep", Span(line, column, line, column + 1), source,
+        "split the expression into named rules",
+    )
+
+
+def _check_brackets(source: Source) -> None:
+    """Refuse deep bracket nesting before parsing, so it costs a scan rather than a parse."""
+    depth = 0
+    for m in _SKIPPED.finditer(source.text):
+        ch = m.group()
+        if ch in _OPENERS:
+            depth += 1
+            if depth > MAX_NESTING:
+                before = source.text[: m.start()]
+                raise _too_deep(source, before.count("\n") + 1, m.start() - before.rfind("\n"))
+        elif ch in ")]}":
+            depth = max(depth - 1, 0)
+
+
+def _check_depth(tree: Tree[Token], source: Source) -> None:
+    """Refuse parse trees deeper than MAX_NESTING, walking them without recursion."""
+    stack: list[tuple[Any, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if not isinstance(node, Tree):
+            continue
+        if depth > MAX_NESTING:
+            meta = node.meta
+            line, column = (1, 1) if getattr(meta, "empty", True) else (meta.line, meta.column)
+            raise _too_deep(source, line, column)
+        stack.extend((child, depth + 1) for child in node.children)
 
 
 def _transform(tree: Any, source: Source) -> Any:
+    _check_depth(tree, source)
     try:
         return _ToAst().transform(tree)
     except VisitError as exc:
@@ -499,31 +575,34 @@ def _transform(tree: Any, source: Source) -> Any:
         if isinstance(inner, PolicyError):
             raise inner.with_source(source) from None
         raise
-    except RecursionError:
-        raise PolicySyntaxError("input is nested too deeply", Span(1, 1, 1, 2), source, "flatten the expression") from None
+    except RecursionError:  # pragma: no cover - _check_depth refuses such trees first
+        raise NestingError("input is nested too deeply", Span(1, 1, 1, 2), source, "flatten the expression") from None
 
 
 def parse_policy(text: str, name: str = "<policy>") -> ast.Policy:
     """Parse a whole policy file; every syntax error of the file is reported together."""
     source = Source(name, text)
     _check_size(source)
+    _check_brackets(source)
     errors: list[PolicyError] = []
     attempt = text
+    # Each attempt re-parses the whole text: a large broken file gets fewer attempts.
+    attempts = max(1, min(MAX_SYNTAX_ERRORS, MAX_RECOVERY_CHARS // max(len(text), 1)))
     while True:
         try:
             tree = _lark().parse(attempt, start="policy")
         except UnexpectedInput as exc:
             err = _syntax_error(exc, Source(name, attempt))
-            errors.append(PolicySyntaxError(err.message, err.span, source, err.hint))
-            if len(errors) >= MAX_SYNTAX_ERRORS:
+            errors.append(type(err)(err.message, err.span, source, err.hint))
+            if len(errors) >= attempts:
                 break
             blanked = _blank_statement(attempt, err.span.line, err.span.column)
             if blanked == attempt:
                 break
             attempt = blanked
             continue
-        except RecursionError:
-            errors.append(PolicySyntaxError("input is nested too deeply", Span(1, 1, 1, 2), source, "flatten the expression"))
+        except RecursionError:  # pragma: no cover - Lark's LALR parser keeps its own stack
+            errors.append(NestingError("input is nested too deeply", Span(1, 1, 1, 2), source, "flatten the expression"))
             break
         if errors:
             break
@@ -535,13 +614,14 @@ def parse_policy(text: str, name: str = "<policy>") -> ast.Policy:
 def parse_query(text: str, name: str = "<query>") -> ast.Query:
     """Parse one query as typed at the prompt or on the command line."""
     source = Source(name, text)
-    _check_size(source)
+    _check_size(source, MAX_QUERY_CHARS, "ask a shorter question; put long facts in a policy rule")
+    _check_brackets(source)
     try:
         tree = _lark().parse(text, start="query")
     except UnexpectedInput as exc:
         raise _syntax_error(exc, source) from None
-    except RecursionError:
-        raise PolicySyntaxError("query is nested too deeply", Span(1, 1, 1, 2), source, "flatten the expression") from None
+    except RecursionError:  # pragma: no cover - Lark's LALR parser keeps its own stack
+        raise NestingError("query is nested too deeply", Span(1, 1, 1, 2), source, "flatten the expression") from None
     result: ast.Query = _transform(tree, source)
     return result
 
@@ -549,3 +629,15 @@ def parse_query(text: str, name: str = "<query>") -> ast.Query:
 def parser() -> Lark:
     """The shared Lark parser (for the REPL's completion, which asks what may come next)."""
     return _lark()
+
+
+def section_headings(text: str, name: str = "<policy>") -> list[tuple[int, str]]:
+    """Every `section "..."` heading of a policy as (line, title): the AST folds them into the statements that follow."""
+    source = Source(name, text)
+    _check_size(source)
+    _check_brackets(source)
+    try:
+        tree = _lark().parse(text, start="policy")
+    except UnexpectedInput as exc:
+        raise _syntax_error(exc, source) from None
+    return sorted((tok.line or 0, literal_of(tok)) for node in tree.find_data("section") for tok in node.children if isinstance(tok, Token))

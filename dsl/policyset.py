@@ -35,7 +35,8 @@ def read_source(path: Path) -> Source:
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", source=where) from None
     try:
-        text = data.decode("utf-8")
+        # utf-8-sig: editors on Windows start files with a byte-order mark, which is not part of the policy.
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         # Point at the first bad byte in the line as an editor shows it, so the author finds it at once.
         before = data[: exc.start]

@@ -8,7 +8,7 @@ from typing import Any
 from racepolicy import ast
 from racepolicy.answer import Answer
 from racepolicy.checker import Checker
-from racepolicy.errors import PolicyErrors, QueryError, UnknownNameError, did_you_mean
+from racepolicy.errors import PolicyError, PolicyErrors, QueryError, UnknownInfractionError, UnknownRaceError, did_you_mean
 from racepolicy.interpreter import Evaluator
 from racepolicy.model import Edition
 from racepolicy.source import Source
@@ -91,7 +91,7 @@ def _answer(edition: Edition, query: ast.Query, source: Source, evaluator: Evalu
         known = set(edition.infractions) | set(edition.penalties)
         for infraction in query.infractions:
             if infraction not in known:
-                raise UnknownNameError(
+                raise UnknownInfractionError(
                     f"unknown infraction '{infraction}'", _word_span(source, query, infraction), source, did_you_mean(infraction, known),
                 )
         value = evaluator.penalty(query.infractions, query.race, query.span)
@@ -122,9 +122,14 @@ def _word_span(source: Source, query: ast.Query, word: str) -> Any:
     return Span(line, column, line, column + len(word))
 
 
+def _inside(span: Any, source: Source) -> bool:
+    lines = source.text.split("\n")
+    return 1 <= span.line <= len(lines) and 1 <= span.column <= len(lines[span.line - 1]) + 1
+
+
 def _known_race(edition: Edition, race: str, query: ast.Query, source: Source) -> None:
     if race not in edition.races:
-        raise UnknownNameError(
+        raise UnknownRaceError(
             f"unknown race '{race}' in {edition.label}", _word_span(source, query, race), source,
             did_you_mean(race, edition.races) or f"races: {', '.join(edition.races)}",
         )
@@ -140,7 +145,14 @@ def _form(edition: Edition, evaluator: Evaluator, query: ast.FormQuery, source: 
             args.append(arg.value)
     form = edition.query_forms.get(verb)
     if form is not None:
-        value = form.handler(evaluator, args)
+        try:
+            value = form.handler(evaluator, args)
+        except PolicyError as exc:
+            # A plugin's handler knows no span of the query: point at the whole query
+            # rather than at a place in some other text.
+            if exc.source is source and not _inside(exc.span, source):
+                raise type(exc)(exc.message, query.span, source, exc.hint) from None
+            raise
         if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], str):
             return value[0], value[1]
         return value, ""

@@ -33,7 +33,9 @@ class Source:
     text: str
 
     def line(self, number: int) -> str:
-        lines = self.text.splitlines()
+        # Lines end at "\n" only, as the parser counts them: splitlines() would
+        # also split at \x0c, \u2028 and friends and show the wrong line.
+        lines = self.text.split("\n")
         if 1 <= number <= len(lines):
-            return lines[number - 1]
+            return lines[number - 1].removesuffix("\r")
         return ""

@@ -14,8 +14,10 @@ CENT = Decimal("0.01")
 
 def fmt_decimal(value: Decimal) -> str:
     """A decimal without exponent or trailing zeros: 5, 2.5, 0.25."""
+    if not value.is_finite():
+        return str(value)
     if value == value.to_integral_value():
-        # format, not quantize: quantize fails on integers longer than the decimal context's precision
+        # format() rather than quantize(): quantize fails past the context precision.
         return format(value.to_integral_value(), "f")
     text = format(value.normalize(), "f")
     return text

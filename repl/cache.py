@@ -9,12 +9,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-import pickle
 import tempfile
 from pathlib import Path
 
 import pluggy
-from racepolicy import ast
+from racepolicy import ast, ast_codec
 from racepolicy.model import Edition
 from racepolicy.source import Source
 
@@ -54,22 +53,19 @@ def parse_cached(source: Source) -> ast.Policy:
         from racepolicy.parser import parse_policy
 
         return parse_policy(source.text, source.name)
-    path = folder / f"{_key(source)}.pickle"
+    path = folder / f"{_key(source)}.json"
     try:
-        with open(path, "rb") as handle:
-            # Only files this module wrote, named by the hash of the text, are read back.
-            policy = pickle.load(handle)
-        if isinstance(policy, ast.Policy):
-            return policy
-    except Exception:  # a missing, stale or damaged cache entry only means parsing again
+        # JSON, not pickle: a tampered cache file can rebuild only our own AST classes, never run code.
+        return ast_codec.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ast_codec.CodecError):  # a missing or damaged entry only means parsing again
         pass
     from racepolicy.parser import parse_policy
 
     policy = parse_policy(source.text, source.name)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("wb", dir=folder, delete=False, suffix=".tmp") as handle:
-            pickle.dump(policy, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, delete=False, suffix=".tmp") as handle:
+            handle.write(ast_codec.dumps(policy))
         os.replace(handle.name, path)
     except OSError:
         pass  # a read-only home still gets a working REPL

@@ -9,4 +9,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "diff": ("racepolicy.commands.diff", "compare two editions: what changed, as rules, and which decisions it changes"),
     "run": ("racepolicy.commands.run", "evaluate a rule for every row of a results file (.csv or .jsonl)"),
     "repl": ("racepolicy.commands.repl", "ask questions interactively (the bundled policies when no path is given)"),
+    "fmt": ("racepolicy.commands.fmt", "give policy files the canonical layout (--check for CI, --diff to preview)"),
+    "explain-error": ("racepolicy.commands.explain_error", "explain an error code such as RP0203, with an example and a fix"),
 }

@@ -1,0 +1,174 @@
+"""Limits with clear errors: nesting, numbers, file and query size, rule recursion."""
+
+from __future__ import annotations
+
+import pytest
+from racepolicy.errors import CycleError, InputTooLargeError, NestingError, NumberRangeError, PolicyError, PolicyErrors
+from racepolicy.parser import MAX_LITERAL_DIGITS, MAX_NESTING, MAX_QUERY_CHARS, MAX_SOURCE_CHARS, parse_policy, parse_query
+from racepolicy.policyset import PolicySet, compile_source
+from racepolicy.source import Source
+
+HEADER = 'edition utmb 2022 "t" '
+
+
+def _single(exc: PolicyError) -> PolicyError:
+    return exc.errors[0] if isinstance(exc, PolicyErrors) else exc
+
+
+def _load(text: str) -> None:
+    compile_source(Source("t.policy", text), None)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "(" * 10_000 + "1" + ")" * 10_000,
+        "[" * 10_000 + "]" * 10_000,
+        "-" * 10_000 + "1",
+        "not " * 10_000 + "true",
+        "+".join(["1"] * 10_000),
+        "if true then " * 5_000 + "1" + " else 2" * 5_000,
+    ],
+    ids=["parentheses", "lists", "negations", "nots", "long-sum", "ifs"],
+)
+def test_deep_nesting_is_a_nesting_error_with_a_location(body: str) -> None:
+    with pytest.raises(NestingError) as info:
+        parse_policy(HEADER + "rule r = " + body, "deep.policy")
+    assert info.value.code == "RP0801"
+    assert info.value.span.line == 1 and info.value.span.column > 1
+    assert f"{MAX_NESTING} levels" in info.value.message
+
+
+def test_nesting_just_under_the_limit_still_loads_and_answers() -> None:
+    depth = MAX_NESTING - 10
+    text = HEADER + "rule r = " + "(" * depth + "1" + ")" * depth
+    edition = compile_source(Source("t.policy", text), None)
+    assert "r" in edition.rules
+
+
+def test_deep_query_is_a_nesting_error() -> None:
+    with pytest.raises(NestingError):
+        parse_query("(" * 1000 + "1" + ")" * 1000)
+
+
+@pytest.mark.parametrize(
+    "literal",
+    ["9" * 500, "9" * 500 + " EUR", "9" * 500 + "h", "9" * 500 + "%", "9" * 500 + " km", "1." + "1" * 300],
+    ids=["number", "money", "duration", "percent", "length", "decimals"],
+)
+def test_numbers_with_hundreds_of_digits_are_refused(literal: str) -> None:
+    with pytest.raises(NumberRangeError) as info:
+        parse_policy(HEADER + "rule r = " + literal)
+    assert info.value.span.column == len(HEADER + "rule r = ") + 1
+
+
+def test_time_penalty_with_hundreds_of_digits_is_refused() -> None:
+    with pytest.raises(NumberRangeError):
+        parse_policy(HEADER + 'race A: fee 1 EUR infraction x "x" penalty x on A = ' + "9" * 300 + "h")
+
+
+def test_longest_allowed_number_still_parses() -> None:
+    parse_policy(HEADER + "rule r = " + "9" * MAX_LITERAL_DIGITS + " EUR")
+
+
+def test_policy_over_the_size_limit_is_refused_without_parsing() -> None:
+    with pytest.raises(InputTooLargeError) as info:
+        parse_policy("#" * (MAX_SOURCE_CHARS + 1))
+    assert info.value.code == "RP0802"
+
+
+def test_policy_file_over_the_byte_limit_is_refused(tmp_path) -> None:
+    path = tmp_path / "big.policy"
+    path.write_text("#" * 10_000_000)
+    with pytest.raises(PolicyError) as info:
+        PolicySet.load([path])
+    assert "over the limit" in _single(info.value).message
+
+
+def test_query_over_the_length_limit_is_refused() -> None:
+    with pytest.raises(InputTooLargeError):
+        parse_query("1 + " * MAX_QUERY_CHARS)
+
+
+@pytest.mark.parametrize(
+    "rules",
+    ["rule r = r", "rule r(x: number) = r(x)", "rule a(x: number) = b(x) rule b(x: number) = c(x) rule c(x: number) = a(x)"],
+    ids=["itself", "itself-with-argument", "through-others"],
+)
+def test_rule_recursion_is_rejected_at_load(rules: str) -> None:
+    with pytest.raises(PolicyError) as info:
+        _load(HEADER + rules)
+    error = _single(info.value)
+    assert isinstance(error, CycleError)
+    assert "calls itself" in error.message
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "999999999999999 * 999999999999999",
+        "UTMB.fee * 999999999999999 * 999999999999999",
+        "46h30 * 999999999999999 * 999999",
+        "171 km * 999999999999999 * 999999",
+        "9999-12-31 + 1d",
+        "ceil(999999999999999 * 999999999999999)",
+    ],
+    ids=["number", "money", "duration", "length", "date", "builtin"],
+)
+def test_results_too_large_to_be_exact_are_a_number_range_error(bundled: PolicySet, query: str) -> None:
+    with pytest.raises(NumberRangeError) as info:
+        bundled.ask(query)
+    assert info.value.code == "RP0803"
+    assert info.value.span.line == 1 and info.value.span.column >= 1
+
+
+def test_round_to_absurd_places_is_an_error_not_a_crash(bundled: PolicySet) -> None:
+    with pytest.raises(PolicyError) as info:
+        bundled.ask("round(1.5, 100000000)")
+    assert "whole number of places" in info.value.message
+
+
+def test_rules_that_fan_out_exponentially_hit_the_step_limit_quickly() -> None:
+    from racepolicy.errors import StepLimitError
+    from racepolicy.interpreter import MAX_STEPS
+    from racepolicy.parser import parse_query
+    from racepolicy.queries import answer
+
+    # r0 uses r1 twice, r1 uses r2 twice, ...: 2^40 additions if nothing stopped it.
+    rules = "\n".join(f"rule r{i} = r{i + 1} + r{i + 1}" for i in range(40)) + "\nrule r40 = 1"
+    edition = compile_source(Source("fan.policy", HEADER + "\n" + rules), None)
+    with pytest.raises(StepLimitError) as info:
+        answer(edition, parse_query("r0"), Source("<query>", "r0"))
+    assert f"{MAX_STEPS:,} evaluation steps" in info.value.message
+    assert info.value.source is not None and info.value.source.name == "fan.policy"
+
+
+def test_a_modest_fan_out_still_answers() -> None:
+    from racepolicy.parser import parse_query
+    from racepolicy.queries import answer
+
+    rules = "\n".join(f"rule r{i} = r{i + 1} + r{i + 1}" for i in range(10)) + "\nrule r10 = 1"
+    edition = compile_source(Source("fan.policy", HEADER + "\n" + rules), None)
+    assert answer(edition, parse_query("r0"), Source("<query>", "r0")).text == "1024"
+
+
+def test_a_huge_policy_full_of_errors_reports_the_first_hundred_quickly() -> None:
+    import time
+
+    from racepolicy.checker import MAX_ERRORS
+
+    text = HEADER + "\n" + "\n".join(f"rule a{i} = b{i}" for i in range(5_000))
+    start = time.perf_counter()
+    with pytest.raises(PolicyErrors) as info:
+        _load(text)
+    assert len(info.value.errors) == MAX_ERRORS
+    assert info.value.errors[0].message == "unknown name 'b0'"
+    assert time.perf_counter() - start < 10  # it was a minute: every hint compared the name with every rule
+
+
+def test_did_you_mean_still_finds_a_close_name_among_many() -> None:
+    from racepolicy.errors import did_you_mean
+
+    names = [f"rule_{i}" for i in range(50_000)] + ["missing_jacket"]
+    assert did_you_mean("missing_jackett", names) == "did you mean 'missing_jacket'?"
+    assert did_you_mean("MISSING_JACKET", names) == "did you mean 'missing_jacket'?"
