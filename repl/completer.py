@@ -84,16 +84,25 @@ class RacePolicyCompleter(Completer):
         self._paths = PathCompleter(expanduser=True)
 
     # ---- names the session knows
-    def _editions(self) -> list[Edition]:
+    def _editions(self, mentioned: Iterable[str] = ()) -> list[Edition]:
+        """The editions a query may go to: the pinned one, or those that know every name already typed."""
+        from racepolicy.queries import edition_knows
+
         editions = self.session.policies.editions
         if self.session.edition and self.session.edition in editions:
             return [editions[self.session.edition]]
-        return list(editions.values())
+        candidates = list(editions.values())
+        # Words no edition knows (keywords, a typo) do not narrow the choice.
+        known = [w for w in mentioned if any(edition_knows(e, w) for e in candidates)]
+        fitting = [e for e in candidates if all(edition_knows(e, w) for w in known)]
+        return fitting or candidates
 
-    def _names(self, kind: str, verb: str = "") -> dict[str, str]:
-        """Candidate names of one kind -> the label shown beside them (`verb`: the query form being typed)."""
+    def _names(self, kind: str, verb: str = "", mentioned: Iterable[str] = ()) -> dict[str, str]:
+        """Candidate names of one kind -> the label shown beside them (`verb`: the query form being typed;
+        `mentioned`: names already typed, so that only editions knowing them offer names)."""
         found: dict[str, str] = {}
-        for edition in self._editions():
+        mentioned = tuple(mentioned)
+        for edition in self._editions(mentioned):
             if kind == "race":
                 found.update((n, f"race: {r.title}") for n, r in edition.races.items())
             elif kind == "group":
@@ -130,7 +139,7 @@ class RacePolicyCompleter(Completer):
             from racepolicy.builtins import BUILTINS
 
             for sub in ("race", "group", "callable"):
-                found.update(self._names(sub))
+                found.update(self._names(sub, verb, mentioned))
             found.update((n, "built-in") for n in BUILTINS)
             found.setdefault("year", "the edition's year")
         return found
@@ -178,8 +187,9 @@ class RacePolicyCompleter(Completer):
         candidates: dict[str, str] = dict(keywords)
         if name_ok:
             verb = first.group(0) if (first := _IDENTIFIER.match(before.lstrip())) else ""
+            mentioned = _IDENTIFIER.findall(before)
             for kind in self._name_kinds(tokens):
-                for name, meta in self._names(kind, verb).items():
+                for name, meta in self._names(kind, verb, mentioned).items():
                     candidates.setdefault(name, meta)
         yield from _matching(candidates, partial)
 

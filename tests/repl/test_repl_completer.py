@@ -38,6 +38,16 @@ def test_after_on_come_races_of_the_loaded_editions(session: Session) -> None:
     assert "long" not in found  # a group cannot be asked about
 
 
+def test_races_offered_are_those_of_editions_that_know_the_infraction(session: Session) -> None:
+    # missing_jacket is a UTMB infraction (seed 003 "PENALTIES"): XTERRA's events cannot answer it.
+    found = complete(session, "penalty missing_jacket on ")
+    assert "Tahiti" not in found and "Taihu" not in found
+    # An infraction only the 2022 edition has (seed 003: "Smartphone turned off") offers 2022's races, MCC among them.
+    assert "MCC" in complete(session, "penalty smartphone_off on ")
+    # A word no edition knows does not narrow anything.
+    assert "UTMB" in complete(session, "penalty nonsense_word on ")
+
+
 def test_a_definition_target_list_offers_groups(session: Session) -> None:
     assert {"long", "short", "UTMB"} <= set(complete(session, "penalty littering on UTMB, "))
 
