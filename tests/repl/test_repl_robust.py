@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import os
+import subprocess
 
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -11,6 +13,7 @@ from prompt_toolkit.document import Document
 from racepolicy.repl.completer import RacePolicyCompleter
 from racepolicy.repl.session import Session
 from racepolicy.repl.validator import status
+from repl_helpers import racepolicy_command, say
 
 # Words of the language mixed with noise reach deeper than random characters alone.
 WORDS = st.sampled_from([
@@ -43,3 +46,33 @@ def test_any_line_gets_replies_never_an_exception(text: str) -> None:
 def test_validator_and_completer_take_any_text(text: str) -> None:
     status(text)
     list(RacePolicyCompleter(shared_session()).get_completions(Document(text), CompleteEvent(completion_requested=True)))
+
+
+def test_a_policy_deleted_while_the_repl_runs_keeps_the_last_good_version(cup) -> None:
+    session = Session([str(cup)])
+    session.open()
+    cup.unlink()
+    reply = say(session, ":reload")
+    assert not reply.ok
+    assert "no such file" in reply.text
+    # The edition loaded before the file went away still answers.
+    assert say(session, "penalty littering on A").text.startswith("15min")
+
+
+def test_a_huge_paste_gets_a_message_and_the_session_goes_on(session: Session) -> None:
+    reply = say(session, "penalty " + "missing_jacket, " * 100_000 + "littering on UTMB")
+    assert not reply.ok
+    assert "over the limit" in reply.text
+    assert say(session, "cutoff TDS").text.startswith("44h")  # seed 003 "TIME LIMIT": TDS 44 hrs
+
+
+def test_binary_junk_on_stdin_is_reported_line_by_line_without_a_traceback(tmp_path) -> None:
+    junk = b"\x00\xff\xfe garbage \x80\x81\n\x1b[31m\x07\ncutoff TDS\n" + bytes(range(256)) + b"\n"
+    result = subprocess.run(
+        [*racepolicy_command("repl")], input=junk, capture_output=True, timeout=60,
+        env={**os.environ, "XDG_DATA_HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path)},
+    )
+    output = result.stdout.decode("utf-8", "replace") + result.stderr.decode("utf-8", "replace")
+    assert result.returncode == 2  # some lines failed, and a script must see it
+    assert "Traceback" not in output
+    assert "44h" in output  # the good line in the middle was still answered
