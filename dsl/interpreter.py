@@ -231,6 +231,10 @@ class Evaluator:
             raise self.fail(f"'{name}' takes {len(params)} argument(s), {len(args)} given", span, f"{name}({', '.join(params)})")
 
     def _enter(self, span: Span) -> Source:
+        if self._depth == 0:
+            # A call from outside any rule starts a new answer (a query, a batch row): a fresh step budget,
+            # so an evaluator reused for many answers is not stopped by the sum of them.
+            self._steps = 0
         self._depth += 1
         if self._depth > MAX_CALL_DEPTH:
             self._depth = 0

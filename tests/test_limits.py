@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from racepolicy.errors import CycleError, InputTooLargeError, NestingError, NumberRangeError, PolicyError, PolicyErrors
 from racepolicy.parser import MAX_LITERAL_DIGITS, MAX_NESTING, MAX_QUERY_CHARS, MAX_SOURCE_CHARS, parse_policy, parse_query
 from racepolicy.policyset import PolicySet, compile_source
-from racepolicy.source import Source
+from racepolicy.source import NOWHERE, Source
 
 HEADER = 'edition utmb 2022 "t" '
 
@@ -141,6 +143,17 @@ def test_rules_that_fan_out_exponentially_hit_the_step_limit_quickly() -> None:
         answer(edition, parse_query("r0"), Source("<query>", "r0"))
     assert f"{MAX_STEPS:,} evaluation steps" in info.value.message
     assert info.value.source is not None and info.value.source.name == "fan.policy"
+
+
+def test_the_step_budget_is_per_answer_not_per_evaluator(bundled: PolicySet) -> None:
+    # A batch run or a benchmark reuses one evaluator for many answers: their sum must not hit the limit.
+    from racepolicy.interpreter import MAX_STEPS, Evaluator
+
+    edition = bundled.find("utmb-2022")
+    evaluator = Evaluator(edition, tracing=False)
+    fee = evaluator.race_value("UTMB")
+    for _ in range(MAX_STEPS // 5):  # each refund takes several steps: well over the budget in all
+        evaluator.call_rule("refund", [fee, datetime.date(2022, 5, 15)], NOWHERE)
 
 
 def test_a_modest_fan_out_still_answers() -> None:
