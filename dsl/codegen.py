@@ -84,7 +84,9 @@ class RuleGenerator:
         self.counter += 1
         return name
 
-    def build(self, check: Callable[[Any], None], deep: Callable[[], Exception]) -> tuple[Code, Callable[..., Any]] | None:
+    def build(
+        self, check: Callable[[Any], None], deep: Callable[[], Exception],
+    ) -> tuple[Code, Callable[..., Any], Callable[..., Any]] | None:
         """The generated body (takes the argument tuple) and the rule as a plain function (checks its arguments),
         or None when the body is too large to generate."""
         expr = self.code(self.decl.body)
@@ -101,11 +103,17 @@ class RuleGenerator:
                 else:
                     guards.append(f"(type(p{i}) not in {self.constant(classes)})")
         guard = f"    if {' or '.join(guards)}:\n        _check(env)\n" if guards else ""
+        # _fast: what another generated body calls. Arguments of an unexpected class make the caller
+        # give up (so its exact path reports the error at the call site); the callee's own bail-outs
+        # still end in its exact path.
+        fast_guard = f"    if {' or '.join(guards)}:\n        raise _Bail\n" if guards else ""
         source = (
             f"def _body(env):\n    try:\n        {unpack}\n        return {expr}\n    except _BAIL:\n        return _slow(env)\n\n"
             f"def _direct(*env):\n    if len(env) != {len(self.params)}:\n        _check(env)\n    {unpack}\n{guard}"
             f"    try:\n        return {expr}\n    except _BAIL:\n        return _slow(env)\n"
-            f"    except RecursionError:\n        raise _deep() from None\n"
+            f"    except RecursionError:\n        raise _deep() from None\n\n"
+            f"def _fast(*env):\n    {unpack}\n{fast_guard}"
+            f"    try:\n        return {expr}\n    except _BAIL:\n        return _slow(env)\n"
         )
         self.source = source
         if len(source) > MAX_SOURCE:
@@ -115,7 +123,7 @@ class RuleGenerator:
             exec(compile(source, "<racepolicy rule>", "exec"), self.namespace)
         except (SyntaxError, RecursionError, MemoryError):  # nested too deeply for Python's compiler
             return None
-        return self.namespace["_body"], self.namespace["_direct"]
+        return self.namespace["_body"], self.namespace["_direct"], self.namespace["_fast"]
 
     def kind(self, expr: ast.Expr) -> str:
         return self.unit.kind_of(expr, self.scope)
@@ -176,6 +184,9 @@ class RuleGenerator:
             test = f"{a} == {b}" if op == "==" else f"{a} != {b}"
             return f"({test} if type({a} := {left}) is type({b} := {right}) else _bail())"
         if op in ("in", "notin"):
+            if isinstance(expr.right, ast.ListExpr) and all(isinstance(i, ast.Literal) for i in expr.right.items):
+                # A literal list is a constant tuple, and membership in a tuple is Python's own `in`.
+                return f"({left} {'in' if op == 'in' else 'not in'} {right})"
             generic = self.constant(lambda x, y, op=op: apply(op, x, y))
             return f"{generic}({left}, {right})"
         lk, rk = self.kind(expr.left), self.kind(expr.right)
@@ -238,6 +249,12 @@ class RuleGenerator:
     def _Call(self, expr: ast.Call) -> str:
         unit, name = self.unit, expr.function
         args = [self.code(a) for a in expr.args]
+        if name in unit.edition.rules and len(args) == len(unit.edition.rules[name].decl.params):
+            fast = unit.fast(name)
+            if fast is not None:
+                # Straight into the other rule's generated code: no argument tuple, no entry checks
+                # beyond its own class guards (a mismatch bails out here, to the exact path).
+                return f"{self.constant(fast)}({', '.join(args)})"
         packed = "(" + "".join(f"{a}, " for a in args) + ")"
         invoke, span = self.constant(unit.invoker(name)), self.constant(expr.span)
         memo = unit.table_memos.get(name)
@@ -277,6 +294,7 @@ def _class_of(kind: str) -> type:
 
 def generate_rule(
     unit: CompiledEdition, decl: ast.RuleDecl, slow: Code, check: Callable[[Any], None], deep: Callable[[], Exception],
-) -> tuple[Code, Callable[..., Any]] | None:
-    """A generated body for a rule and the rule as a function, falling back to `slow` (the closures) when the fast path gives up."""
+) -> tuple[Code, Callable[..., Any], Callable[..., Any]] | None:
+    """A generated body for a rule, the rule as a function, and its entry for other generated bodies;
+    each falls back to `slow` (the closures) when the fast path gives up."""
     return RuleGenerator(unit, decl, slow).build(check, deep)

@@ -124,6 +124,7 @@ class CompiledEdition:
         self._invokers: dict[str, Invoke] = {}
         self.table_memos: dict[str, dict[Any, Any]] = {}  # table name -> {argument tuple: value}
         self._direct: dict[str, Callable[..., Any]] = {}  # rule name -> f(*args), errors cited at the rule
+        self._fast: dict[str, Callable[..., Any]] = {}  # rule name -> its generated entry for other generated bodies
         self._prepare: dict[str, Callable[[], None]] = {}
         self._eligibility: dict[tuple[str, frozenset[tuple[str, str]]], list[tuple[Code, ast.Eligibility]]] = {}
         self._kind_checker: Any = None
@@ -139,6 +140,13 @@ class CompiledEdition:
         self.single_sanction: dict[tuple[str, str], Sanction] = {key: combine([p.sanction]) for key, p in self.penalty_index.items()}
 
     # ---- public entry points
+    def fast(self, name: str) -> Callable[..., Any] | None:
+        """A rule's generated entry for other generated bodies (generated now if need be), or None without one."""
+        self.invoker(name)
+        if name in self._prepare:
+            self._prepare[name]()
+        return self._fast.get(name)
+
     def rule(self, name: str) -> Callable[..., Any]:
         """A plain Python function for a rule: `refund(race_value, date)` -> value; raises PolicyError."""
         invoke = self.invoker(name)
@@ -274,7 +282,7 @@ class CompiledEdition:
 
                 generated = generate_rule(self, decl, slow, check, lambda: _too_deep(own_span, own_source))
                 if generated is not None:
-                    body[0], self._direct[name] = generated
+                    body[0], self._direct[name], self._fast[name] = generated
 
         def check(args: Sequence[Any]) -> None:
             if not fits(args):
