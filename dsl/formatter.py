@@ -335,7 +335,8 @@ def _align_penalties(blocks: list[_Block]) -> list[_Block]:
         run.clear()
 
     for block in blocks:
-        if block.penalty is not None and (not run or block.first == run[-1].last + 1):
+        # Next line or the same line: once formatted, both are on consecutive lines.
+        if block.penalty is not None and (not run or block.first <= run[-1].last + 1):
             run.append(block)
             continue
         flush()

@@ -253,6 +253,14 @@ class Evaluator:
         self._signatures[name] = found
         return found
 
+    def _evaluate_in_policy(self, expr: ast.Expr, span: Span) -> Any:
+        """Evaluate an expression written in the policy, so its errors point into the policy's text."""
+        previous = self._enter(span)
+        try:
+            return self.evaluate(expr, {})
+        finally:
+            self._leave(previous)
+
     def call_rule(self, name: str, args: Sequence[Any], span: Span) -> Any:
         rule = self.edition.rules[name]
         params = rule.decl.params
@@ -349,7 +357,7 @@ class Evaluator:
             raise self.fail(f"band {name} needs a number, not {type_name(value)}", span)
         for row in band.decl.rows:
             if value >= row.low and (row.high is None or value < row.high + 1):
-                result = row.label if row.value is None else self.evaluate(row.value, {})
+                result = row.label if row.value is None else self._evaluate_in_policy(row.value, span)
                 self.note("band", name, row.label, [("value", value)], result, cite(self.edition.source, band.decl, row, row.citation))
                 return result
         labels = ", ".join(r.label for r in band.decl.rows)

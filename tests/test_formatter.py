@@ -168,3 +168,15 @@ def test_comments_are_kept_one_per_line_even_when_lines_merge_and_hash_signs_in_
     assert sorted(c for _, c, _ in comments(once)) == sorted(c for _, c, _ in comments(text))
     assert 'race UTMB "x # not a comment":  # after colon' in once.splitlines()
     assert format_policy(once) == once
+
+
+def test_penalties_sharing_a_line_join_the_chart_so_formatting_is_idempotent() -> None:
+    # Found by the long fuzzing run: the second penalty started on the line where the first ended.
+    text = (
+        'edition utmb 2022 "t"\n\n'
+        'penalty no_visible_bib on long  = 15min § "a"\n'
+        'penalty no_visible_bib on short = 10min § "b"penalty nonconforming_bib on long  = 15min § "c"'
+    )
+    once = format_policy(text)
+    assert format_policy(once) == once
+    assert once.splitlines()[-1] == 'penalty nonconforming_bib on long = 15min § "c"'

@@ -64,3 +64,18 @@ def test_check_command_turns_any_file_into_exit_2_with_a_message_and_no_tracebac
     assert main(["check", str(path)]) == 2
     err = capsys.readouterr().err
     assert "error[RP" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("query", ["b(10)", "t(UTMB)"], ids=["band-row", "table-otherwise"])
+def test_error_in_a_band_row_or_table_otherwise_points_into_the_policy(query: str) -> None:
+    # Found by the long fuzzing run: these values were evaluated with the query as their source.
+    from racepolicy.parser import parse_query
+    from racepolicy.policyset import compile_source
+    from racepolicy.queries import answer
+
+    text = 'edition utmb 2022 "t"\nrace UTMB: fee 1 EUR\nrace CCC: fee 1 EUR\nband b: 0..50 -> (1 / 0) 100+\ntable t(race): CCC -> 1 otherwise -> (2 / 0)\n'
+    edition = compile_source(Source("b.policy", text), None)
+    with pytest.raises(PolicyError) as info:
+        answer(edition, parse_query(query), Source("<query>", query))
+    assert info.value.source is not None and info.value.source.name == "b.policy"
+    assert "(1 / 0)" in info.value.render() or "(2 / 0)" in info.value.render()
