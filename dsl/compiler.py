@@ -19,7 +19,7 @@ from typing import Any
 from racepolicy import ast
 from racepolicy.builtins import BUILTINS
 from racepolicy.errors import EvaluationError, PolicyError, UnknownNameError, did_you_mean
-from racepolicy.interpreter import MAX_CALL_DEPTH, Evaluator, missing_fact_hint
+from racepolicy.interpreter import MAX_CALL_DEPTH, MAX_STEPS, Evaluator, missing_fact_hint
 from racepolicy.model import Edition, Penalty
 from racepolicy.operators import ARITHMETIC, COMPARISONS, ORDERED, OperatorError, apply
 from racepolicy.source import NOWHERE, Source, Span
@@ -125,6 +125,7 @@ class CompiledEdition:
         self.table_memos: dict[str, dict[Any, Any]] = {}  # table name -> {argument tuple: value}
         self._direct: dict[str, Callable[..., Any]] = {}  # rule name -> f(*args), errors cited at the rule
         self._fast: dict[str, Callable[..., Any]] = {}  # rule name -> its generated entry for other generated bodies
+        self._steps_bound: dict[str, int] = {}
         self._prepare: dict[str, Callable[[], None]] = {}
         self._eligibility: dict[tuple[str, frozenset[tuple[str, str]]], list[tuple[Code, ast.Eligibility]]] = {}
         self._kind_checker: Any = None
@@ -253,8 +254,37 @@ class CompiledEdition:
 
         return unknown
 
+    def steps_bound(self, name: str) -> int:
+        """At most how many evaluation steps one call of a rule takes (both branches of every `if` counted).
+
+        Rules cannot call themselves (a load error), so the bound is a finite sum over the call graph.
+        """
+        found = self._steps_bound.get(name)
+        if found is not None:
+            return found
+        rules = self.edition.rules
+        total = 0
+        for node in (rules[name].decl.body, *rules[name].decl.body.find_all(ast.Node)):
+            total += 1
+            callee = node.function if isinstance(node, ast.Call) else node.name if isinstance(node, ast.Name) else None
+            if callee in rules and callee != name:
+                total += self.steps_bound(callee)
+            if total > MAX_STEPS:
+                break
+        self._steps_bound[name] = total
+        return total
+
     def _rule_invoker(self, name: str) -> Invoke:
         decl = self.edition.rules[name].decl
+        if self.steps_bound(name) > MAX_STEPS:
+            # A rule that may fan out past the interpreter's step budget (each level using the next
+            # several times) is left to the interpreter, which stops it with a clear error.
+            edition = self.edition
+
+            def interpreted(args: Sequence[Any], span: Span, source: Source) -> Any:
+                return Evaluator(edition, source, tracing=False).call_rule(name, args, span)
+
+            return interpreted
         params = decl.params
         names = [p.name for p in params]
         count = len(params)

@@ -185,3 +185,29 @@ def test_did_you_mean_still_finds_a_close_name_among_many() -> None:
     names = [f"rule_{i}" for i in range(50_000)] + ["missing_jacket"]
     assert did_you_mean("missing_jackett", names) == "did you mean 'missing_jacket'?"
     assert did_you_mean("MISSING_JACKET", names) == "did you mean 'missing_jacket'?"
+
+
+@pytest.mark.parametrize("runner", ["interpreter", "compiled"])
+def test_fan_out_is_stopped_under_every_runner(runner: str) -> None:
+    # Regression: the compiled runner had no step budget and ran 2^40 additions; rules whose
+    # bound exceeds the budget now go to the interpreter, which stops them with the same error.
+    import signal
+
+    from racepolicy.errors import StepLimitError
+    from racepolicy.policyset import PolicySet
+
+    rules = "\n".join(f"rule r{i} = r{i + 1} + r{i + 1}" for i in range(40)) + "\nrule r40 = 1"
+    policies = PolicySet()
+    policies.add(Source("fan.policy", HEADER + "\n" + rules))
+
+    def too_slow(*_: object) -> None:
+        raise AssertionError(f"the {runner} runner did not stop the fan-out")
+
+    previous = signal.signal(signal.SIGALRM, too_slow)
+    signal.alarm(30)
+    try:
+        with pytest.raises(StepLimitError):
+            policies.ask("r0", runner=runner, tracing=False)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
