@@ -167,15 +167,9 @@ def apply(op: str, left: Any, right: Any) -> Any:
 
 
 def _order_key(value: Any) -> Any:
-    if isinstance(value, Money):
-        return value.amount
-    if isinstance(value, Duration):
-        return value.minutes
-    if isinstance(value, Length):
-        return value.metres
-    if isinstance(value, Percent):
-        return value.value
-    return value
+    """What values of one kind are ordered by: their exact magnitude, or the value itself (dates, texts)."""
+    magnitude = _magnitude(value)
+    return value if magnitude is None else magnitude
 
 
 VERBS = {"+": "add", "-": "subtract", "*": "multiply", "/": "divide"}
