@@ -158,7 +158,10 @@ class PolicySet:
 
         if not self.editions:
             raise QueryError("no policy is loaded", hint="load a .policy file or folder first")
-        ranked = sorted(self.editions.values(), key=lambda e: (-sum(edition_knows(e, n) for n in names), -e.year, e.series))
+        # Most names known first; among equals an edition with races (a query nearly always names one), then the newest.
+        ranked = sorted(
+            self.editions.values(), key=lambda e: (-sum(edition_knows(e, n) for n in names), not e.races, -e.year, e.series),
+        )
         complete = [e for e in ranked if all(edition_knows(e, n) for n in names)]
         if complete:
             latest_of_series = {e.key for e in self.latest()}

@@ -101,6 +101,14 @@ def _answer(edition: Edition, query: ast.Query, source: Source, evaluator: Evalu
     elif isinstance(query, ast.FormQuery):
         value, note = _form(edition, evaluator, query, source)
     elif isinstance(query, ast.ExprQuery):
+        if isinstance(query.expr, ast.Name) and query.expr.name not in env and (
+            query.expr.name in edition.attribute_kinds or query.expr.name in edition.query_forms
+        ):
+            # `cutoff` alone: a query word without its race or arguments.
+            verb = query.expr.name
+            form = edition.query_forms.get(verb)
+            example = form.usage if form else f"{verb} {next(iter(edition.races), 'RACE')}"
+            raise QueryError(f"'{verb}' needs more: say which race or give its arguments", query.span, source, f"e.g. {example}")
         _static_check(edition, query.expr, {k: type_name(v) for k, v in env.items()}, source)
         value = evaluator.evaluate(query.expr, env)
     else:  # pragma: no cover - the grammar has no other query
@@ -127,11 +135,18 @@ def _inside(span: Any, source: Source) -> bool:
     return 1 <= span.line <= len(lines) and 1 <= span.column <= len(lines[span.line - 1]) + 1
 
 
+def _some(what: str, names: list[str], shown: int = 8) -> str:
+    """A short list for a hint: the first few names and how many more there are."""
+    more = f", ... ({len(names) - shown} more)" if len(names) > shown else ""
+    return f"{what}: {', '.join(names[:shown])}{more}"
+
+
 def _known_race(edition: Edition, race: str, query: ast.Query, source: Source) -> None:
     if race not in edition.races:
         raise UnknownRaceError(
             f"unknown race '{race}' in {edition.label}", _word_span(source, query, race), source,
-            did_you_mean(race, edition.races) or f"races: {', '.join(edition.races)}",
+            did_you_mean(race, edition.races)
+            or (_some("races", list(edition.races)) if edition.races else f"the {edition.label} edition declares no races"),
         )
 
 

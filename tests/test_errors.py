@@ -350,3 +350,20 @@ def test_syntax_recovery_reports_each_mistake_once(body: str, lines: list[int]) 
     # Regression: recovery blanked the statement after the broken one, so the same mistake was reported again and again.
     errors = load_errors(body)
     assert [e.span.line for e in errors] == lines
+
+
+def test_a_query_word_alone_asks_for_its_race(bundled) -> None:
+    # `cutoff` with no race: the jury is told what to add, not that `cutoff` is an unknown name.
+    with pytest.raises(QueryError) as caught:
+        bundled.ask("cutoff", edition="utmb-2022")
+    assert caught.value.message == "'cutoff' needs more: say which race or give its arguments"
+    assert caught.value.hint == "e.g. cutoff UTMB"
+
+
+def test_an_unknown_race_goes_to_an_edition_with_races_and_the_hint_stays_short(bundled) -> None:
+    with pytest.raises(PolicyError) as caught:
+        bundled.ask("distance XYZ")
+    # Every edition knows `distance` and none knows XYZ: the answer comes from one with races
+    # (the World Series edition declares none), and a long race list is cut short.
+    assert "world-series" not in caught.value.message
+    assert caught.value.hint.count(",") <= 8 and "more)" in caught.value.hint
