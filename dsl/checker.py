@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -660,10 +659,3 @@ def _unit_hint(op: str, left: str, right: str) -> str:
 def check(policy: ast.Policy, source: Source, pm: pluggy.PluginManager | None = None) -> Edition:
     """Check a parsed policy and build its Edition; raises PolicyErrors listing every problem."""
     return Checker(policy, source, pm).check()
-
-
-def all_errors(errors: Iterable[PolicyError]) -> list[PolicyError]:
-    flat: list[PolicyError] = []
-    for e in errors:
-        flat.extend(e.errors if isinstance(e, PolicyErrors) else [e])
-    return flat

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 from racepolicy import ast
-from racepolicy.source import Source, Span
+from racepolicy.source import Source
 from racepolicy.values import Sanction
 
 if TYPE_CHECKING:
@@ -167,9 +167,3 @@ class Edition:
 
     def callables(self) -> set[str]:
         return set(self.rules) | set(self.schedules) | set(self.tables) | set(self.bands) | set(self.functions)
-
-    def span_of(self, name: str) -> Span | None:
-        for table in (self.races, self.groups, self.schedules, self.tables, self.bands, self.rules):
-            if name in table:
-                return table[name].decl.span  # type: ignore[attr-defined, no-any-return]
-        return None

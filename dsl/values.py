@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
 import attrs
@@ -269,13 +269,6 @@ def to_json(value: Any) -> Any:
     if isinstance(value, tuple):
         return [to_json(v) for v in value]
     return str(value)
-
-
-def decimal_of(text: str) -> Decimal:
-    try:
-        return Decimal(text)
-    except InvalidOperation as exc:  # pragma: no cover - the grammar only lets digits through
-        raise ValueError(text) from exc
 
 
 def ceil(value: Decimal) -> Decimal:
