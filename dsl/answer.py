@@ -19,6 +19,7 @@ class Answer:
     value: Any
     trace: tuple[TraceEntry, ...] = ()
     note: str = ""
+    reason: str = ""  # why a "no" is a no: the condition of the regulation not met
 
     @property
     def text(self) -> str:
@@ -38,6 +39,8 @@ class Answer:
 
     def render(self, explain: bool = False) -> str:
         lines = [self.text]
+        if self.reason:
+            lines.append(f"  {self.reason}")
         if explain:
             lines.append(f"  edition: {self.edition}")
             lines.extend("  " + e.render().replace("\n", "\n  ") for e in self.trace)
@@ -51,6 +54,7 @@ class Answer:
             "edition": self.edition,
             "value": to_json(self.value),
             "text": self.text,
+            "reason": self.reason,
             "trace": [e.as_json() for e in self.trace],
         }
 

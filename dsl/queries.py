@@ -74,7 +74,7 @@ def answer(
         if not tracing:
             return fast
         traced = _answer(edition, query, source, Evaluator(edition, source, tracing=True), facts)
-        return Answer(fast.query, fast.edition, fast.value, traced.trace, traced.note or fast.note)
+        return Answer(fast.query, fast.edition, fast.value, traced.trace, traced.note or fast.note, traced.reason)
     return _answer(edition, query, source, Evaluator(edition, source, tracing=tracing), facts)
 
 
@@ -86,6 +86,7 @@ def _answer(edition: Edition, query: ast.Query, source: Source, evaluator: Evalu
         env[binding.name] = evaluator.evaluate(binding.value, env)
     value: Any
     note = ""
+    reason = ""
     if isinstance(query, ast.PenaltyQuery):
         _known_race(edition, query.race, query, source)
         known = set(edition.infractions) | set(edition.penalties)
@@ -98,6 +99,11 @@ def _answer(edition: Edition, query: ast.Query, source: Source, evaluator: Evalu
     elif isinstance(query, ast.EligibleQuery):
         _known_race(edition, query.race, query, source)
         value = evaluator.eligible(query.race, env, query.span)
+        failed = [e for e in evaluator.trace if e.kind == "eligibility" and e.result == "no"]
+        if value is False and failed:
+            # Say which condition of the regulation the runner does not meet, in its own words.
+            clause = failed[-1].citation.clause if failed[-1].citation else ""
+            reason = f'fails: "{clause}"' if clause else f"fails: {failed[-1].detail}"
     elif isinstance(query, ast.FormQuery):
         value, note = _form(edition, evaluator, query, source)
     elif isinstance(query, ast.ExprQuery):
@@ -113,7 +119,7 @@ def _answer(edition: Edition, query: ast.Query, source: Source, evaluator: Evalu
         value = evaluator.evaluate(query.expr, env)
     else:  # pragma: no cover - the grammar has no other query
         raise QueryError("unsupported query", query.span, source)
-    return Answer(source.text.strip(), edition.label, value, tuple(evaluator.trace), note)
+    return Answer(source.text.strip(), edition.label, value, tuple(evaluator.trace), note, reason)
 
 
 def _word_span(source: Source, query: ast.Query, word: str) -> Any:

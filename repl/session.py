@@ -300,7 +300,8 @@ class Session:
         answer = self._relocate_answer(answer)
         if explain:
             return Reply(answer.render(explain=True))
-        lines = [f"{answer.text}    [{answer.edition}]", *(f"  {c}" for c in answer.citations())]
+        reason = [f"  {answer.reason}"] if answer.reason else []
+        lines = [f"{answer.text}    [{answer.edition}]", *reason, *(f"  {c}" for c in answer.citations())]
         return Reply("\n".join(lines))
 
     def answer(self, text: str) -> Answer:

@@ -372,3 +372,21 @@ def test_specificity_is_visible_in_the_trace(ask) -> None:
 def test_latest_edition_is_chosen_without_edition(ask) -> None:
     # With no edition named, the newest UTMB edition that knows every name answers.
     assert ask("fee MCC").edition == "utmb 2022"
+
+
+@pytest.mark.parametrize(
+    ("query", "reason"),
+    [
+        # seed 003 "THE EVENT AND THE RACES": ETC "reserved for runners 23 years and older"
+        ("eligible ETC given runner = {birth_year: 2000}", 'fails: "The race is reserved for runners 23 years and older"'),
+        # seed 003 "ENTRY PROCESS": "open to any person born in or before 2002"
+        ("eligible UTMB given runner = {birth_year: 2003}", 'fails: "The races are open to any person born in or before 2002"'),
+        ("eligible UTMB given runner = {birth_year: 2002}", ""),
+    ],
+)
+def test_a_no_says_which_condition_of_the_regulation_fails(ask, query: str, reason: str) -> None:
+    answer = ask(query, edition="utmb-2022")
+    assert answer.reason == reason
+    assert answer.as_json()["reason"] == reason
+    assert (reason in answer.render()) if reason else answer.render().splitlines()[1].startswith("  §")
+

@@ -170,3 +170,9 @@ def test_a_definition_with_an_error_points_at_the_typed_statement(session: Sessi
     assert "<session>:2:" in reply.text and "did you mean 'UTMB'?" in reply.text
     assert "[utmb-2022] penalty littering on UTMB = 2h" in say(session, ":session").text
     assert "UTMBB" not in say(session, ":session").text  # the failed statement is not kept
+
+
+def test_the_repl_shows_why_a_runner_is_not_eligible(session: Session) -> None:
+    # seed 003 "THE EVENT AND THE RACES": ETC is "reserved for runners 23 years and older"
+    reply = say(session, "eligible ETC given runner = {birth_year: 2000}")
+    assert reply.text.splitlines()[:2] == ["no    [utmb 2022]", '  fails: "The race is reserved for runners 23 years and older"']
