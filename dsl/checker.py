@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -212,8 +213,6 @@ class Checker:
 
     def _find_word(self, span: Span, word: str, start_after: int = 0) -> Span:
         """The span of `word` inside a statement (names carry no spans of their own in lists)."""
-        import re
-
         for line_no in range(span.line, span.end_line + 1):
             text = self.source.line(line_no)
             begin = span.column - 1 if line_no == span.line else 0

@@ -8,6 +8,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
+import attrs
 from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 from racepolicy import ast
@@ -169,7 +170,7 @@ class _ToAst(Transformer[Token, Any]):
             elif isinstance(item, _SectionMark):
                 section = item.title
             else:
-                statements.append(_evolve(item, section=section))
+                statements.append(attrs.evolve(item, section=section))
         return ast.Policy(header=header, statements=tuple(statements), span=_span(meta))
 
     def header(self, meta: Any, series: Token, year: Token, title: Token, currency: str | None = None) -> ast.Header:
@@ -388,7 +389,7 @@ class _ToAst(Transformer[Token, Any]):
 
     # ---- queries
     def query(self, meta: Any, body: ast.Query, given: tuple[ast.Binding, ...] = ()) -> ast.Query:
-        return _evolve(body, given=given, span=_span(meta))
+        return attrs.evolve(body, given=given, span=_span(meta))
 
     def penalty_query(self, meta: Any, infractions: tuple[str, ...], race: Token) -> ast.PenaltyQuery:
         return ast.PenaltyQuery(infractions=infractions, race=str(race), span=_span(meta))
@@ -412,12 +413,6 @@ class _ToAst(Transformer[Token, Any]):
 
     def binding(self, meta: Any, name: Token, value: ast.Expr) -> ast.Binding:
         return ast.Binding(name=str(name), value=value, span=_span(meta))
-
-
-def _evolve(node: Any, **changes: Any) -> Any:
-    import attrs
-
-    return attrs.evolve(node, **changes)
 
 
 def _expected_words(expected: set[str] | frozenset[str]) -> list[str]:

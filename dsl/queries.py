@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from racepolicy import ast
 from racepolicy.answer import Answer
+from racepolicy.builtins import BUILTINS
 from racepolicy.checker import Checker
 from racepolicy.errors import PolicyError, PolicyErrors, QueryError, UnknownInfractionError, UnknownRaceError, did_you_mean
 from racepolicy.interpreter import Evaluator
 from racepolicy.model import Edition
-from racepolicy.source import Source
+from racepolicy.source import Source, Span
 from racepolicy.values import type_name
 
 CORE_VERBS = ("penalty", "eligible")
@@ -44,7 +46,7 @@ def edition_knows(edition: Edition, name: str) -> bool:
         or name in edition.callables() or name in edition.query_forms or name in edition.attribute_kinds
         or name in ("year", "true", "false")
         or (vocab is not None and name in vocab.infractions)
-        or name in __import__("racepolicy.builtins", fromlist=["BUILTINS"]).BUILTINS
+        or name in BUILTINS
     )
 
 
@@ -122,11 +124,7 @@ def _answer(edition: Edition, query: ast.Query, source: Source, evaluator: Evalu
     return Answer(source.text.strip(), edition.label, value, tuple(evaluator.trace), note, reason)
 
 
-def _word_span(source: Source, query: ast.Query, word: str) -> Any:
-    import re
-
-    from racepolicy.source import Span
-
+def _word_span(source: Source, query: ast.Query, word: str) -> Span:
     m = re.search(rf"(?<![A-Za-z0-9_]){re.escape(word)}(?![A-Za-z0-9_])", source.text)
     if m is None:
         return query.span
