@@ -51,7 +51,7 @@ def start_to_prompt(runs: int, cold: bool = False) -> list[float]:
     import pexpect
 
     script = Path(sys.executable).with_name("racepolicy")
-    command = [str(script), "repl"] if script.exists() else [sys.executable, "-m", "racepolicy.cli", "repl"]
+    command = [str(script), "repl"] if script.exists() else [sys.executable, "-m", "racepolicy.cli.main", "repl"]
     env = dict(os.environ, TERM="xterm", PROMPT_TOOLKIT_NO_CPR="1", XDG_DATA_HOME=tempfile.mkdtemp(prefix="racepolicy-bench-"))
     if cold:
         env["RACEPOLICY_NO_CACHE"] = "1"

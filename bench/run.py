@@ -33,11 +33,11 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-from racepolicy.compiler import compile_all, compile_edition
-from racepolicy.interpreter import Evaluator
-from racepolicy.policyset import PolicySet, bundled_sources, compile_source
-from racepolicy.source import NOWHERE, Source
-from racepolicy.values import CENT, Money, Sanction
+from racepolicy.evaluation.compiler import compile_all, compile_edition
+from racepolicy.evaluation.interpreter import Evaluator
+from racepolicy.evaluation.values import CENT, Money, Sanction
+from racepolicy.language.source import NOWHERE, Source
+from racepolicy.query.policyset import PolicySet, bundled_sources, compile_source
 
 HERE = Path(__file__).resolve().parent
 WORLD_SERIES = HERE.parent / "policies" / "world-series-2023.policy"
@@ -335,8 +335,8 @@ def w6_cold_start(report: Report, repeat: int) -> None:
 
 
 def _in_process_cli(args: Sequence[str]) -> None:
-    # What a cold process does after the interpreter starts: import racepolicy.cli and run (modules cached after one call).
-    code = "import sys; from racepolicy.cli import main; sys.stdout = open('/dev/null', 'w'); main(sys.argv[1:])"
+    # What a cold process does after the interpreter starts: import racepolicy.cli.main and run (modules cached after one call).
+    code = "import sys; from racepolicy.cli.main import main; sys.stdout = open('/dev/null', 'w'); main(sys.argv[1:])"
     subprocess.run([sys.executable, "-X", "importtime", "-c", code, *args], check=True, stderr=subprocess.DEVNULL)
 
 
@@ -396,7 +396,7 @@ def batch_run(report: Report, rows: int) -> None:
             with results.open(encoding="utf-8") as source, sample.open("w", encoding="utf-8") as out:
                 for _, line in zip(range(min(rows, 200_000) + 1), source, strict=False):
                     out.write(line)
-            from racepolicy.batch import run_batch
+            from racepolicy.tools.batch import run_batch
 
             report.profile(
                 f"batch, {min(rows, 200_000):,} rows in process",

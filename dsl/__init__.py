@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from racepolicy.hookspecs import hookimpl
+from racepolicy.pluginapi.hookspecs import hookimpl
 
 __version__ = "0.1.0"
 
@@ -24,24 +24,24 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from racepolicy.answer import Answer
-    from racepolicy.errors import PolicyError, PolicyErrors
-    from racepolicy.model import Edition
-    from racepolicy.pluginmanager import make_plugin_manager
-    from racepolicy.plugins_api import Function, QueryForm, Vocabulary
-    from racepolicy.policyset import PolicySet
+    from racepolicy.evaluation.model import Edition
+    from racepolicy.language.errors import PolicyError, PolicyErrors
+    from racepolicy.pluginapi.manager import make_plugin_manager
+    from racepolicy.pluginapi.types import Function, QueryForm, Vocabulary
+    from racepolicy.query.answer import Answer
+    from racepolicy.query.policyset import PolicySet
 
 # Imports are lazy so `racepolicy --version` starts without loading Lark.
 _LAZY = {
-    "Answer": "racepolicy.answer",
-    "PolicyError": "racepolicy.errors",
-    "PolicyErrors": "racepolicy.errors",
-    "Edition": "racepolicy.model",
-    "make_plugin_manager": "racepolicy.pluginmanager",
-    "Function": "racepolicy.plugins_api",
-    "QueryForm": "racepolicy.plugins_api",
-    "Vocabulary": "racepolicy.plugins_api",
-    "PolicySet": "racepolicy.policyset",
+    "Answer": "racepolicy.query.answer",
+    "PolicyError": "racepolicy.language.errors",
+    "PolicyErrors": "racepolicy.language.errors",
+    "Edition": "racepolicy.evaluation.model",
+    "make_plugin_manager": "racepolicy.pluginapi.manager",
+    "Function": "racepolicy.pluginapi.types",
+    "QueryForm": "racepolicy.pluginapi.types",
+    "Vocabulary": "racepolicy.pluginapi.types",
+    "PolicySet": "racepolicy.query.policyset",
 }
 
 
@@ -55,6 +55,6 @@ def __getattr__(name: str) -> Any:
 
 def load(*paths: str) -> PolicySet:
     """Load policy files or folders (the bundled policies when none are given) into a PolicySet."""
-    from racepolicy.policyset import PolicySet
+    from racepolicy.query.policyset import PolicySet
 
     return PolicySet.load(list(paths)) if paths else PolicySet.bundled()

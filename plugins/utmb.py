@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from racepolicy import hookimpl
-from racepolicy.diff import ADDED, REMOVED, Change, DiffSection
-from racepolicy.errors import PolicyError, ValidationError
-from racepolicy.interpreter import Evaluator
-from racepolicy.model import Edition
-from racepolicy.plugins_api import QueryForm, Vocabulary
-from racepolicy.values import Money, Percent, RaceValue, Sanction, combine_sanctions
+from racepolicy.diff.compare import ADDED, REMOVED, Change, DiffSection
+from racepolicy.evaluation.interpreter import Evaluator
+from racepolicy.evaluation.model import Edition
+from racepolicy.evaluation.values import Money, Percent, RaceValue, Sanction, combine_sanctions
+from racepolicy.language.errors import PolicyError, ValidationError
+from racepolicy.pluginapi.types import QueryForm, Vocabulary
 
 SERIES = "utmb"
 

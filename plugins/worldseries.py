@@ -8,13 +8,14 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from racepolicy import ast, hookimpl
-from racepolicy.errors import EvaluationError, PolicyError, ValidationError
-from racepolicy.interpreter import Evaluator
-from racepolicy.model import Edition, Table
-from racepolicy.plugins_api import Function, QueryForm, Vocabulary
-from racepolicy.source import Span
-from racepolicy.values import Length
+from racepolicy import hookimpl
+from racepolicy.evaluation.interpreter import Evaluator
+from racepolicy.evaluation.model import Edition, Table
+from racepolicy.evaluation.values import Length
+from racepolicy.language import ast
+from racepolicy.language.errors import EvaluationError, PolicyError, ValidationError
+from racepolicy.language.source import Span
+from racepolicy.pluginapi.types import Function, QueryForm, Vocabulary
 
 SERIES = "world-series"
 

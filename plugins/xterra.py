@@ -7,13 +7,14 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from racepolicy import ast, hookimpl
-from racepolicy.errors import PolicyError, ValidationError
-from racepolicy.interpreter import Evaluator
-from racepolicy.model import Edition
-from racepolicy.plugins_api import Function, QueryForm, Vocabulary
-from racepolicy.source import NOWHERE, Span
-from racepolicy.values import Percent, RaceValue, Record, render
+from racepolicy import hookimpl
+from racepolicy.evaluation.interpreter import Evaluator
+from racepolicy.evaluation.model import Edition
+from racepolicy.evaluation.values import Percent, RaceValue, Record, render
+from racepolicy.language import ast
+from racepolicy.language.errors import PolicyError, ValidationError
+from racepolicy.language.source import NOWHERE, Span
+from racepolicy.pluginapi.types import Function, QueryForm, Vocabulary
 
 SERIES = "xterra"
 

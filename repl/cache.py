@@ -13,9 +13,9 @@ import tempfile
 from pathlib import Path
 
 import pluggy
-from racepolicy import ast, ast_codec
-from racepolicy.model import Edition
-from racepolicy.source import Source
+from racepolicy.evaluation.model import Edition
+from racepolicy.language import ast, ast_codec
+from racepolicy.language.source import Source
 
 # Text bigger than this is parsed but not cached (a cache must stay small).
 MAX_CACHED_CHARS = 500_000
@@ -50,7 +50,7 @@ def parse_cached(source: Source) -> ast.Policy:
     # The parser (and Lark) is imported only on a miss: a warm start never loads it before the first prompt.
     folder = cache_dir()
     if folder is None or len(source.text) > MAX_CACHED_CHARS:
-        from racepolicy.parser import parse_policy
+        from racepolicy.language.parser import parse_policy
 
         return parse_policy(source.text, source.name)
     path = folder / f"{_key(source)}.json"
@@ -59,7 +59,7 @@ def parse_cached(source: Source) -> ast.Policy:
         return ast_codec.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ast_codec.CodecError):  # a missing or damaged entry only means parsing again
         pass
-    from racepolicy.parser import parse_policy
+    from racepolicy.language.parser import parse_policy
 
     policy = parse_policy(source.text, source.name)
     try:
@@ -74,6 +74,6 @@ def parse_cached(source: Source) -> ast.Policy:
 
 def compile_cached(source: Source, pm: pluggy.PluginManager | None) -> Edition:
     """Parse (through the cache) and check one policy text into an Edition, as policyset.compile_source does."""
-    from racepolicy.checker import check
+    from racepolicy.language.checker import check
 
     return check(parse_cached(source), source, pm)

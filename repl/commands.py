@@ -6,9 +6,9 @@ import re
 from collections.abc import Callable
 
 import attrs
-from racepolicy.errors import QueryError, did_you_mean
+from racepolicy.language.errors import QueryError, did_you_mean
+from racepolicy.language.source import Source, Span
 from racepolicy.repl.session import Reply, Session
-from racepolicy.source import Source, Span
 
 
 @attrs.frozen
@@ -86,10 +86,10 @@ def cmd_explain(session: Session, arg: str) -> list[Reply]:
 
 def cmd_diff(session: Session, arg: str) -> list[Reply]:
     try:
-        from racepolicy.diff import diff_editions
-        from racepolicy.diff_render import render_text
+        from racepolicy.diff.compare import diff_editions
+        from racepolicy.diff.render import render_text
     except ImportError:
-        return [Reply("diff is not available in this installation (no racepolicy.diff module)", ok=False, kind="error")]
+        return [Reply("diff is not available in this installation (no racepolicy.diff.compare module)", ok=False, kind="error")]
     names = arg.split()
     # Accept `utmb-2016 utmb-2022` and `utmb 2016 utmb 2022`.
     if len(names) == 4:

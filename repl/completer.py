@@ -12,7 +12,7 @@ from prompt_toolkit.document import Document
 from racepolicy.repl.session import DEFINITION_KEYWORDS, Session
 
 if TYPE_CHECKING:
-    from racepolicy.model import Edition
+    from racepolicy.evaluation.model import Edition
 
 _PARTIAL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -21,7 +21,7 @@ _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 @functools.cache
 def keyword_terminals() -> dict[str, str]:
     """Terminal name -> keyword text, for every keyword of the grammar (`penalty`, `on`, `given`, ...)."""
-    from racepolicy.parser import parser
+    from racepolicy.language.parser import parser
 
     return {t.name: t.pattern.value for t in parser().terminals if t.pattern.type == "str" and _IDENTIFIER.fullmatch(t.pattern.value)}
 
@@ -29,7 +29,7 @@ def keyword_terminals() -> dict[str, str]:
 def grammar_state(text: str, start: str) -> tuple[list[str], set[str]] | None:
     """Feed `text` to Lark's interactive parser: the token types read and the terminals accepted next (None if it cannot go on)."""
     from lark.exceptions import LarkError
-    from racepolicy.parser import parser
+    from racepolicy.language.parser import parser
 
     try:
         interactive = parser().parse_interactive(text, start=start)
@@ -86,7 +86,7 @@ class RacePolicyCompleter(Completer):
     # ---- names the session knows
     def _editions(self, mentioned: Iterable[str] = ()) -> list[Edition]:
         """The editions a query may go to: the pinned one, or those that know every name already typed."""
-        from racepolicy.queries import edition_knows
+        from racepolicy.query.forms import edition_knows
 
         editions = self.session.policies.editions
         if self.session.edition and self.session.edition in editions:
@@ -136,7 +136,7 @@ class RacePolicyCompleter(Completer):
         if kind == "fact" or kind == "expression":
             found.update((n, "fact of the case") for n in self.session.facts)
         if kind == "expression":
-            from racepolicy.builtins import BUILTINS
+            from racepolicy.evaluation.builtins import BUILTINS
 
             for sub in ("race", "group", "callable"):
                 found.update(self._names(sub, verb, mentioned))

@@ -9,14 +9,14 @@ from typing import Any
 
 import attrs
 import pluggy
-from racepolicy import ast
-from racepolicy.answer import Answer
-from racepolicy.errors import InputError, PolicyError, PolicyErrors, PolicySyntaxError, QueryError
-from racepolicy.model import Citation, Edition
-from racepolicy.policyset import POLICY_SUFFIX, PolicySet, bundled_sources, compile_source, policy_files, read_source
+from racepolicy.evaluation.model import Citation, Edition
+from racepolicy.evaluation.values import render
+from racepolicy.language import ast
+from racepolicy.language.errors import InputError, PolicyError, PolicyErrors, PolicySyntaxError, QueryError
+from racepolicy.language.source import Source, Span
+from racepolicy.query.answer import Answer
+from racepolicy.query.policyset import POLICY_SUFFIX, PolicySet, bundled_sources, compile_source, policy_files, read_source
 from racepolicy.repl.cache import compile_cached
-from racepolicy.source import Source, Span
-from racepolicy.values import render
 
 # Statements a jury may type at the prompt for a what-if; they change this session only.
 DEFINITION_KEYWORDS = ("race", "group", "infraction", "penalty", "schedule", "table", "band", "rule")
@@ -57,7 +57,7 @@ def classify(text: str) -> str:
         return "definition"
     if word not in DEFINITION_KEYWORDS:
         return "query"
-    from racepolicy.parser import parse_policy, parse_query
+    from racepolicy.language.parser import parse_policy, parse_query
 
     # `penalty a on UTMB` asks, `penalty a on UTMB = 1h` defines; other keywords can
     # still start a query when used as a fact name (`race.fee`), so the query grammar goes first.
@@ -92,7 +92,7 @@ class Session:
 
     def __init__(self, paths: Sequence[str] = (), pm: pluggy.PluginManager | None = None) -> None:
         if pm is None:
-            from racepolicy.pluginmanager import make_plugin_manager
+            from racepolicy.pluginapi.manager import make_plugin_manager
 
             pm = make_plugin_manager()
         self.pm = pm
@@ -374,7 +374,7 @@ class Session:
 
 
 def _parse_statement(text: str) -> ast.Policy:
-    from racepolicy.parser import parse_policy
+    from racepolicy.language.parser import parse_policy
 
     policy = parse_policy(text, SESSION_SOURCE)
     if policy.header is not None:

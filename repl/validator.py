@@ -30,7 +30,7 @@ def _offset(text: str, line: int, column: int) -> int:
 def _ends_early(text: str, start: str) -> bool:
     """True when the text is a correct beginning that stops before its end (`penalty missing_jacket on`)."""
     from lark.exceptions import LarkError, UnexpectedEOF, UnexpectedToken
-    from racepolicy.parser import parser
+    from racepolicy.language.parser import parser
 
     try:
         parser().parse(text, start=start)
@@ -45,8 +45,8 @@ def _ends_early(text: str, start: str) -> bool:
 
 def status(text: str) -> Status:
     """Check one input without answering it."""
-    from racepolicy.errors import PolicyError
-    from racepolicy.parser import parse_policy, parse_query
+    from racepolicy.language.errors import PolicyError
+    from racepolicy.language.parser import parse_policy, parse_query
 
     kind = classify(text)
     if kind in ("empty", "command"):
@@ -80,7 +80,7 @@ def _typing_a_keyword(text: str, offset: int) -> bool:
 
 
 def _command_status(text: str) -> Status:
-    from racepolicy.errors import did_you_mean
+    from racepolicy.language.errors import did_you_mean
     from racepolicy.repl.commands import ALIASES, COMMANDS
 
     stripped = text.strip()

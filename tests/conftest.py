@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from racepolicy.answer import Answer
-from racepolicy.policyset import RUNNERS, PolicySet
+from racepolicy.query.answer import Answer
+from racepolicy.query.policyset import RUNNERS, PolicySet
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 

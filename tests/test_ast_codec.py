@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from racepolicy import ast_codec
-from racepolicy.parser import parse_policy
-from racepolicy.policyset import bundled_sources
+from racepolicy.language import ast_codec
+from racepolicy.language.parser import parse_policy
+from racepolicy.query.policyset import bundled_sources
 
 
 @pytest.mark.parametrize("source", bundled_sources(), ids=lambda s: s.name)

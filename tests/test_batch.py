@@ -8,10 +8,10 @@ import json
 from pathlib import Path
 
 import pytest
-from racepolicy import batch
-from racepolicy.batch import Progress, run_batch
-from racepolicy.cli import main
-from racepolicy.policyset import PolicySet
+from racepolicy.cli.main import main
+from racepolicy.query.policyset import PolicySet
+from racepolicy.tools import batch
+from racepolicy.tools.batch import Progress, run_batch
 
 POLICY = str(Path(__file__).resolve().parents[1] / "policies" / "utmb-2022.policy")
 

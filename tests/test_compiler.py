@@ -8,15 +8,16 @@ from decimal import Decimal
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from racepolicy import ast, compiler
-from racepolicy.cli import main
-from racepolicy.codegen import RuleGenerator
-from racepolicy.compiler import CompiledEvaluator, compile_edition
-from racepolicy.errors import EvaluationError, PolicyError
-from racepolicy.interpreter import Evaluator
-from racepolicy.policyset import PolicySet
-from racepolicy.source import NOWHERE
-from racepolicy.values import Money, render
+from racepolicy.cli.main import main
+from racepolicy.evaluation import compiler
+from racepolicy.evaluation.codegen import RuleGenerator
+from racepolicy.evaluation.compiler import CompiledEvaluator, compile_edition
+from racepolicy.evaluation.interpreter import Evaluator
+from racepolicy.evaluation.values import Money, render
+from racepolicy.language import ast
+from racepolicy.language.errors import EvaluationError, PolicyError
+from racepolicy.language.source import NOWHERE
+from racepolicy.query.policyset import PolicySet
 
 EDITION = "utmb-2022"
 RACES = ("UTMB", "CCC", "TDS", "OCC", "MCC", "ETC")

@@ -13,10 +13,10 @@ import pytest
 SCRIPT = textwrap.dedent(
     '''
     import json
-    from racepolicy.errors import PolicyError
-    from racepolicy.policyset import PolicySet, compile_source
-    from racepolicy.pluginmanager import make_plugin_manager
-    from racepolicy.source import Source
+    from racepolicy.language.errors import PolicyError
+    from racepolicy.query.policyset import PolicySet, compile_source
+    from racepolicy.pluginapi.manager import make_plugin_manager
+    from racepolicy.language.source import Source
 
     policies = PolicySet.bundled()
     queries = [

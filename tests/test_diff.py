@@ -7,14 +7,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from racepolicy.cli import main
-from racepolicy.diff import EditionDiff, diff_editions
-from racepolicy.diff_cases import case_query, replay
-from racepolicy.diff_render import render, render_text, use_colour
-from racepolicy.model import Edition
-from racepolicy.pluginmanager import make_plugin_manager
-from racepolicy.policyset import compile_source
-from racepolicy.source import Source
+from racepolicy.cli.main import main
+from racepolicy.diff.cases import case_query, replay
+from racepolicy.diff.compare import EditionDiff, diff_editions
+from racepolicy.diff.render import render, render_text, use_colour
+from racepolicy.evaluation.model import Edition
+from racepolicy.language.source import Source
+from racepolicy.pluginapi.manager import make_plugin_manager
+from racepolicy.query.policyset import compile_source
 
 # A small edition of an imaginary series (no plugin speaks for it), written to exercise every topic.
 BASE = """
@@ -278,7 +278,7 @@ class GearPlugin:
 
     @hookimpl
     def racepolicy_diff_sections(self, old: Edition, new: Edition) -> list[object]:
-        from racepolicy.diff import ADDED, Change, DiffSection
+        from racepolicy.diff.compare import ADDED, Change, DiffSection
 
         return [DiffSection("zz_demo", "Demo checks", (Change(ADDED, "headlamp", new="mandatory"),))]
 

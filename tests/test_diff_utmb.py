@@ -6,11 +6,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from racepolicy.cli import main
-from racepolicy.diff import EditionDiff, diff_editions
-from racepolicy.diff_cases import Impact, replay
-from racepolicy.diff_render import render
-from racepolicy.policyset import PolicySet
+from racepolicy.cli.main import main
+from racepolicy.diff.cases import Impact, replay
+from racepolicy.diff.compare import EditionDiff, diff_editions
+from racepolicy.diff.render import render
+from racepolicy.query.policyset import PolicySet
 
 CASES = Path(__file__).parent / "cases" / "utmb-2016-2022.jsonl"
 

@@ -7,7 +7,7 @@ import shlex
 from pathlib import Path
 
 import pytest
-from racepolicy.cli import main
+from racepolicy.cli.main import main
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 

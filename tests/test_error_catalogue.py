@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from racepolicy import errors
-from racepolicy.cli import main
-from racepolicy.error_catalogue import ABSTRACT, BY_CODE, ENTRIES, error_classes, lookup, markdown
+from racepolicy.cli.main import main
+from racepolicy.language import errors
+from racepolicy.language.error_catalogue import ABSTRACT, BY_CODE, ENTRIES, error_classes, lookup, markdown
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "errors.md"
 
@@ -40,7 +40,7 @@ def test_each_catalogue_example_raises_its_code(entry, snapshot) -> None:
 
 def test_internal_errors_are_only_the_formatter_guard_which_fires_when_the_layout_changes_meaning(monkeypatch) -> None:
     # No input causes RP0901; it guards against formatter bugs, so a broken layout provokes it.
-    from racepolicy import formatter
+    from racepolicy.tools import formatter
 
     assert [e.code for e in ENTRIES if e.kind == "internal"] == ["RP0901"]
     monkeypatch.setattr(formatter, "layout", lambda policy, text: text.replace("1h", "2h"))
@@ -50,7 +50,7 @@ def test_internal_errors_are_only_the_formatter_guard_which_fires_when_the_layou
 
 
 def test_docs_errors_md_is_generated_from_the_catalogue() -> None:
-    assert DOCS.read_text(encoding="utf-8") == markdown(), "run: python -m racepolicy.error_catalogue > docs/errors.md"
+    assert DOCS.read_text(encoding="utf-8") == markdown(), "run: python -m racepolicy.language.error_catalogue > docs/errors.md"
 
 
 @pytest.mark.parametrize("code", ["RP0203", "rp0203", "0203"])

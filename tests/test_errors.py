@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from racepolicy.cli import main
-from racepolicy.errors import (
+from racepolicy.cli.main import main
+from racepolicy.language.errors import (
     ArityError,
     ConflictError,
     CycleError,
@@ -30,9 +30,9 @@ from racepolicy.errors import (
     UnknownRaceError,
     ValidationError,
 )
-from racepolicy.parser import parse_query
-from racepolicy.policyset import PolicySet, bundled_sources
-from racepolicy.source import Source
+from racepolicy.language.parser import parse_query
+from racepolicy.language.source import Source
+from racepolicy.query.policyset import PolicySet, bundled_sources
 
 HEADER = 'edition demo 2022 "Demo regulations" currency EUR\n'
 RACES = 'race UTMB: fee 305 EUR, distance 171 km\nrace CCC: fee 189 EUR\ngroup long = UTMB, CCC\ninfraction missing_jacket "no jacket"\n'

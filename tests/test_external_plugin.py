@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pluggy
 import pytest
-from racepolicy.errors import PolicyErrors
-from racepolicy.pluginmanager import ENTRY_POINT_GROUP, known_series, make_plugin_manager
-from racepolicy.policyset import PolicySet
-from racepolicy.source import Source
+from racepolicy.language.errors import PolicyErrors
+from racepolicy.language.source import Source
+from racepolicy.pluginapi.manager import ENTRY_POINT_GROUP, known_series, make_plugin_manager
+from racepolicy.query.policyset import PolicySet
 
 # The whole plugin of the fictional Moonrun night-trail series, as its author
 # would publish it: one module, written against the public API only.
@@ -23,7 +23,7 @@ import datetime
 from decimal import Decimal
 
 from racepolicy import Function, Vocabulary, hookimpl
-from racepolicy.errors import ValidationError
+from racepolicy.language.errors import ValidationError
 
 SERIES = "moonrun"
 # A known new moon (2000-01-06) and the mean synodic month, in days, as exact decimals.

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from racepolicy import formatter
-from racepolicy.cli import main
-from racepolicy.errors import FormatError, PolicyError
-from racepolicy.formatter import comments, format_policy
-from racepolicy.parser import parse_policy, section_headings
+from racepolicy.cli.main import main
+from racepolicy.language.errors import FormatError, PolicyError
+from racepolicy.language.parser import parse_policy, section_headings
+from racepolicy.tools import formatter
+from racepolicy.tools.formatter import comments, format_policy
 from test_fuzz import typed_policy
 
 BUNDLED = sorted(p.name for p in resources.files("racepolicy.policies").iterdir() if p.name.endswith(".policy"))

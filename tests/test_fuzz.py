@@ -20,11 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.lark import from_lark
 from lark import Lark
-from racepolicy.errors import PolicyError, PolicyErrors
-from racepolicy.pluginmanager import make_plugin_manager
-from racepolicy.policyset import PolicySet, compile_source
-from racepolicy.queries import answer
-from racepolicy.source import Source
+from racepolicy.language.errors import PolicyError, PolicyErrors
+from racepolicy.language.source import Source
+from racepolicy.pluginapi.manager import make_plugin_manager
+from racepolicy.query.forms import answer
+from racepolicy.query.policyset import PolicySet, compile_source
 
 EXAMPLES = int(os.environ.get("RACEPOLICY_FUZZ_EXAMPLES", "0"))
 # Generous: the machine is shared; a hang is minutes, a slow input a second.
@@ -92,7 +92,7 @@ def load(text: str) -> Any:
 
 def exercise(edition: Any) -> None:
     """Ask a loaded edition every rule it can answer without arguments."""
-    from racepolicy.parser import parse_query
+    from racepolicy.language.parser import parse_query
 
     for name, rule in list(edition.rules.items())[:10]:
         if not rule.decl.params:
@@ -325,7 +325,7 @@ def test_generated_policies_load_and_answer_or_fail_cleanly(text: str) -> None:
 def test_typed_policies_load_and_answer_or_fail_cleanly(text: str, query: str) -> None:
     edition = load(text)
     if not isinstance(edition, PolicyError):
-        from racepolicy.parser import parse_query
+        from racepolicy.language.parser import parse_query
 
         source = Source("<query>", query)
         works_or_policy_error(lambda: answer(edition, parse_query(query), source))
@@ -401,8 +401,8 @@ def test_extreme_queries_fail_cleanly(query: str) -> None:
 @fuzz_settings(normal=20, share=0.2)
 @given(st.one_of(policy_slice(), policy_slice().flatmap(mutated), generated_policy(), typed_policy()))
 def test_formatter_keeps_the_meaning_of_whatever_parses(text: str) -> None:
-    from racepolicy.errors import FormatError
-    from racepolicy.formatter import format_policy
+    from racepolicy.language.errors import FormatError
+    from racepolicy.tools.formatter import format_policy
 
     result = works_or_policy_error(lambda: format_policy(text, "fuzz.policy"))
     assert not isinstance(result, FormatError), result.render()

@@ -1,4 +1,4 @@
-"""Every hook a plugin may implement is documented: a docstring in dsl/hookspecs.py and an entry in docs/plugins.md."""
+"""Every hook a plugin may implement is documented: a docstring in dsl/pluginapi/hookspecs.py and an entry in docs/plugins.md."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import inspect
 from pathlib import Path
 
 import pytest
-from racepolicy import hookspecs
+from racepolicy.pluginapi import hookspecs
 
 PLUGINS_DOC = Path(__file__).resolve().parents[1] / "docs" / "plugins.md"
 HOOKSPECS = sorted(name for name, obj in vars(hookspecs).items() if inspect.isfunction(obj) and hasattr(obj, f"{hookspecs.PROJECT}_spec"))

@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 import racepolicy
-from racepolicy import ast
-from racepolicy.answer import Answer
-from racepolicy.cli import main
-from racepolicy.errors import EvaluationError, NumberRangeError, PolicyError
-from racepolicy.parser import parse_policy, parse_query
-from racepolicy.policyset import RUNNERS, PolicySet
-from racepolicy.source import Source
-from racepolicy.values import Duration, Length, Money, Percent, Sanction
+from racepolicy.cli.main import main
+from racepolicy.evaluation.values import Duration, Length, Money, Percent, Sanction
+from racepolicy.language import ast
+from racepolicy.language.errors import EvaluationError, NumberRangeError, PolicyError
+from racepolicy.language.parser import parse_policy, parse_query
+from racepolicy.language.source import Source
+from racepolicy.query.answer import Answer
+from racepolicy.query.policyset import RUNNERS, PolicySet
 
 HEADER = 'edition demo 2024 "Demo regulations" currency EUR\n'
 
@@ -502,7 +502,7 @@ def test_a_missing_fact_names_the_known_ones(q) -> None:
 
 
 def test_facts_from_the_api(demo: PolicySet) -> None:
-    answer = demo.ask("eligible LONG", facts={"runner": racepolicy.values.Record.of({"birth_year": Decimal(1990), "points": Decimal(10)})})
+    answer = demo.ask("eligible LONG", facts={"runner": racepolicy.evaluation.values.Record.of({"birth_year": Decimal(1990), "points": Decimal(10)})})
     assert answer.value is True
 
 
@@ -696,7 +696,7 @@ def test_cli_query_starting_with_a_minus_after_double_dash(capsys: pytest.Captur
 
 def test_cli_version() -> None:
     # The installed console script, as a user runs it.
-    result = subprocess.run([sys.executable, "-m", "racepolicy.cli", "--version"], capture_output=True, text=True, check=False)
+    result = subprocess.run([sys.executable, "-m", "racepolicy.cli.main", "--version"], capture_output=True, text=True, check=False)
     assert (result.returncode, result.stdout) == (0, f"racepolicy {racepolicy.__version__}\n")
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from racepolicy.errors import CycleError, InputTooLargeError, NestingError, NumberRangeError, PolicyError, PolicyErrors
-from racepolicy.parser import MAX_LITERAL_DIGITS, MAX_NESTING, MAX_QUERY_CHARS, MAX_SOURCE_CHARS, parse_policy, parse_query
-from racepolicy.policyset import PolicySet, compile_source
-from racepolicy.source import NOWHERE, Source
+from racepolicy.language.errors import CycleError, InputTooLargeError, NestingError, NumberRangeError, PolicyError, PolicyErrors
+from racepolicy.language.parser import MAX_LITERAL_DIGITS, MAX_NESTING, MAX_QUERY_CHARS, MAX_SOURCE_CHARS, parse_policy, parse_query
+from racepolicy.language.source import NOWHERE, Source
+from racepolicy.query.policyset import PolicySet, compile_source
 
 HEADER = 'edition utmb 2022 "t" '
 
@@ -131,10 +131,10 @@ def test_round_to_absurd_places_is_an_error_not_a_crash(bundled: PolicySet) -> N
 
 
 def test_rules_that_fan_out_exponentially_hit_the_step_limit_quickly() -> None:
-    from racepolicy.errors import StepLimitError
-    from racepolicy.interpreter import MAX_STEPS
-    from racepolicy.parser import parse_query
-    from racepolicy.queries import answer
+    from racepolicy.evaluation.interpreter import MAX_STEPS
+    from racepolicy.language.errors import StepLimitError
+    from racepolicy.language.parser import parse_query
+    from racepolicy.query.forms import answer
 
     # r0 uses r1 twice, r1 uses r2 twice, ...: 2^40 additions if nothing stopped it.
     rules = "\n".join(f"rule r{i} = r{i + 1} + r{i + 1}" for i in range(40)) + "\nrule r40 = 1"
@@ -147,7 +147,7 @@ def test_rules_that_fan_out_exponentially_hit_the_step_limit_quickly() -> None:
 
 def test_the_step_budget_is_per_answer_not_per_evaluator(bundled: PolicySet) -> None:
     # A batch run or a benchmark reuses one evaluator for many answers: their sum must not hit the limit.
-    from racepolicy.interpreter import MAX_STEPS, Evaluator
+    from racepolicy.evaluation.interpreter import MAX_STEPS, Evaluator
 
     edition = bundled.find("utmb-2022")
     evaluator = Evaluator(edition, tracing=False)
@@ -157,8 +157,8 @@ def test_the_step_budget_is_per_answer_not_per_evaluator(bundled: PolicySet) -> 
 
 
 def test_a_modest_fan_out_still_answers() -> None:
-    from racepolicy.parser import parse_query
-    from racepolicy.queries import answer
+    from racepolicy.language.parser import parse_query
+    from racepolicy.query.forms import answer
 
     rules = "\n".join(f"rule r{i} = r{i + 1} + r{i + 1}" for i in range(10)) + "\nrule r10 = 1"
     edition = compile_source(Source("fan.policy", HEADER + "\n" + rules), None)
@@ -168,7 +168,7 @@ def test_a_modest_fan_out_still_answers() -> None:
 def test_a_huge_policy_full_of_errors_reports_the_first_hundred_quickly() -> None:
     import time
 
-    from racepolicy.checker import MAX_ERRORS
+    from racepolicy.language.checker import MAX_ERRORS
 
     text = HEADER + "\n" + "\n".join(f"rule a{i} = b{i}" for i in range(5_000))
     start = time.perf_counter()
@@ -180,7 +180,7 @@ def test_a_huge_policy_full_of_errors_reports_the_first_hundred_quickly() -> Non
 
 
 def test_did_you_mean_still_finds_a_close_name_among_many() -> None:
-    from racepolicy.errors import did_you_mean
+    from racepolicy.language.errors import did_you_mean
 
     names = [f"rule_{i}" for i in range(50_000)] + ["missing_jacket"]
     assert did_you_mean("missing_jackett", names) == "did you mean 'missing_jacket'?"
@@ -193,8 +193,8 @@ def test_fan_out_is_stopped_under_every_runner(runner: str) -> None:
     # bound exceeds the budget now go to the interpreter, which stops them with the same error.
     import signal
 
-    from racepolicy.errors import StepLimitError
-    from racepolicy.policyset import PolicySet
+    from racepolicy.language.errors import StepLimitError
+    from racepolicy.query.policyset import PolicySet
 
     rules = "\n".join(f"rule r{i} = r{i + 1} + r{i + 1}" for i in range(40)) + "\nrule r40 = 1"
     policies = PolicySet()

@@ -17,9 +17,9 @@ FORBIDDEN_MODULES = {"pickle", "marshal", "shelve", "subprocess", "ctypes", "cod
 # generated (names mapped, literals passed in a namespace), never text from a policy, which
 # tests/test_compiler.py::test_generated_code_holds_no_text_from_the_policy checks. It is the
 # one file allowed to call compile() and exec().
-CODE_GENERATORS = {"dsl/codegen.py"}
+CODE_GENERATORS = {"dsl/evaluation/codegen.py"}
 # Dynamic imports whose argument is not a literal, where the module name comes from the package's own table.
-ALLOWED_DYNAMIC_IMPORTS = {("dsl/cli.py", "COMMANDS"), ("dsl/__init__.py", "_LAZY")}
+ALLOWED_DYNAMIC_IMPORTS = {("dsl/cli/main.py", "COMMANDS"), ("dsl/__init__.py", "_LAZY")}
 
 
 def _calls(tree: ast.AST) -> list[ast.Call]:
@@ -76,8 +76,8 @@ def test_dynamic_imports_only_take_names_from_the_package_itself(path: Path) -> 
 
 
 def test_a_policy_that_looks_like_python_is_just_a_syntax_error() -> None:
-    from racepolicy.errors import PolicyError
-    from racepolicy.parser import parse_policy
+    from racepolicy.language.errors import PolicyError
+    from racepolicy.language.parser import parse_policy
 
     for text in ['__import__("os").system("true")', 'rule r = eval("1")', 'edition utmb 2022 "t" rule r = exec("import os")']:
         try:
@@ -85,8 +85,8 @@ def test_a_policy_that_looks_like_python_is_just_a_syntax_error() -> None:
         except PolicyError:
             continue
         # Parsing may succeed (a call to an unknown function), but loading must refuse it.
-        from racepolicy.policyset import compile_source
-        from racepolicy.source import Source
+        from racepolicy.language.source import Source
+        from racepolicy.query.policyset import compile_source
 
         with pytest.raises(PolicyError):
             compile_source(Source("evil.policy", text), None)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from racepolicy.errors import PolicyError
-from racepolicy.parser import parse_policy, parse_query
-from racepolicy.policyset import PolicySet
+from racepolicy.language.errors import PolicyError
+from racepolicy.language.parser import parse_policy, parse_query
+from racepolicy.query.policyset import PolicySet
 
 # Words and marks of the language, so generated text reaches deep into the grammar, not just its first token.
 WORDS = [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from racepolicy.errors import PolicyError
+from racepolicy.language.errors import PolicyError
 
 
 def test_refund_for_a_race_the_edition_lacks_names_the_race_under_the_query(bundled) -> None:

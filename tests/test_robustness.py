@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from racepolicy.errors import PolicyError
-from racepolicy.parser import parse_policy
-from racepolicy.policyset import PolicySet
-from racepolicy.source import Source
+from racepolicy.language.errors import PolicyError
+from racepolicy.language.parser import parse_policy
+from racepolicy.language.source import Source
+from racepolicy.query.policyset import PolicySet
 
 
 @pytest.mark.parametrize("separator", ["\x0c", "\x0b", "\x1c", "\u2028", "\u2029", "\x85"])
@@ -57,7 +57,7 @@ def test_a_policy_file_saved_with_a_byte_order_mark_loads(tmp_path) -> None:
     ids=["binary", "3MB", "10000-deep", "empty"],
 )
 def test_check_command_turns_any_file_into_exit_2_with_a_message_and_no_traceback(tmp_path, capsys, content: bytes) -> None:
-    from racepolicy.cli import main
+    from racepolicy.cli.main import main
 
     path = tmp_path / "bad.policy"
     path.write_bytes(content)
@@ -69,9 +69,9 @@ def test_check_command_turns_any_file_into_exit_2_with_a_message_and_no_tracebac
 @pytest.mark.parametrize("query", ["b(10)", "t(UTMB)"], ids=["band-row", "table-otherwise"])
 def test_error_in_a_band_row_or_table_otherwise_points_into_the_policy(query: str) -> None:
     # Found by the long fuzzing run: these values were evaluated with the query as their source.
-    from racepolicy.parser import parse_query
-    from racepolicy.policyset import compile_source
-    from racepolicy.queries import answer
+    from racepolicy.language.parser import parse_query
+    from racepolicy.query.forms import answer
+    from racepolicy.query.policyset import compile_source
 
     text = 'edition utmb 2022 "t"\nrace UTMB: fee 1 EUR\nrace CCC: fee 1 EUR\nband b: 0..50 -> (1 / 0) 100+\ntable t(race): CCC -> 1 otherwise -> (2 / 0)\n'
     edition = compile_source(Source("b.policy", text), None)

@@ -2,9 +2,9 @@
 
 from decimal import Decimal
 
-from racepolicy.policyset import compile_source
-from racepolicy.source import Source
-from racepolicy.values import to_json
+from racepolicy.evaluation.values import to_json
+from racepolicy.language.source import Source
+from racepolicy.query.policyset import compile_source
 
 
 def test_single_time_penalty_has_decimal_minutes_and_json() -> None:

@@ -1,7 +1,7 @@
 """The card's example parses exactly as written and answers with its citation."""
 
-from racepolicy import ast
-from racepolicy.parser import parse_policy
+from racepolicy.language import ast
+from racepolicy.language.parser import parse_policy
 
 
 def test_card_example_parses_as_written() -> None:

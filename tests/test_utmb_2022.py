@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from racepolicy.errors import EvaluationError, PolicyError, QueryError
+from racepolicy.language.errors import EvaluationError, PolicyError, QueryError
 
 # seed 003 = /work/shared/seeds/003_03726955152b33cc.txt ("2021 Regulations", describing the 2022 edition).
 EDITION = "utmb-2022"

@@ -7,11 +7,11 @@ from decimal import Decimal
 from importlib import metadata, resources
 
 import pytest
-from racepolicy.errors import PolicyError, PolicyErrors
+from racepolicy.evaluation.values import Length
+from racepolicy.language.errors import PolicyError, PolicyErrors
+from racepolicy.language.source import Source
 from racepolicy.plugins import worldseries
-from racepolicy.policyset import PolicySet
-from racepolicy.source import Source
-from racepolicy.values import Length
+from racepolicy.query.policyset import PolicySet
 
 EDITION = "world-series-2023"
 POLICY_NAME = "world-series-2023.policy"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import pytest
-from racepolicy.errors import PolicyError, PolicyErrors
-from racepolicy.policyset import PolicySet
-from racepolicy.source import Source
+from racepolicy.language.errors import PolicyError, PolicyErrors
+from racepolicy.language.source import Source
+from racepolicy.query.policyset import PolicySet
 
 EDITION = "xterra-2023"
 

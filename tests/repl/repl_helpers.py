@@ -23,6 +23,6 @@ def say(session: Session, line: str) -> Reply:
 
 
 def racepolicy_command(*args: str) -> list[str]:
-    """The console script next to this Python, or `python -m racepolicy.cli` when it is not installed there."""
+    """The console script next to this Python, or `python -m racepolicy.cli.main` when it is not installed there."""
     script = Path(sys.executable).with_name("racepolicy")
-    return [str(script), *args] if script.exists() else [sys.executable, "-m", "racepolicy.cli", *args]
+    return [str(script), *args] if script.exists() else [sys.executable, "-m", "racepolicy.cli.main", *args]

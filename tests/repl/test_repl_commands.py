@@ -109,7 +109,7 @@ def test_diff_shows_what_changed_between_two_editions(session: Session) -> None:
 def test_diff_says_clearly_when_it_is_not_available(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
 
-    monkeypatch.setitem(sys.modules, "racepolicy.diff", None)  # as if the module were not installed
+    monkeypatch.setitem(sys.modules, "racepolicy.diff.compare", None)  # as if the module were not installed
     reply = say(session, ":diff utmb-2016 utmb-2022")
     assert not reply.ok and "diff is not available" in reply.text
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pygments.lexers import get_lexer_by_name, get_lexer_for_filename
 from pygments.token import Comment, Error, Keyword, Name, Number, Operator, Punctuation, String
-from racepolicy.policyset import bundled_sources
+from racepolicy.query.policyset import bundled_sources
 from racepolicy.repl.completer import keyword_terminals
 from racepolicy.repl.lexer import CONSTANTS, DECLARATIONS, KEYWORDS, WORD_OPERATORS, RacePolicyLexer
 

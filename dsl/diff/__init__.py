@@ -1,0 +1,1 @@
+"""The semantic diff of two editions: comparison, decision impact on cases, and rendering."""

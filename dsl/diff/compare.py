@@ -1,0 +1,788 @@
+"""Compare two editions as rules, not as text: races, attributes, penalties, schedules, tables, bands, rules."""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import itertools
+from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import pluggy
+from racepolicy.evaluation.model import Citation, Edition, Penalty, Race, cite
+from racepolicy.evaluation.values import Duration, Length, Money, Percent, Sanction, render, to_json
+from racepolicy.language import ast
+from racepolicy.language.errors import PolicyError
+from racepolicy.language.source import Source, Span
+
+# Change kinds. `harsher` and `milder` are changed penalties whose severity can be ranked.
+ADDED, REMOVED, CHANGED, HARSHER, MILDER, RENAMED = "added", "removed", "changed", "harsher", "milder", "renamed"
+
+# The core's topics, in the order a reader meets them; plugin sections follow, sorted by topic.
+CORE_TOPICS: tuple[tuple[str, str], ...] = (
+    ("edition", "Edition"),
+    ("races", "Races"),
+    ("race_attributes", "Race attributes"),
+    ("infractions", "Infractions"),
+    ("penalties", "Penalties"),
+    ("schedules", "Schedules"),
+    ("tables", "Tables"),
+    ("bands", "Bands"),
+    ("rules", "Rules"),
+)
+
+# Reading order of the core race attributes; plugin attributes follow alphabetically.
+ATTRIBUTE_ORDER = ("distance", "elevation", "start", "finish", "date", "cutoff", "fee", "insurance", "capacity", "assistance")
+
+# An infraction that disappears while one with a description this close appears is reported as renamed.
+RENAME_SIMILARITY = 0.75
+
+# A rule that differs in one place shows that place (`15d → 30d`); one that differs
+# in several is shown whole, which reads better than a list of scattered pieces.
+MAX_FRAGMENTS = 1
+
+
+@attrs.frozen
+class Change:
+    """One difference between two editions, with the clause that says it in each of them.
+
+    `old` and `new` are the values as a reader sees them (None when absent);
+    `old_json` and `new_json` are the same values for tools (see values.to_json).
+    """
+
+    kind: str
+    subject: str
+    old: str | None = None
+    new: str | None = None
+    delta: str = ""
+    old_cite: Citation | None = None
+    new_cite: Citation | None = None
+    old_json: Any = None
+    new_json: Any = None
+    note: str = ""
+
+    @property
+    def detail(self) -> str:
+        """What follows the subject, without the kind: `: 33h → 44h (+11h)`, `: disqualify`."""
+        if self.kind == ADDED:
+            text = f": {self.new}" if self.new else ""
+        elif self.kind == REMOVED:
+            text = f": {self.old}" if self.old else ""
+        elif self.kind == RENAMED:
+            text = f": {self.old} → {self.new}"
+        else:
+            text = f": {self.old} → {self.new}" + (f" ({self.delta})" if self.delta else "")
+        return text + (f" — {self.note}" if self.note else "")
+
+    @property
+    def summary(self) -> str:
+        """One line: `TDS cutoff: 33h → 44h (+11h)`, `lack_of_respect on UTMB: 1h → disqualify (harsher)`."""
+        if self.kind in (ADDED, REMOVED):
+            text = f"{self.subject}: {self.new or self.old} ({self.kind})" if (self.new or self.old) else f"{self.subject} ({self.kind})"
+        elif self.kind == RENAMED:
+            text = f"{self.subject}: renamed {self.old} → {self.new}"
+        else:
+            text = f"{self.subject}: {self.old} → {self.new}"
+            extra = [x for x in (self.delta, self.kind if self.kind in (HARSHER, MILDER) else "") if x]
+            if extra:
+                text += f" ({', '.join(extra)})"
+        return text + (f" — {self.note}" if self.note else "")
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "subject": self.subject,
+            "old": self.old,
+            "new": self.new,
+            "old_value": self.old_json,
+            "new_value": self.new_json,
+            "delta": self.delta,
+            "note": self.note,
+            "summary": self.summary,
+            "detail": self.detail,
+            "old_citation": self.old_cite.as_json() if self.old_cite else None,
+            "new_citation": self.new_cite.as_json() if self.new_cite else None,
+        }
+
+
+@attrs.frozen
+class DiffSection:
+    """A topic of the diff (races, penalties, or a plugin's own such as mandatory gear) and its changes."""
+
+    topic: str
+    title: str
+    changes: tuple[Change, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        return {"topic": self.topic, "title": self.title, "changes": [c.as_json() for c in self.changes]}
+
+
+@attrs.frozen
+class EditionDiff:
+    """Everything that changed from one edition to another, grouped by topic in a stable order."""
+
+    old: str
+    new: str
+    old_file: str
+    new_file: str
+    sections: tuple[DiffSection, ...] = ()
+
+    @property
+    def equal(self) -> bool:
+        return not any(s.changes for s in self.sections)
+
+    @property
+    def count(self) -> int:
+        return sum(len(s.changes) for s in self.sections)
+
+    def section(self, topic: str) -> DiffSection | None:
+        return next((s for s in self.sections if s.topic == topic), None)
+
+    def changes(self, topic: str | None = None) -> list[Change]:
+        return [c for s in self.sections if topic is None or s.topic == topic for c in s.changes]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "old": {"edition": self.old, "file": self.old_file},
+            "new": {"edition": self.new, "file": self.new_file},
+            "equal": self.equal,
+            "count": self.count,
+            "sections": [s.as_json() for s in self.sections if s.changes],
+        }
+
+
+# ---- values ------------------------------------------------------------------
+
+
+def delta(old: Any, new: Any) -> str:
+    """The signed difference of two values where one makes sense: +11h, -5 km, +24.00 EUR, +300."""
+    if isinstance(old, Duration) and isinstance(new, Duration):
+        return _signed(new.minutes - old.minutes, lambda d: str(Duration(d)))
+    if isinstance(old, Length) and isinstance(new, Length):
+        return _signed(new.metres - old.metres, lambda d: str(Length(d, new.unit)))
+    if isinstance(old, Money) and isinstance(new, Money) and old.currency == new.currency:
+        return _signed(new.amount - old.amount, lambda d: str(Money.of(d, new.currency)))
+    if isinstance(old, Percent) and isinstance(new, Percent):
+        return _signed(new.value - old.value, lambda d: f"{render(d)} points")
+    if isinstance(old, Decimal) and isinstance(new, Decimal):
+        return _signed(new - old, render)
+    if isinstance(old, datetime.date) and isinstance(new, datetime.date):
+        return _signed(Decimal((new - old).days), lambda d: f"{render(d)} days")
+    return ""
+
+
+def _signed(difference: Decimal, show: Callable[[Decimal], str]) -> str:
+    if difference == 0:
+        return ""
+    return ("+" if difference > 0 else "-") + show(abs(difference))
+
+
+def sanction_text(sanction: Sanction) -> str:
+    """A sanction as it stands in a penalty chart: 1h, 15min, disqualify, discretion."""
+    if sanction.kind == "time":
+        return str(Duration(sanction.minutes))
+    return sanction.kind
+
+
+# Time penalties rank below disqualification, which ranks below disqualification for life.
+# Discretion and "as doping" are not ranked: a change to or from them is only "changed".
+def _severity(sanction: Sanction) -> tuple[int, Decimal] | None:
+    if sanction.kind == "time":
+        return (0, sanction.minutes)
+    if sanction.kind == "disqualify":
+        return (1, Decimal(0))
+    if sanction.kind == "disqualify for life":
+        return (2, Decimal(0))
+    return None
+
+
+def compare_sanctions(old: Sanction, new: Sanction) -> str:
+    a, b = _severity(old), _severity(new)
+    if a is None or b is None or a == b:
+        return CHANGED
+    return HARSHER if b > a else MILDER
+
+
+def snippet(source: Source, span: Span) -> str:
+    """The source text a span covers, on one line (whitespace runs collapsed)."""
+    if span.line == 0:
+        return ""
+    lines = source.text.splitlines()
+    if span.line > len(lines):
+        return ""
+    if span.line == span.end_line:
+        text = lines[span.line - 1][span.column - 1 : span.end_column - 1]
+    else:
+        parts = [lines[span.line - 1][span.column - 1 :]]
+        parts.extend(lines[span.line : span.end_line - 1])
+        if span.end_line <= len(lines):
+            parts.append(lines[span.end_line - 1][: span.end_column - 1])
+        text = " ".join(parts)
+    return " ".join(text.split())
+
+
+class _Value:
+    """A constant-ish expression of one edition: evaluated when it can be, else kept as its source text."""
+
+    def __init__(self, edition: Edition, expr: ast.Expr) -> None:
+        from racepolicy.evaluation.interpreter import Evaluator
+
+        self.expr = expr
+        self.source_text = snippet(edition.source, expr.span)
+        try:
+            self.value: Any = Evaluator(edition, tracing=False).evaluate(expr, {})
+            self.known = True
+        except PolicyError:
+            self.value, self.known = None, False
+
+    def same_as(self, other: _Value) -> bool:
+        # The same expression means the same thing (what it refers to is compared
+        # where it is declared); otherwise two evaluated values must be equal.
+        if self.expr == other.expr:
+            return True
+        return self.known and other.known and self.value == other.value
+
+    @property
+    def text(self) -> str:
+        return render(self.value) if self.known else self.source_text
+
+    @property
+    def json(self) -> Any:
+        return to_json(self.value) if self.known else {"type": "expression", "text": self.source_text}
+
+
+# ---- the comparison ------------------------------------------------------------
+
+
+class EditionComparer:
+    """Compares two checked editions topic by topic; each `_topic` method returns that topic's changes."""
+
+    def __init__(self, old: Edition, new: Edition) -> None:
+        self.old = old
+        self.new = new
+
+    def compare(self, pm: pluggy.PluginManager | None = None) -> EditionDiff:
+        sections = []
+        for topic, title in CORE_TOPICS:
+            changes = getattr(self, f"_{topic}")()
+            sections.append(DiffSection(topic, title, tuple(changes)))
+        if pm is not None:
+            extra: list[DiffSection] = []
+            for found in pm.hook.racepolicy_diff_sections(old=self.old, new=self.new):
+                extra.extend(found or ())
+            sections.extend(sorted(extra, key=lambda s: s.topic))
+        return EditionDiff(self.old.label, self.new.label, self.old.source.name, self.new.source.name, tuple(sections))
+
+    # ---- helpers
+    def _common_races(self) -> list[str]:
+        return [r for r in self.new.races if r in self.old.races]
+
+    def _race_label(self, races: Iterable[str]) -> str:
+        chosen = set(races)
+        common = set(self._common_races())
+        if len(common) > 1 and chosen == common:
+            return "all races"
+        order = list(self.new.races) + [r for r in self.old.races if r not in self.new.races]
+        return "/".join(r for r in order if r in chosen)
+
+    @staticmethod
+    def _cite(edition: Edition, decl: ast.Statement, node: ast.Node | None = None, extra: ast.Citation | None = None) -> Citation:
+        return cite(edition.source, decl, node, extra)
+
+    # ---- edition
+    def _edition(self) -> list[Change]:
+        changes = []
+        if self.old.currency != self.new.currency:
+            changes.append(Change(CHANGED, "currency", self.old.currency, self.new.currency, old_json=self.old.currency, new_json=self.new.currency))
+        if self.old.series != self.new.series:
+            changes.append(Change(CHANGED, "series", self.old.series, self.new.series, old_json=self.old.series, new_json=self.new.series,
+                                  note="editions of different series"))
+        return changes
+
+    # ---- races
+    def _races(self) -> list[Change]:
+        changes = []
+        for name, race in self.new.races.items():
+            if name not in self.old.races:
+                changes.append(Change(ADDED, name, new=_race_outline(race), new_cite=self._cite(self.new, race.decl), new_json=_race_json(race)))
+        for name, race in self.old.races.items():
+            if name not in self.new.races:
+                changes.append(Change(REMOVED, name, old=_race_outline(race), old_cite=self._cite(self.old, race.decl), old_json=_race_json(race)))
+        return changes
+
+    def _race_attributes(self) -> list[Change]:
+        changes: list[Change] = []
+        for name in self._common_races():
+            old, new = self.old.races[name], self.new.races[name]
+            # A race's title is how the text names it, not a rule: it is not compared.
+            old_attrs, new_attrs = dict(old.attributes), dict(new.attributes)
+            keys = [k for k in ATTRIBUTE_ORDER if k in old_attrs or k in new_attrs]
+            keys += sorted((set(old_attrs) | set(new_attrs)) - set(keys))
+            for key in keys:
+                change = self._attribute(name, key, old, new, old_attrs.get(key), new_attrs.get(key))
+                if change is not None:
+                    changes.append(change)
+            changes.extend(self._eligibility(name, old, new))
+        return changes
+
+    def _attribute(self, race: str, key: str, old: Race, new: Race, a: Any, b: Any) -> Change | None:
+        if a == b:
+            return None
+        old_cite = old.citations.get(key, self._cite(self.old, old.decl))
+        new_cite = new.citations.get(key, self._cite(self.new, new.decl))
+        subject = f"{race} {key}"
+        if a is None:
+            return Change(ADDED, subject, new=render(b), new_cite=new_cite, new_json=to_json(b))
+        if b is None:
+            return Change(REMOVED, subject, old=render(a), old_cite=old_cite, old_json=to_json(a))
+        note = ""
+        if isinstance(a, tuple) and isinstance(b, tuple):
+            # Assistance points and other lists: say which items came and went.
+            gone = [render(x) for x in a if x not in b]
+            came = [render(x) for x in b if x not in a]
+            note = "; ".join(p for p in (f"added {', '.join(came)}" if came else "", f"removed {', '.join(gone)}" if gone else "") if p)
+            if not note:
+                note = "reordered"
+        return Change(CHANGED, subject, render(a), render(b), delta(a, b), old_cite, new_cite, to_json(a), to_json(b), note)
+
+    def _eligibility(self, name: str, old: Race, new: Race) -> list[Change]:
+        a = [on_reference_year(e.condition, self.old.year) for e in old.decl.eligibility]
+        b = [on_reference_year(e.condition, self.new.year) for e in new.decl.eligibility]
+        if a == b:
+            return []
+        old_text = " and ".join(snippet(self.old.source, c.span) for c in a) or "open to all"
+        new_text = " and ".join(snippet(self.new.source, c.span) for c in b) or "open to all"
+        old_cite = self._cite(self.old, old.decl, old.decl.eligibility[0], old.decl.eligibility[0].citation) if a else self._cite(self.old, old.decl)
+        new_cite = self._cite(self.new, new.decl, new.decl.eligibility[0], new.decl.eligibility[0].citation) if b else self._cite(self.new, new.decl)
+        return [Change(CHANGED, f"{name} eligibility", old_text, new_text, "", old_cite, new_cite, old_text, new_text)]
+
+    # ---- infractions
+    def _infraction_names(self, edition: Edition) -> list[str]:
+        return list(dict.fromkeys([*edition.infractions, *edition.penalties]))
+
+    def renames(self) -> dict[str, str]:
+        """Infractions that left the old edition while one with (nearly) the same description came in: old → new."""
+        old_names, new_names = self._infraction_names(self.old), self._infraction_names(self.new)
+        gone = [n for n in old_names if n not in new_names and n in self.old.infractions]
+        came = [n for n in new_names if n not in old_names and n in self.new.infractions]
+        found: dict[str, str] = {}
+        for name in gone:
+            text = _words(self.old.infractions[name].description)
+            scored = [(difflib.SequenceMatcher(None, text, _words(self.new.infractions[c].description)).ratio(), c) for c in came if c not in found.values()]
+            best = max(scored, default=(0.0, ""))
+            if best[0] >= RENAME_SIMILARITY:
+                found[name] = best[1]
+        return found
+
+    def _infractions(self) -> list[Change]:
+        old_names, new_names = self._infraction_names(self.old), self._infraction_names(self.new)
+        renames = self.renames()
+        changes = []
+        for old_name, new_name in renames.items():
+            changes.append(Change(
+                RENAMED, "infraction", old_name, new_name, "", self._infraction_cite(self.old, old_name),
+                self._infraction_cite(self.new, new_name), old_name, new_name,
+            ))
+        for name in new_names:
+            if name not in old_names and name not in renames.values():
+                changes.append(Change(ADDED, name, new=self._description(self.new, name), new_cite=self._infraction_cite(self.new, name), new_json=name))
+        for name in old_names:
+            if name not in new_names and name not in renames:
+                changes.append(Change(REMOVED, name, old=self._description(self.old, name), old_cite=self._infraction_cite(self.old, name), old_json=name))
+        return changes
+
+    @staticmethod
+    def _description(edition: Edition, name: str) -> str:
+        decl = edition.infractions.get(name)
+        return f'"{decl.description}"' if decl is not None and decl.description else ""
+
+    def _infraction_cite(self, edition: Edition, name: str) -> Citation | None:
+        decl = edition.infractions.get(name)
+        if decl is not None:
+            return self._cite(edition, decl)
+        penalties = edition.penalties.get(name)
+        return penalties[0].citation if penalties else None
+
+    # ---- penalties
+    def _penalties(self) -> list[Change]:
+        """Per infraction and race, the penalty a jury would apply; races with the same change share one line.
+
+        Only races of both editions are compared: a race added or removed is reported once, under races.
+        """
+        renames = self.renames()
+        back = {new: old for old, new in renames.items()}
+        races = self._common_races()
+        names = list(dict.fromkeys(self._infraction_names(self.new) + [back.get(n, n) for n in self._infraction_names(self.old)]))
+        names = [n for n in names if n not in renames]  # an old name that was renamed is compared under its new name
+        changes: list[Change] = []
+        for name in names:
+            old_name = back.get(name, name)
+            grouped: dict[tuple[Any, ...], list[tuple[str, Penalty | None, Penalty | None]]] = {}
+            for race in races:
+                a = self.old.penalty_for(old_name, race)
+                b = self.new.penalty_for(name, race)
+                sa = a.sanction if a else None
+                sb = b.sanction if b else None
+                if _same_sanction(sa, sb):
+                    continue
+                key = (_sanction_key(sa), _sanction_key(sb))
+                grouped.setdefault(key, []).append((race, a, b))
+            for entries in grouped.values():
+                _, a, b = entries[0]
+                label = name if old_name == name else f"{old_name} (now {name})"
+                subject = f"{label} on {self._race_label(r for r, _, _ in entries)}"
+                old_cite = a.citation if a else None
+                new_cite = b.citation if b else None
+                if a is None and b is not None:
+                    changes.append(Change(ADDED, subject, new=sanction_text(b.sanction), new_cite=new_cite, new_json=to_json(b.sanction)))
+                elif b is None and a is not None:
+                    changes.append(Change(REMOVED, subject, old=sanction_text(a.sanction), old_cite=old_cite, old_json=to_json(a.sanction)))
+                elif a is not None and b is not None:
+                    changes.append(Change(
+                        compare_sanctions(a.sanction, b.sanction), subject, sanction_text(a.sanction), sanction_text(b.sanction),
+                        delta(Duration(a.sanction.minutes), Duration(b.sanction.minutes)) if a.sanction.kind == b.sanction.kind == "time" else "",
+                        old_cite, new_cite, to_json(a.sanction), to_json(b.sanction),
+                    ))
+        return changes
+
+    # ---- schedules
+    def _schedules(self) -> list[Change]:
+        changes: list[Change] = []
+        for name, schedule in self.new.schedules.items():
+            if name not in self.old.schedules:
+                changes.append(Change(ADDED, name, new=self._schedule_outline(self.new, name), new_cite=self._cite(self.new, schedule.decl)))
+        for name, schedule in self.old.schedules.items():
+            if name not in self.new.schedules:
+                changes.append(Change(REMOVED, name, old=self._schedule_outline(self.old, name), old_cite=self._cite(self.old, schedule.decl)))
+        for name in self.new.schedules:
+            if name in self.old.schedules:
+                changes.extend(self._schedule(name))
+        return changes
+
+    def _tiers(self, edition: Edition, name: str) -> list[tuple[datetime.date | None, _Value, Citation]]:
+        # Tier dates are moved onto a common (leap) reference year, keeping any year
+        # offset from the edition: 04-30 of 2016 and 04-30 of 2022 are the same day.
+        return [
+            (None if tier.through is None else _on_reference_year(tier.through, edition.year), _Value(edition, tier.value), tier.citation)
+            for tier in edition.schedules[name].tiers
+        ]
+
+    def _schedule_outline(self, edition: Edition, name: str) -> str:
+        parts = []
+        for through, value, _ in self._tiers(edition, name):
+            parts.append(f"{'otherwise' if through is None else 'through ' + _day(through)} {value.text}")
+        return ", ".join(parts)
+
+    def _schedule(self, name: str) -> list[Change]:
+        """The value on each calendar day, old against new; days that changed the same way form one range."""
+        old, new = self._tiers(self.old, name), self._tiers(self.new, name)
+        bounds = sorted({t for t, _, _ in old + new if t is not None})
+        segments: list[tuple[datetime.date | None, datetime.date | None]] = []  # (first day, last day); None is open
+        start: datetime.date | None = None
+        for bound in bounds:
+            segments.append((start, bound))
+            start = bound + datetime.timedelta(days=1)
+        segments.append((start, None))
+        runs: list[list[Any]] = []  # [first, last, old tier, new tier]
+        for first, last in segments:
+            a, b = _tier_at(old, last), _tier_at(new, last)
+            if a is None and b is None:
+                continue
+            if a is not None and b is not None and a[1].same_as(b[1]):
+                continue
+            if runs and runs[-1][1] is not None and first == runs[-1][1] + datetime.timedelta(days=1) and _shown(runs[-1][2:]) == _shown((a, b)):
+                runs[-1][1] = last
+                continue
+            runs.append([first, last, a, b])
+        changes = []
+        for first, last, a, b in runs:
+            changes.append(_value_change(f"{name} {_range(first, last)}", a[1:] if a else None, b[1:] if b else None))
+        return changes
+
+    # ---- tables
+    def _tables(self) -> list[Change]:
+        changes: list[Change] = []
+        for name, table in self.new.tables.items():
+            if name not in self.old.tables:
+                changes.append(Change(ADDED, name, new=f"{len(table.decl.rows)} rows", new_cite=self._cite(self.new, table.decl)))
+        for name, table in self.old.tables.items():
+            if name not in self.new.tables:
+                changes.append(Change(REMOVED, name, old=f"{len(table.decl.rows)} rows", old_cite=self._cite(self.old, table.decl)))
+        for name in self.new.tables:
+            if name in self.old.tables:
+                changes.extend(self._table(name))
+        return changes
+
+    def _cells(self, edition: Edition, name: str) -> dict[tuple[tuple[str, str], ...], tuple[_Value, Citation]]:
+        """Each cell a lookup can reach, groups expanded to their races, first matching row first (as lookups do)."""
+        decl = edition.tables[name].decl
+        cells: dict[tuple[tuple[str, str], ...], tuple[_Value, Citation]] = {}
+        for row in decl.rows:
+            options = [_key_options(edition, key) for key in row.keys]
+            entry = (_Value(edition, row.value), self._cite(edition, decl, row, row.citation))
+            for combination in itertools.product(*options):
+                cells.setdefault(tuple(combination), entry)
+        if decl.otherwise is not None:
+            cells[(("otherwise", "otherwise"),)] = (_Value(edition, decl.otherwise.value), self._cite(edition, decl, decl.otherwise, decl.otherwise.citation))
+        return cells
+
+    def _table(self, name: str) -> list[Change]:
+        old, new = self._cells(self.old, name), self._cells(self.new, name)
+        keys = list(new) + [k for k in old if k not in new]
+        grouped: dict[tuple[Any, ...], list[tuple[tuple[tuple[str, str], ...], Any, Any]]] = {}
+        for key in keys:
+            a, b = old.get(key), new.get(key)
+            if a is not None and b is not None and a[0].same_as(b[0]):
+                continue
+            # Cells that changed alike and differ only by race share one line.
+            shape = tuple((kind, "" if kind == "race" else text) for kind, text in key)
+            pair = (a[0].text if a else None, b[0].text if b else None)
+            grouped.setdefault((shape, pair), []).append((key, a, b))
+        changes = []
+        for entries in grouped.values():
+            key, a, b = entries[0]
+            races_by_position = [[k[i][1] for k, _, _ in entries] for i in range(len(key))]
+            parts = [self._race_label(races_by_position[i]) if kind == "race" else text for i, (kind, text) in enumerate(key)]
+            subject = f"{name}({', '.join(parts)})" if key != (("otherwise", "otherwise"),) else f"{name} otherwise"
+            changes.append(_value_change(subject, a, b))
+        return changes
+
+    # ---- bands
+    def _bands(self) -> list[Change]:
+        changes: list[Change] = []
+        for name, band in self.new.bands.items():
+            if name not in self.old.bands:
+                changes.append(Change(ADDED, name, new=", ".join(r.label for r in band.decl.rows), new_cite=self._cite(self.new, band.decl)))
+        for name, band in self.old.bands.items():
+            if name not in self.new.bands:
+                changes.append(Change(REMOVED, name, old=", ".join(r.label for r in band.decl.rows), old_cite=self._cite(self.old, band.decl)))
+        for name in self.new.bands:
+            if name not in self.old.bands:
+                continue
+            old_decl, new_decl = self.old.bands[name].decl, self.new.bands[name].decl
+            old_rows = {(r.low, r.high): r for r in old_decl.rows}
+            new_rows = {(r.low, r.high): r for r in new_decl.rows}
+            for key, row in new_rows.items():
+                cited = self._cite(self.new, new_decl, row, row.citation)
+                b = self._band_value(self.new, row)
+                if key not in old_rows:
+                    changes.append(Change(ADDED, f"{name} {row.label}", new=b.text if b else None, new_cite=cited, new_json=b.json if b else row.label))
+                    continue
+                before = old_rows[key]
+                a = self._band_value(self.old, before)
+                if a is None and b is None:
+                    continue
+                if a is None or b is None or not a.same_as(b):
+                    changes.append(Change(
+                        CHANGED, f"{name} {row.label}", a.text if a else row.label, b.text if b else row.label,
+                        delta(a.value, b.value) if a and b else "",
+                        self._cite(self.old, old_decl, before, before.citation), cited, a.json if a else row.label, b.json if b else row.label,
+                    ))
+            for key, row in old_rows.items():
+                if key not in new_rows:
+                    a = self._band_value(self.old, row)
+                    changes.append(Change(REMOVED, f"{name} {row.label}", old=a.text if a else None,
+                                          old_cite=self._cite(self.old, old_decl, row, row.citation), old_json=a.json if a else row.label))
+        return changes
+
+    @staticmethod
+    def _band_value(edition: Edition, row: ast.BandRow) -> _Value | None:
+        # A row without a value is its own label: its range is all there is to compare.
+        return _Value(edition, row.value) if row.value is not None else None
+
+    # ---- rules
+    def _rules(self) -> list[Change]:
+        changes: list[Change] = []
+        for name, rule in self.new.rules.items():
+            decl = rule.decl
+            text = snippet(self.new.source, decl.body.span)
+            if name not in self.old.rules:
+                changes.append(Change(ADDED, f"rule {name}", new=text, new_cite=self._cite(self.new, decl), new_json=text))
+                continue
+            before = self.old.rules[name].decl
+            old_body, new_body = on_reference_year(before.body, self.old.year), on_reference_year(decl.body, self.new.year)
+            if before.params == decl.params and old_body == new_body:
+                continue
+            old_text = snippet(self.old.source, before.body.span)
+            pairs = fragments(old_body, new_body) if before.params == decl.params else [(old_body, new_body)]
+            if len(pairs) == 1 and pairs[0] == (old_body, new_body):
+                old_shown, new_shown = old_text, text
+            else:
+                old_shown = "; ".join(snippet(self.old.source, a.span) for a, _ in pairs)
+                new_shown = "; ".join(snippet(self.new.source, b.span) for _, b in pairs)
+            if before.params != decl.params:
+                old_shown = f"({', '.join(p.name for p in before.params)}) = {old_shown}"
+                new_shown = f"({', '.join(p.name for p in decl.params)}) = {new_shown}"
+            changes.append(Change(
+                CHANGED, f"rule {name}", old_shown, new_shown, _fragment_delta(self.old, self.new, pairs),
+                self._cite(self.old, before), self._cite(self.new, decl), old_text, text,
+            ))
+        for name, rule in self.old.rules.items():
+            if name not in self.new.rules:
+                text = snippet(self.old.source, rule.decl.body.span)
+                changes.append(Change(REMOVED, f"rule {name}", old=text, old_cite=self._cite(self.old, rule.decl), old_json=text))
+        return changes
+
+
+def on_reference_year(node: ast.Expr, edition_year: int) -> ast.Expr:
+    """The expression with each date literal moved onto the reference year, keeping its offset from the edition year.
+
+    A deadline of 2016-05-31 in the 2016 edition and of 2022-05-31 in the 2022
+    edition is the same rule: the last day of May of the race's year.
+    """
+    if isinstance(node, ast.Literal) and isinstance(node.value, datetime.date):
+        return attrs.evolve(node, value=_on_reference_year(node.value, edition_year))
+    changes: dict[str, Any] = {}
+    for field in attrs.fields(type(node)):
+        value = getattr(node, field.name)
+        if isinstance(value, ast.Expr):
+            moved = on_reference_year(value, edition_year)
+        elif isinstance(value, tuple) and value and all(isinstance(v, ast.Expr) for v in value):
+            moved = tuple(on_reference_year(v, edition_year) for v in value)
+        elif isinstance(value, tuple) and value and all(isinstance(v, tuple) and len(v) == 2 and isinstance(v[1], ast.Expr) for v in value):
+            moved = tuple((k, on_reference_year(v, edition_year)) for k, v in value)
+        else:
+            continue
+        if moved is not value:
+            changes[field.name] = moved
+    return attrs.evolve(node, **changes) if changes else node
+
+
+def fragments(a: ast.Node, b: ast.Node) -> list[tuple[ast.Node, ast.Node]]:
+    """The smallest pairs of sub-expressions that differ between two trees (the whole pair past MAX_FRAGMENTS)."""
+    found = _fragments(a, b)
+    return found if len(found) <= MAX_FRAGMENTS else [(a, b)]
+
+
+def _fragments(a: ast.Node, b: ast.Node) -> list[tuple[ast.Node, ast.Node]]:
+    if a == b:
+        return []
+    if type(a) is not type(b):
+        return [(a, b)]
+    found: list[tuple[ast.Node, ast.Node]] = []
+    for field in attrs.fields(type(a)):
+        if not field.eq:
+            continue
+        x, y = getattr(a, field.name), getattr(b, field.name)
+        if x == y:
+            continue
+        if isinstance(x, ast.Node) and isinstance(y, ast.Node):
+            found.extend(_fragments(x, y))
+        elif isinstance(x, tuple) and isinstance(y, tuple) and len(x) == len(y) and all(isinstance(i, ast.Node) for i in x + y):
+            for i, j in zip(x, y, strict=True):
+                found.extend(_fragments(i, j))
+        else:
+            return [(a, b)]  # an operator, a name or a value of this node changed: show the node
+    return found
+
+
+def _fragment_delta(old: Edition, new: Edition, pairs: Sequence[tuple[ast.Node, ast.Node]]) -> str:
+    if len(pairs) != 1:
+        return ""
+    a, b = pairs[0]
+    if isinstance(a, ast.Literal) and isinstance(b, ast.Literal):
+        return delta(a.value, b.value)
+    return ""
+
+
+# ---- small helpers ---------------------------------------------------------------
+
+REFERENCE_YEAR = 2000  # a leap year, so 29 February has a place
+
+
+def _on_reference_year(day: datetime.date, edition_year: int) -> datetime.date:
+    year = REFERENCE_YEAR + (day.year - edition_year)
+    try:
+        return day.replace(year=year)
+    except ValueError:  # 29 February moved onto a common year
+        return datetime.date(year, 2, 28)
+
+
+def _day(day: datetime.date) -> str:
+    text = day.strftime("%m-%d")
+    offset = day.year - REFERENCE_YEAR
+    if offset:
+        text += f" ({'+' if offset > 0 else ''}{offset} year{'s' if abs(offset) != 1 else ''})"
+    return text
+
+
+
+def _value_change(subject: str, old: Sequence[Any] | None, new: Sequence[Any] | None) -> Change:
+    """A cell or tier in one or both editions, as (value, citation): added, removed or changed."""
+    if old is None:
+        assert new is not None
+        return Change(ADDED, subject, new=new[0].text, new_cite=new[1], new_json=new[0].json)
+    if new is None:
+        return Change(REMOVED, subject, old=old[0].text, old_cite=old[1], old_json=old[0].json)
+    return Change(CHANGED, subject, old[0].text, new[0].text, delta(old[0].value, new[0].value), old[1], new[1], old[0].json, new[0].json)
+
+def _range(first: datetime.date | None, last: datetime.date | None) -> str:
+    if first is None and last is None:
+        return "on every day"
+    if first is None:
+        assert last is not None
+        return f"through {_day(last)}"
+    if last is None:
+        return f"from {_day(first)}"
+    if first == last:
+        return f"on {_day(first)}"
+    return f"{_day(first)}..{_day(last)}"
+
+
+def _tier_at(tiers: list[tuple[datetime.date | None, _Value, Citation]], day: datetime.date | None) -> tuple[datetime.date | None, _Value, Citation] | None:
+    """The tier in force on `day` (None: after every dated tier)."""
+    for tier in tiers:
+        if tier[0] is None or (day is not None and day <= tier[0]):
+            return tier
+    return None
+
+
+def _shown(pair: Sequence[Any]) -> tuple[str | None, ...]:
+    return tuple(None if tier is None else tier[1].text for tier in pair)
+
+
+def _key_options(edition: Edition, key: ast.Literal | ast.Name) -> list[tuple[str, str]]:
+    if isinstance(key, ast.Name):
+        if key.name in edition.groups:
+            return [("race", r) for r in sorted(edition.groups[key.name].members)]
+        if key.name in edition.races:
+            return [("race", key.name)]
+        return [("word", key.name)]
+    value = key.value
+    return [("value", f'"{value}"' if isinstance(value, str) else render(value))]
+
+
+def _same_sanction(a: Sanction | None, b: Sanction | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return _sanction_key(a) == _sanction_key(b)
+
+
+def _sanction_key(sanction: Sanction | None) -> tuple[Any, ...] | None:
+    # Discretion and doping sanctions name their infraction; the name is not the meaning.
+    if sanction is None:
+        return None
+    return (sanction.kind, sanction.minutes, bool(sanction.discretion), bool(sanction.doping))
+
+
+def _words(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _race_outline(race: Race) -> str:
+    parts = [f'"{race.title}"'] if race.title and race.title != race.name else []
+    for key in ("distance", "elevation", "cutoff", "fee"):
+        if key in race.attributes:
+            parts.append(f"{key} {render(race.attributes[key])}")
+    return ", ".join(parts)
+
+
+def _race_json(race: Race) -> dict[str, Any]:
+    return {"name": race.name, "title": race.title, "attributes": {k: to_json(v) for k, v in sorted(race.attributes.items())}}
+
+
+def diff_editions(old: Edition, new: Edition, pm: pluggy.PluginManager | None = None) -> EditionDiff:
+    """Compare two editions; `pm` adds the sections of series plugins (racepolicy_diff_sections)."""
+    return EditionComparer(old, new).compare(pm)

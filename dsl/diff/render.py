@@ -1,0 +1,140 @@
+"""Show a regulation diff as text (coloured on a terminal), Markdown for a changelog, or JSON for tools."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable
+from typing import IO, Any
+
+from racepolicy.diff.cases import Impact
+from racepolicy.diff.compare import ADDED, HARSHER, MILDER, REMOVED, Change, EditionDiff
+from racepolicy.evaluation.model import Citation
+
+FORMATS = ("text", "markdown", "json")
+
+MARKERS = {ADDED: "+", REMOVED: "-"}  # every other kind is a change: "~"
+
+# ANSI colours, only on a terminal and never when NO_COLOR is set (https://no-color.org).
+COLOURS = {ADDED: "32", REMOVED: "31", HARSHER: "31", MILDER: "32"}
+CHANGED_COLOUR, TITLE_STYLE, CITE_STYLE = "33", "1", "2"
+
+
+def use_colour(stream: IO[str], choice: str = "auto") -> bool:
+    """Colour for `--color always`, or `auto` on a terminal without NO_COLOR."""
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    isatty: Callable[[], bool] | None = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _cites(diff: EditionDiff, change: Change) -> list[tuple[str, Citation]]:
+    found = []
+    if change.old_cite is not None:
+        found.append((diff.old, change.old_cite))
+    if change.new_cite is not None:
+        found.append((diff.new, change.new_cite))
+    return found
+
+
+def _headline(diff: EditionDiff) -> str:
+    return f"{diff.old} → {diff.new}: " + ("no changes" if diff.equal else _plural(diff.count, "change"))
+
+
+# ---- text ----------------------------------------------------------------------
+
+
+def render_text(diff: EditionDiff, impact: Impact | None = None, colour: bool = False) -> str:
+    def paint(text: str, style: str) -> str:
+        return f"\x1b[{style}m{text}\x1b[0m" if colour else text
+
+    lines = [paint(_headline(diff), TITLE_STYLE), f"  old: {diff.old_file}", f"  new: {diff.new_file}"]
+    for section in diff.sections:
+        if not section.changes:
+            continue
+        lines += ["", paint(section.title, TITLE_STYLE)]
+        for change in section.changes:
+            marker = MARKERS.get(change.kind, "~")
+            lines.append(paint(f"  {marker} {change.summary}", COLOURS.get(change.kind, CHANGED_COLOUR)))
+            lines.extend(paint(f"      {label}: {cite}", CITE_STYLE) for label, cite in _cites(diff, change))
+    if impact is not None:
+        lines += ["", paint(_impact_headline(impact), TITLE_STYLE)]
+        for result in impact.changed:
+            lines.append(paint(f"  ~ line {result.line}: {result.name}", CHANGED_COLOUR))
+            lines.append(f"      {diff.old}: {result.old}")
+            lines.append(f"      {diff.new}: {result.new}")
+        for bad in impact.bad_lines:
+            lines.append(paint(f"  ! {impact.file}:{bad.line}: {bad.message}", COLOURS[REMOVED]))
+    return "\n".join(lines) + "\n"
+
+
+def _impact_headline(impact: Impact) -> str:
+    text = f"Decision impact ({impact.file}): {len(impact.changed)} of {_plural(len(impact.results), 'case')} changed"
+    if impact.bad_lines:
+        text += f", {_plural(len(impact.bad_lines), 'bad line')}"
+    return text
+
+
+# ---- markdown --------------------------------------------------------------------
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+
+
+def _md(text: str) -> str:
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def _md_cite(cite: Citation) -> str:
+    return cite.render(escape=_md, quotes=("“", "”"), code="`")
+
+
+def render_markdown(diff: EditionDiff, impact: Impact | None = None) -> str:
+    lines = [f"# Regulation changes: {diff.old} → {diff.new}", ""]
+    summary = "No changes." if diff.equal else f"{_plural(diff.count, 'change')}."
+    lines += [f"{summary} Old: `{diff.old_file}`; new: `{diff.new_file}`."]
+    for section in diff.sections:
+        if not section.changes:
+            continue
+        lines += ["", f"## {section.title}", ""]
+        for change in section.changes:
+            lines.append(f"- **{change.kind}** `{change.subject}`{_md(change.detail)}")
+            lines.extend(f"  - *{label}:* {_md_cite(cite)}" for label, cite in _cites(diff, change))
+    if impact is not None:
+        lines += ["", "## Decision impact", "", _md(_impact_headline(impact).replace("Decision impact ", "Cases ")) + "."]
+        if impact.changed:
+            lines += ["", f"| line | case | {diff.old} | {diff.new} |", "|---:|---|---|---|"]
+            lines.extend(f"| {r.line} | `{r.name}` | {_md(r.old)} | {_md(r.new)} |" for r in impact.changed)
+        if impact.bad_lines:
+            lines += ["", "Lines that are not cases:", ""]
+            lines.extend(f"- line {b.line}: {_md(b.message)}" for b in impact.bad_lines)
+    return "\n".join(lines) + "\n"
+
+
+# ---- json --------------------------------------------------------------------------
+
+
+def diff_json(diff: EditionDiff, impact: Impact | None = None) -> dict[str, Any]:
+    data = diff.as_json()
+    if impact is not None:
+        data["cases"] = impact.as_json()
+    return data
+
+
+def render_json(diff: EditionDiff, impact: Impact | None = None) -> str:
+    # Keys sorted; lists keep the diff's topic order, so the text is stable run to run.
+    return json.dumps(diff_json(diff, impact), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def render(diff: EditionDiff, fmt: str, impact: Impact | None = None, colour: bool = False) -> str:
+    if fmt == "markdown":
+        return render_markdown(diff, impact)
+    if fmt == "json":
+        return render_json(diff, impact)
+    return render_text(diff, impact, colour)

@@ -1,0 +1,416 @@
+"""The reference evaluator: walks the checked AST, dispatching on node classes, and records a trace."""
+
+from __future__ import annotations
+
+import datetime
+import operator
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from racepolicy.evaluation.builtins import BUILTINS
+from racepolicy.evaluation.model import Citation, Edition, Penalty, cite
+from racepolicy.evaluation.operators import OperatorError, OutOfRangeError, apply, check_range
+from racepolicy.evaluation.trace import TraceEntry
+from racepolicy.evaluation.values import GroupValue, RaceValue, Record, Sanction, combine_sanctions, render, type_name
+from racepolicy.language import ast
+from racepolicy.language.errors import EvaluationError, NestingError, NumberRangeError, PolicyError, StepLimitError, UnknownNameError, did_you_mean
+from racepolicy.language.source import Source, Span
+
+MAX_CALL_DEPTH = 100
+_NUMBER_COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
+    "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+}
+# Rules cannot recurse, but `rule a = b + b`, `rule b = c + c`, ... doubles the work at each
+# level; a budget of expression steps per evaluator (one per query) keeps every answer bounded in time.
+MAX_STEPS = 200_000
+
+
+class Evaluator:
+    """Evaluates expressions and statements of one edition; pure, no I/O, no clock."""
+
+    def __init__(self, edition: Edition, query_source: Source | None = None, tracing: bool = True) -> None:
+        self.edition = edition
+        self.trace: list[TraceEntry] = []
+        self.tracing = tracing
+        self._source = query_source or edition.source
+        # The query being answered: plugin query forms point their errors here.
+        self.query_span: Span | None = None
+        self._depth = 0
+        self._signatures: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        self._steps = 0
+        self._dispatch: dict[type, Callable[[Any, Mapping[str, Any]], Any]] = {
+            ast.Literal: self._literal,
+            ast.MonthDay: self._month_day,
+            ast.Name: self._name,
+            ast.Field: self._field,
+            ast.Call: self._call,
+            ast.Unary: self._unary,
+            ast.Binary: self._binary,
+            ast.IfExpr: self._if,
+            ast.ListExpr: self._list,
+            ast.RecordExpr: self._record,
+        }
+
+    # ---- tracing
+    def note(
+        self, kind: str, name: str, detail: str = "", inputs: Sequence[tuple[str, Any]] = (), result: Any = None,
+        citation: Citation | None = None,
+    ) -> None:
+        """Record a statement the answer used (plugins call this from their query forms)."""
+        if not self.tracing:
+            return
+        self.trace.append(
+            TraceEntry(
+                kind, name, detail, tuple((k, render(v)) for k, v in inputs), "" if result is None else render(result),
+                citation, self._depth,
+            )
+        )
+
+    def fail(self, message: str, span: Span, hint: str = "") -> EvaluationError:
+        return EvaluationError(message, span, self._source, hint)
+
+    def _operator_failed(self, exc: OperatorError, span: Span, prefix: str = "") -> PolicyError:
+        if isinstance(exc, OutOfRangeError):
+            return NumberRangeError(prefix + str(exc), span, self._source, "keep amounts, durations and numbers below a million million")
+        return self.fail(prefix + str(exc), span)
+
+    # ---- expressions
+    def evaluate(self, expr: ast.Expr, env: Mapping[str, Any]) -> Any:
+        self._steps += 1
+        if self._steps > MAX_STEPS:
+            self._steps = 0  # so the error can be reported and the evaluator reused
+            raise StepLimitError(
+                f"the answer needs more than {MAX_STEPS:,} evaluation steps", expr.span, self._source,
+                "rules that each use another rule several times multiply the work: compute the shared part once",
+            )
+        try:
+            return self._dispatch[type(expr)](expr, env)
+        except RecursionError:
+            raise NestingError("expression is nested too deeply to evaluate", expr.span, self._source) from None
+
+    def _literal(self, expr: ast.Literal, env: Mapping[str, Any]) -> Any:
+        return expr.value
+
+    def _month_day(self, expr: ast.MonthDay, env: Mapping[str, Any]) -> Any:
+        try:
+            return datetime.date(self.edition.year, expr.month, expr.day)
+        except ValueError:  # the checker reports it first; this keeps a traceback from ever reaching a user
+            raise self.fail(f"{expr.month:02}-{expr.day:02} does not exist in {self.edition.year}", expr.span) from None
+
+    def _name(self, expr: ast.Name, env: Mapping[str, Any]) -> Any:
+        name = expr.name
+        if name in env:
+            return env[name]
+        ed = self.edition
+        if name in ed.races:
+            return self.race_value(name)
+        if name in ed.groups:
+            group = ed.groups[name]
+            return GroupValue(name, group.members)
+        if name == "year":
+            return Decimal(ed.year)
+        if name in ed.rules and not ed.rules[name].decl.params:
+            return self.call_rule(name, [], expr.span)
+        raise self.fail(
+            f"unknown name '{name}'", expr.span,
+            did_you_mean(name, list(env) + list(ed.races) + list(ed.groups) + list(ed.rules)) or "give it as a fact: given NAME = value",
+        )
+
+    def race_value(self, name: str) -> RaceValue:
+        race = self.edition.races[name]
+        return RaceValue(name, race.title, race.attributes)
+
+    def _field(self, expr: ast.Field, env: Mapping[str, Any]) -> Any:
+        subject = self.evaluate(expr.subject, env)
+        if isinstance(subject, RaceValue):
+            if expr.name == "name":
+                return subject.name
+            if expr.name == "title":
+                return subject.title
+            if expr.name not in subject.attributes:
+                raise self.fail(f"race {subject.name} has no {expr.name}", expr.span, "the policy does not give it for this race")
+            value = subject.attributes[expr.name]
+            race = self.edition.races.get(subject.name)
+            self.note("attribute", f"{subject.name}.{expr.name}", result=value, citation=race.citations.get(expr.name) if race else None)
+            return value
+        if isinstance(subject, Record):
+            try:
+                return subject.get(expr.name)
+            except KeyError:
+                raise self.fail(f"no fact '{expr.name}' was given", expr.span, missing_fact_hint(expr.name, subject.keys())) from None
+        raise self.fail(f"{type_name(subject)} has no field '{expr.name}'", expr.span)
+
+    def _unary(self, expr: ast.Unary, env: Mapping[str, Any]) -> Any:
+        value = self.evaluate(expr.operand, env)
+        if expr.op == "not":
+            if not isinstance(value, bool):
+                raise self.fail(f"'not' needs yes or no, not {type_name(value)}", expr.operand.span)
+            return not value
+        try:
+            return apply("*", value, Decimal(-1)) if not isinstance(value, Decimal) else -value
+        except OperatorError as exc:
+            raise self._operator_failed(exc, expr.span) from None
+
+    def _binary(self, expr: ast.Binary, env: Mapping[str, Any]) -> Any:
+        op = expr.op
+        left = self.evaluate(expr.left, env)
+        if op in ("and", "or"):
+            if not isinstance(left, bool):
+                raise self.fail(f"'{op}' needs yes or no, not {type_name(left)}", expr.left.span)
+            if (op == "and" and not left) or (op == "or" and left):
+                return left
+            right = self.evaluate(expr.right, env)
+            if not isinstance(right, bool):
+                raise self.fail(f"'{op}' needs yes or no, not {type_name(right)}", expr.right.span)
+            return right
+        right = self.evaluate(expr.right, env)
+        if type(left) is Decimal and type(right) is Decimal and op in _NUMBER_COMPARISONS:
+            return _NUMBER_COMPARISONS[op](left, right)  # the common case, without the operator table
+        try:
+            return apply(op, left, right)
+        except OperatorError as exc:
+            raise self._operator_failed(exc, expr.span) from None
+
+    def _if(self, expr: ast.IfExpr, env: Mapping[str, Any]) -> Any:
+        cond = self.evaluate(expr.condition, env)
+        if not isinstance(cond, bool):
+            raise self.fail(f"'if' needs yes or no, not {type_name(cond)}", expr.condition.span)
+        return self.evaluate(expr.then if cond else expr.otherwise, env)
+
+    def _list(self, expr: ast.ListExpr, env: Mapping[str, Any]) -> Any:
+        return tuple(self.evaluate(i, env) for i in expr.items)
+
+    def _record(self, expr: ast.RecordExpr, env: Mapping[str, Any]) -> Any:
+        return Record.of({k: self.evaluate(v, env) for k, v in expr.items})
+
+    def _call(self, expr: ast.Call, env: Mapping[str, Any]) -> Any:
+        args = [self.evaluate(a, env) for a in expr.args]
+        return self.call(expr.function, args, expr.span)
+
+    # ---- calls
+    def call(self, name: str, args: Sequence[Any], span: Span) -> Any:
+        """Call a rule, schedule, table, band, plugin function or built-in by name."""
+        ed = self.edition
+        if name in ed.rules:
+            return self.call_rule(name, args, span)
+        if name in ed.schedules:
+            return self.call_schedule(name, args, span)
+        if name in ed.tables:
+            return self.call_table(name, args, span)
+        if name in ed.bands:
+            return self.call_band(name, args, span)
+        if name in ed.functions:
+            fn = ed.functions[name]
+            self._check_args(name, [p for p, _ in fn.params], args, span)
+            try:
+                result = fn.impl(*args)
+            except PolicyError:
+                raise
+            except (OperatorError, ValueError, TypeError, KeyError, ArithmeticError) as exc:
+                raise self.fail(f"{name}: {exc}", span) from None
+            self.note("function", name, fn.doc, list(zip((p for p, _ in fn.params), args, strict=False)), result)
+            return result
+        if name in BUILTINS:
+            low, high, _, _, impl = BUILTINS[name]
+            if len(args) < low or (high is not None and len(args) > high):
+                raise self.fail(f"'{name}' takes {low}{'+' if high is None else ''} argument(s), {len(args)} given", span)
+            try:
+                return check_range(impl(*args))
+            except OperatorError as exc:
+                raise self._operator_failed(exc, span, f"{name}: ") from None
+            except (TypeError, AttributeError, ArithmeticError):
+                kinds = ", ".join(type_name(a) for a in args)
+                raise self.fail(f"{name} does not apply to {kinds}", span) from None
+        raise UnknownNameError(
+            f"unknown rule or function '{name}'", span, self._source, did_you_mean(name, list(ed.callables()) + list(BUILTINS))
+        )
+
+    def _check_args(self, name: str, params: Sequence[str], args: Sequence[Any], span: Span) -> None:
+        if len(params) != len(args):
+            raise self.fail(f"'{name}' takes {len(params)} argument(s), {len(args)} given", span, f"{name}({', '.join(params)})")
+
+    def _enter(self, span: Span) -> Source:
+        if self._depth == 0:
+            # A call from outside any rule starts a new answer (a query, a batch row): a fresh step budget,
+            # so an evaluator reused for many answers is not stopped by the sum of them.
+            self._steps = 0
+        self._depth += 1
+        if self._depth > MAX_CALL_DEPTH:
+            self._depth = 0
+            raise self.fail(f"rules call each other more than {MAX_CALL_DEPTH} levels deep", span)
+        previous = self._source
+        self._source = self.edition.source
+        return previous
+
+    def _leave(self, previous: Source) -> None:
+        self._depth -= 1
+        self._source = previous
+
+    def _signature(self, name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        params = self.edition.rules[name].decl.params
+        found = (tuple(p.name for p in params), tuple(p.type for p in params))
+        self._signatures[name] = found
+        return found
+
+    def _evaluate_in_policy(self, expr: ast.Expr, span: Span) -> Any:
+        """Evaluate an expression written in the policy, so its errors point into the policy's text."""
+        previous = self._enter(span)
+        try:
+            return self.evaluate(expr, {})
+        finally:
+            self._leave(previous)
+
+    def call_rule(self, name: str, args: Sequence[Any], span: Span) -> Any:
+        rule = self.edition.rules[name]
+        params = rule.decl.params
+        if len(params) != len(args):
+            self._check_args(name, [p.name for p in params], args, span)
+        names, kinds = self._signatures.get(name) or self._signature(name)
+        for param_name, kind, arg in zip(names, kinds, args, strict=True):
+            if kind != "any" and type_name(arg) != kind:
+                raise self.fail(f"argument '{param_name}' of {name} must be {kind}, not {type_name(arg)}", span)
+        index = len(self.trace)
+        previous = self._enter(span)
+        try:
+            result = self.evaluate(rule.decl.body, dict(zip(names, args, strict=True)))
+        finally:
+            self._leave(previous)
+        if self.tracing:
+            entry = TraceEntry(
+                "rule", name, "", tuple((p.name, render(a)) for p, a in zip(params, args, strict=True)), render(result),
+                cite(self.edition.source, rule.decl), self._depth,
+            )
+            self.trace.insert(index, entry)
+        return result
+
+    def call_schedule(self, name: str, args: Sequence[Any], span: Span) -> Any:
+        schedule = self.edition.schedules[name]
+        self._check_args(name, ["date"], args, span)
+        when = args[0]
+        if not isinstance(when, datetime.date):
+            raise self.fail(f"schedule {name} needs a date, not {type_name(when)}", span, "write a date such as 2022-05-15")
+        for tier in schedule.tiers:
+            if tier.through is None or when <= tier.through:
+                previous = self._enter(span)
+                try:
+                    value = self.evaluate(tier.value, {})
+                finally:
+                    self._leave(previous)
+                detail = "otherwise" if tier.through is None else f"through {tier.through.isoformat()}"
+                self.note("schedule", name, detail, [("date", when)], value, tier.citation)
+                return value
+        last = schedule.tiers[-1].through if schedule.tiers else None
+        raise self.fail(
+            f"schedule {name} has no tier for {when.isoformat()}", span,
+            f"its last tier ends on {last.isoformat()}" if last else "the schedule has no tiers",
+        )
+
+    def call_table(self, name: str, args: Sequence[Any], span: Span) -> Any:
+        table = self.edition.tables[name]
+        decl = table.decl
+        if len(decl.params) != len(args):
+            self._check_args(name, [p.name for p in decl.params], args, span)
+        key = tuple(args)
+        try:
+            row = table.memo[key] if key in table.memo else table.memo.setdefault(key, self._find_row(decl, args))
+        except TypeError:  # an unhashable argument (a list): look it up without the memo
+            row = self._find_row(decl, args)
+        chosen = row if row is not None else decl.otherwise
+        if chosen is None:
+            shown = ", ".join(render(a) for a in args)
+            raise self.fail(f"table {name} has no row for ({shown})", span, "add a row or an `otherwise ->` row")
+        if isinstance(chosen.value, ast.Literal):
+            value = chosen.value.value  # most rows hold a constant: nothing to enter
+        else:
+            previous = self._enter(span)
+            try:
+                value = self.evaluate(chosen.value, {})
+            finally:
+                self._leave(previous)
+        if self.tracing:
+            keys = "otherwise" if row is None else ", ".join(k.name if isinstance(k, ast.Name) else render(k.value) for k in row.keys)
+            self.note("table", name, keys, list(zip((p.name for p in decl.params), args, strict=True)), value,
+                      cite(self.edition.source, decl, chosen, chosen.citation))
+        return value
+
+    def _find_row(self, decl: ast.TableDecl, args: Sequence[Any]) -> ast.TableRow | None:
+        """The first row whose keys all match the arguments (rows are tried top to bottom)."""
+        for row in decl.rows:
+            if len(row.keys) == len(args) and all(self._key_matches(k, a) for k, a in zip(row.keys, args, strict=True)):
+                return row
+        return None
+
+    def _key_matches(self, key: ast.Literal | ast.Name, arg: Any) -> bool:
+        if isinstance(key, ast.Name):
+            if isinstance(arg, RaceValue):
+                group = self.edition.groups.get(key.name)
+                return arg.name == key.name or (group is not None and arg.name in group.members)
+            return isinstance(arg, str) and arg == key.name
+        return bool(key.value == arg)
+
+    def call_band(self, name: str, args: Sequence[Any], span: Span) -> Any:
+        band = self.edition.bands[name]
+        self._check_args(name, ["value"], args, span)
+        value = args[0]
+        if not isinstance(value, Decimal):
+            raise self.fail(f"band {name} needs a number, not {type_name(value)}", span)
+        for row in band.decl.rows:
+            if value >= row.low and (row.high is None or value < row.high + 1):
+                result = row.label if row.value is None else self._evaluate_in_policy(row.value, span)
+                self.note("band", name, row.label, [("value", value)], result, cite(self.edition.source, band.decl, row, row.citation))
+                return result
+        labels = ", ".join(r.label for r in band.decl.rows)
+        raise self.fail(f"{render(value)} falls in no band of {name}", span, f"bands: {labels}")
+
+    # ---- statements
+    def penalty(self, infractions: Sequence[str], race: str, span: Span) -> Sanction:
+        """The combined sanction for one or more infractions on a race."""
+        ed = self.edition
+        sanctions: list[Sanction] = []
+        for infraction in infractions:
+            found: Penalty | None = ed.penalty_for(infraction, race)
+            if found is None:
+                raise self.fail(
+                    f"the {ed.label} policy gives no penalty for {infraction} on {race}", span,
+                    "the regulation leaves other breaches to the race directors",
+                )
+            if self.tracing:
+                how = "named race" if found.rank == 0 else ("group " + found.target_label if found.rank == 1 else "all races")
+                self.note("penalty", infraction, f"on {found.target_label} ({how})", [("race", race)], found.sanction, found.citation)
+            sanctions.append(found.sanction)
+        if len(sanctions) == 1:
+            return sanctions[0]  # a lone sanction is its own combination: no plugin call
+        combine = ed.combine or combine_sanctions
+        return combine(sanctions)
+
+    def eligible(self, race: str, facts: Mapping[str, Any], span: Span) -> bool:
+        decl = self.edition.races[race].decl
+        env = dict(facts)
+        env.setdefault("race", self.race_value(race))
+        for rule in decl.eligibility:
+            previous = self._enter(span)
+            try:
+                ok = self.evaluate(rule.condition, env)
+            except EvaluationError as exc:
+                self._leave(previous)
+                raise EvaluationError(exc.message, span, self._source, exc.hint) from None
+            self._leave(previous)
+            self.note("eligibility", race, _source_text(self.edition.source, rule.condition.span), result=ok,
+                      citation=cite(self.edition.source, decl, rule, rule.citation))
+            if not ok:
+                return False
+        return True
+
+
+def missing_fact_hint(name: str, given: Sequence[str]) -> str:
+    """The hint for a fact a rule needs but the query did not give (shared by both runners)."""
+    # did_you_mean names the given fact close to the one needed; say it that way round.
+    close = did_you_mean(name, given).removeprefix("did you mean ").removesuffix("?")
+    return f"{close} was given: did you mean '{name}'?" if close else f"known facts: {', '.join(given) or 'none'}"
+
+
+def _source_text(source: Source, span: Span) -> str:
+    if span.line != span.end_line:
+        return source.line(span.line)[span.column - 1:].strip() + " …"
+    return source.line(span.line)[span.column - 1: span.end_column - 1]

@@ -1,0 +1,187 @@
+"""The one table of what operators do to which kinds of value, shared by checker and evaluator."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from decimal import Decimal, DivisionByZero, InvalidOperation
+from typing import Any
+
+from racepolicy.evaluation.values import Duration, GroupValue, Length, Money, Percent, RaceValue, type_name
+
+MINUTES_PER_DAY = Decimal(24 * 60)
+ORDERED = ("number", "money", "duration", "length", "percent", "date", "text")
+COMPARISONS = ("==", "!=", "<", "<=", ">", ">=")
+
+
+# Results at or beyond this size are refused: Decimal keeps 28 significant
+# digits, so larger amounts (with their cents) would be rounded silently.
+MAX_MAGNITUDE = Decimal(10) ** 18
+
+
+class OperatorError(Exception):
+    """Raised by an operator on values it cannot combine; callers add the location."""
+
+
+class OutOfRangeError(OperatorError):
+    """Raised when a result is too large to be held exactly (or a date leaves the calendar)."""
+
+
+def _magnitude(value: Any) -> Decimal | None:
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, Money):
+        return value.amount
+    if isinstance(value, Duration):
+        return value.minutes
+    if isinstance(value, Length):
+        return value.metres
+    if isinstance(value, Percent):
+        return value.value
+    return None
+
+
+def check_range(value: Any) -> Any:
+    """The value itself, or OutOfRangeError when its number is too large to be exact."""
+    number = _magnitude(value)
+    if number is not None and (not number.is_finite() or abs(number) >= MAX_MAGNITUDE):
+        raise OutOfRangeError(f"the result is too large (limit {MAX_MAGNITUDE:.0e})")
+    return value
+
+
+def _same_currency(a: Money, b: Money) -> str:
+    if a.currency != b.currency:
+        raise OperatorError(f"cannot combine {a.currency} with {b.currency}")
+    return a.currency
+
+
+def _days(d: Duration) -> int:
+    days, rem = divmod(d.minutes, MINUTES_PER_DAY)
+    if rem:
+        raise OperatorError(f"{d} is not a whole number of days, so it cannot move a date")
+    return int(days)
+
+
+def _div(a: Decimal, b: Decimal) -> Decimal:
+    if b == 0:
+        raise OperatorError("division by zero")
+    return a / b
+
+
+Impl = Callable[[Any, Any], Any]
+
+# (operator, left kind, right kind) -> (result kind, implementation)
+ARITHMETIC: dict[tuple[str, str, str], tuple[str, Impl]] = {
+    ("+", "number", "number"): ("number", lambda a, b: a + b),
+    ("-", "number", "number"): ("number", lambda a, b: a - b),
+    ("*", "number", "number"): ("number", lambda a, b: a * b),
+    ("/", "number", "number"): ("number", _div),
+    ("+", "money", "money"): ("money", lambda a, b: Money.of(a.amount + b.amount, _same_currency(a, b))),
+    ("-", "money", "money"): ("money", lambda a, b: Money.of(a.amount - b.amount, _same_currency(a, b))),
+    ("*", "money", "number"): ("money", lambda a, b: Money.of(a.amount * b, a.currency)),
+    ("*", "number", "money"): ("money", lambda a, b: Money.of(a * b.amount, b.currency)),
+    ("*", "money", "percent"): ("money", lambda a, b: Money.of(a.amount * b.ratio, a.currency)),
+    ("*", "percent", "money"): ("money", lambda a, b: Money.of(a.ratio * b.amount, b.currency)),
+    ("/", "money", "number"): ("money", lambda a, b: Money.of(_div(a.amount, b), a.currency)),
+    ("/", "money", "money"): ("number", lambda a, b: _div(a.amount, b.amount) if _same_currency(a, b) else 0),
+    ("+", "duration", "duration"): ("duration", lambda a, b: Duration(a.minutes + b.minutes)),
+    ("-", "duration", "duration"): ("duration", lambda a, b: Duration(a.minutes - b.minutes)),
+    ("*", "duration", "number"): ("duration", lambda a, b: Duration(a.minutes * b)),
+    ("*", "number", "duration"): ("duration", lambda a, b: Duration(a * b.minutes)),
+    ("*", "duration", "percent"): ("duration", lambda a, b: Duration(a.minutes * b.ratio)),
+    ("*", "percent", "duration"): ("duration", lambda a, b: Duration(a.ratio * b.minutes)),
+    ("/", "duration", "number"): ("duration", lambda a, b: Duration(_div(a.minutes, b))),
+    ("/", "duration", "duration"): ("number", lambda a, b: _div(a.minutes, b.minutes)),
+    ("+", "length", "length"): ("length", lambda a, b: Length(a.metres + b.metres, a.unit)),
+    ("-", "length", "length"): ("length", lambda a, b: Length(a.metres - b.metres, a.unit)),
+    ("*", "length", "number"): ("length", lambda a, b: Length(a.metres * b, a.unit)),
+    ("*", "number", "length"): ("length", lambda a, b: Length(a * b.metres, b.unit)),
+    ("/", "length", "number"): ("length", lambda a, b: Length(_div(a.metres, b), a.unit)),
+    ("/", "length", "length"): ("number", lambda a, b: _div(a.metres, b.metres)),
+    ("+", "percent", "percent"): ("percent", lambda a, b: Percent(a.value + b.value)),
+    ("-", "percent", "percent"): ("percent", lambda a, b: Percent(a.value - b.value)),
+    ("*", "percent", "percent"): ("percent", lambda a, b: Percent(a.value * b.ratio)),
+    ("*", "number", "percent"): ("number", lambda a, b: a * b.ratio),
+    ("*", "percent", "number"): ("number", lambda a, b: a.ratio * b),
+    ("+", "date", "duration"): ("date", lambda a, b: a + datetime.timedelta(days=_days(b))),
+    ("-", "date", "duration"): ("date", lambda a, b: a - datetime.timedelta(days=_days(b))),
+    ("-", "date", "date"): ("duration", lambda a, b: Duration(Decimal((a - b).days) * MINUTES_PER_DAY)),
+}
+
+
+def _member(item: Any, collection: Any) -> bool:
+    if isinstance(collection, GroupValue):
+        return isinstance(item, RaceValue) and item.name in collection.members
+    if isinstance(collection, tuple):
+        return item in collection
+    if isinstance(collection, str) and isinstance(item, str):
+        return item in collection
+    raise OperatorError(f"'in' needs a list or a group on its right, not {type_name(collection)}")
+
+
+def result_kind(op: str, left: str, right: str) -> str | None:
+    """The kind an operator yields for two kinds, 'any' when unknown, None when it is an error."""
+    if op in ("and", "or"):
+        return "bool" if {left, right} <= {"bool", "any"} else None
+    if op in ("in", "notin"):
+        return "bool" if right in ("list", "group", "text", "any") else None
+    if op in COMPARISONS:
+        if "any" in (left, right) or left == right:
+            if op in ("==", "!=") or left in ORDERED or "any" in (left, right):
+                return "bool"
+        return None
+    if "any" in (left, right):
+        return "any"
+    found = ARITHMETIC.get((op, left, right))
+    return found[0] if found else None
+
+
+def apply(op: str, left: Any, right: Any) -> Any:
+    """Apply a binary operator to two values; raises OperatorError for kinds that do not mix."""
+    lk, rk = type_name(left), type_name(right)
+    if op in ("in", "notin"):
+        found = _member(left, right)
+        return found if op == "in" else not found
+    if op in COMPARISONS:
+        if lk != rk:
+            raise OperatorError(f"cannot compare {lk} with {rk}")
+        if op == "==":
+            return left == right
+        if op == "!=":
+            return left != right
+        if lk not in ORDERED:
+            raise OperatorError(f"{lk} values have no order")
+        if lk == "money":
+            _same_currency(left, right)
+        a, b = _order_key(left), _order_key(right)
+        return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
+    found = ARITHMETIC.get((op, lk, rk))
+    if found is None:
+        raise OperatorError(describe_mismatch(op, lk, rk))
+    try:
+        return check_range(found[1](left, right))
+    except OverflowError:
+        raise OutOfRangeError("the resulting date is outside the calendar") from None
+    except (InvalidOperation, DivisionByZero) as exc:
+        raise OutOfRangeError(f"arithmetic failed: {exc.__class__.__name__}") from exc
+
+
+def _order_key(value: Any) -> Any:
+    """What values of one kind are ordered by: their exact magnitude, or the value itself (dates, texts)."""
+    magnitude = _magnitude(value)
+    return value if magnitude is None else magnitude
+
+
+VERBS = {"+": "add", "-": "subtract", "*": "multiply", "/": "divide"}
+
+
+def describe_mismatch(op: str, left: str, right: str) -> str:
+    if op == "+":
+        return f"cannot add {right} to {left}"
+    if op == "-":
+        return f"cannot subtract {right} from {left}"
+    if op in ("*", "/"):
+        return f"cannot {VERBS[op]} {left} by {right}"
+    if op in COMPARISONS:
+        return f"cannot compare {left} with {right}"
+    return f"'{op}' does not apply to {left} and {right}"

@@ -1,0 +1,305 @@
+"""The typed syntax tree of policies and queries: frozen attrs nodes, each with its source span."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import attrs
+from racepolicy.language.source import NOWHERE, Span
+
+
+def _span() -> Span:
+    # Spans never take part in equality: two nodes that say the same thing
+    # compare equal wherever they stand (the formatter and the diff rely on it).
+    return attrs.field(default=NOWHERE, eq=False, repr=False, kw_only=True)  # type: ignore[no-any-return]
+
+
+@attrs.frozen
+class Node:
+    """Base of every syntax node."""
+
+    span: Span = _span()  # noqa: RUF009 - an attrs field, not a dataclass default
+
+    def iter_child_nodes(self) -> Iterator[Node]:
+        for field in attrs.fields(type(self)):
+            value = getattr(self, field.name)
+            if isinstance(value, Node):
+                yield value
+            elif isinstance(value, tuple):
+                for item in value:
+                    if isinstance(item, Node):
+                        yield item
+                    elif isinstance(item, tuple):
+                        yield from (x for x in item if isinstance(x, Node))
+
+    def find_all(self, kind: type[Node]) -> Iterator[Node]:
+        for child in self.iter_child_nodes():
+            if isinstance(child, kind):
+                yield child
+            yield from child.find_all(kind)
+
+
+@attrs.frozen
+class Citation(Node):
+    """A `§ "..."` clause tying a statement to the regulation text."""
+
+    text: str = ""
+
+
+# ---- expressions ---------------------------------------------------------
+
+
+@attrs.frozen
+class Expr(Node):
+    """Base of expressions."""
+
+
+@attrs.frozen
+class Literal(Expr):
+    """A constant: number, money, duration, length, percent, date, text or boolean."""
+
+    value: object = None
+
+
+@attrs.frozen
+class MonthDay(Expr):
+    """A day-month date such as 04-30, resolved against the edition year."""
+
+    month: int = 1
+    day: int = 1
+
+
+@attrs.frozen
+class Name(Expr):
+    name: str = ""
+
+
+@attrs.frozen
+class Field(Expr):
+    subject: Expr = attrs.field(factory=Expr)
+    name: str = ""
+
+
+@attrs.frozen
+class Call(Expr):
+    function: str = ""
+    args: tuple[Expr, ...] = ()
+
+
+@attrs.frozen
+class Unary(Expr):
+    op: str = "-"  # "-" or "not"
+    operand: Expr = attrs.field(factory=Expr)
+
+
+@attrs.frozen
+class Binary(Expr):
+    op: str = "+"  # + - * / == != < <= > >= and or in notin
+    left: Expr = attrs.field(factory=Expr)
+    right: Expr = attrs.field(factory=Expr)
+
+
+@attrs.frozen
+class IfExpr(Expr):
+    condition: Expr = attrs.field(factory=Expr)
+    then: Expr = attrs.field(factory=Expr)
+    otherwise: Expr = attrs.field(factory=Expr)
+
+
+@attrs.frozen
+class ListExpr(Expr):
+    items: tuple[Expr, ...] = ()
+
+
+@attrs.frozen
+class RecordExpr(Expr):
+    items: tuple[tuple[str, Expr], ...] = ()
+
+    def iter_child_nodes(self) -> Iterator[Node]:
+        for _, value in self.items:
+            yield value
+
+
+# ---- sanctions -------------------------------------------------------------
+
+
+@attrs.frozen
+class SanctionExpr(Node):
+    """A sanction as written: kind is time, disqualify, life, discretion or doping."""
+
+    kind: str = "time"
+    minutes: int = 0
+
+
+# ---- statements ------------------------------------------------------------
+
+
+@attrs.frozen
+class Statement(Node):
+    citation: Citation | None = None
+    section: str = ""  # the `section` heading in force where the statement stands
+
+
+@attrs.frozen
+class Header(Node):
+    series: str = ""
+    year: int = 0
+    title: str = ""
+    currency: str = "EUR"
+
+
+@attrs.frozen
+class Attribute(Node):
+    name: str = ""
+    value: Expr = attrs.field(factory=Expr)
+    citation: Citation | None = None
+
+
+@attrs.frozen
+class Eligibility(Node):
+    condition: Expr = attrs.field(factory=Expr)
+    citation: Citation | None = None
+
+
+@attrs.frozen
+class RaceDecl(Statement):
+    name: str = ""
+    title: str = ""
+    attributes: tuple[Attribute, ...] = ()
+    eligibility: tuple[Eligibility, ...] = ()
+
+
+@attrs.frozen
+class GroupDecl(Statement):
+    name: str = ""
+    members: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class InfractionDecl(Statement):
+    name: str = ""
+    description: str = ""
+
+
+@attrs.frozen
+class PenaltyDecl(Statement):
+    infractions: tuple[str, ...] = ()
+    targets: tuple[str, ...] = ()  # race or group names; "all" for every race
+    sanction: SanctionExpr = attrs.field(factory=SanctionExpr)
+
+
+@attrs.frozen
+class Tier(Node):
+    """A schedule tier: applies to dates up to and including `through`."""
+
+    through: Expr = attrs.field(factory=Expr)  # Literal(date) or MonthDay
+    value: Expr = attrs.field(factory=Expr)
+    citation: Citation | None = None
+
+
+@attrs.frozen
+class Otherwise(Node):
+    value: Expr = attrs.field(factory=Expr)
+    citation: Citation | None = None
+
+
+@attrs.frozen
+class ScheduleDecl(Statement):
+    name: str = ""
+    tiers: tuple[Tier, ...] = ()
+    otherwise: Otherwise | None = None
+
+
+@attrs.frozen
+class Param(Node):
+    name: str = ""
+    type: str = "any"
+
+
+@attrs.frozen
+class TableRow(Node):
+    keys: tuple[Literal | Name, ...] = ()
+    value: Expr = attrs.field(factory=Expr)
+    citation: Citation | None = None
+
+
+@attrs.frozen
+class TableDecl(Statement):
+    name: str = ""
+    params: tuple[Param, ...] = ()
+    rows: tuple[TableRow, ...] = ()
+    otherwise: Otherwise | None = None
+
+
+@attrs.frozen
+class BandRow(Node):
+    low: int = 0
+    high: int | None = None  # None: open-ended ("85+")
+    value: Expr | None = None
+    citation: Citation | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.low}+" if self.high is None else f"{self.low}-{self.high}"
+
+
+@attrs.frozen
+class BandDecl(Statement):
+    name: str = ""
+    rows: tuple[BandRow, ...] = ()
+
+
+@attrs.frozen
+class RuleDecl(Statement):
+    name: str = ""
+    params: tuple[Param, ...] = ()
+    body: Expr = attrs.field(factory=Expr)
+
+
+@attrs.frozen
+class Policy(Node):
+    """One parsed policy file: an edition header and its statements in source order."""
+
+    header: Header | None = None
+    statements: tuple[Statement, ...] = ()
+
+
+# ---- queries ---------------------------------------------------------------
+
+
+@attrs.frozen
+class Binding(Node):
+    name: str = ""
+    value: Expr = attrs.field(factory=Expr)
+
+
+@attrs.frozen
+class Query(Node):
+    """Base of queries; `given` binds facts for this query only."""
+
+    given: tuple[Binding, ...] = ()
+
+
+@attrs.frozen
+class PenaltyQuery(Query):
+    infractions: tuple[str, ...] = ()
+    race: str = ""
+
+
+@attrs.frozen
+class EligibleQuery(Query):
+    race: str = ""
+
+
+@attrs.frozen
+class FormQuery(Query):
+    """A word-led query (`cutoff TDS`, `refund UTMB cancelled 2022-05-15`)."""
+
+    verb: str = ""
+    args: tuple[Literal | Name, ...] = ()
+
+
+@attrs.frozen
+class ExprQuery(Query):
+    expr: Expr = attrs.field(factory=Expr)
+

@@ -1,0 +1,75 @@
+"""A JSON form of the AST, for caches: decoding can only rebuild our own node and value classes."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from decimal import Decimal
+from typing import Any
+
+import attrs
+from racepolicy.evaluation.values import Duration, Length, Money, Percent
+from racepolicy.language import ast
+from racepolicy.language.source import Span
+
+# Every class a decoded document may name: nothing else can be built from a cache file.
+_CLASSES: dict[str, type] = {
+    cls.__name__: cls
+    for cls in [Span, Money, Duration, Length, Percent, *(v for v in vars(ast).values() if isinstance(v, type) and issubclass(v, ast.Node))]
+}
+
+
+class CodecError(ValueError):
+    """A document that is not the JSON form of an AST (a damaged or foreign cache file)."""
+
+
+def _encode(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, Decimal):
+        return {"$": "Decimal", "v": str(value)}
+    if isinstance(value, datetime.date):
+        return {"$": "date", "v": value.isoformat()}
+    if isinstance(value, tuple):
+        return [_encode(item) for item in value]
+    name = type(value).__name__
+    if _CLASSES.get(name) is type(value):
+        document = {"$": name}
+        for field in attrs.fields(type(value)):
+            document[field.name] = _encode(getattr(value, field.name))
+        return document
+    raise CodecError(f"cannot encode {name}")
+
+
+def _decode(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, list):
+        return tuple(_decode(item) for item in value)
+    if not isinstance(value, dict):
+        raise CodecError(f"unexpected {type(value).__name__}")
+    kind = value.get("$")
+    if kind == "Decimal":
+        return Decimal(value["v"])
+    if kind == "date":
+        return datetime.date.fromisoformat(value["v"])
+    cls = _CLASSES.get(kind) if isinstance(kind, str) else None
+    if cls is None:
+        raise CodecError(f"unknown class {kind!r}")
+    return cls(**{key: _decode(item) for key, item in value.items() if key != "$"})
+
+
+def dumps(policy: ast.Policy) -> str:
+    """The JSON text of a parsed policy."""
+    return json.dumps(_encode(policy), separators=(",", ":"))
+
+
+def loads(text: str) -> ast.Policy:
+    """The policy a `dumps` text holds; raises CodecError for anything else."""
+    try:
+        policy = _decode(json.loads(text))
+    except (ValueError, TypeError, KeyError, RecursionError) as exc:
+        raise CodecError(str(exc)) from None
+    if not isinstance(policy, ast.Policy):
+        raise CodecError("not a policy")
+    return policy

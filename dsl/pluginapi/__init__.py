@@ -1,0 +1,1 @@
+"""The plugin API: hook specifications, the types plugins return, and the plugin manager."""

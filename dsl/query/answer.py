@@ -1,0 +1,62 @@
+"""Answers to queries: the value, the edition that gave it, and the trace of cited statements."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import attrs
+from racepolicy.evaluation.trace import TraceEntry
+from racepolicy.evaluation.values import render, to_json
+
+
+@attrs.frozen
+class Answer:
+    """What a query returns: `value` plus the statements used, each with its citation."""
+
+    query: str
+    edition: str
+    value: Any
+    trace: tuple[TraceEntry, ...] = ()
+    note: str = ""
+    reason: str = ""  # why a "no" is a no: the condition of the regulation not met
+
+    @property
+    def text(self) -> str:
+        return render(self.value) + (f" ({self.note})" if self.note else "")
+
+    @property
+    def negative(self) -> bool:
+        """A no: an ineligible runner, a failed qualification (exit code 1 on the command line)."""
+        return self.value is False
+
+    def citations(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for entry in self.trace:
+            if entry.citation is not None:
+                seen.setdefault(str(entry.citation), None)
+        return list(seen)
+
+    def render(self, explain: bool = False) -> str:
+        lines = [self.text]
+        if self.reason:
+            lines.append(f"  {self.reason}")
+        if explain:
+            lines.append(f"  edition: {self.edition}")
+            lines.extend("  " + e.render().replace("\n", "\n  ") for e in self.trace)
+        else:
+            lines.extend(f"  {c}" for c in self.citations())
+        return "\n".join(lines)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "edition": self.edition,
+            "value": to_json(self.value),
+            "text": self.text,
+            "reason": self.reason,
+            "trace": [e.as_json() for e in self.trace],
+        }
+
+    def to_json_text(self) -> str:
+        return json.dumps(self.as_json(), indent=2, sort_keys=True, ensure_ascii=False)

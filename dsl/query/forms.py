@@ -1,0 +1,195 @@
+"""Answer one parsed query against one edition: penalties, attributes, eligibility, rules, plugin forms."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from racepolicy.evaluation.builtins import BUILTINS
+from racepolicy.evaluation.interpreter import Evaluator
+from racepolicy.evaluation.model import Edition
+from racepolicy.evaluation.values import type_name
+from racepolicy.language import ast
+from racepolicy.language.checker import Checker
+from racepolicy.language.errors import PolicyError, PolicyErrors, QueryError, UnknownInfractionError, UnknownRaceError, did_you_mean
+from racepolicy.language.source import Source, Span
+from racepolicy.query.answer import Answer
+
+CORE_VERBS = ("penalty", "eligible")
+
+
+def referenced_names(query: ast.Query) -> set[str]:
+    """Every race, infraction, rule or other name a query mentions (to pick an edition)."""
+    names: set[str] = set()
+    if isinstance(query, ast.PenaltyQuery):
+        names |= set(query.infractions) | {query.race}
+    elif isinstance(query, ast.EligibleQuery):
+        names.add(query.race)
+    elif isinstance(query, ast.FormQuery):
+        names.add(query.verb)
+        names |= {a.name for a in query.args if isinstance(a, ast.Name)}
+    bound = {b.name for b in query.given}
+    for node in query.find_all(ast.Name):
+        assert isinstance(node, ast.Name)
+        names.add(node.name)
+    for node in query.find_all(ast.Call):
+        assert isinstance(node, ast.Call)
+        names.add(node.function)
+    return names - bound
+
+
+def edition_knows(edition: Edition, name: str) -> bool:
+    vocab = edition.vocabulary
+    return (
+        name in edition.races or name in edition.groups or name in edition.infractions or name in edition.penalties
+        or name in edition.callables() or name in edition.query_forms or name in edition.attribute_kinds
+        or name in ("year", "true", "false")
+        or (vocab is not None and name in vocab.infractions)
+        or name in BUILTINS
+    )
+
+
+def _static_check(edition: Edition, expr: ast.Expr, scope: Mapping[str, str], source: Source) -> None:
+    checker = Checker(edition.policy, source, None)
+    checker.ed = edition
+    checker._rule_kinds = {name: rule.kind for name, rule in edition.rules.items()}
+    checker.infer(expr, dict(scope))
+    if checker.errors:
+        raise PolicyErrors(checker.errors) if len(checker.errors) > 1 else checker.errors[0]
+
+
+def answer(
+    edition: Edition, query: ast.Query, source: Source, tracing: bool = True, facts: Mapping[str, Any] | None = None,
+    runner: str = "interpreter",
+) -> Answer:
+    """Evaluate a query on an edition; raises PolicyError for anything it cannot answer.
+
+    With runner "compiled" the value comes from the compiled closures; the trace
+    (and a note built from it) comes from re-running the query through the
+    interpreter, which stays the one source of traces.
+    """
+    if runner == "compiled":
+        from racepolicy.evaluation.compiler import CompiledEvaluator
+
+        fast = _answer(edition, query, source, CompiledEvaluator(edition, source), facts)
+        if not tracing:
+            return fast
+        traced = _answer(edition, query, source, Evaluator(edition, source, tracing=True), facts)
+        return Answer(fast.query, fast.edition, fast.value, traced.trace, traced.note or fast.note, traced.reason)
+    return _answer(edition, query, source, Evaluator(edition, source, tracing=tracing), facts)
+
+
+def _answer(edition: Edition, query: ast.Query, source: Source, evaluator: Evaluator, facts: Mapping[str, Any] | None) -> Answer:
+    evaluator.query_span = query.span
+    env: dict[str, Any] = dict(facts or {})
+    for binding in query.given:
+        _static_check(edition, binding.value, {k: type_name(v) for k, v in env.items()}, source)
+        env[binding.name] = evaluator.evaluate(binding.value, env)
+    value: Any
+    note = ""
+    reason = ""
+    if isinstance(query, ast.PenaltyQuery):
+        _known_race(edition, query.race, query, source)
+        known = set(edition.infractions) | set(edition.penalties)
+        for infraction in query.infractions:
+            if infraction not in known:
+                raise UnknownInfractionError(
+                    f"unknown infraction '{infraction}'", _word_span(source, query, infraction), source, did_you_mean(infraction, known),
+                )
+        value = evaluator.penalty(query.infractions, query.race, query.span)
+    elif isinstance(query, ast.EligibleQuery):
+        _known_race(edition, query.race, query, source)
+        value = evaluator.eligible(query.race, env, query.span)
+        failed = [e for e in evaluator.trace if e.kind == "eligibility" and e.result == "no"]
+        if value is False and failed:
+            # Say which condition of the regulation the runner does not meet, in its own words.
+            clause = failed[-1].citation.clause if failed[-1].citation else ""
+            reason = f'fails: "{clause}"' if clause else f"fails: {failed[-1].detail}"
+    elif isinstance(query, ast.FormQuery):
+        value, note = _form(edition, evaluator, query, source)
+    elif isinstance(query, ast.ExprQuery):
+        if isinstance(query.expr, ast.Name) and query.expr.name not in env and (
+            query.expr.name in edition.attribute_kinds or query.expr.name in edition.query_forms
+        ):
+            # `cutoff` alone: a query word without its race or arguments.
+            verb = query.expr.name
+            form = edition.query_forms.get(verb)
+            example = form.usage if form else f"{verb} {next(iter(edition.races), 'RACE')}"
+            raise QueryError(f"'{verb}' needs more: say which race or give its arguments", query.span, source, f"e.g. {example}")
+        _static_check(edition, query.expr, {k: type_name(v) for k, v in env.items()}, source)
+        value = evaluator.evaluate(query.expr, env)
+    else:  # pragma: no cover - the grammar has no other query
+        raise QueryError("unsupported query", query.span, source)
+    return Answer(source.text.strip(), edition.label, value, tuple(evaluator.trace), note, reason)
+
+
+def _word_span(source: Source, query: ast.Query, word: str) -> Span:
+    m = re.search(rf"(?<![A-Za-z0-9_]){re.escape(word)}(?![A-Za-z0-9_])", source.text)
+    if m is None:
+        return query.span
+    before = source.text[: m.start()]
+    line = before.count("\n") + 1
+    column = m.start() - (before.rfind("\n") + 1) + 1
+    return Span(line, column, line, column + len(word))
+
+
+def _inside(span: Any, source: Source) -> bool:
+    lines = source.text.split("\n")
+    return 1 <= span.line <= len(lines) and 1 <= span.column <= len(lines[span.line - 1]) + 1
+
+
+def _some(what: str, names: list[str], shown: int = 8) -> str:
+    """A short list for a hint: the first few names and how many more there are."""
+    more = f", ... ({len(names) - shown} more)" if len(names) > shown else ""
+    return f"{what}: {', '.join(names[:shown])}{more}"
+
+
+def _known_race(edition: Edition, race: str, query: ast.Query, source: Source) -> None:
+    if race not in edition.races:
+        raise UnknownRaceError(
+            f"unknown race '{race}' in {edition.label}", _word_span(source, query, race), source,
+            did_you_mean(race, edition.races)
+            or (_some("races", list(edition.races)) if edition.races else f"the {edition.label} edition declares no races"),
+        )
+
+
+def _form(edition: Edition, evaluator: Evaluator, query: ast.FormQuery, source: Source) -> tuple[Any, str]:
+    verb = query.verb
+    args: list[Any] = []
+    for arg in query.args:
+        if isinstance(arg, ast.Name):
+            args.append(evaluator.race_value(arg.name) if arg.name in edition.races else arg.name)
+        else:
+            args.append(arg.value)
+    form = edition.query_forms.get(verb)
+    if form is not None:
+        try:
+            value = form.handler(evaluator, args)
+        except PolicyError as exc:
+            # A plugin's handler knows no span of the query: point at the whole query
+            # rather than at a place in some other text.
+            if exc.source is source and not _inside(exc.span, source):
+                raise type(exc)(exc.message, query.span, source, exc.hint) from None
+            raise
+        if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], str):
+            return value[0], value[1]
+        return value, ""
+    if verb in edition.attribute_kinds or verb in ("title",):
+        if len(query.args) != 1 or not isinstance(query.args[0], ast.Name):
+            raise QueryError(f"ask for one race's {verb}, e.g. '{verb} {next(iter(edition.races), 'RACE')}'", query.span, source)
+        race_name = query.args[0].name
+        _known_race(edition, race_name, query, source)
+        race = edition.races[race_name]
+        if verb == "title":
+            return race.title, ""
+        if verb not in race.attributes:
+            raise QueryError(f"the {edition.label} policy gives no {verb} for {race_name}", query.span, source)
+        value = race.attributes[verb]
+        evaluator.note("attribute", f"{race_name}.{verb}", result=value, citation=race.citations.get(verb))
+        return value, ""
+    verbs = sorted(set(edition.query_forms) | set(edition.attribute_kinds) | set(CORE_VERBS))
+    raise QueryError(
+        f"'{verb}' is not a query of the {edition.label} edition", _word_span(source, query, verb), source,
+        did_you_mean(verb, verbs) or f"queries: {', '.join(verbs)}",
+    )

@@ -1,0 +1,1 @@
+"""Tools built on the language: batch runs over results files and the formatter."""
