@@ -1,4 +1,4 @@
-"""`:coverage` in the REPL: the same report as `racepolicy coverage`, for the edition in use or the one named."""
+"""Fidelity in the REPL: `:coverage` (the same report as `racepolicy coverage`) and the readings answers depend on."""
 
 from __future__ import annotations
 
@@ -24,3 +24,11 @@ def test_coverage_follows_the_pinned_edition(session: Session) -> None:
 def test_coverage_with_too_many_words_says_how_to_use_it(session: Session) -> None:
     reply = say(session, ":coverage utmb 2022 extra words")
     assert not reply.ok and ":coverage [EDITION] [uncovered|all]" in reply.text
+
+
+def test_an_answer_in_the_repl_shows_the_reading_it_depends_on(session: Session) -> None:
+    # seed 001:45 "Runners meeting the criteria below ..." and the two tables without headings (001:48-57)
+    text = say(session, 'elite_access("France", "100M", "women", 700)').text
+    assert text.startswith("direct and free entry")
+    assert 'reading "the first table (lower figures) is for women, the second for men"' in text
+    assert '(the text also allows "the first table is for Events, the second for Majors")' in text
