@@ -32,3 +32,14 @@ def test_an_answer_in_the_repl_shows_the_reading_it_depends_on(session: Session)
     assert text.startswith("direct and free entry")
     assert 'reading "the first table (lower figures) is for women, the second for men"' in text
     assert '(the text also allows "the first table is for Events, the second for Majors")' in text
+
+
+def test_a_what_if_may_declare_an_input_and_an_assertion(session: Session) -> None:
+    # seed 003:17 "Around 2300 runners" (UTMB)
+    assert say(session, ":edition utmb 2022").ok
+    assert say(session, 'assert UTMB.capacity == 2300 § "Around 2300 runners"').ok
+    failed = say(session, 'assert UTMB.capacity == 2000 § "Around 2300 runners"')
+    assert not failed.ok and "RP1004" in failed.text
+    assert say(session, 'input extra_places: number "a what-if figure, not in the text"').ok
+    answer = say(session, "UTMB.capacity + extra_places given extra_places = 100").text
+    assert answer.startswith("2400") and "input extra_places = 100" in answer
