@@ -256,6 +256,37 @@ class RuleDecl(Statement):
     body: Expr = attrs.field(factory=Expr)
 
 
+# ---- equipment checklists (gear) -------------------------------------------
+
+
+@attrs.frozen
+class GearItem(Node):
+    """One line of a checklist: `require 2 torch "..." spec "..." except MCC absent missing_torch fewer only_one_torch`."""
+
+    mode: str = "require"  # "require" (mandatory) or "recommend"
+    name: str = ""
+    count: int | None = None  # None: no quantity written (one)
+    description: str = ""
+    specs: tuple[str, ...] = ()
+    excepted: tuple[str, ...] = ()  # races of the checklist that do not need the item
+    absent: tuple[str, ...] = ()  # infractions for not carrying the item at all
+    fewer: tuple[str, ...] = ()  # infractions for carrying fewer than `count`
+    citation: Citation | None = None
+
+
+@attrs.frozen
+class ChecklistDecl(Statement):
+    """`checklist NAME on RACES [kit KIT]: items`; a kit applies only when the organiser announces it."""
+
+    name: str = ""
+    targets: tuple[str, ...] = ()
+    kit: str = ""
+    items: tuple[GearItem, ...] = ()
+
+
+# ---- the policy file ---------------------------------------------------------
+
+
 @attrs.frozen
 class Policy(Node):
     """One parsed policy file: an edition header and its statements in source order."""
@@ -284,6 +315,7 @@ class Query(Node):
 class PenaltyQuery(Query):
     infractions: tuple[str, ...] = ()
     race: str = ""
+    kits: tuple[str, ...] = ()  # `with hot`: the kits the organiser announced
 
 
 @attrs.frozen
