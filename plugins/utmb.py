@@ -94,6 +94,7 @@ def racepolicy_validate(edition: Edition) -> list[PolicyError] | None:
                 f"infraction '{name}' has no penalty on {', '.join(missing)}", decl.span, edition.source,
                 "add a penalty line for those races (or a group holding them)",
             ))
+    errors.extend(_unsanctioned_gear(edition))
     # Refund tiers never rise as the race gets nearer.
     for schedule in edition.schedules.values():
         shares = [(t, t.value) for t in schedule.tiers]
@@ -107,6 +108,27 @@ def racepolicy_validate(edition: Edition) -> list[PolicyError] | None:
                         tier.node.span, edition.source, "refund shares may only fall as the race gets nearer",
                     ))
                 previous = value
+    return errors
+
+
+def _unsanctioned_gear(edition: Edition) -> list[PolicyError]:
+    """Every mandatory item must have a sanction on every race that requires it: a runner found without it
+    must meet a penalty of the chart, never a silence."""
+    errors: list[PolicyError] = []
+    for checklist in edition.checklists.values():
+        for item in checklist.decl.items:
+            if item.mode != "require":
+                continue
+            races = [r for r in sorted(checklist.races) if r not in item.excepted]
+            missing = [r for r in races if not any(edition.penalty_for(name, r) is not None for name in item.absent)]
+            if not missing:
+                continue
+            tied = f"'{', '.join(item.absent)}' has no penalty on" if item.absent else "has no sanction: no infraction is tied to it on"
+            hint = ("add a penalty line for those races" if item.absent
+                    else f"tie it to the chart's row: require {item.name} ... absent INFRACTION")
+            errors.append(ValidationError(
+                f"mandatory item '{item.name}' of checklist '{checklist.name}' {tied} {', '.join(missing)}", item.span, edition.source, hint,
+            ))
     return errors
 
 

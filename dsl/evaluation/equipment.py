@@ -139,13 +139,11 @@ def ruling(edition: Edition, infraction: str, race: str, announced: Sequence[str
     tied = [(c, i) for c in edition.checklists.values() for i in c.decl.items if infraction in (*i.absent, *i.fewer)]
     if not tied:
         return None
-    for item in carried(edition, race, announced):
-        if not item.required:
-            continue
-        if infraction in item.item.absent:
-            return GearRuling(infraction, race, True, f"{item.name} is required on {race}", item.citation)
-        if infraction in item.item.fewer and item.count > 1:
-            return GearRuling(infraction, race, True, f"{item.count} × {item.name} required on {race}", item.citation)
+    hits = [c for c in carried(edition, race, announced) if c.required and (
+        infraction in c.item.absent or (infraction in c.item.fewer and c.count > 1))]
+    if hits:
+        what = ", ".join(f"{c.count} × {c.name}" if infraction in c.item.fewer else c.name for c in hits)
+        return GearRuling(infraction, race, True, f"required on {race}: {what}", hits[0].citation)
     names = ", ".join(dict.fromkeys(i.name for _, i in tied))
     now = carried(edition, race, announced)
     held = {c.name: c for c in now if c.required}

@@ -223,6 +223,29 @@ def _rule(st: ast.RuleDecl) -> Lines:
     return lines
 
 
+# ---- equipment checklists (gear) ----
+
+
+def _gear_item(item: ast.GearItem) -> Lines:
+    """One checklist item: on one line when it fits; otherwise each spec on a line of its own, then the ties and citation."""
+    head = _join(INDENT + item.mode, str(item.count) if item.count is not None else "", item.name,
+                 literal(item.description) if item.description else "")
+    specs = [f"spec {literal(text)}" for text in item.specs]
+    ties = _join(*(f"{word} {', '.join(names)}" for word, names in (("except", item.excepted), ("absent", item.absent), ("fewer", item.fewer)) if names))
+    cite = _cite(item.citation)
+    one_line = _join(head, *specs, ties, cite)
+    if len(one_line) <= WIDTH:
+        return [(item.span.line, one_line)]
+    more = INDENT * 2
+    tail = [_join(ties, cite)] if len(more + _join(ties, cite)) <= WIDTH else [p for p in (ties, cite) if p]
+    return [(item.span.line, row) for row in (head, *(more + p for p in (*specs, *tail)))]
+
+
+def _checklist(st: ast.ChecklistDecl) -> Lines:
+    head = _join(f"checklist {st.name} on {', '.join(st.targets)}", f"kit {st.kit}" if st.kit else "", _cite(st.citation)) + ":"
+    return [(st.span.line, head), *(line for item in st.items for line in _gear_item(item))]
+
+
 def statement(st: ast.Statement) -> Lines:
     """One statement in canonical layout (penalties are aligned by the caller, block by block)."""
     if isinstance(st, ast.RaceDecl):
@@ -248,6 +271,8 @@ def statement(st: ast.Statement) -> Lines:
         return [(st.span.line, _join(f"band {st.name}", _cite(st.citation)) + ":"), *_aligned(rows)]
     if isinstance(st, ast.RuleDecl):
         return _rule(st)
+    if isinstance(st, ast.ChecklistDecl):
+        return _checklist(st)
     raise FormatError(f"cannot write a {type(st).__name__}")
 
 
