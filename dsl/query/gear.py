@@ -37,20 +37,19 @@ def gear_penalty(edition: Edition, evaluator: Evaluator, query: ast.PenaltyQuery
     """A penalty query where gear infractions count only if their item is required on the race under the kits in force."""
     check_kits(edition, query.kits, query, source)
     applying: list[str] = []
-    waived: list[equipment.GearRuling] = []
+    rulings: list[equipment.GearRuling] = []
     for infraction in query.infractions:
         ruling = equipment.ruling(edition, infraction, query.race, query.kits)
         if ruling is None or ruling.applies:
-            if ruling is not None:
-                evaluator.note("checklist", ruling.infraction, ruling.reason, [("race", query.race)], citation=ruling.citation)
             applying.append(infraction)
-        else:
-            evaluator.note("checklist", ruling.infraction, ruling.reason, [("race", query.race)], "no penalty", ruling.citation)
-            waived.append(ruling)
-    note = "; ".join(f"{r.infraction}: {r.reason} — no penalty" for r in waived)
-    if not applying:
-        return Sanction(), note
-    return evaluator.penalty(applying, query.race, query.span), note
+        if ruling is not None:
+            rulings.append(ruling)
+    value = evaluator.penalty(applying, query.race, query.span) if applying else Sanction()
+    # The chart rows first, then the checklist clauses that made each gear row apply or not.
+    for ruling in rulings:
+        evaluator.note("checklist", ruling.infraction, ruling.reason, [("race", query.race)], None if ruling.applies else "no penalty", ruling.citation)
+    note = "; ".join(f"{r.infraction}: {r.reason} — no penalty" for r in rulings if not r.applies)
+    return value, note
 
 
 def gear_form(edition: Edition, evaluator: Evaluator, query: ast.FormQuery, source: Source) -> tuple[Any, str]:
