@@ -74,7 +74,7 @@ def _check_item(
             where = "in the edition" if race not in ed.races else f"on checklist '{st.name}'"
             checker.error(
                 UnknownRaceError, f"'{race}' is not a race {where}", checker._find_word(item.span, race, after),
-                did_you_mean(race, sorted(races)) or f"races of this checklist: {', '.join(sorted(races))}",
+                did_you_mean(race, sorted(races) if race in ed.races else list(ed.races)) or f"races of this checklist: {', '.join(sorted(races))}",
             )
     for name in (*item.absent, *item.fewer):
         if name not in known:
