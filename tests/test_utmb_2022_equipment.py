@@ -66,12 +66,13 @@ def test_equipment_question(ask, query: str, expected: str, clause: str | None) 
 
 
 def test_what_a_utmb_runner_carries_is_the_basic_kit_of_seed_003(ask) -> None:
-    # seed 003:109-140: the basic kit of the UTMB® CCC® TDS® list, 17 items and the torches' spare batteries (003:119); seed 003:162-171: 8 recommended, plus the battery (003:116).
+    # seed 003:109-140: the basic kit of the UTMB® CCC® TDS® list, 17 items and the torches' spare batteries (003:119);
+    # seed 003:162-171: 8 recommended, plus the external battery (003:116).
     value = ask("carry UTMB", edition=EDITION).value
     mandatory = [c.name for c in value.items if c.required]
     assert mandatory == [
-        "pack", "smartphone", "beaker", "water", "torch", "spare_batteries", "survival_blanket", "whistle", "bandage", "food_reserve", "jacket", "leggings", "cap",
-        "warm_layer", "hat", "gloves", "overtrousers", "id",
+        "pack", "smartphone", "beaker", "water", "torch", "spare_batteries", "survival_blanket", "whistle", "bandage", "food_reserve", "jacket",
+        "leggings", "cap", "warm_layer", "hat", "gloves", "overtrousers", "id",
     ]
     assert [c.name for c in value.items if not c.required] == [
         "external_battery", "spare_warm_clothing", "poles", "anti_heat_cream", "cash", "bowl", "gps_watch", "knife", "sewing_kit",
