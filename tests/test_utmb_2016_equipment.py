@@ -68,3 +68,16 @@ def test_2016_has_no_weather_kits(bundled) -> None:
     with pytest.raises(UnknownNameError) as caught:
         bundled.ask("carry UTMB with hot", edition=EDITION)
     assert caught.value.hint == "the utmb 2016 policy declares no kits"
+
+
+def test_every_item_description_and_specification_is_the_regulation_text(bundled) -> None:
+    # Never invent: what a runner is told to carry is the text's own words (seed 004_3795f62afb8435bf.txt), not a paraphrase.
+    from pathlib import Path
+
+    from racepolicy.language.citations import find_quote, read_text
+
+    text = read_text(Path(__file__).resolve().parents[2] / "shared" / "seeds" / "004_3795f62afb8435bf.txt")
+    assert text is not None
+    words = [(i.name, w) for c in bundled.find(EDITION).checklists.values() for i in c.decl.items for w in (i.description, *i.specs) if w]
+    assert len(words) > 30
+    assert [(name, w) for name, w in words if find_quote(w, text) is None] == []

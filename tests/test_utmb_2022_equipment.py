@@ -110,3 +110,16 @@ def test_every_mandatory_item_has_a_penalty_on_every_race_requiring_it(bundled) 
             if item.mode == "require":
                 for race in checklist.races - set(item.excepted):
                     assert any(edition.penalty_for(name, race) for name in item.absent), (item.name, race)
+
+
+def test_every_item_description_and_specification_is_the_regulation_text(bundled) -> None:
+    # Never invent: what a runner is told to carry is the text's own words (seed 003_03726955152b33cc.txt), not a paraphrase.
+    from pathlib import Path
+
+    from racepolicy.language.citations import find_quote, read_text
+
+    text = read_text(Path(__file__).resolve().parents[2] / "shared" / "seeds" / "003_03726955152b33cc.txt")
+    assert text is not None
+    words = [(i.name, w) for c in bundled.find(EDITION).checklists.values() for i in c.decl.items for w in (i.description, *i.specs) if w]
+    assert len(words) > 40
+    assert [(name, w) for name, w in words if find_quote(w, text) is None] == []
