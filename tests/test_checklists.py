@@ -193,3 +193,13 @@ def test_the_gear_forms_need_checklists_and_checklists_need_nothing_else() -> No
         plain.ask("carry OCC")
     assert plain.ask("penalty missing_torch on MCC").text == "disqualification"
     assert json.loads(plain.ask("penalty missing_torch on MCC").to_json_text())["value"]["kind"] == "disqualify"
+
+
+def test_a_race_no_checklist_covers_keeps_the_chart_as_written() -> None:
+    # The policy says nothing of what an ETC runner carries: it cannot say the torch is not required there.
+    policies = PolicySet()
+    policies.add(Source("demo.policy", DEMO.replace("group short = OCC, MCC", "race ETC: fee 40 EUR\ngroup short = OCC, MCC")
+                        .replace("on short = disqualify", "on short, ETC = disqualify").replace("on short = 30min", "on short, ETC = 30min")))
+    for runner in RUNNERS:
+        assert policies.ask("penalty missing_torch on ETC", runner=runner).text == "disqualification"
+        assert policies.ask("penalty missing_torch on MCC", runner=runner).text.startswith("no penalty")

@@ -93,8 +93,6 @@ class GearRuling:
     citation: Citation | None
 
 
-__all__ = ["Carried", "Checklist", "GearList", "GearRuling", "carried", "cite", "gear_list", "kits", "ruling"]
-
 
 def build(edition: Edition, decl: ast.ChecklistDecl, races: frozenset[str]) -> Checklist:
     return Checklist(decl.name, races, decl.kit, decl, cite(edition.source, decl))
@@ -107,11 +105,6 @@ def kits(edition: Edition) -> list[str]:
 
 def item_names(edition: Edition) -> list[str]:
     return list(dict.fromkeys(i.name for c in edition.checklists.values() for i in c.decl.items))
-
-
-def gear_infractions(edition: Edition) -> set[str]:
-    """Infractions tied to a checklist item: their penalty applies only where the item is required."""
-    return {name for c in edition.checklists.values() for i in c.decl.items for name in (*i.absent, *i.fewer)}
 
 
 def carried(edition: Edition, race: str, announced: Iterable[str] = ()) -> list[Carried]:
@@ -135,16 +128,19 @@ def gear_list(edition: Edition, race: str, announced: Sequence[str] = ()) -> Gea
 
 
 def ruling(edition: Edition, infraction: str, race: str, announced: Sequence[str] = ()) -> GearRuling | None:
-    """None when the infraction is tied to no item; otherwise whether it can apply on `race` under `announced`."""
+    """None when the infraction is tied to no item, or the race has no checklist (the chart then applies as written);
+    otherwise whether it can apply on `race` under `announced`, and the clause that says so."""
     tied = [(c, i) for c in edition.checklists.values() for i in c.decl.items if infraction in (*i.absent, *i.fewer)]
-    if not tied:
+    if not tied or not any(race in c.races for c in edition.checklists.values()):
         return None
     hits = [c for c in carried(edition, race, announced) if c.required and (
         infraction in c.item.absent or (infraction in c.item.fewer and c.count > 1))]
     if hits:
         what = ", ".join(f"{c.count} × {c.name}" if infraction in c.item.fewer else c.name for c in hits)
         return GearRuling(infraction, race, True, f"required on {race}: {what}", hits[0].citation)
-    names = ", ".join(dict.fromkeys(i.name for _, i in tied))
+    # Name the items of this race's own lists when it has any ("sunglasses" for the ETC, not every "other item").
+    local = [i for c, i in tied if race in c.races]
+    names = ", ".join(dict.fromkeys(i.name for i in (local or [i for _, i in tied])))
     now = carried(edition, race, announced)
     held = {c.name: c for c in now if c.required}
     for _, item in tied:

@@ -8,7 +8,7 @@ from typing import Any
 
 from racepolicy.evaluation import equipment
 from racepolicy.evaluation.interpreter import Evaluator
-from racepolicy.evaluation.model import Edition
+from racepolicy.evaluation.model import Edition, cite
 from racepolicy.evaluation.values import Sanction
 from racepolicy.language import ast
 from racepolicy.language.errors import QueryError, UnknownNameError, UnknownRaceError, did_you_mean
@@ -105,7 +105,7 @@ def _where_else(edition: Edition, evaluator: Evaluator, item: str, race: str, ki
         for entry in checklist.decl.items:
             if entry.name == item and race in checklist.races and race in entry.excepted:
                 evaluator.note("checklist", item, checklist.name, [("race", race)], "not required",
-                               equipment.cite(edition.source, checklist.decl, entry, entry.citation))
+                               cite(edition.source, checklist.decl, entry, entry.citation))
                 return f"not required on {race}"
     later = [k for k in equipment.kits(edition) if k not in kits and any(
         c.name == item and c.required for c in equipment.carried(edition, race, (*kits, k)))]
