@@ -109,9 +109,12 @@ def _where_else(edition: Edition, evaluator: Evaluator, item: str, race: str, ki
                 return f"not required on {race}"
     later = [k for k in equipment.kits(edition) if k not in kits and any(
         c.name == item and c.required for c in equipment.carried(edition, race, (*kits, k)))]
+    basic = next((c for c in edition.checklists.values() if race in c.races and not c.kit), None)
+    if basic is not None:
+        # The race's own list is the clause that answers: the item is not on it.
+        evaluator.note("checklist", basic.name, "", [("race", race)], "", basic.citation)
     if later:
         return f"not required on {race} unless the {' or '.join(later)} kit is announced"
-    basic = next((c for c in edition.checklists.values() if race in c.races and not c.kit), None)
     if basic is not None:
         return f"not on the {basic.name} checklist of {race}"
     return f"no checklist of {edition.label} covers {race}"
