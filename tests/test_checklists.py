@@ -203,3 +203,18 @@ def test_a_race_no_checklist_covers_keeps_the_chart_as_written() -> None:
     for runner in RUNNERS:
         assert policies.ask("penalty missing_torch on ETC", runner=runner).text == "disqualification"
         assert policies.ask("penalty missing_torch on MCC", runner=runner).text.startswith("no penalty")
+
+
+def test_a_condition_on_the_whole_list_parses_formats_and_shows_under_the_items() -> None:
+    text = DEMO.replace('checklist basic on short §', 'checklist basic on short spec "All clothing items must fit the runner" §')
+    policy = parse_policy(text)
+    basic = next(s for s in policy.statements if isinstance(s, ast.ChecklistDecl))
+    assert basic.specs == ("All clothing items must fit the runner",)
+    assert format_policy(text) == format_policy(format_policy(text))
+    assert 'checklist basic on short spec "All clothing items must fit the runner" § "OCC MCC mandatory equipment checklist":' in format_policy(text)
+    policies = PolicySet()
+    policies.add(Source("demo.policy", text))
+    for runner in RUNNERS:
+        answer = policies.ask("carry OCC", runner=runner)
+        assert answer.text.endswith("for the whole list:\n  - All clothing items must fit the runner")
+        assert answer.as_json()["value"]["conditions"] == ["All clothing items must fit the runner"]

@@ -120,6 +120,19 @@ def test_every_item_description_and_specification_is_the_regulation_text(bundled
 
     text = read_text(Path(__file__).resolve().parents[2] / "shared" / "seeds" / "003_03726955152b33cc.txt")
     assert text is not None
-    words = [(i.name, w) for c in bundled.find(EDITION).checklists.values() for i in c.decl.items for w in (i.description, *i.specs) if w]
+    checklists = bundled.find(EDITION).checklists.values()
+    words = [(i.name, w) for c in checklists for i in c.decl.items for w in (i.description, *i.specs) if w]
+    words += [(c.name, w) for c in checklists for w in c.decl.specs]
     assert len(words) > 40
     assert [(name, w) for name, w in words if find_quote(w, text) is None] == []
+
+
+def test_conditions_on_the_whole_list_follow_the_items(ask) -> None:
+    # seed 003:224 (OCC MCC: clothing must fit), 003:271 (ETC poles: "authorized throughout the race ... forbidden to start the race without them").
+    occ = ask("carry OCC", edition=EDITION)
+    assert occ.text.splitlines()[-2:] == [
+        "for the whole list:",
+        "  - All clothing items must fit the runner - in terms of size - and they must not be altered in any way after leaving the factory.",
+    ]
+    etc = ask("carry ETC", edition=EDITION).as_json()["value"]
+    assert etc["conditions"][0] == "Walking poles are authorized throughout the race."

@@ -67,13 +67,22 @@ class GearList:
         if advised:
             lines.append("recommended:")
             lines += [f"  - {c.label()}" for c in advised]
+        conditions = self.conditions()
+        if conditions:
+            lines.append("for the whole list:")
+            lines += [f"  - {text}" for text in conditions]
         return "\n".join(lines)
+
+    def conditions(self) -> list[str]:
+        """The list-wide specifications of the checklists the items come from, once each."""
+        return list(dict.fromkeys(text for c in self.items for text in c.checklist.decl.specs))
 
     def as_json(self) -> dict[str, object]:
         return {
             "type": "checklist",
             "race": self.race,
             "kits": list(self.kits),
+            "conditions": self.conditions(),
             "items": [
                 {"name": c.name, "count": c.count, "required": c.required, "description": c.item.description,
                  "specs": list(c.item.specs), "kit": c.checklist.kit, "citation": c.citation.as_json()}

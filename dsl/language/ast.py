@@ -289,6 +289,7 @@ class ChecklistDecl(Statement):
     name: str = ""
     targets: tuple[str, ...] = ()
     kit: str = ""
+    specs: tuple[str, ...] = ()  # conditions on every item of the list
     items: tuple[GearItem, ...] = ()
 
 

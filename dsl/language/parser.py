@@ -164,6 +164,13 @@ class _Kit:
 
 
 @attrs.frozen
+class _Spec:
+    """`spec "..."` of a whole checklist; folded into its ChecklistDecl."""
+
+    text: str
+
+
+@attrs.frozen
 class _Kits:
     """`with hot, cold` of a penalty query; folded into its PenaltyQuery."""
 
@@ -369,9 +376,13 @@ class _ToAst(Transformer[Token, Any]):
         kit = next((r for r in rest if isinstance(r, _Kit)), None)
         citation = next((r for r in rest if isinstance(r, ast.Citation)), None)
         items = tuple(r for r in rest if isinstance(r, ast.GearItem))
+        specs = tuple(r.text for r in rest if isinstance(r, _Spec))
         return ast.ChecklistDecl(
-            name=str(name), targets=targets, kit=kit.name if kit else "", items=items, citation=citation, span=_span(meta),
+            name=str(name), targets=targets, kit=kit.name if kit else "", specs=specs, items=items, citation=citation, span=_span(meta),
         )
+
+    def checklist_spec(self, meta: Any, text: Token) -> _Spec:
+        return _Spec(literal_of(text))
 
     def gear_kit(self, meta: Any, name: Token) -> _Kit:
         return _Kit(str(name))

@@ -243,8 +243,17 @@ def _gear_item(item: ast.GearItem) -> Lines:
 
 
 def _checklist(st: ast.ChecklistDecl) -> Lines:
-    head = _join(f"checklist {st.name} on {', '.join(st.targets)}", f"kit {st.kit}" if st.kit else "", _cite(st.citation)) + ":"
-    return [(st.span.line, head), *(line for item in st.items for line in _gear_item(item))]
+    specs = [f"spec {literal(text)}" for text in st.specs]
+    start = _join(f"checklist {st.name} on {', '.join(st.targets)}", f"kit {st.kit}" if st.kit else "")
+    head = _join(start, *specs, _cite(st.citation)) + ":"
+    if len(head) <= WIDTH:
+        return [(st.span.line, head), *(line for item in st.items for line in _gear_item(item))]
+    # Too long: each list-wide spec on a line of its own, the citation and ':' after the last.
+    rows = [start, *(INDENT * 2 + spec for spec in specs)]
+    if st.citation is not None:
+        rows.append(INDENT * 2 + _cite(st.citation))
+    rows[-1] += ":"
+    return [*((st.span.line, row) for row in rows), *(line for item in st.items for line in _gear_item(item))]
 
 
 def statement(st: ast.Statement) -> Lines:
