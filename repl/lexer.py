@@ -9,9 +9,9 @@ from pygments.token import Comment, Keyword, Name, Number, Operator, Punctuation
 
 # Keywords of the grammar (grammar/racepolicy.lark); a test checks this list against the grammar's terminals.
 DECLARATIONS = ("edition", "section", "race", "group", "infraction", "penalty", "schedule", "table", "band", "rule", "currency", "source", "informative",
-                "checklist")
+                "input", "assert", "checklist")
 KEYWORDS = ("on", "all", "disqualify", "for", "life", "discretion", "as", "doping", "through", "otherwise", "eligible", "when",
-            "if", "then", "else", "given",
+            "if", "then", "else", "given", "reading", "over",
             # equipment checklists
             "kit", "require", "recommend", "spec", "except", "absent", "fewer", "with")
 WORD_OPERATORS = ("and", "or", "not", "in")
@@ -52,6 +52,7 @@ class RacePolicyLexer(RegexLexer):
             (words(KEYWORDS, suffix=r"\b"), Keyword),
             (words(WORD_OPERATORS, suffix=r"\b"), Operator.Word),
             (words(CONSTANTS, suffix=r"\b"), Keyword.Constant),
+            (r"n/a(?![A-Za-z0-9_])", Keyword.Constant),  # a table cell the regulation marks not applicable
             (words(TYPES, suffix=r"\b"), Keyword.Type),
             (words(BUILTINS, suffix=r"(?=\s*\()"), Name.Builtin),
             (r"[A-Za-z_][A-Za-z0-9_]*(?=\s*\()", Name.Function),
