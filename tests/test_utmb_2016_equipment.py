@@ -79,7 +79,7 @@ def test_every_item_description_and_specification_is_the_regulation_text(bundled
     text = read_text(Path(__file__).resolve().parents[2] / "shared" / "seeds" / "004_3795f62afb8435bf.txt")
     assert text is not None
     checklists = bundled.find(EDITION).checklists.values()
-    words = [(i.name, w) for c in checklists for i in c.decl.items for w in (i.description, *i.specs) if w]
-    words += [(c.name, w) for c in checklists for w in c.decl.specs]
+    words = [(i.name, w) for c in checklists for i in c.decl.items for w in (i.description, *(q.text for q in i.specs)) if w]
+    words += [(c.name, q.text) for c in checklists for q in c.decl.specs]
     assert len(words) > 30
     assert [(name, w) for name, w in words if find_quote(w, text) is None] == []

@@ -89,8 +89,8 @@ def test_the_cold_kit_adds_its_items_to_the_occ_list(ask) -> None:
 def test_the_phone_app_and_the_poles_rules_are_item_specifications(ask) -> None:
     # seed 003:115 "LiveRun application installed and activated."; seed 003:173-175 the poles.
     items = {c.name: c.item for c in ask("carry UTMB", edition=EDITION).value.items}
-    assert "LiveRun application installed and activated." in items["smartphone"].specs
-    assert "No poles are authorized in the spare bags." in items["poles"].specs
+    assert "LiveRun application installed and activated." in [q.text for q in items["smartphone"].specs]
+    assert "No poles are authorized in the spare bags." in [q.text for q in items["poles"].specs]
 
 
 def test_the_json_answer_lists_items_with_counts_and_citations(ask) -> None:
@@ -121,8 +121,8 @@ def test_every_item_description_and_specification_is_the_regulation_text(bundled
     text = read_text(Path(__file__).resolve().parents[2] / "shared" / "seeds" / "003_03726955152b33cc.txt")
     assert text is not None
     checklists = bundled.find(EDITION).checklists.values()
-    words = [(i.name, w) for c in checklists for i in c.decl.items for w in (i.description, *i.specs) if w]
-    words += [(c.name, w) for c in checklists for w in c.decl.specs]
+    words = [(i.name, w) for c in checklists for i in c.decl.items for w in (i.description, *(q.text for q in i.specs)) if w]
+    words += [(c.name, q.text) for c in checklists for q in c.decl.specs]
     assert len(words) > 40
     assert [(name, w) for name, w in words if find_quote(w, text) is None] == []
 
@@ -136,3 +136,18 @@ def test_conditions_on_the_whole_list_follow_the_items(ask) -> None:
     ]
     etc = ask("carry ETC", edition=EDITION).as_json()["value"]
     assert etc["conditions"][0] == "Walking poles are authorized throughout the race."
+
+
+def test_a_specification_not_in_the_text_is_a_located_load_error() -> None:
+    # A spec is the text's own words: "1.20m" for the blanket of seed 003:121 ("1.40m x 2m minimum") is refused at load.
+    from racepolicy.language.errors import PolicyError, PolicyErrors
+    from racepolicy.language.source import Source
+    from racepolicy.query.policyset import PolicySet, bundled_sources
+
+    source = next(s for s in bundled_sources() if s.name.endswith("utmb-2022.policy"))
+    text = source.text.replace('spec "1.40m x 2m minimum"', 'spec "1.20m x 2m minimum"', 1)
+    with pytest.raises(PolicyError) as caught:
+        PolicySet().add(Source(source.name, text))
+    errors = caught.value.errors if isinstance(caught.value, PolicyErrors) else [caught.value]
+    assert [e.code for e in errors] == ["RP1001"]
+    assert errors[0].span.line == text[: text.index('spec "1.20m')].count("\n") + 1

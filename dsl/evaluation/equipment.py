@@ -46,7 +46,7 @@ class Carried:
         if self.item.description:
             text += f": {self.item.description}"
         if self.item.specs:
-            text += f" ({'; '.join(self.item.specs)})"
+            text += f" ({'; '.join(spec.text for spec in self.item.specs)})"
         return text
 
 
@@ -75,7 +75,7 @@ class GearList:
 
     def conditions(self) -> list[str]:
         """The list-wide specifications of the checklists the items come from, once each."""
-        return list(dict.fromkeys(text for c in self.items for text in c.checklist.decl.specs))
+        return list(dict.fromkeys(spec.text for c in self.items for spec in c.checklist.decl.specs))
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -85,7 +85,7 @@ class GearList:
             "conditions": self.conditions(),
             "items": [
                 {"name": c.name, "count": c.count, "required": c.required, "description": c.item.description,
-                 "specs": list(c.item.specs), "kit": c.checklist.kit, "citation": c.citation.as_json()}
+                 "specs": [spec.text for spec in c.item.specs], "kit": c.checklist.kit, "citation": c.citation.as_json()}
                 for c in self.items
             ],
         }

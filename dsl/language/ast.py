@@ -277,7 +277,7 @@ class GearItem(Node):
     name: str = ""
     count: int | None = None  # None: no quantity written (one)
     description: str = ""
-    specs: tuple[str, ...] = ()
+    specs: tuple[Citation, ...] = ()  # the text's own words for size, weight, capacity, conditions: verified quotes
     excepted: tuple[str, ...] = ()  # races of the checklist that do not need the item
     absent: tuple[str, ...] = ()  # infractions for not carrying the item at all
     fewer: tuple[str, ...] = ()  # infractions for carrying fewer than `count`
@@ -291,7 +291,7 @@ class ChecklistDecl(Statement):
     name: str = ""
     targets: tuple[str, ...] = ()
     kit: str = ""
-    specs: tuple[str, ...] = ()  # conditions on every item of the list
+    specs: tuple[Citation, ...] = ()  # conditions on every item of the list, quoted from the text
     items: tuple[GearItem, ...] = ()
 
 

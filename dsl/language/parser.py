@@ -169,9 +169,9 @@ class _Kit:
 
 @attrs.frozen
 class _Spec:
-    """`spec "..."` of a whole checklist; folded into its ChecklistDecl."""
+    """`spec "..."` of a checklist or an item: the text's own words, kept as a quote so the checker verifies it."""
 
-    text: str
+    quote: ast.Citation
 
 
 @attrs.frozen
@@ -393,13 +393,13 @@ class _ToAst(Transformer[Token, Any]):
         kit = next((r for r in rest if isinstance(r, _Kit)), None)
         citation = next((r for r in rest if isinstance(r, ast.Citation)), None)
         items = tuple(r for r in rest if isinstance(r, ast.GearItem))
-        specs = tuple(r.text for r in rest if isinstance(r, _Spec))
+        specs = tuple(r.quote for r in rest if isinstance(r, _Spec))
         return ast.ChecklistDecl(
             name=str(name), targets=targets, kit=kit.name if kit else "", specs=specs, items=items, citation=citation, span=_span(meta),
         )
 
     def checklist_spec(self, meta: Any, text: Token) -> _Spec:
-        return _Spec(literal_of(text))
+        return _Spec(ast.Citation(text=literal_of(text), span=_tok_span(text)))
 
     def gear_kit(self, meta: Any, name: Token) -> _Kit:
         return _Kit(str(name))
@@ -423,14 +423,16 @@ class _ToAst(Transformer[Token, Any]):
                 fields["description"] = literal_of(item)
             elif isinstance(item, ast.Citation):
                 fields["citation"] = item
+            elif isinstance(item, _Spec):
+                fields["specs"].append(item.quote)
             else:
-                fields[item[0]].extend([item[1]] if isinstance(item[1], str) else item[1])
+                fields[item[0]].extend(item[1])
         for key in ("specs", "excepted", "absent", "fewer"):
             fields[key] = tuple(fields[key])
         return ast.GearItem(mode=str(mode), span=_span(meta), **fields)
 
-    def gear_spec(self, meta: Any, text: Token) -> tuple[str, str]:
-        return ("specs", literal_of(text))
+    def gear_spec(self, meta: Any, text: Token) -> _Spec:
+        return _Spec(ast.Citation(text=literal_of(text), span=_tok_span(text)))
 
     def gear_except(self, meta: Any, names: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
         return ("excepted", names)

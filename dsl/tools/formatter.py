@@ -236,7 +236,7 @@ def _gear_item(item: ast.GearItem) -> Lines:
     """One checklist item: on one line when it fits; otherwise each spec on a line of its own, then the ties and citation."""
     head = _join(INDENT + item.mode, str(item.count) if item.count is not None else "", item.name,
                  literal(item.description) if item.description else "")
-    specs = [f"spec {literal(text)}" for text in item.specs]
+    specs = [f"spec {literal(spec.text)}" for spec in item.specs]
     ties = _join(*(f"{word} {', '.join(names)}" for word, names in (("except", item.excepted), ("absent", item.absent), ("fewer", item.fewer)) if names))
     cite = _cite(item.citation)
     one_line = _join(head, *specs, ties, cite)
@@ -248,7 +248,7 @@ def _gear_item(item: ast.GearItem) -> Lines:
 
 
 def _checklist(st: ast.ChecklistDecl) -> Lines:
-    specs = [f"spec {literal(text)}" for text in st.specs]
+    specs = [f"spec {literal(spec.text)}" for spec in st.specs]
     start = _join(f"checklist {st.name} on {', '.join(st.targets)}", f"kit {st.kit}" if st.kit else "")
     head = _join(start, *specs, _cite(st.citation)) + ":"
     if len(head) <= WIDTH:
