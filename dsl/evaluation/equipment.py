@@ -40,13 +40,16 @@ class Carried:
     def required(self) -> bool:
         return self.item.mode == "require"
 
+    def specs(self) -> list[str]:
+        return [shown(spec, self.checklist.decl) for spec in self.item.specs]
+
     def label(self) -> str:
         """`2 × torch: working torches ... (spec)` as a jury reads it."""
         text = f"{self.count} × {self.name}" if self.item.count else self.name
         if self.item.description:
             text += f": {self.item.description}"
         if self.item.specs:
-            text += f" ({'; '.join(spec.text for spec in self.item.specs)})"
+            text += f" ({'; '.join(self.specs())})"
         return text
 
 
@@ -75,7 +78,7 @@ class GearList:
 
     def conditions(self) -> list[str]:
         """The list-wide specifications of the checklists the items come from, once each."""
-        return list(dict.fromkeys(spec.text for c in self.items for spec in c.checklist.decl.specs))
+        return list(dict.fromkeys(shown(spec, c.checklist.decl) for c in self.items for spec in c.checklist.decl.specs))
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -85,7 +88,7 @@ class GearList:
             "conditions": self.conditions(),
             "items": [
                 {"name": c.name, "count": c.count, "required": c.required, "description": c.item.description,
-                 "specs": [spec.text for spec in c.item.specs], "kit": c.checklist.kit, "citation": c.citation.as_json()}
+                 "specs": c.specs(), "kit": c.checklist.kit, "citation": c.citation.as_json()}
                 for c in self.items
             ],
         }
@@ -101,6 +104,15 @@ class GearRuling:
     reason: str
     citation: Citation | None
 
+
+
+def shown(spec: ast.Citation, checklist: ast.ChecklistDecl) -> str:
+    """A specification as a runner reads it. Where two lists of the text repeat the same words, a spec quotes the
+    heading of its own list first (`"OCC MCC mandatory equipment checklist ... the seams must be sealed."`) so that
+    the checker finds it in the right list; the heading is the list's, not the item's, and is not shown."""
+    heading = checklist.citation.text.split(" ... ")[0] if checklist.citation is not None else ""
+    prefix = heading + " ... "
+    return spec.text[len(prefix):] if heading and spec.text.startswith(prefix) else spec.text
 
 
 def build(edition: Edition, decl: ast.ChecklistDecl, races: frozenset[str]) -> Checklist:
