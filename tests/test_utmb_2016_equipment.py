@@ -83,3 +83,10 @@ def test_every_item_description_and_specification_is_the_regulation_text(bundled
     words += [(c.name, q.text) for c in checklists for q in c.decl.specs]
     assert len(words) > 30
     assert [(name, w) for name, w in words if find_quote(w, text) is None] == []
+
+
+def test_the_torch_answers_say_which_reading_of_the_headless_table_they_take(ask) -> None:
+    # seed 004:159-163: "2 torches" and "1 torch" lost the headings saying which races each column is for.
+    for query in ("how many torch on OCC", "penalty only_one_torch on UTMB"):
+        readings = [e.citation.reading for e in ask(query, edition=EDITION).trace if e.citation is not None and e.citation.reading]
+        assert readings == ["the first column (2 torches) is UTMB, CCC and TDS; the second (1 torch) the OCC"]

@@ -152,3 +152,12 @@ def test_a_specification_not_in_the_text_is_a_located_load_error() -> None:
     errors = caught.value.errors if isinstance(caught.value, PolicyErrors) else [caught.value]
     assert [e.code for e in errors] == ["RP1001"]
     assert errors[0].span.line == text[: text.index('spec "1.20m')].count("\n") + 1
+
+
+def test_gear_penalties_show_the_readings_they_depend_on(ask) -> None:
+    # seed 003:249 asks the ETC for a "Mobile phone"; the chart's row (003:762) says "no smartphone".
+    phone = ask("penalty missing_smartphone on ETC", edition=EDITION)
+    assert any(e.citation is not None and e.citation.reading.startswith("the chart's 'no smartphone' sanctions") for e in phone.trace)
+    # seed 003:671: "Absence of other mandatory equipment items (...)" read as covering the pack (003:111) too.
+    other = ask("penalty missing_other_gear on UTMB", edition=EDITION)
+    assert any(e.kind == "penalty" and e.citation.reading.startswith("the row covers every mandatory item") for e in other.trace)
