@@ -87,7 +87,7 @@ MAX_CELL_NUMBER = Decimal(10) ** 18  # the bound of every number the language ho
 
 def _in_range(value: Decimal, text: Any) -> Decimal:
     """The number itself, or a rejected row when it is beyond what the language holds exactly."""
-    if not value.is_finite() or abs(value) >= MAX_CELL_NUMBER:
+    if not value.is_finite() or value.copy_abs() >= MAX_CELL_NUMBER:  # copy_abs: exact, where abs() rounds and may overflow
         shown = str(text) if len(str(text)) <= 40 else str(text)[:40] + "…"
         raise RowError(f"'{shown}' is out of range (numbers are below 10^18)")
     return value
