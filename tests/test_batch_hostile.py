@@ -153,6 +153,17 @@ def test_a_number_cell_that_is_no_plain_number_below_the_bound_is_rejected(tmp_p
     assert summary.rejected == 1
 
 
+@pytest.mark.parametrize("cell", ["1_0", "1E+999999999", "1" * 19, "0x10"])
+def test_a_number_parameter_reads_plain_decimals_only(tmp_path: Path, cell: str) -> None:
+    # finals_qualification(tier, category, sex, rank: number): `1_0` was read as 10, `1E+999999999` overflowed.
+    source = write(tmp_path / "n.csv", f"bib,tier,category,sex,rank\n1,event,50K,men,{cell}\n2,event,50K,men,2\n")
+    out = tmp_path / "out.csv"
+    summary = run_batch([WORLD_SERIES], "finals_qualification", str(source), str(out), stderr=io.StringIO())
+    assert [r["bib"] for r in rows_of(out)] == ["2"]
+    assert [(e["line"], e["column"]) for e in errors_of(out)] == [("2", "rank")]
+    assert (summary.written, summary.rejected) == (1, 1)
+
+
 @pytest.mark.parametrize("number", ["1E+999999999", "1" + "0" * 18, "-1e30"])
 def test_a_json_number_beyond_the_bound_is_rejected(tmp_path: Path, number: str) -> None:
     source = write(tmp_path / "a.jsonl", f'{{"amount": {number}}}\n{{"amount": 1000}}\n')

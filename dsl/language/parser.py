@@ -628,6 +628,11 @@ def parser() -> Lark:
 
 def section_headings(text: str, name: str = "<policy>") -> list[tuple[int, str]]:
     """Every `section "..."` heading of a policy as (line, title): the AST folds them into the statements that follow."""
+    return [(line, title) for line, _, title in section_positions(text, name)]
+
+
+def section_positions(text: str, name: str = "<policy>") -> list[tuple[int, int, str]]:
+    """Every `section "..."` heading as (line, column, title), where its keyword stands (the title may be on a later line)."""
     source = Source(name, text)
     _check_size(source)
     _check_brackets(source)
@@ -635,4 +640,6 @@ def section_headings(text: str, name: str = "<policy>") -> list[tuple[int, str]]
         tree = _lark().parse(text, start="policy")
     except UnexpectedInput as exc:
         raise _syntax_error(exc, source) from None
-    return sorted((tok.line or 0, literal_of(tok)) for node in tree.find_data("section") for tok in node.children if isinstance(tok, Token))
+    return sorted(
+        (node.meta.line, node.meta.column, literal_of(tok)) for node in tree.find_data("section") for tok in node.children if isinstance(tok, Token)
+    )
