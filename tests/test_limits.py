@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from racepolicy.language.errors import CycleError, InputTooLargeError, NestingError, NumberRangeError, PolicyError, PolicyErrors
@@ -211,3 +215,42 @@ def test_fan_out_is_stopped_under_every_runner(runner: str) -> None:
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def test_check_of_dev_zero_is_refused_at_once_not_read_without_end(capsys: pytest.CaptureFixture[str]) -> None:
+    from racepolicy.cli.main import main
+
+    assert main(["check", "/dev/zero"]) == 2  # it took 14 GB of memory in 20 s: the size limit held only for regular files
+    assert "/dev/zero: error[RP0701]: is not a regular file" in capsys.readouterr().err
+
+
+def test_check_and_fmt_of_a_fifo_are_refused_instead_of_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "p.policy"
+    os.mkfifo(fifo)
+    for command in ("check", "fmt"):
+        # Nobody writes to the FIFO: reading it would block for ever (the timeout only turns that into a failure).
+        done = subprocess.run([sys.executable, "-m", "racepolicy.cli.main", command, str(fifo)], capture_output=True, text=True, timeout=60)
+        assert done.returncode == 2 and "is not a regular file" in done.stderr
+
+
+def test_a_policy_file_is_never_read_past_the_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from racepolicy.query import policyset
+
+    path = tmp_path / "p.policy"
+    path.write_text(HEADER + "rule a = 1\n" * 100, encoding="utf-8")
+    monkeypatch.setattr(policyset, "MAX_FILE_BYTES", 200)
+    # The limit is enforced by the read itself (a file may grow after stat): one read of the limit and a byte, no more.
+    read: list[int] = []
+    real_open = Path.open
+
+    def counting_open(self: Path, *args: object, **kwargs: object) -> object:
+        handle = real_open(self, *args, **kwargs)  # type: ignore[call-overload]
+        real_read = handle.read
+        handle.read = lambda size=-1: read.append(size) or real_read(size)  # type: ignore[method-assign]
+        return handle
+
+    monkeypatch.setattr(Path, "open", counting_open)
+    with pytest.raises(PolicyError) as info:
+        policyset.read_source(path)
+    assert "over the limit of 200" in info.value.message
+    assert read == [201]
