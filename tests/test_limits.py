@@ -285,3 +285,30 @@ def test_a_table_row_covered_by_an_earlier_group_row_is_still_reported_with_the_
     # `7, UTMB` on line 13 comes before both group rows; `7, CCC` is covered by the first group row (line 16).
     assert "table 't': this row can never match, the row on line 16 comes first" in messages
     assert sum("can never match" in m for m in messages) == 1
+
+
+def test_checking_penalties_for_conflicts_is_linear_in_the_penalties(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A 2 MB policy took 9 s to check: each penalty was compared with every earlier penalty of its infraction.
+    from racepolicy.language.checker import Checker
+
+    compared: list[int] = []
+    real = Checker._penalty_conflict
+
+    def counting(self: Checker, *args: object) -> None:
+        compared.append(1)
+        real(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Checker, "_penalty_conflict", counting)
+    races = "".join(f"race R{i}: fee 1 EUR\npenalty littering on R{i} = 1h\n" for i in range(2_000))
+    _load(HEADER + '\ninfraction littering "littering"\n' + races)
+    assert compared == []  # no two penalties give one race two sanctions: nothing to compare
+
+
+def test_penalties_that_conflict_are_still_reported_among_many() -> None:
+    races = "".join(f"race R{i}: fee 1 EUR\npenalty littering on R{i} = 1h\n" for i in range(500))
+    with pytest.raises(PolicyError) as info:
+        later = "group some = R7, R8\npenalty littering on some = 2h\npenalty littering on R9 = 1h\npenalty littering on R8 = 3h\n"
+        _load(HEADER + '\ninfraction littering "littering"\n' + races + later)
+    messages = [e.message for e in (info.value.errors if isinstance(info.value, PolicyErrors) else (info.value,))]
+    # A group's penalty ranks below a race's, so only the two on R8 itself conflict.
+    assert messages == ["conflicting penalties for 'littering' on R8: 1h time penalty (line 20) and 3h time penalty"]

@@ -269,6 +269,7 @@ class Checker:
     def _check_penalties(self, ed: Edition) -> None:
         known = set(ed.infractions) | set(ed.vocabulary.infractions if ed.vocabulary else ())
         all_races = frozenset(ed.races)
+        sanctions: dict[tuple[str, int, str], set[Any]] = {}
         for st in self.policy.statements:
             if not isinstance(st, ast.PenaltyDecl):
                 continue
@@ -304,16 +305,26 @@ class Checker:
             label = ", ".join(st.targets)
             for infraction in st.infractions:
                 penalty = Penalty(infraction, frozenset(races), rank, sanction_of(st.sanction, infraction), st, cite(self.source, st), label)
-                for other in ed.penalties.get(infraction, []):
-                    clash = sorted(penalty.races & other.races)
-                    if clash and other.rank == penalty.rank and other.sanction != penalty.sanction:
-                        self.error(
-                            ConflictError,
-                            f"conflicting penalties for '{infraction}' on {', '.join(clash)}: "
-                            f"{other.sanction} (line {other.decl.span.line}) and {penalty.sanction}",
-                            st.sanction.span, "name the race directly to override a group, or make the two agree",
-                        )
+                # Sanctions already given per (infraction, rank, race): only a penalty that may conflict is compared with
+                # the earlier ones, so thousands of penalties check in linear time (each conflict is an error, at most 100).
+                given = [sanctions.setdefault((infraction, rank, race), set()) for race in penalty.races]
+                conflicts = any(len(seen) > 1 or (seen and penalty.sanction not in seen) for seen in given)
+                for seen in given:
+                    seen.add(penalty.sanction)
+                for other in ed.penalties.get(infraction, []) if conflicts else ():
+                    self._penalty_conflict(infraction, penalty, other, st)
                 ed.penalties.setdefault(infraction, []).append(penalty)
+
+    def _penalty_conflict(self, infraction: str, penalty: Penalty, other: Penalty, st: ast.PenaltyDecl) -> None:
+        """Report two penalties of one rank that give one race different sanctions."""
+        clash = sorted(penalty.races & other.races)
+        if clash and other.rank == penalty.rank and other.sanction != penalty.sanction:
+            self.error(
+                ConflictError,
+                f"conflicting penalties for '{infraction}' on {', '.join(clash)}: "
+                f"{other.sanction} (line {other.decl.span.line}) and {penalty.sanction}",
+                st.sanction.span, "name the race directly to override a group, or make the two agree",
+            )
 
     # ---- schedules
     def _check_schedules(self, ed: Edition) -> None:
