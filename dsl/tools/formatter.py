@@ -7,6 +7,7 @@ or would drop a comment or a section heading.
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import re
 from collections.abc import Iterable
@@ -268,10 +269,13 @@ class _Block:
 def comments(text: str) -> list[tuple[int, str, bool]]:
     """Every comment as (line, text, whether code stands before it on its line)."""
     found = []
+    line, counted = 1, 0  # lines counted from the previous comment on, so many comments cost one pass over the text
     for m in _STRINGS_AND_COMMENTS.finditer(text):
         if m.group().startswith("#"):
             start = text.rfind("\n", 0, m.start()) + 1
-            found.append((text.count("\n", 0, m.start()) + 1, m.group().rstrip(), bool(text[start : m.start()].strip())))
+            line += text.count("\n", counted, m.start())
+            counted = m.start()
+            found.append((line, m.group().rstrip(), bool(text[start : m.start()].strip())))
     return found
 
 
@@ -294,10 +298,14 @@ def _blocks(policy: ast.Policy, text: str) -> list[_Block]:
         penalty = st if isinstance(st, ast.PenaltyDecl) else None
         blocks.append(_Block(st.span.line, st.span.end_line, tuple(statement(st)), penalty, column=st.span.column))
     blocks.sort(key=lambda b: (b.first, b.column))
+    # Blocks do not overlap: the one that may hold a line is the last starting before it (found by bisection,
+    # so a policy with thousands of comments is not scanned once per comment).
+    starts = [b.first for b in blocks]
     for line, comment, trailing in comments(text):
         if trailing:
             continue
-        holder = next((i for i, b in enumerate(blocks) if b.first < line <= b.last), None)
+        before = bisect.bisect_left(starts, line) - 1
+        holder = before if before >= 0 and blocks[before].first < line <= blocks[before].last else None
         if holder is None:
             blocks.append(_Block(line, line, ((line, comment),)))
             continue
