@@ -312,3 +312,23 @@ def test_two_jobs_answer_json_lines_like_one(tmp_path: Path, monkeypatch: pytest
     assert one.read_bytes() == two.read_bytes()
     assert Path(str(one) + ".errors.csv").read_bytes() == Path(str(two) + ".errors.csv").read_bytes()
     assert (first.read, first.written, first.rejected) == (second.read, second.written, second.rejected) == (37, 27, 10)
+
+
+@pytest.mark.parametrize("escape", ["\\ud800", "\\udce9", "\\uDFFF"])
+def test_a_json_escape_for_half_a_character_is_a_rejected_row_not_a_crash_when_written(tmp_path: Path, escape: str) -> None:
+    # Found while writing these tests: the rejection message (or the answer) held a lone surrogate, which no UTF-8 file can.
+    source = write(tmp_path / "s.jsonl", f'{{"amount": "{escape}"}}\n{{"amount": 1000}}\n{{"amount": {{"k{escape}": 1}}}}\n')
+    out = tmp_path / "out.jsonl"
+    summary = run_batch([POLICY], "trip_insurance_price", str(source), str(out), stderr=io.StringIO())
+    assert [(e["line"], "lone surrogate" in e["message"]) for e in errors_of(out)] == [("1", True), ("3", True)]
+    assert (summary.written, summary.rejected) == (1, 2)
+
+
+def test_a_cell_holding_a_lone_carriage_return_is_written_quoted_so_the_output_keeps_one_row(tmp_path: Path) -> None:
+    # Found by the property test: the csv module, ending rows with "\n", left a "\r" bare and readers split the row in two.
+    source = write(tmp_path / "cr.csv", HEADER + '3,"\rOCC",2022-07-01\n' + 'x,"ab\rc",2022-07-01\n')
+    out = tmp_path / "out.csv"
+    summary = run_batch([POLICY], "refund", str(source), str(out), stderr=io.StringIO())
+    assert [r["bib"] for r in rows_of(out)] == ["3"]
+    assert [e["line"] for e in errors_of(out)] == ["4"] and "\r" in errors_of(out)[0]["message"]  # a lone \r ends a line, as in any reader
+    assert (summary.written, summary.rejected) == (1, 1)

@@ -23,7 +23,7 @@ JSONL_ROWS = [b'{"race": "UTMB", "cancelled": "2022-05-15"}', b'{"race": "CCC", 
 # What a broken export, a bad copy or a hostile hand puts into a file.
 PIECES = st.sampled_from([
     b'"', b'""', b",", b"\n", b"\r", b"\r\n", b"\xe9", b"\xff\xfe", b"\x00", b"\xef\xbb\xbf", b"{", b"}", b"[", b"]", b"\\", b" ",
-    b"1E+999999999", b"1_0", b"NaN", b"9" * 30, b'"a\nb"', b"[" * 200, b"\xe2\x80\xa8", b"\x85", b"null", b"UTMB",
+    b"1E+999999999", b"1_0", b"NaN", b"9" * 30, b'"a\nb"', b"[" * 200, b"\xe2\x80\xa8", b"\x85", b"null", b"UTMB", b"\\ud800", b'"\\udce9"',
 ])
 
 
@@ -75,7 +75,8 @@ def run(data: bytes, suffix: str) -> tuple[batch.Summary, int, int] | None:
             except PolicyError:
                 return None
             text = out.read_text(encoding="utf-8")
-            written = len(list(csv.reader(io.StringIO(text, newline="")))) - 1 if suffix == ".csv" else len(text.splitlines())
+            # JSON strings may hold U+2028, at which splitlines() would split: JSON Lines rows end at "\n" only.
+            written = len(list(csv.reader(io.StringIO(text, newline="")))) - 1 if suffix == ".csv" else text.count("\n")
             with open(str(out) + ".errors.csv", newline="", encoding="utf-8") as handle:
                 rejected = len(list(csv.reader(handle))) - 1
             return summary, written, rejected

@@ -183,14 +183,37 @@ def _too_deep(text: str, value: Any) -> bool:
     return False
 
 
+def _lone_surrogate(text: str, value: Any) -> bool:
+    """Whether a JSON value holds a lone surrogate (`"\\ud800"`): text no UTF-8 file can hold (looked for only when escaped)."""
+    if "\\ud" not in text and "\\uD" not in text:
+        return False
+    level = [value]
+    while level:
+        item = level.pop()
+        if isinstance(item, str):
+            if any("\ud800" <= c <= "\udfff" for c in item):
+                return True
+        elif isinstance(item, dict):
+            level.extend(item.keys())
+            level.extend(item.values())
+        elif isinstance(item, list):
+            level.extend(item)
+    return False
+
+
+LONE_SURROGATE = "a \\u escape for half a character (a lone surrogate), which no UTF-8 text holds"
+
+
 def _load_json(text: str) -> Any:
-    """JSON with exact numbers; raises JSONDecodeError, or RowError for nesting deeper than MAX_JSON_DEPTH."""
+    """JSON with exact numbers; raises JSONDecodeError, or RowError for nesting deeper than MAX_JSON_DEPTH or a lone surrogate."""
     try:
         value = _DECODER.decode(text)
     except RecursionError:  # the decoder recurses once per level
         raise RowError(f"nested deeper than {MAX_JSON_DEPTH} levels") from None
     if _too_deep(text, value):
         raise RowError(f"nested deeper than {MAX_JSON_DEPTH} levels")
+    if _lone_surrogate(text, value):
+        raise RowError(LONE_SURROGATE)
     return value
 
 
@@ -250,6 +273,28 @@ def _cached(convert: Callable[[str], Any]) -> Callable[[str], Any]:
             return value
 
     return convert_cached
+
+
+# ---- writing CSV -------------------------------------------------------------------------------
+
+
+def _csv_field(value: Any) -> str:
+    text = str(value)
+    # As the csv module quotes, and also a field with a lone \r: with "\n" as line end the csv module leaves it bare,
+    # and every reader then splits the row in two.
+    if "," in text or '"' in text or "\n" in text or "\r" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+class CsvWriter:
+    """csv.writer's `writerow` for our files: fields quoted when they must be (a lone \r included), rows ended by \n."""
+
+    def __init__(self, handle: IO[str]) -> None:
+        self.write = handle.write
+
+    def writerow(self, fields: Sequence[Any]) -> None:
+        self.write(",".join(map(_csv_field, fields)) + "\n")
 
 
 # ---- the plan: which column feeds which parameter -----------------------------------------
@@ -341,7 +386,7 @@ class RowProcessor:
         and a row read from a plain line is written back as that line plus the answer."""
         out: list[str] = []
         quoted = io.StringIO()
-        writerow = csv.writer(quoted, lineterminator="\n").writerow
+        writerow = CsvWriter(quoted).writerow
         errors: list[tuple[int, str, str]] = []
         function, width, pick, caches = self.function, self.width, self.pick, self.caches
         endings, getitem = self._endings, dict.__getitem__
@@ -379,10 +424,7 @@ class RowProcessor:
 
     def _ending(self, value: Any) -> str:
         """`,ANSWER` and the line end, the answer quoted as the csv module would."""
-        text = self.text_of(value)
-        if any(c in text for c in ',"\r\n'):
-            text = '"' + text.replace('"', '""') + '"'
-        ending = "," + text + "\n"
+        ending = "," + _csv_field(self.text_of(value)) + "\n"
         try:
             if len(self._endings) < CACHE_LIMIT:
                 self._endings[value] = ending
@@ -445,7 +487,7 @@ class RowProcessor:
         written = 0
         function, getters, width = self.function, self.getters, self.width
         csv_input = self.job.fmt == "csv"
-        writer = csv.writer(out, lineterminator="\n") if csv_input else None
+        writer = CsvWriter(out) if csv_input else None
         column = self.job.column
         if csv_input and self.simple:
             return self._process_csv(rows)
@@ -503,6 +545,8 @@ class RowProcessor:
                     raise RowError("not a JSON object")
                 if _too_deep(text, row):
                     raise RowError(f"nested deeper than {MAX_JSON_DEPTH} levels")
+                if _lone_surrogate(text, row):
+                    raise RowError(LONE_SURROGATE)
             except json.JSONDecodeError as exc:
                 errors.append((line, "", f"not JSON: {exc.msg}"))
                 continue
@@ -888,7 +932,7 @@ def _stream(
         raise
     files = [f for f in (output, errors_file) if f is not None]
     out = output.handle if output else stdout
-    errors_writer = csv.writer(errors_file.handle, lineterminator="\n") if errors_file else None
+    errors_writer = CsvWriter(errors_file.handle) if errors_file else None
     if errors_writer:
         errors_writer.writerow(["line", "column", "message"])
     progress = None
@@ -923,7 +967,7 @@ def _stream(
     pool = None
     try:
         if fmt_header := (job.header if job.fmt == "csv" else None):
-            csv.writer(out, lineterminator="\n").writerow([*fmt_header, job.column])
+            CsvWriter(out).writerow([*fmt_header, job.column])
         chunks = read_chunks(summary)
         if jobs <= 1:
             for chunk, unreadable in chunks:
