@@ -312,3 +312,11 @@ def test_penalties_that_conflict_are_still_reported_among_many() -> None:
     messages = [e.message for e in (info.value.errors if isinstance(info.value, PolicyErrors) else (info.value,))]
     # A group's penalty ranks below a race's, so only the two on R8 itself conflict.
     assert messages == ["conflicting penalties for 'littering' on R8: 1h time penalty (line 20) and 3h time penalty"]
+
+
+def test_money_times_huge_numbers_says_too_large_not_invalid_operation() -> None:
+    # The cents of the product need more digits than Decimal keeps: it said "arithmetic failed: InvalidOperation".
+    policies = PolicySet.bundled()
+    with pytest.raises(PolicyError) as info:
+        policies.ask("UTMB.fee * 999999999999999 * 999999999999999")
+    assert info.value.message == "the result is too large (limit 1e+18)"

@@ -19,7 +19,7 @@ def test_a_byte_that_is_not_utf8_piped_into_the_repl_is_an_error_on_its_line_and
     out, err = done.stdout.decode("utf-8"), done.stderr.decode("utf-8")
     assert "Traceback" not in err and "internal error" not in err
     assert "error[RP0701]: not UTF-8 text (byte 0xE9)" in err
-    # seed 003:50-52 "ENTRY FEE": CCC 189€, OCC 115€ — both lines around the bad one are answered.
+    # seed 003:51 and 003:53 "ENTRY FEE": CCC 189€, OCC 115€ — both lines around the bad one are answered.
     assert "189.00 EUR" in out and "115.00 EUR" in out
     assert done.returncode == 2
 
@@ -60,3 +60,21 @@ def test_a_typed_rule_still_replaces_the_files_rule_and_errors_point_into_the_ty
     assert session.handle("trip_insurance_price(1000 EUR)")[0].text.startswith("50.00 EUR")
     bad = session.handle("rule broken = UTMB.fee + 1h")
     assert not bad[0].ok and "<session>" in bad[0].text
+
+
+def test_a_byte_that_is_not_utf8_typed_at_the_prompt_never_ends_the_session() -> None:
+    from prompt_toolkit.history import InMemoryHistory
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+    from racepolicy.repl.app import run_interactive
+    from racepolicy.repl.session import Reply
+
+    session = Session()
+    printed: list[Reply] = []
+    with create_pipe_input() as pipe:
+        pipe.send_bytes(b"fee CCC\r\xe9\r\x03fee OCC\r")  # the bad line is kept from being sent; Ctrl-C clears it
+        pipe.close()
+        code = run_interactive(session, input=pipe, output=DummyOutput(), history=InMemoryHistory(), printer=printed.extend)
+    assert code == 0
+    # seed 003:51 and 003:53 "ENTRY FEE": CCC 189€, OCC 115€
+    assert [r.text.splitlines()[0] for r in printed if r.kind == "answer"] == ["189.00 EUR    [utmb 2022]", "115.00 EUR    [utmb 2022]"]
