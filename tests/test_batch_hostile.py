@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 POLICY = str(ROOT / "policies" / "utmb-2022.policy")
 WORLD_SERIES = str(ROOT / "policies" / "world-series-2023.policy")
 HEADER = "bib,race,cancelled\n"
-# A good row: UTMB (fee 305 EUR, seed 003:50) cancelled mid-May, 50% refunded (seed 003:927-929): 152.50 EUR.
+# A good row: UTMB (fee 305 EUR, seed 003:50) cancelled mid-May, 50% refunded (seed 003:930-932): 152.50 EUR.
 ROW = "1,UTMB,2022-05-15\n"
 
 
