@@ -33,6 +33,12 @@ INFRACTIONS = (
     "late_checkpoint_departure", "pack_not_tagged", "poles_not_from_start", "other_breach",
 )
 
+# Words the regulation texts use for an infraction where its chart row uses others: a jury types what it read.
+ALIASES = (
+    ("missing_overtrousers", "overpants"),  # seed 003:139 "Waterproof overpants" (the chart says "over-trousers")
+    ("littering", "litter"),  # seed 004:298 "throwing down their litter"; seed 003:339 "Littering is strictly forbidden"
+)
+
 
 @hookimpl
 def racepolicy_series() -> list[str]:
@@ -43,7 +49,7 @@ def racepolicy_series() -> list[str]:
 def racepolicy_vocabulary(series: str) -> Vocabulary | None:
     if series != SERIES:
         return None
-    return Vocabulary(races=RACES, infractions=INFRACTIONS, categories=())
+    return Vocabulary(races=RACES, infractions=INFRACTIONS, categories=(), aliases=ALIASES)
 
 
 def _refund(evaluator: Evaluator, args: Sequence[Any]) -> tuple[Money, str]:

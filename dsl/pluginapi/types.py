@@ -18,6 +18,8 @@ class Vocabulary:
     races: tuple[str, ...] = ()
     infractions: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
+    # (name, other words of the regulation text for it): unknown names are matched against these too.
+    aliases: tuple[tuple[str, str], ...] = ()
 
 
 @attrs.frozen

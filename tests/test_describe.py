@@ -1,0 +1,86 @@
+"""`racepolicy describe` and `:describe`: what an edition knows, found without opening a .policy file."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from racepolicy.cli.main import main
+from racepolicy.language.errors import QueryError
+from racepolicy.query.describe import describe, describe_edition
+from racepolicy.query.policyset import PolicySet
+from racepolicy.repl.session import Session
+
+
+def test_describe_alone_lists_every_loaded_edition(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["describe"]) == 0
+    out = capsys.readouterr().out
+    for key in ("utmb-2016", "utmb-2022", "world-series-2023", "xterra-2023"):
+        assert key in out
+
+
+def test_an_edition_lists_races_infractions_rules_tables_and_query_forms(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["describe", "utmb-2022"]) == 0
+    out = capsys.readouterr().out
+    for heading in ("Races (6):", "Infractions and their penalties (36):", "Rules (16):", "Schedules (2):", "Tables (4):", "Query forms (1):"):
+        assert heading in out
+    # The infraction is listed with the words of its chart row (seed 003:683).
+    assert "littering" in out and "Discarding of rubbish" in out
+    # The refund schedule is printed whole: "Until the End of April" 60% (seed 003:926-928).
+    assert "04-30      60%" in out
+
+
+def test_a_name_alone_is_shown_whole_with_its_citations_from_the_newest_edition(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["describe", "littering"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("[utmb 2022]\ninfraction littering")
+    assert "1h time penalty" in out and "30min time penalty" in out
+    assert "(utmb-2022.policy:" in out  # every penalty line says where it is written
+    assert "also in utmb-2016" in out
+
+
+def test_edition_then_name_as_two_words_or_a_key(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["describe", "utmb", "2016", "cancellation_refund"]) == 0
+    two_words = capsys.readouterr().out
+    assert main(["describe", "utmb-2016", "cancellation_refund"]) == 0
+    assert capsys.readouterr().out == two_words
+    assert two_words.startswith("[utmb 2016]\nschedule cancellation_refund")
+
+
+def test_json_is_plain_data_for_tools(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["describe", "world-series", "finals_race", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["kind"] == "table" and data["edition"] == "world-series 2023"
+    # seed 000:23 "UTMB (100M), CCC (100K) and OCC (50K)"
+    assert {tuple(r["keys"]): r["value"] for r in data["rows"]}.items() >= {('"50K"',): '"OCC"', ('"100K"',): '"CCC"', ('"100M"',): '"UTMB"'}.items()
+    assert all(r["citation"]["file"] == "world-series-2023.policy" for r in data["rows"])
+
+
+def test_the_data_of_a_whole_edition_is_json_serialisable(bundled: PolicySet) -> None:
+    for edition in bundled.editions.values():
+        data = describe_edition(edition)
+        assert json.loads(json.dumps(data)) == data
+        assert [f["name"] for f in data["query_forms"]] == list(edition.query_forms)
+
+
+def test_an_unknown_name_says_which_editions_were_searched_and_suggests_from_the_clause_words(bundled: PolicySet) -> None:
+    with pytest.raises(QueryError) as caught:
+        describe(bundled, ["overpants"])
+    assert "searched: utmb-2016, utmb-2022, world-series-2023, xterra-2023" in caught.value.message
+    assert "missing_overtrousers" in caught.value.hint  # seed 003:139 "Waterproof overpants"
+
+
+def test_an_unknown_name_is_exit_code_2_with_a_hint(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["describe", "utmb-2022", "drop_bag_deadline"]) == 2
+    err = capsys.readouterr().err
+    assert "nothing called 'drop_bag_deadline'" in err and "complaint_deadline" not in err
+
+
+def test_repl_describe_uses_the_pinned_edition() -> None:
+    session = Session()
+    session.open()
+    session.handle(":edition utmb 2016")
+    [reply] = session.handle(":describe cancellation_refund")
+    assert reply.ok and reply.text.startswith("[utmb 2016]\nschedule cancellation_refund")
+    # seed 004: "Before March 15 60%"
+    assert "03-15      60%" in reply.text
