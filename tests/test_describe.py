@@ -9,7 +9,6 @@ from racepolicy.cli.main import main
 from racepolicy.language.errors import QueryError
 from racepolicy.query.describe import describe, describe_edition
 from racepolicy.query.policyset import PolicySet
-from racepolicy.repl.session import Session
 
 
 def test_describe_alone_lists_every_loaded_edition(capsys: pytest.CaptureFixture[str]) -> None:
@@ -75,12 +74,3 @@ def test_an_unknown_name_is_exit_code_2_with_a_hint(capsys: pytest.CaptureFixtur
     err = capsys.readouterr().err
     assert "nothing called 'drop_bag_deadline'" in err and "complaint_deadline" not in err
 
-
-def test_repl_describe_uses_the_pinned_edition() -> None:
-    session = Session()
-    session.open()
-    session.handle(":edition utmb 2016")
-    [reply] = session.handle(":describe cancellation_refund")
-    assert reply.ok and reply.text.startswith("[utmb 2016]\nschedule cancellation_refund")
-    # seed 004: "Before March 15 60%"
-    assert "03-15      60%" in reply.text
