@@ -299,9 +299,12 @@ class Session:
             raise self._relocate(exc) from None
         answer = self._relocate_answer(answer)
         if explain:
-            return Reply(answer.render(explain=True))
+            warnings = "".join(f"\n  warning: {w}" for w in answer.warnings)
+            return Reply(answer.render(explain=True) + warnings)
         reason = [f"  {answer.reason}"] if answer.reason else []
-        lines = [f"{answer.text}    [{answer.edition}]", *reason, *(f"  {c}" for c in answer.citations())]
+        note = [f"  ({answer.edition_note})"] if answer.edition_note else []
+        warnings = [f"  warning: {w}" for w in answer.warnings]
+        lines = [f"{answer.text}    [{answer.edition}]", *reason, *note, *warnings, *(f"  {c}" for c in answer.citations())]
         return Reply("\n".join(lines))
 
     def answer(self, text: str) -> Answer:

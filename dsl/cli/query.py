@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from racepolicy.cli.common import load_policies, report
 from racepolicy.language.errors import PolicyError
@@ -27,5 +28,7 @@ def run(args: argparse.Namespace) -> int:
     except PolicyError as exc:
         report(exc, args.json)
         return 2
+    for warning in answer.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(answer.to_json_text() if args.json else answer.render(explain=args.explain))
     return 1 if answer.negative else 0

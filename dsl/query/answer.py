@@ -20,6 +20,8 @@ class Answer:
     trace: tuple[TraceEntry, ...] = ()
     note: str = ""
     reason: str = ""  # why a "no" is a no: the condition of the regulation not met
+    edition_note: str = ""  # why an edition other than the newest answered
+    warnings: tuple[str, ...] = ()  # what the jury must know: facts given but never read, a date outside the edition
 
     @property
     def text(self) -> str:
@@ -41,11 +43,14 @@ class Answer:
         lines = [self.text]
         if self.reason:
             lines.append(f"  {self.reason}")
+        edition = f"  edition: {self.edition}" + (f" ({self.edition_note})" if self.edition_note else "")
         if explain:
-            lines.append(f"  edition: {self.edition}")
+            lines.append(edition)
             lines.extend("  " + e.render().replace("\n", "\n  ") for e in self.trace)
         else:
+            # Last, so the citations stay right under the value (the edition answers "which regulation?").
             lines.extend(f"  {c}" for c in self.citations())
+            lines.append(edition)
         return "\n".join(lines)
 
     def as_json(self) -> dict[str, Any]:
@@ -55,6 +60,8 @@ class Answer:
             "value": to_json(self.value),
             "text": self.text,
             "reason": self.reason,
+            "edition_note": self.edition_note,
+            "warnings": list(self.warnings),
             "trace": [e.as_json() for e in self.trace],
         }
 

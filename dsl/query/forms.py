@@ -95,7 +95,7 @@ def _answer(edition: Edition, query: ast.Query, source: Source, evaluator: Evalu
         for infraction in query.infractions:
             if infraction not in known:
                 raise UnknownInfractionError(
-                    f"unknown infraction '{infraction}'", _word_span(source, query, infraction), source, did_you_mean(infraction, known),
+                    f"unknown infraction '{infraction}'", word_span(source, query, infraction), source, did_you_mean(infraction, known),
                 )
         value = evaluator.penalty(query.infractions, query.race, query.span)
     elif isinstance(query, ast.EligibleQuery):
@@ -124,7 +124,7 @@ def _answer(edition: Edition, query: ast.Query, source: Source, evaluator: Evalu
     return Answer(source.text.strip(), edition.label, value, tuple(evaluator.trace), note, reason)
 
 
-def _word_span(source: Source, query: ast.Query, word: str) -> Span:
+def word_span(source: Source, query: ast.Query, word: str) -> Span:
     m = re.search(rf"(?<![A-Za-z0-9_]){re.escape(word)}(?![A-Za-z0-9_])", source.text)
     if m is None:
         return query.span
@@ -148,7 +148,7 @@ def _some(what: str, names: list[str], shown: int = 8) -> str:
 def _known_race(edition: Edition, race: str, query: ast.Query, source: Source) -> None:
     if race not in edition.races:
         raise UnknownRaceError(
-            f"unknown race '{race}' in {edition.label}", _word_span(source, query, race), source,
+            f"unknown race '{race}' in {edition.label}", word_span(source, query, race), source,
             did_you_mean(race, edition.races)
             or (_some("races", list(edition.races)) if edition.races else f"the {edition.label} edition declares no races"),
         )
@@ -190,6 +190,6 @@ def _form(edition: Edition, evaluator: Evaluator, query: ast.FormQuery, source: 
         return value, ""
     verbs = sorted(set(edition.query_forms) | set(edition.attribute_kinds) | set(CORE_VERBS))
     raise QueryError(
-        f"'{verb}' is not a query of the {edition.label} edition", _word_span(source, query, verb), source,
+        f"'{verb}' is not a query of the {edition.label} edition", word_span(source, query, verb), source,
         did_you_mean(verb, verbs) or f"queries: {', '.join(verbs)}",
     )
