@@ -15,6 +15,7 @@ from racepolicy.language.checker import Checker
 from racepolicy.language.errors import PolicyError, PolicyErrors, QueryError, UnknownInfractionError, UnknownRaceError, did_you_mean
 from racepolicy.language.source import Source, Span
 from racepolicy.query.answer import Answer
+from racepolicy.query.facts import check_facts, tracked
 
 CORE_VERBS = ("penalty", "eligible")
 
@@ -72,20 +73,25 @@ def answer(
     if runner == "compiled":
         from racepolicy.evaluation.compiler import CompiledEvaluator
 
-        fast = _answer(edition, query, source, CompiledEvaluator(edition, source), facts)
+        fast = _answer(edition, query, source, CompiledEvaluator(edition, source), facts, track=False)
         if not tracing:
             return fast
         traced = _answer(edition, query, source, Evaluator(edition, source, tracing=True), facts)
-        return Answer(fast.query, fast.edition, fast.value, traced.trace, traced.note or fast.note, traced.reason)
+        return Answer(fast.query, fast.edition, fast.value, traced.trace, traced.note or fast.note, traced.reason, warnings=traced.warnings)
     return _answer(edition, query, source, Evaluator(edition, source, tracing=tracing), facts)
 
 
-def _answer(edition: Edition, query: ast.Query, source: Source, evaluator: Evaluator, facts: Mapping[str, Any] | None) -> Answer:
+def _answer(
+    edition: Edition, query: ast.Query, source: Source, evaluator: Evaluator, facts: Mapping[str, Any] | None, track: bool = True,
+) -> Answer:
     evaluator.query_span = query.span
     env: dict[str, Any] = dict(facts or {})
+    given: dict[str, Any] = {}
     for binding in query.given:
         _static_check(edition, binding.value, {k: type_name(v) for k, v in env.items()}, source)
-        env[binding.name] = evaluator.evaluate(binding.value, env)
+        value = evaluator.evaluate(binding.value, env)
+        # The interpreter notes which given fields the answer reads (the compiled runner checks exact types, so not there).
+        env[binding.name] = given[binding.name] = tracked(value) if track else value
     value: Any
     note = ""
     reason = ""
@@ -121,7 +127,8 @@ def _answer(edition: Edition, query: ast.Query, source: Source, evaluator: Evalu
         value = evaluator.evaluate(query.expr, env)
     else:  # pragma: no cover - the grammar has no other query
         raise QueryError("unsupported query", query.span, source)
-    return Answer(source.text.strip(), edition.label, value, tuple(evaluator.trace), note, reason)
+    warnings = check_facts(edition, query, source, given) if track else ()
+    return Answer(source.text.strip(), edition.label, value, tuple(evaluator.trace), note, reason, warnings=warnings)
 
 
 def word_span(source: Source, query: ast.Query, word: str) -> Span:
