@@ -15,6 +15,7 @@ from racepolicy.language.checker import Checker
 from racepolicy.language.errors import PolicyError, PolicyErrors, QueryError, UnknownInfractionError, UnknownRaceError, did_you_mean
 from racepolicy.language.source import Source, Span
 from racepolicy.query.answer import Answer
+from racepolicy.query.blame import blame_query
 from racepolicy.query.facts import check_facts, tracked
 
 CORE_VERBS = ("penalty", "eligible")
@@ -70,6 +71,15 @@ def answer(
     (and a note built from it) comes from re-running the query through the
     interpreter, which stays the one source of traces.
     """
+    try:
+        return _answer_with(edition, query, source, tracing, facts, runner)
+    except PolicyError as exc:
+        raise blame_query(exc, edition, source) from None
+
+
+def _answer_with(
+    edition: Edition, query: ast.Query, source: Source, tracing: bool, facts: Mapping[str, Any] | None, runner: str,
+) -> Answer:
     if runner == "compiled":
         from racepolicy.evaluation.compiler import CompiledEvaluator
 
