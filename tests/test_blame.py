@@ -15,7 +15,7 @@ def test_a_wrong_word_from_the_query_is_reported_at_the_word_with_the_valid_keys
     error = caught.value
     assert error.source is not None and error.source.name == "<query>"
     assert (error.span.line, error.span.column, error.span.end_column) == (1, 24, 30)  # "200K", quotes included
-    assert error.message == "'200K' is not a category of table free_entry_index in world-series 2023"
+    assert error.message == "table free_entry_index has no row for (200K, men): '200K' is not a category it knows (world-series 2023)"
     # seed 001:48 "Distance Category 50K 100K 100M": the elite thresholds exist for these three only
     assert error.hint == "valid category: 50K, 100K, 100M"
     assert "otherwise" not in error.hint

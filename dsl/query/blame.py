@@ -19,7 +19,7 @@ def _column_keys(edition: Edition, decl: ast.TableDecl, column: int) -> list[str
     for row in decl.rows:
         key = row.keys[column]
         if isinstance(key, ast.Name) and key.name in edition.groups:
-            keys.extend(edition.groups[key.name].members)
+            keys.extend(edition.groups[key.name].decl.members)
         else:
             keys.append(key.name if isinstance(key, ast.Name) else render(key.value))
     return list(dict.fromkeys(keys))
@@ -53,7 +53,7 @@ def blame_query(exc: PolicyError, edition: Edition, source: Source) -> PolicyErr
         if span is None:
             return exc  # computed by a rule from other facts: the policy's table is what lacks the row
         return EvaluationError(
-            f"'{arg}' is not a {param.name} of table {match['table']} in {edition.label}", span, source,
+            f"{exc.message}: '{arg}' is not a {param.name} it knows ({edition.label})", span, source,
             f"valid {param.name}: {', '.join(keys)}",
         )
     return exc
