@@ -230,9 +230,10 @@ def racepolicy_query_forms(series: str) -> list[QueryForm] | None:
     if series != SERIES:
         return None
     return [
-        QueryForm("qualify", QUALIFY_USAGE, _qualify, "the Finals race an automatic-qualification rank gives"),
+        QueryForm("qualify", QUALIFY_USAGE, _qualify, "the Finals race an automatic-qualification rank gives", refusal=NO_FINALS),
         QueryForm("finals", FINALS_USAGE, _finals, "the Finals years a race on a date counts for"),
-        QueryForm("change", CHANGE_USAGE, _change, "whether a change of category may be requested, and to which Finals race"),
+        QueryForm("change", CHANGE_USAGE, _change, "whether a change of category may be requested, and to which Finals race",
+                  refusal=NO_FINALS),
     ]
 
 

@@ -10,6 +10,7 @@ from racepolicy.language.errors import PolicyError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = "exit codes: 0 answered, 1 the answer is a no (no, or none from qualify/change), 2 bad input"
     parser.add_argument("paths", nargs="*", metavar="PATH", help="policy files or folders (default: the bundled policies)")
     parser.add_argument("query", metavar="QUERY", help="e.g. 'penalty missing_jacket on UTMB'")
     parser.add_argument("--edition", "-e", help="the edition to ask, e.g. utmb-2022 (default: the newest that knows the names used)")

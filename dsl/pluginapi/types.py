@@ -52,3 +52,5 @@ class QueryForm:
     handler: Callable[[Evaluator, Sequence[Any]], Any]
     doc: str = ""
     names: Callable[[Sequence[Any]], Sequence[str]] | None = None
+    # The answer that grants nothing (`none` for "which Finals race?"): a "no", exit code 1 like any other.
+    refusal: Any = None

@@ -22,6 +22,7 @@ class Answer:
     reason: str = ""  # why a "no" is a no: the condition of the regulation not met
     edition_note: str = ""  # why an edition other than the newest answered
     warnings: tuple[str, ...] = ()  # what the jury must know: facts given but never read, a date outside the edition
+    refused: bool = False  # a query form's answer that grants nothing (`qualify ...` → none)
 
     @property
     def text(self) -> str:
@@ -29,8 +30,8 @@ class Answer:
 
     @property
     def negative(self) -> bool:
-        """A no: an ineligible runner, a failed qualification (exit code 1 on the command line)."""
-        return self.value is False
+        """A no (exit code 1 on the command line): any yes/no answer that is no, or a query form granting nothing."""
+        return self.value is False or self.refused
 
     def citations(self) -> list[str]:
         seen: dict[str, None] = {}
@@ -62,6 +63,7 @@ class Answer:
             "reason": self.reason,
             "edition_note": self.edition_note,
             "warnings": list(self.warnings),
+            "negative": self.negative,
             "trace": [e.as_json() for e in self.trace],
         }
 

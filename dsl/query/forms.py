@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+import attrs
 from racepolicy.evaluation.builtins import BUILTINS
 from racepolicy.evaluation.interpreter import Evaluator
 from racepolicy.evaluation.model import Edition
@@ -87,7 +88,7 @@ def _answer_with(
         if not tracing:
             return fast
         traced = _answer(edition, query, source, Evaluator(edition, source, tracing=True), facts)
-        return Answer(fast.query, fast.edition, fast.value, traced.trace, traced.note or fast.note, traced.reason, warnings=traced.warnings)
+        return attrs.evolve(fast, trace=traced.trace, note=traced.note or fast.note, reason=traced.reason, warnings=traced.warnings)
     return _answer(edition, query, source, Evaluator(edition, source, tracing=tracing), facts)
 
 
@@ -105,6 +106,7 @@ def _answer(
     value: Any
     note = ""
     reason = ""
+    refused = False
     if isinstance(query, ast.PenaltyQuery):
         _known_race(edition, query.race, query, source)
         known = set(edition.infractions) | set(edition.penalties)
@@ -124,6 +126,8 @@ def _answer(
             reason = f'fails: "{clause}"' if clause else f"fails: {failed[-1].detail}"
     elif isinstance(query, ast.FormQuery):
         value, note = _form(edition, evaluator, query, source)
+        form = edition.query_forms.get(query.verb)
+        refused = form is not None and form.refusal is not None and value == form.refusal
     elif isinstance(query, ast.ExprQuery):
         if isinstance(query.expr, ast.Name) and query.expr.name not in env and (
             query.expr.name in edition.attribute_kinds or query.expr.name in edition.query_forms
@@ -138,7 +142,7 @@ def _answer(
     else:  # pragma: no cover - the grammar has no other query
         raise QueryError("unsupported query", query.span, source)
     warnings = check_facts(edition, query, source, given) if track else ()
-    return Answer(source.text.strip(), edition.label, value, tuple(evaluator.trace), note, reason, warnings=warnings)
+    return Answer(source.text.strip(), edition.label, value, tuple(evaluator.trace), note, reason, warnings=warnings, refused=refused)
 
 
 def word_span(source: Source, query: ast.Query, word: str) -> Span:
