@@ -10,8 +10,8 @@ from typing import Any
 
 from racepolicy import hookimpl
 from racepolicy.evaluation.interpreter import Evaluator
-from racepolicy.evaluation.model import Edition, Table
-from racepolicy.evaluation.values import Length
+from racepolicy.evaluation.model import Edition, Table, cite
+from racepolicy.evaluation.values import Length, render
 from racepolicy.language import ast
 from racepolicy.language.errors import EvaluationError, PolicyError, ValidationError
 from racepolicy.language.source import Span
@@ -145,14 +145,19 @@ def normalise_words(args: Sequence[Any]) -> list[Any]:
     for arg in args:
         previous = words[-1] if words else None
         if isinstance(arg, str) and isinstance(previous, Decimal):
-            if arg.upper() in ("K", "M"):
-                words[-1] = f"{previous}{arg.upper()}"
+            # `100km` and `100 km` are the 100K category: the lexer reads a number then the word `km`.
+            unit = {"K": "K", "KM": "K", "M": "M", "MI": "M", "MILES": "M"}.get(arg.upper())
+            if unit is not None:
+                words[-1] = f"{previous}{unit}"
                 continue
             if arg.lower() in _ORDINAL_SUFFIXES:
                 continue
         if isinstance(arg, Length) and arg.unit == "m":
             # `100m` reads as a length of 100 metres; no race is that short, so it means 100 miles.
             words.append(f"{arg.metres}M")
+            continue
+        if isinstance(arg, Length) and arg.unit == "km":
+            words.append(f"{arg.metres / 1000:f}".rstrip("0").rstrip(".") + "K")
             continue
         words.append(arg.upper() if isinstance(arg, str) and arg.upper() in CATEGORIES else arg)
     return words
@@ -212,14 +217,37 @@ def _finals(evaluator: Evaluator, args: Sequence[Any]) -> tuple[Any, str]:
     return years, str(system)
 
 
-CHANGE_USAGE = "change 50K to 100K (from the category qualified in to the one requested)"
+CHANGE_USAGE = "change 50K to 100K|CCC (from the category qualified in to the one requested, or its Finals race)"
+
+
+def _count(n: int) -> str:
+    return f"{n} word" if n == 1 else f"{n} words"
+
+
+def _category_of_race(evaluator: Evaluator, word: Any) -> Any:
+    """`CCC` -> "100K": a Finals race stands for its category, as the policy's finals_race table pairs them."""
+    if not isinstance(word, str) or word.upper() not in FINALS_RACES or "finals_race" not in evaluator.edition.tables:
+        return word
+    decl = evaluator.edition.tables["finals_race"].decl
+    for row in decl.rows:
+        if isinstance(row.value, ast.Literal) and row.value.value == word.upper() and isinstance(row.keys[0], ast.Literal):
+            category = row.keys[0].value
+            evaluator.note("table", "finals_race", f"{word.upper()} is the Finals race of the {category} category", [("category", category)],
+                           word.upper(), cite(evaluator.edition.source, decl, row, row.citation))
+            return category
+    return word
 
 
 def _change(evaluator: Evaluator, args: Sequence[Any]) -> tuple[str, str]:
     """`change 50K to 100K`: the Finals race a runner may ask to move to, or "none"."""
-    words = [w for w in normalise_words(args) if w != "to"]
-    if len(words) != 2 or any(w not in CATEGORIES for w in words):
-        raise _usage_error(evaluator, "change takes two distance categories", CHANGE_USAGE)
+    words = [_category_of_race(evaluator, w) for w in normalise_words(args) if w != "to"]
+    if len(words) != 2:
+        raise _usage_error(evaluator, f"change takes two distance categories (or a Finals race for the second); {_count(len(words))} given",
+                           CHANGE_USAGE)
+    for word in words:
+        if word not in CATEGORIES:
+            raise _usage_error(evaluator, f"change takes two distance categories: '{render(word)}' is neither a category ({', '.join(CATEGORIES)}) "
+                               f"nor a Finals race ({', '.join(FINALS_RACES)})", CHANGE_USAGE)
     _need_rule(evaluator, "requested_finals_race")
     race = evaluator.call_rule("requested_finals_race", list(words), _CALL_SPAN)
     return race, ("may be requested; the Sport Committee decides" if race != NO_FINALS else "cannot be requested")

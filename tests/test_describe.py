@@ -21,7 +21,7 @@ def test_describe_alone_lists_every_loaded_edition(capsys: pytest.CaptureFixture
 def test_an_edition_lists_races_infractions_rules_tables_and_query_forms(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["describe", "utmb-2022"]) == 0
     out = capsys.readouterr().out
-    for heading in ("Races (6):", "Infractions and their penalties (36):", "Rules (16):", "Schedules (2):", "Tables (4):", "Query forms (1):"):
+    for heading in ("Races (6):", "Infractions and their penalties (36):", "Rules (16):", "Schedules (2):", "Tables (4):", "Query forms (3):"):
         assert heading in out
     # The infraction is listed with the words of its chart row (seed 003:683).
     assert "littering" in out and "Discarding of rubbish" in out

@@ -131,6 +131,8 @@ def route(editions: Mapping[str, Edition], query: ast.Query, source: Source, giv
                 f"no loaded edition has a query '{needs.verb}' (searched: {searched})", word_span(source, query, needs.verb), source,
                 did_you_mean(needs.verb, verbs) or f"queries: {', '.join(verbs)}; 'racepolicy describe' lists each edition's",
             )
+        # A plugin's query form answers more than a race attribute of the same name (`assistance at PLACE`).
+        pool = [e for e in pool if needs.verb in e.query_forms] or pool
         if all(needs.verb not in e.query_forms for e in pool) and len(query.args) == 1 and isinstance(query.args[0], ast.Name):
             # `fee PTL`: a race attribute asks about a race, which some edition must declare.
             needs.required[query.args[0].name] = "race"
