@@ -16,6 +16,7 @@ from racepolicy.language import ast
 from racepolicy.language.errors import EvaluationError, PolicyError, ValidationError
 from racepolicy.language.source import Span
 from racepolicy.pluginapi.types import Function, QueryForm, Vocabulary
+from racepolicy.plugins.geography import continent_of, country_code
 
 SERIES = "world-series"
 
@@ -35,43 +36,6 @@ _SEX_WORDS = {
     "women": "women", "woman": "women", "female": "women", "f": "women", "w": "women",
 }
 _ORDINAL_SUFFIXES = ("st", "nd", "rd", "th")
-
-# Continents by the UN geoscheme (M49), for the countries and territories where trail races
-# are held. Geography, not regulation: the policy says which continents form Region 1.
-_CONTINENTS: dict[str, tuple[str, ...]] = {
-    "Europe": (
-        "Albania", "Andorra", "Austria", "Belarus", "Belgium", "Bosnia and Herzegovina", "Bulgaria", "Croatia",
-        "Czechia", "Czech Republic", "Denmark", "Estonia", "Faroe Islands", "Finland", "France", "Germany", "Gibraltar",
-        "Greece", "Hungary", "Iceland", "Ireland", "Italy", "Kosovo", "Latvia", "Liechtenstein", "Lithuania",
-        "Luxembourg", "Malta", "Moldova", "Monaco", "Montenegro", "Netherlands", "North Macedonia", "Norway", "Poland",
-        "Portugal", "Romania", "Russia", "San Marino", "Serbia", "Slovakia", "Slovenia", "Spain", "Sweden",
-        "Switzerland", "Ukraine", "United Kingdom", "UK", "England", "Scotland", "Wales", "Northern Ireland",
-    ),
-    "Oceania": (
-        "Australia", "New Zealand", "Fiji", "Papua New Guinea", "Samoa", "Tonga", "Vanuatu", "Solomon Islands",
-        "New Caledonia", "French Polynesia", "Cook Islands",
-    ),
-    "Asia": (
-        "China", "Hong Kong", "Macao", "Taiwan", "Japan", "South Korea", "Korea", "Mongolia", "India", "Nepal", "Bhutan",
-        "Pakistan", "Bangladesh", "Sri Lanka", "Thailand", "Vietnam", "Laos", "Cambodia", "Malaysia", "Singapore",
-        "Indonesia", "Philippines", "Myanmar", "Brunei", "Timor-Leste", "Kazakhstan", "Kyrgyzstan", "Uzbekistan",
-        "Tajikistan", "Turkmenistan", "Turkey", "Türkiye", "Cyprus", "Georgia", "Armenia", "Azerbaijan", "Israel",
-        "Jordan", "Lebanon", "Oman", "Qatar", "Saudi Arabia", "United Arab Emirates", "UAE", "Iran", "Iraq", "Kuwait",
-        "Bahrain",
-    ),
-    "Americas": (
-        "USA", "United States", "Canada", "Mexico", "Guatemala", "Costa Rica", "Panama", "Cuba", "Dominican Republic",
-        "Puerto Rico", "Jamaica", "Martinique", "Guadeloupe", "Colombia", "Venezuela", "Ecuador", "Peru", "Bolivia",
-        "Brazil", "Paraguay", "Uruguay", "Argentina", "Chile",
-    ),
-    "Africa": (
-        "Morocco", "Algeria", "Tunisia", "Egypt", "South Africa", "Namibia", "Botswana", "Lesotho", "Eswatini",
-        "Kenya", "Tanzania", "Uganda", "Rwanda", "Ethiopia", "Madagascar", "Mauritius", "Reunion", "Réunion",
-        "Cape Verde", "Senegal", "Ghana", "Nigeria", "Cameroon", "Zimbabwe", "Zambia", "Malawi", "Mozambique",
-    ),
-}
-_CONTINENT_OF = {country.casefold(): continent for continent, countries in _CONTINENTS.items() for country in countries}
-
 
 # ---------------------------------------------------------------------------
 # Domain functions
@@ -95,11 +59,19 @@ def calendar_year(day: datetime.date) -> Decimal:
 
 
 def continent(country: str) -> str:
-    """The continent of a country or territory, by the UN geoscheme."""
-    found = _CONTINENT_OF.get(country.strip().casefold())
+    """The continent of a country or territory, by the UN geoscheme (names in any usual English spelling, any case)."""
+    found = continent_of(country)
     if found is None:
         raise ValueError(f"unknown country '{country}'; write it in English, e.g. \"France\", \"USA\", \"New Zealand\"")
     return found
+
+
+def country_in(country: str, countries: tuple[Any, ...]) -> bool:
+    """Whether a country is one of a list, however each is written ("usa", "United States" and "USA" are one country)."""
+    code = country_code(country)
+    if code is None and continent_of(country) is None:
+        raise ValueError(f"unknown country '{country}'; write it in English, e.g. \"France\", \"USA\", \"New Zealand\"")
+    return any((country_code(str(other)) or str(other).casefold()) == (code or country.casefold()) for other in countries)
 
 
 FUNCTIONS = [
@@ -107,6 +79,8 @@ FUNCTIONS = [
              "steps between two distance categories on 20K < 50K < 100K < 100M"),
     Function("calendar_year", (("day", "date"),), "number", calendar_year, "the calendar year of a date"),
     Function("continent", (("country", "text"),), "text", continent, "continent of a country (UN geoscheme)"),
+    Function("country_in", (("country", "text"), ("countries", "list")), "bool", country_in,
+             "whether a country is one of a list, however each is written (ISO 3166 names and codes)"),
 ]
 
 
