@@ -299,8 +299,10 @@ class Session:
             raise self._relocate(exc) from None
         answer = self._relocate_answer(answer)
         if explain:
-            warnings = "".join(f"\n  warning: {w}" for w in answer.warnings)
-            return Reply(answer.render(explain=True) + warnings)
+            from racepolicy.repl.explain import explain_text
+
+            sources = {e.source.name: e.source for e in self.base.values()} or {e.source.name: e.source for e in self.policies.editions.values()}
+            return Reply(explain_text(answer, sources))
         reason = [f"  {answer.reason}"] if answer.reason else []
         note = [f"  ({answer.edition_note})"] if answer.edition_note else []
         warnings = [f"  warning: {w}" for w in answer.warnings]
