@@ -13,11 +13,20 @@ from racepolicy.evaluation.model import Edition
 from racepolicy.evaluation.values import type_name
 from racepolicy.language import ast
 from racepolicy.language.checker import Checker
-from racepolicy.language.errors import PolicyError, PolicyErrors, QueryError, UnknownInfractionError, UnknownRaceError, did_you_mean
+from racepolicy.language.errors import (
+    PolicyError,
+    PolicyErrors,
+    QueryError,
+    UnknownInfractionError,
+    UnknownNameError,
+    UnknownRaceError,
+    did_you_mean,
+)
 from racepolicy.language.source import Source, Span
 from racepolicy.query.answer import Answer
 from racepolicy.query.blame import blame_query
 from racepolicy.query.facts import check_facts, tracked
+from racepolicy.query.suggest import suggest
 
 CORE_VERBS = ("penalty", "eligible")
 
@@ -113,7 +122,8 @@ def _answer(
         for infraction in query.infractions:
             if infraction not in known:
                 raise UnknownInfractionError(
-                    f"unknown infraction '{infraction}'", word_span(source, query, infraction), source, did_you_mean(infraction, known),
+                    f"unknown infraction '{infraction}'", word_span(source, query, infraction), source,
+                    suggest(infraction, edition, ["infraction"], known),
                 )
         value = evaluator.penalty(query.infractions, query.race, query.span)
     elif isinstance(query, ast.EligibleQuery):
@@ -137,12 +147,25 @@ def _answer(
             form = edition.query_forms.get(verb)
             example = form.usage if form else f"{verb} {next(iter(edition.races), 'RACE')}"
             raise QueryError(f"'{verb}' needs more: say which race or give its arguments", query.span, source, f"e.g. {example}")
-        _static_check(edition, query.expr, {k: type_name(v) for k, v in env.items()}, source)
+        try:
+            _static_check(edition, query.expr, {k: type_name(v) for k, v in env.items()}, source)
+        except UnknownNameError as exc:
+            # Suggest from the regulation's words, not only the spelling: `discarding_rubbish` finds `littering`.
+            named = re.fullmatch(r"unknown name '(\w+)'", exc.message)
+            if named is None or exc.source is not source:
+                raise
+            hint = suggest(named.group(1), edition) or _no_hint(exc.hint) or f"'racepolicy describe {edition.key}' lists what it knows"
+            raise type(exc)(exc.message, exc.span, exc.source, hint) from None
         value = evaluator.evaluate(query.expr, env)
     else:  # pragma: no cover - the grammar has no other query
         raise QueryError("unsupported query", query.span, source)
     warnings = check_facts(edition, query, source, given) if track else ()
     return Answer(source.text.strip(), edition.label, value, tuple(evaluator.trace), note, reason, warnings=warnings, refused=refused)
+
+
+def _no_hint(hint: str) -> str:
+    """The checker's hint unless it is a loose spelling match (`drop_bag_deadline` is not `complaint_deadline`)."""
+    return "" if hint.startswith("did you mean") else hint
 
 
 def word_span(source: Source, query: ast.Query, word: str) -> Span:
