@@ -74,3 +74,13 @@ def test_an_unknown_name_is_exit_code_2_with_a_hint(capsys: pytest.CaptureFixtur
     err = capsys.readouterr().err
     assert "nothing called 'drop_bag_deadline'" in err and "complaint_deadline" not in err
 
+
+
+def test_a_bare_schedule_name_in_a_query_shows_the_schedule(capsys: pytest.CaptureFixture[str]) -> None:
+    # Once error RP0302 ("a function of its inputs"); now the schedule, whole, with its citations.
+    assert main(["query", "cancellation_refund"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("schedule cancellation_refund(date) -> percent\n")
+    assert "04-30      60%" in out  # seed 003:926-928 "Until the End of April" 60%
+    assert '"Until the End of April: 60%" (utmb-2022.policy:87)' in out
+    assert out.rstrip().endswith("edition: utmb 2022")

@@ -147,6 +147,12 @@ def _answer(
             form = edition.query_forms.get(verb)
             example = form.usage if form else f"{verb} {next(iter(edition.races), 'RACE')}"
             raise QueryError(f"'{verb}' needs more: say which race or give its arguments", query.span, source, f"e.g. {example}")
+        if isinstance(query.expr, ast.Name) and query.expr.name not in env and (
+            query.expr.name in edition.schedules or query.expr.name in edition.tables or query.expr.name in edition.bands
+        ):
+            # A schedule, table or band asked by its bare name: show it whole, each row with its citation.
+            value = _shown_whole(edition, query.expr.name, evaluator)
+            return Answer(source.text.strip(), edition.label, value, tuple(evaluator.trace), "", "", warnings=())
         try:
             _static_check(edition, query.expr, {k: type_name(v) for k, v in env.items()}, source)
         except UnknownNameError as exc:
@@ -161,6 +167,20 @@ def _answer(
         raise QueryError("unsupported query", query.span, source)
     warnings = check_facts(edition, query, source, given) if track else ()
     return Answer(source.text.strip(), edition.label, value, tuple(evaluator.trace), note, reason, warnings=warnings, refused=refused)
+
+
+def _shown_whole(edition: Edition, name: str, evaluator: Evaluator) -> str:
+    """The text of a schedule, table or band printed whole (as `describe` shows it); its rows' citations go to the trace."""
+    from racepolicy.evaluation.model import Citation
+    from racepolicy.query.describe import describe_name
+    from racepolicy.query.describe_text import render_item
+
+    item = describe_name(edition, name)
+    for number, row in enumerate(item["rows"], 1):
+        if row["citation"]:
+            evaluator.note(item["kind"], name, f"row {number}", citation=Citation(**row["citation"]))
+    # The citations follow the answer as for any other; the value is the table itself.
+    return "\n".join(line for line in render_item(item) if not re.match(r"  [\d,-]+: ", line))
 
 
 def _no_hint(hint: str) -> str:
