@@ -133,7 +133,7 @@ def render_summary(data: dict[str, Any], command: str = "racepolicy describe") -
     """The loaded editions, one paragraph each."""
     lines = []
     for e in data["editions"]:
-        counts = ", ".join(f"{n} {k}s" for k, n in e["counts"].items() if n)
+        counts = ", ".join(f"{n} {k}{'' if n == 1 else 's'}" for k, n in e["counts"].items() if n)
         lines += [f"{e['key']:<18} {e['title']} ({e['file']})", f"{'':<18} {counts}"]
     lines += ["", f"'{command} EDITION' lists what one edition knows; '{command} EDITION NAME' shows one thing whole."]
     return "\n".join(lines)
