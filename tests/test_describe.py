@@ -84,3 +84,11 @@ def test_a_bare_schedule_name_in_a_query_shows_the_schedule(capsys: pytest.Captu
     assert "04-30      60%" in out  # seed 003:926-928 "Until the End of April" 60%
     assert '"Until the End of April: 60%" (utmb-2022.policy:87)' in out
     assert out.rstrip().endswith("edition: utmb 2022")
+
+
+def test_a_race_says_which_facts_its_eligibility_reads(capsys: pytest.CaptureFixture[str]) -> None:
+    # seed 003:21 MCC "reserved for volunteers, members of the organization, partners and local runners (i.e. people living in Valais, ...)"
+    assert main(["describe", "utmb-2022", "MCC"]) == 0
+    out = capsys.readouterr().out
+    assert "  eligible if mcc_reserved(runner)\n      give runner = {profile: ..., region: ...}" in out
+    assert "give runner = {birth_year: ...}" in out  # through born_in_time(runner)

@@ -44,11 +44,18 @@ def _race(edition: Edition, name: str) -> dict[str, Any]:
             {"name": key, "value": render(value), "citation": _citation(race.citations.get(key))} for key, value in race.attributes.items()
         ],
         "eligibility": [
-            {"condition": _code(e.condition), "citation": _citation(cite(edition.source, race.decl, e, e.citation))}
+            {"condition": _code(e.condition), "citation": _citation(cite(edition.source, race.decl, e, e.citation)),
+             "fields": {k: v for k, v in _expr_fields(edition, e.condition, _free_names(e.condition, edition)).items() if v}}
             for e in race.decl.eligibility
         ],
         "citation": _citation(cite(edition.source, race.decl)),
     }
+
+
+def _free_names(expr: ast.Expr, edition: Edition) -> list[str]:
+    """Names in a condition that are facts of the case (not races, groups or rules): `runner` in `born_in_time(runner)`."""
+    found = [n.name for n in [expr, *expr.find_all(ast.Name)] if isinstance(n, ast.Name)]
+    return [n for n in dict.fromkeys(found) if n not in edition.races and n not in edition.groups and n not in edition.rules]
 
 
 def _group(edition: Edition, name: str) -> dict[str, Any]:
@@ -67,11 +74,39 @@ def _infraction(edition: Edition, name: str) -> dict[str, Any]:
     }
 
 
+def _expr_fields(edition: Edition, expr: ast.Expr, names: list[str], seen: frozenset[str] = frozenset()) -> dict[str, list[str]]:
+    """The fields an expression reads of each named record, also through the rules it passes the record to: what to give."""
+    fields: dict[str, list[str]] = {n: [] for n in names}
+
+    def add(name: str, field: str) -> None:
+        if field not in fields[name]:
+            fields[name].append(field)
+
+    nodes = [expr, *expr.find_all(ast.Node)]
+    for node in nodes:
+        if isinstance(node, ast.Field) and isinstance(node.subject, ast.Name) and node.subject.name in fields:
+            add(node.subject.name, node.name)
+        elif isinstance(node, ast.Call) and node.function in edition.rules and node.function not in seen:
+            inner = edition.rules[node.function].decl
+            passed = {p.name: a.name for p, a in zip(inner.params, node.args, strict=False) if isinstance(a, ast.Name) and a.name in fields}
+            if passed:
+                read = _expr_fields(edition, inner.body, list(passed), seen | {node.function})
+                for param, name in passed.items():
+                    for field in read[param]:
+                        add(name, field)
+    return fields
+
+
+def _fields_read(edition: Edition, name: str) -> dict[str, list[str]]:
+    decl = edition.rules[name].decl
+    return _expr_fields(edition, decl.body, [p.name for p in decl.params if p.type == "record"], frozenset({name}))
+
+
 def _rule(edition: Edition, name: str) -> dict[str, Any]:
     rule = edition.rules[name]
     return {
         "kind": "rule", "name": name, "params": _params(rule.decl.params), "returns": rule.kind,
-        "body": _code(rule.decl.body), "citation": _citation(cite(edition.source, rule.decl)),
+        "fields": _fields_read(edition, name), "body": _code(rule.decl.body), "citation": _citation(cite(edition.source, rule.decl)),
     }
 
 

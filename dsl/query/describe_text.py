@@ -68,7 +68,9 @@ def render_item(item: dict[str, Any]) -> list[str]:
     if kind == "race":
         lines = [f"race {name} \"{item['title']}\""]
         lines += [f"  {a['name']:<12} {a['value']}" + (f"\n      {_cite(a['citation'])}" if a["citation"] else "") for a in item["attributes"]]
-        lines += [f"  eligible if {e['condition']}\n      {_cite(e['citation'])}" for e in item["eligibility"]]
+        for e in item["eligibility"]:
+            give = "".join(f"\n      give {p} = {{{', '.join(f'{f}: ...' for f in fs)}}}" for p, fs in e.get("fields", {}).items())
+            lines.append(f"  eligible if {e['condition']}{give}\n      {_cite(e['citation'])}")
         return lines
     if kind == "group":
         return [f"group {name} = {', '.join(item['members'])}"]
@@ -77,7 +79,8 @@ def render_item(item: dict[str, Any]) -> list[str]:
         lines += [f"  on {p['on']:<10} {p['sanction']}\n      {_cite(p['citation'])}" for p in item["penalties"]]
         return lines
     if kind == "rule":
-        return [f"rule {name}({_params(item)}) -> {item['returns']}", f"  = {_cut(item['body'])}", f"  {_cite(item['citation'])}"]
+        reads = [f"  give {param} = {{{', '.join(f'{f}: ...' for f in fields)}}}" for param, fields in item.get("fields", {}).items() if fields]
+        return [f"rule {name}({_params(item)}) -> {item['returns']}", f"  = {item['body']}", *reads, f"  {_cite(item['citation'])}"]
     if kind == "schedule":
         head = [f"schedule {name}(date) -> {item['returns']}"]
         return head + _cited_rows(item, ["through", "value"], [[r["through"], r["value"]] for r in item["rows"]])
