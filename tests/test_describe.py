@@ -92,3 +92,12 @@ def test_a_race_says_which_facts_its_eligibility_reads(capsys: pytest.CaptureFix
     out = capsys.readouterr().out
     assert "  eligible if mcc_reserved(runner)\n      give runner = {profile: ..., region: ...}" in out
     assert "give runner = {birth_year: ...}" in out  # through born_in_time(runner)
+
+
+def test_a_rule_lists_the_words_it_compares_with(bundled: PolicySet) -> None:
+    # seed 004:119-120 the guarantee covers "an accident, a serious illness or the death of the runner" and relatives' cases
+    data = describe(bundled, ["utmb-2016", "guarantee_covers"])
+    assert data["words"] == {"reason": ["accident", "serious illness", "death", "relative hospitalised", "relative died"]}
+    whole = describe_edition(bundled.editions["utmb-2022"])
+    # seed 003:21 "people living in Valais, Aosta Valley, Savoie and Haute-Savoie"
+    assert whole["words"]["mcc_reserved: runner.region"] == ["Valais", "Aosta Valley", "Savoie", "Haute-Savoie"]

@@ -97,6 +97,27 @@ def _expr_fields(edition: Edition, expr: ast.Expr, names: list[str], seen: froze
     return fields
 
 
+def closed_words(expr: ast.Expr) -> dict[str, list[str]]:
+    """The texts a rule compares a parameter or a field with (`reason in ["accident", ...]`): the words a query may give it."""
+    words: dict[str, list[str]] = {}
+    for node in [expr, *expr.find_all(ast.Binary)]:
+        if not isinstance(node, ast.Binary) or node.op not in ("in", "notin", "==", "!="):
+            continue
+        subject = node.left
+        if isinstance(subject, ast.Name):
+            key = subject.name
+        elif isinstance(subject, ast.Field) and isinstance(subject.subject, ast.Name):
+            key = f"{subject.subject.name}.{subject.name}"
+        else:
+            continue
+        items = node.right.items if isinstance(node.right, ast.ListExpr) else (node.right,)
+        texts = [i.value for i in items if isinstance(i, ast.Literal) and isinstance(i.value, str)]
+        for text in texts:
+            if text not in words.setdefault(key, []):
+                words[key].append(text)
+    return {k: v for k, v in words.items() if v}
+
+
 def _fields_read(edition: Edition, name: str) -> dict[str, list[str]]:
     decl = edition.rules[name].decl
     return _expr_fields(edition, decl.body, [p.name for p in decl.params if p.type == "record"], frozenset({name}))
@@ -106,7 +127,8 @@ def _rule(edition: Edition, name: str) -> dict[str, Any]:
     rule = edition.rules[name]
     return {
         "kind": "rule", "name": name, "params": _params(rule.decl.params), "returns": rule.kind,
-        "fields": _fields_read(edition, name), "body": _code(rule.decl.body), "citation": _citation(cite(edition.source, rule.decl)),
+        "fields": _fields_read(edition, name), "words": closed_words(rule.decl.body), "body": _code(rule.decl.body),
+        "citation": _citation(cite(edition.source, rule.decl)),
     }
 
 
@@ -173,10 +195,13 @@ def edition_names(edition: Edition) -> dict[str, str]:
 
 
 def _words(edition: Edition) -> dict[str, list[str]]:
-    """The closed word sets a query may use: the series' categories and the race attributes."""
+    """The closed word sets a query may use: the series' categories, the race attributes, and the texts rules compare with."""
     words: dict[str, list[str]] = {"race attributes": sorted(edition.attribute_kinds)}
     if edition.vocabulary is not None and edition.vocabulary.categories:
         words["categories"] = list(edition.vocabulary.categories)
+    for name, rule in edition.rules.items():
+        for key, values in closed_words(rule.decl.body).items():
+            words[f"{name}: {key}"] = values
     return words
 
 

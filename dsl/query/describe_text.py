@@ -80,7 +80,8 @@ def render_item(item: dict[str, Any]) -> list[str]:
         return lines
     if kind == "rule":
         reads = [f"  give {param} = {{{', '.join(f'{f}: ...' for f in fields)}}}" for param, fields in item.get("fields", {}).items() if fields]
-        return [f"rule {name}({_params(item)}) -> {item['returns']}", f"  = {item['body']}", *reads, f"  {_cite(item['citation'])}"]
+        words = [f"  {key}: {', '.join(values)}" for key, values in item.get("words", {}).items()]
+        return [f"rule {name}({_params(item)}) -> {item['returns']}", f"  = {item['body']}", *reads, *words, f"  {_cite(item['citation'])}"]
     if kind == "schedule":
         head = [f"schedule {name}(date) -> {item['returns']}"]
         return head + _cited_rows(item, ["through", "value"], [[r["through"], r["value"]] for r in item["rows"]])
