@@ -42,9 +42,9 @@ def test_enter_after_a_tab_selected_completion_runs_the_query_without_cpr(tmp_pa
     try:
         child.expect("racepolicy>")
         child.send("cutoff TD")
-        time.sleep(0.5)
+        time.sleep(1.0)  # let the completer see the text before Tab, as a person would
         child.send("\t")  # selects TDS in the menu
-        time.sleep(0.5)
+        time.sleep(1.0)
         # WHEN Enter is pressed once
         child.send("\r")
         # THEN the query runs: seed 003:532 "TDS®: 44 hrs"
@@ -94,7 +94,7 @@ def test_tab_ranking_and_enter_after_completion_in_a_real_terminal(tmux_repl) ->
     tmux("send-keys", "-t", target, "pena")
     time.sleep(0.5)
     tmux("send-keys", "-t", target, "Tab")
-    time.sleep(0.5)
+    _wait(tmux, target, "racepolicy> penalty")  # the screen shows the completion before anything else is typed
     tmux("send-keys", "-t", target, " missing_jacket on UTMB", "Enter")
     # seed 003 penalty chart: missing mandatory equipment on UTMB -> disqualification
     _wait(tmux, target, "disqualification    [utmb 2022]")
@@ -102,7 +102,8 @@ def test_tab_ranking_and_enter_after_completion_in_a_real_terminal(tmux_repl) ->
     tmux("send-keys", "-t", target, "cutoff TD")
     time.sleep(0.5)
     tmux("send-keys", "-t", target, "Tab")
-    time.sleep(0.5)
+    _wait(tmux, target, "racepolicy> cutoff TDS")
+    time.sleep(0.2)  # the menu is still open, as a person sees it, when Enter comes
     tmux("send-keys", "-t", target, "Enter")
     screen = _wait(tmux, target, "44h    [utmb 2022]")  # seed 003:532 "TDS®: 44 hrs"
     assert "cutoff TDS" in screen
