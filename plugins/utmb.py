@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from racepolicy import hookimpl
@@ -11,7 +12,7 @@ from racepolicy.diff.compare import ADDED, CHANGED, REMOVED, Change, DiffSection
 from racepolicy.evaluation import equipment
 from racepolicy.evaluation.interpreter import Evaluator
 from racepolicy.evaluation.model import Edition
-from racepolicy.evaluation.values import Money, Percent, RaceValue, Sanction, combine_sanctions
+from racepolicy.evaluation.values import Duration, Money, Percent, RaceValue, Sanction, combine_sanctions
 from racepolicy.language.errors import PolicyError, ValidationError
 from racepolicy.pluginapi.types import QueryForm, Vocabulary
 
@@ -34,6 +35,12 @@ INFRACTIONS = (
     "late_checkpoint_departure", "pack_not_tagged", "poles_not_from_start", "other_breach",
 )
 
+# Words the regulation texts use for an infraction where its chart row uses others: a jury types what it read.
+ALIASES = (
+    ("missing_overtrousers", "overpants"),  # seed 003:139 "Waterproof overpants" (the chart says "over-trousers")
+    ("littering", "litter"),  # seed 004:298 "throwing down their litter"; seed 003:339 "Littering is strictly forbidden"
+)
+
 
 @hookimpl
 def racepolicy_series() -> list[str]:
@@ -44,32 +51,211 @@ def racepolicy_series() -> list[str]:
 def racepolicy_vocabulary(series: str) -> Vocabulary | None:
     if series != SERIES:
         return None
-    return Vocabulary(races=RACES, infractions=INFRACTIONS, categories=())
+    return Vocabulary(races=RACES, infractions=INFRACTIONS, categories=(), aliases=ALIASES)
+
+
+REFUND_USAGE = (
+    "refund RACE cancelled YYYY-MM-DD [with insurance] [for REASON [N days before]] | "
+    "refund RACE cancelled by organiser YYYY-MM-DD start YYYY-MM-DD"
+)
+# Words a jury writes for "the organiser cancelled the race".
+_ORGANISER = {"organiser", "organizer", "organisation", "organization", "organisers", "organizers"}
+_FILLER = {"cancelled", "canceled", "on", "by", "the", "with", "start", "starting", "before", "days", "day"}
+
+
+def _where(evaluator: Evaluator) -> Any:
+    return evaluator.query_span or evaluator.edition.policy.span
+
+
+def _need(evaluator: Evaluator, rule: str, signature: str) -> None:
+    if rule not in evaluator.edition.rules:
+        raise evaluator.fail(f"the {evaluator.edition.label} policy has no rule '{signature}'", _where(evaluator),
+                             "'racepolicy describe " + evaluator.edition.key + "' lists its rules")
 
 
 def _refund(evaluator: Evaluator, args: Sequence[Any]) -> tuple[Money, str]:
-    """`refund RACE cancelled DATE`: what a runner without insurance gets back, and the share."""
-    where = evaluator.query_span or evaluator.edition.policy.span
-    words = [a for a in args if a not in ("cancelled", "on")]
+    """`refund RACE cancelled DATE`, with insurance, for a reason, or cancelled by the organiser: what is paid back, and why."""
+    where = _where(evaluator)
     races = evaluator.edition.races
-    if words and isinstance(words[0], str):
-        raise evaluator.fail(f"unknown race '{words[0]}' in {evaluator.edition.label}", where, f"races: {', '.join(races)}")
-    if len(words) != 2 or not isinstance(words[0], RaceValue) or not isinstance(words[1], datetime.date):
-        raise evaluator.fail("ask as: refund RACE cancelled YYYY-MM-DD", where)
-    race, when = words
-    if "refund" not in evaluator.edition.rules:
-        raise evaluator.fail(f"the {evaluator.edition.label} policy has no rule 'refund(race, date)'", where)
-    amount = evaluator.call_rule("refund", [race, when], evaluator.edition.policy.span)
+    words = [a.casefold() if isinstance(a, str) else a for a in args]
+    race = args[0] if args and isinstance(args[0], RaceValue) else None  # the race comes first, as in the usage
+    dates = [a for a in args if isinstance(a, datetime.date)]
+    if race is None:
+        unknown = args[0] if args and isinstance(args[0], str) else None
+        if unknown is not None:
+            raise evaluator.fail(f"unknown race '{unknown}' in {evaluator.edition.label}", where, f"races: {', '.join(races)}")
+        raise evaluator.fail("refund takes the race first", where, f"ask as: {REFUND_USAGE}")
+    if _ORGANISER & {w for w in words if isinstance(w, str)}:
+        return _organiser_refund(evaluator, race, dates)
+    insured = "insurance" in words or "insured" in words
+    reason = _reason(args)
+    if reason:
+        return _reason_refund(evaluator, race, dates, reason, args)
+    if insured:
+        _need(evaluator, "insured_refund", "insured_refund(race)")
+        amount = evaluator.call_rule("insured_refund", [race], evaluator.edition.policy.span)
+        return amount, "with the cancellation insurance"
+    if len(dates) != 1:
+        raise evaluator.fail(f"refund takes one cancellation date; {len(dates)} given", where, f"ask as: {REFUND_USAGE}")
+    _need(evaluator, "refund", "refund(race, date)")
+    amount = evaluator.call_rule("refund", [race, dates[0]], evaluator.edition.policy.span)
     share = next((e.result for e in evaluator.trace if e.kind == "schedule"), "")
     fee = race.attributes.get("fee")
     return amount, f"{share} of {fee}" if share and fee else share
+
+
+def _reason(args: Sequence[Any]) -> str:
+    """The words after `for` up to a number: `for serious illness` -> "serious illness"."""
+    words = [a for a in args]
+    lowered = [a.casefold() if isinstance(a, str) else a for a in words]
+    if "for" not in lowered:
+        return ""
+    taken = []
+    for word in words[lowered.index("for") + 1:]:
+        if not isinstance(word, str) or word.casefold() in _FILLER:
+            break
+        taken.append(word.casefold())
+    return " ".join(taken)
+
+
+def _reason_refund(evaluator: Evaluator, race: RaceValue, dates: list[datetime.date], reason: str, args: Sequence[Any]) -> tuple[Money, str]:
+    """With the cancellation guarantee, for a reason: covered reasons are refunded in full, others by the cancellation scale."""
+    where = _where(evaluator)
+    _need(evaluator, "guarantee_covers", "guarantee_covers(reason, days_before)")
+    numbers = [a for a in args if isinstance(a, Decimal)]
+    # Days before the event matter only for some reasons (a relative's illness); the rule reads them only then.
+    days = numbers[0] if numbers else Decimal(-1)
+    try:
+        covered = evaluator.call_rule("guarantee_covers", [reason, days], evaluator.edition.policy.span)
+    except PolicyError:
+        raise
+    if covered and not numbers and _reads_days(evaluator, reason):
+        raise evaluator.fail(f"for '{reason}' the guarantee depends on how many days before the event it happened", where,
+                             f"e.g. refund {race.name} with insurance for {reason} 12 days before")
+    if covered:
+        _need(evaluator, "insured_refund", "insured_refund(race)")
+        return evaluator.call_rule("insured_refund", [race], evaluator.edition.policy.span), f"the guarantee covers {reason}"
+    if len(dates) != 1:
+        raise evaluator.fail(f"the guarantee does not cover '{reason}': give the cancellation date for the cancellation scale", where,
+                             f"e.g. refund {race.name} cancelled {evaluator.edition.year}-05-15 for {reason}")
+    amount = evaluator.call_rule("refund", [race, dates[0]], evaluator.edition.policy.span)
+    return amount, f"the guarantee does not cover {reason}: the cancellation scale applies"
+
+
+def _reads_days(evaluator: Evaluator, reason: str) -> bool:
+    """Whether the guarantee's answer for this reason changes with the days before the event."""
+    near = evaluator.call_rule("guarantee_covers", [reason, Decimal(0)], evaluator.edition.policy.span)
+    far = evaluator.call_rule("guarantee_covers", [reason, Decimal(100000)], evaluator.edition.policy.span)
+    return bool(near != far)
+
+
+def _organiser_refund(evaluator: Evaluator, race: RaceValue, dates: list[datetime.date]) -> tuple[Any, str]:
+    """A race cancelled by the organiser: the refund depends on how long before the start it was cancelled."""
+    where = _where(evaluator)
+    _need(evaluator, "race_cancelled_refund", "race_cancelled_refund(race, cancelled, start)")
+    start = race.attributes.get("date")
+    if start is not None and len(dates) == 1:
+        dates = [dates[0], start]
+    if len(dates) != 2:
+        raise evaluator.fail(
+            f"a race cancelled by the organiser takes the cancellation date and the start date; {len(dates)} date(s) given", where,
+            f"e.g. refund {race.name} cancelled by organiser {evaluator.edition.year}-07-01 start {evaluator.edition.year}-08-26",
+        )
+    cancelled, start = dates
+    value = evaluator.call_rule("race_cancelled_refund", [race, cancelled, start], evaluator.edition.policy.span)
+    return value, f"cancelled by the organiser {(start - cancelled).days} days before the start"
+
+
+# Place names are matched without regard to case or accents' absence: a jury types "courmayeur".
+def _fold(text: str) -> str:
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c)).replace("-", " ")
+
+
+ASSISTANCE_USAGE = "assistance RACE | assistance RACE at PLACE | assistance at PLACE"
+
+
+def _assistance(evaluator: Evaluator, args: Sequence[Any]) -> tuple[Any, str]:
+    """`assistance UTMB at courmayeur`: whether personal assistance is allowed there; `assistance at PLACE`: on which races."""
+    where = _where(evaluator)
+    edition = evaluator.edition
+    race = args[0] if args and isinstance(args[0], RaceValue) else None
+    rest = list(args[1:] if race is not None else args)
+    if rest and isinstance(rest[0], str) and rest[0].casefold() == "at":
+        rest = rest[1:]
+    elif rest:
+        raise evaluator.fail(f"assistance takes a race and a place, e.g. assistance {next(iter(edition.races), 'RACE')} at PLACE", where,
+                             f"ask as: {ASSISTANCE_USAGE}")
+    if not all(isinstance(w, str) for w in rest):
+        raise evaluator.fail("write the place as words, e.g. assistance at Courmayeur", where, f"ask as: {ASSISTANCE_USAGE}")
+    place = " ".join(rest)
+    if race is None and not place:
+        raise evaluator.fail("assistance takes a race, a place, or both", where, f"ask as: {ASSISTANCE_USAGE}")
+    if race is not None and not place:
+        return _attribute(evaluator, race.name, "assistance"), ""
+    races = [race.name] if race is not None else [name for name, r in edition.races.items() if "assistance" in r.attributes]
+    known: list[str] = []
+    allowed: list[str] = []
+    for name in races:
+        places = edition.races[name].attributes.get("assistance")
+        if places is None:
+            raise evaluator.fail(f"the {edition.label} policy gives no assistance places for {name}", where)
+        known.extend(str(p) for p in places)
+        if any(_fold(str(p)) == _fold(place) for p in places):
+            allowed.append(name)
+            evaluator.note("attribute", f"{name}.assistance", f"at {place}", result=places, citation=edition.races[name].citations.get("assistance"))
+    if not any(_fold(k) == _fold(place) for k in known) and race is None:
+        raise evaluator.fail(f"no race of {edition.label} names '{place}' as an assistance point", where,
+                             f"places: {', '.join(dict.fromkeys(known))}")
+    if race is not None:
+        if not allowed:
+            evaluator.note("attribute", f"{race.name}.assistance", f"not at {place}", result=edition.races[race.name].attributes["assistance"],
+                           citation=edition.races[race.name].citations.get("assistance"))
+        return bool(allowed), f"personal assistance at {place}" if allowed else f"no personal assistance at {place} on {race.name}"
+    return tuple(allowed), f"races with personal assistance at {place}"
+
+
+def _attribute(evaluator: Evaluator, race: str, name: str) -> Any:
+    found = evaluator.edition.races[race]
+    if name not in found.attributes:
+        raise evaluator.fail(f"the {evaluator.edition.label} policy gives no {name} for {race}", _where(evaluator))
+    value = found.attributes[name]
+    evaluator.note("attribute", f"{race}.{name}", result=value, citation=found.citations.get(name))
+    return value
+
+
+COMPLAINT_USAGE = "complaint N days|hours after the event (or 12d, 3h)"
+_UNITS = {"day": 24 * 60, "days": 24 * 60, "d": 24 * 60, "hour": 60, "hours": 60, "h": 60, "minutes": 1, "min": 1}
+
+
+def _complaint(evaluator: Evaluator, args: Sequence[Any]) -> tuple[bool, str]:
+    """`complaint 12 days after the event`: whether a complaint sent then is within the deadline."""
+    where = _where(evaluator)
+    late: Duration | None = None
+    if args and isinstance(args[0], Duration):
+        late = args[0]
+    elif len(args) >= 2 and isinstance(args[0], Decimal) and isinstance(args[1], str) and args[1].casefold() in _UNITS:
+        late = Duration(args[0] * _UNITS[args[1].casefold()])
+    if late is None:
+        raise evaluator.fail("say how long after the event the complaint was sent", where, f"ask as: {COMPLAINT_USAGE}")
+    _need(evaluator, "complaint_deadline", "complaint_deadline")
+    deadline = evaluator.call_rule("complaint_deadline", [], evaluator.edition.policy.span)
+    if not isinstance(deadline, Duration):
+        raise evaluator.fail(f"complaint_deadline of {evaluator.edition.label} is not a duration", where)
+    met = late.minutes <= deadline.minutes
+    return met, f"{late} after, the deadline is {deadline}" + ("" if met else ": too late")
 
 
 @hookimpl
 def racepolicy_query_forms(series: str) -> list[QueryForm] | None:
     if series != SERIES:
         return None
-    return [QueryForm("refund", "refund RACE cancelled YYYY-MM-DD", _refund, "refund for a cancellation without insurance")]
+    return [
+        QueryForm("refund", REFUND_USAGE, _refund, "refund for a cancellation: by the scale, with insurance, for a reason, or by the organiser"),
+        QueryForm("assistance", ASSISTANCE_USAGE, _assistance, "where personal assistance is allowed (place names in any case)"),
+        QueryForm("complaint", COMPLAINT_USAGE, _complaint, "whether a complaint sent so long after the event is in time"),
+    ]
 
 
 @hookimpl

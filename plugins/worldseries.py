@@ -10,12 +10,13 @@ from typing import Any
 
 from racepolicy import hookimpl
 from racepolicy.evaluation.interpreter import Evaluator
-from racepolicy.evaluation.model import Edition, Table
-from racepolicy.evaluation.values import Length
+from racepolicy.evaluation.model import Edition, Table, cite
+from racepolicy.evaluation.values import Length, render
 from racepolicy.language import ast
 from racepolicy.language.errors import EvaluationError, PolicyError, ValidationError
 from racepolicy.language.source import Span
 from racepolicy.pluginapi.types import Function, QueryForm, Vocabulary
+from racepolicy.plugins.geography import continent_of, country_code
 
 SERIES = "world-series"
 
@@ -35,43 +36,6 @@ _SEX_WORDS = {
     "women": "women", "woman": "women", "female": "women", "f": "women", "w": "women",
 }
 _ORDINAL_SUFFIXES = ("st", "nd", "rd", "th")
-
-# Continents by the UN geoscheme (M49), for the countries and territories where trail races
-# are held. Geography, not regulation: the policy says which continents form Region 1.
-_CONTINENTS: dict[str, tuple[str, ...]] = {
-    "Europe": (
-        "Albania", "Andorra", "Austria", "Belarus", "Belgium", "Bosnia and Herzegovina", "Bulgaria", "Croatia",
-        "Czechia", "Czech Republic", "Denmark", "Estonia", "Faroe Islands", "Finland", "France", "Germany", "Gibraltar",
-        "Greece", "Hungary", "Iceland", "Ireland", "Italy", "Kosovo", "Latvia", "Liechtenstein", "Lithuania",
-        "Luxembourg", "Malta", "Moldova", "Monaco", "Montenegro", "Netherlands", "North Macedonia", "Norway", "Poland",
-        "Portugal", "Romania", "Russia", "San Marino", "Serbia", "Slovakia", "Slovenia", "Spain", "Sweden",
-        "Switzerland", "Ukraine", "United Kingdom", "UK", "England", "Scotland", "Wales", "Northern Ireland",
-    ),
-    "Oceania": (
-        "Australia", "New Zealand", "Fiji", "Papua New Guinea", "Samoa", "Tonga", "Vanuatu", "Solomon Islands",
-        "New Caledonia", "French Polynesia", "Cook Islands",
-    ),
-    "Asia": (
-        "China", "Hong Kong", "Macao", "Taiwan", "Japan", "South Korea", "Korea", "Mongolia", "India", "Nepal", "Bhutan",
-        "Pakistan", "Bangladesh", "Sri Lanka", "Thailand", "Vietnam", "Laos", "Cambodia", "Malaysia", "Singapore",
-        "Indonesia", "Philippines", "Myanmar", "Brunei", "Timor-Leste", "Kazakhstan", "Kyrgyzstan", "Uzbekistan",
-        "Tajikistan", "Turkmenistan", "Turkey", "Türkiye", "Cyprus", "Georgia", "Armenia", "Azerbaijan", "Israel",
-        "Jordan", "Lebanon", "Oman", "Qatar", "Saudi Arabia", "United Arab Emirates", "UAE", "Iran", "Iraq", "Kuwait",
-        "Bahrain",
-    ),
-    "Americas": (
-        "USA", "United States", "Canada", "Mexico", "Guatemala", "Costa Rica", "Panama", "Cuba", "Dominican Republic",
-        "Puerto Rico", "Jamaica", "Martinique", "Guadeloupe", "Colombia", "Venezuela", "Ecuador", "Peru", "Bolivia",
-        "Brazil", "Paraguay", "Uruguay", "Argentina", "Chile",
-    ),
-    "Africa": (
-        "Morocco", "Algeria", "Tunisia", "Egypt", "South Africa", "Namibia", "Botswana", "Lesotho", "Eswatini",
-        "Kenya", "Tanzania", "Uganda", "Rwanda", "Ethiopia", "Madagascar", "Mauritius", "Reunion", "Réunion",
-        "Cape Verde", "Senegal", "Ghana", "Nigeria", "Cameroon", "Zimbabwe", "Zambia", "Malawi", "Mozambique",
-    ),
-}
-_CONTINENT_OF = {country.casefold(): continent for continent, countries in _CONTINENTS.items() for country in countries}
-
 
 # ---------------------------------------------------------------------------
 # Domain functions
@@ -95,11 +59,19 @@ def calendar_year(day: datetime.date) -> Decimal:
 
 
 def continent(country: str) -> str:
-    """The continent of a country or territory, by the UN geoscheme."""
-    found = _CONTINENT_OF.get(country.strip().casefold())
+    """The continent of a country or territory, by the UN geoscheme (names in any usual English spelling, any case)."""
+    found = continent_of(country)
     if found is None:
         raise ValueError(f"unknown country '{country}'; write it in English, e.g. \"France\", \"USA\", \"New Zealand\"")
     return found
+
+
+def country_in(country: str, countries: tuple[Any, ...]) -> bool:
+    """Whether a country is one of a list, however each is written ("usa", "United States" and "USA" are one country)."""
+    code = country_code(country)
+    if code is None and continent_of(country) is None:
+        raise ValueError(f"unknown country '{country}'; write it in English, e.g. \"France\", \"USA\", \"New Zealand\"")
+    return any((country_code(str(other)) or str(other).casefold()) == (code or country.casefold()) for other in countries)
 
 
 FUNCTIONS = [
@@ -107,6 +79,8 @@ FUNCTIONS = [
              "steps between two distance categories on 20K < 50K < 100K < 100M"),
     Function("calendar_year", (("day", "date"),), "number", calendar_year, "the calendar year of a date"),
     Function("continent", (("country", "text"),), "text", continent, "continent of a country (UN geoscheme)"),
+    Function("country_in", (("country", "text"), ("countries", "list")), "bool", country_in,
+             "whether a country is one of a list, however each is written (ISO 3166 names and codes)"),
 ]
 
 
@@ -145,14 +119,19 @@ def normalise_words(args: Sequence[Any]) -> list[Any]:
     for arg in args:
         previous = words[-1] if words else None
         if isinstance(arg, str) and isinstance(previous, Decimal):
-            if arg.upper() in ("K", "M"):
-                words[-1] = f"{previous}{arg.upper()}"
+            # `100km` and `100 km` are the 100K category: the lexer reads a number then the word `km`.
+            unit = {"K": "K", "KM": "K", "M": "M", "MI": "M", "MILES": "M"}.get(arg.upper())
+            if unit is not None:
+                words[-1] = f"{previous}{unit}"
                 continue
             if arg.lower() in _ORDINAL_SUFFIXES:
                 continue
         if isinstance(arg, Length) and arg.unit == "m":
             # `100m` reads as a length of 100 metres; no race is that short, so it means 100 miles.
             words.append(f"{arg.metres}M")
+            continue
+        if isinstance(arg, Length) and arg.unit == "km":
+            words.append(f"{arg.metres / 1000:f}".rstrip("0").rstrip(".") + "K")
             continue
         words.append(arg.upper() if isinstance(arg, str) and arg.upper() in CATEGORIES else arg)
     return words
@@ -212,14 +191,37 @@ def _finals(evaluator: Evaluator, args: Sequence[Any]) -> tuple[Any, str]:
     return years, str(system)
 
 
-CHANGE_USAGE = "change 50K to 100K (from the category qualified in to the one requested)"
+CHANGE_USAGE = "change 50K to 100K|CCC (from the category qualified in to the one requested, or its Finals race)"
+
+
+def _count(n: int) -> str:
+    return f"{n} word" if n == 1 else f"{n} words"
+
+
+def _category_of_race(evaluator: Evaluator, word: Any) -> Any:
+    """`CCC` -> "100K": a Finals race stands for its category, as the policy's finals_race table pairs them."""
+    if not isinstance(word, str) or word.upper() not in FINALS_RACES or "finals_race" not in evaluator.edition.tables:
+        return word
+    decl = evaluator.edition.tables["finals_race"].decl
+    for row in decl.rows:
+        if isinstance(row.value, ast.Literal) and row.value.value == word.upper() and isinstance(row.keys[0], ast.Literal):
+            category = row.keys[0].value
+            evaluator.note("table", "finals_race", f"{word.upper()} is the Finals race of the {category} category", [("category", category)],
+                           word.upper(), cite(evaluator.edition.source, decl, row, row.citation))
+            return category
+    return word
 
 
 def _change(evaluator: Evaluator, args: Sequence[Any]) -> tuple[str, str]:
     """`change 50K to 100K`: the Finals race a runner may ask to move to, or "none"."""
-    words = [w for w in normalise_words(args) if w != "to"]
-    if len(words) != 2 or any(w not in CATEGORIES for w in words):
-        raise _usage_error(evaluator, "change takes two distance categories", CHANGE_USAGE)
+    words = [_category_of_race(evaluator, w) for w in normalise_words(args) if w != "to"]
+    if len(words) != 2:
+        raise _usage_error(evaluator, f"change takes two distance categories (or a Finals race for the second); {_count(len(words))} given",
+                           CHANGE_USAGE)
+    for word in words:
+        if word not in CATEGORIES:
+            raise _usage_error(evaluator, f"change takes two distance categories: '{render(word)}' is neither a category ({', '.join(CATEGORIES)}) "
+                               f"nor a Finals race ({', '.join(FINALS_RACES)})", CHANGE_USAGE)
     _need_rule(evaluator, "requested_finals_race")
     race = evaluator.call_rule("requested_finals_race", list(words), _CALL_SPAN)
     return race, ("may be requested; the Sport Committee decides" if race != NO_FINALS else "cannot be requested")
@@ -230,9 +232,10 @@ def racepolicy_query_forms(series: str) -> list[QueryForm] | None:
     if series != SERIES:
         return None
     return [
-        QueryForm("qualify", QUALIFY_USAGE, _qualify, "the Finals race an automatic-qualification rank gives"),
+        QueryForm("qualify", QUALIFY_USAGE, _qualify, "the Finals race an automatic-qualification rank gives", refusal=NO_FINALS),
         QueryForm("finals", FINALS_USAGE, _finals, "the Finals years a race on a date counts for"),
-        QueryForm("change", CHANGE_USAGE, _change, "whether a change of category may be requested, and to which Finals race"),
+        QueryForm("change", CHANGE_USAGE, _change, "whether a change of category may be requested, and to which Finals race",
+                  refusal=NO_FINALS),
     ]
 
 

@@ -74,12 +74,11 @@ def banner(session: Session) -> str:
 def make_prompt_session(session: Session, input: Any = None, output: Any = None, history: History | None = None) -> Any:
     """The PromptSession: lexer, fuzzy completer, validator, history, Enter that continues unfinished statements."""
     from prompt_toolkit import PromptSession
-    from prompt_toolkit.completion import FuzzyCompleter
     from prompt_toolkit.enums import DEFAULT_BUFFER
     from prompt_toolkit.filters import has_focus
     from prompt_toolkit.key_binding import KeyBindings
     from prompt_toolkit.lexers import PygmentsLexer
-    from racepolicy.repl.completer import RacePolicyCompleter
+    from racepolicy.repl.completer import RacePolicyCompleter, RankedCompleter
     from racepolicy.repl.lexer import RacePolicyLexer
     from racepolicy.repl.validator import RacePolicyValidator, status
 
@@ -89,10 +88,13 @@ def make_prompt_session(session: Session, input: Any = None, output: Any = None,
     @bindings.add("enter", filter=has_focus(DEFAULT_BUFFER))
     def _enter(event: Any) -> None:
         buffer = event.current_buffer
-        if buffer.complete_state and buffer.complete_state.current_completion:
-            buffer.complete_state = None  # Enter picks the highlighted completion; a second Enter sends
-            return
+        picked = bool(buffer.complete_state and buffer.complete_state.current_completion)
+        # The completion Tab selected is already in the text: close the menu and go on. In a terminal that does
+        # not answer cursor-position requests a menu left open swallowed this Enter, so never return with it open.
+        buffer.complete_state = None
         text = buffer.document.text
+        if picked and status(text).incomplete:
+            return  # a name completed inside an unfinished query: keep typing on the same line
         last_line = text.rsplit("\n", 1)[-1]
         # An unfinished statement goes on on a new last line; Enter on an empty line sends it anyway.
         if last_line.strip() and status(text).incomplete:
@@ -104,7 +106,7 @@ def make_prompt_session(session: Session, input: Any = None, output: Any = None,
     return PromptSession(
         message=lambda: [("class:prompt", f"{session.edition}> " if session.edition else PROMPT)],
         lexer=PygmentsLexer(RacePolicyLexer),
-        completer=FuzzyCompleter(RacePolicyCompleter(session)),
+        completer=RankedCompleter(RacePolicyCompleter(session)),
         complete_while_typing=True,
         validator=RacePolicyValidator(session),
         validate_while_typing=True,

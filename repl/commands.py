@@ -38,6 +38,7 @@ def cmd_help(session: Session, arg: str) -> list[Reply]:
             raise QueryError(f"no command ':{name}'", hint=did_you_mean(name, COMMANDS) or "type :help for the list")
         return _info(f"{command.usage}\n  {command.help}")
     lines = ["Type a query and press Enter; Tab completes, Ctrl-R searches history, Ctrl-C abandons the input, Ctrl-D leaves.",
+             ":describe lists what each edition knows (races, infractions, rules, tables, query forms).",
              "Queries:",
              "  penalty missing_jacket on UTMB              the sanction, with the clause it comes from",
              "  penalty smartphone_off, missing_whistle on OCC",
@@ -83,6 +84,19 @@ def cmd_explain(session: Session, arg: str) -> list[Reply]:
     if not query:
         raise _usage_error("explain", COMMANDS["explain"].usage)
     return [session.ask(query, explain=True)]
+
+
+def cmd_describe(session: Session, arg: str) -> list[Reply]:
+    from racepolicy.query.describe import describe
+    from racepolicy.query.describe_text import render
+
+    words = arg.split()
+    # With an edition pinned and no edition named, describe NAME looks in the pinned edition.
+    if session.edition and len(words) == 1 and words[0] not in session.policies.editions and words[0] not in {
+        e.series for e in session.policies.editions.values()
+    }:
+        words = [session.edition, *words]
+    return _info(render(describe(session.policies, words), command=":describe"))
 
 
 def cmd_diff(session: Session, arg: str) -> list[Reply]:
@@ -174,6 +188,8 @@ COMMANDS: dict[str, Command] = {
         Command("edition", ":edition NAME YEAR", "make queries use one edition (:edition auto to let each query choose)", cmd_edition),
         Command("editions", ":editions", "list the loaded editions", cmd_editions),
         Command("explain", ":explain QUERY", "answer with the full trace and every citation (the last query if none)", cmd_explain),
+        Command("describe", ":describe [EDITION] [NAME]", "what an edition knows, or one thing of it whole, e.g. :describe littering",
+                cmd_describe),
         Command("diff", ":diff OLD NEW", "what changed between two editions, e.g. :diff utmb-2016 utmb-2022", cmd_diff),
         Command("facts", ":facts [NAME = VALUE]", "show or set facts of the case (:facts clear to forget them)", cmd_facts),
         Command("session", ":session [clear]", "show the edition, facts and definitions of this session", cmd_session),

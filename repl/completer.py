@@ -275,3 +275,26 @@ def _matching(candidates: dict[str, str], partial: str) -> Iterable[Completion]:
     for name in sorted(candidates, key=lambda n: (rank.get(candidates[n], 1), n.lower())):
         if name.lower().startswith(lowered) and name != partial:
             yield Completion(name, start_position=-len(partial), display_meta=candidates[name])
+
+
+class RankedCompleter(Completer):
+    """Fuzzy completion with prefix matches first: `pena` offers `penalty` before `slots_per_sex_and_distance`."""
+
+    def __init__(self, inner: Completer) -> None:
+        from prompt_toolkit.completion import FuzzyCompleter
+
+        self.fuzzy = FuzzyCompleter(inner)
+
+    def get_completions(self, document: Document, complete_event: CompleteEvent) -> Iterator[Completion]:
+        found = _PARTIAL.search(document.text_before_cursor)
+        partial = found.group(0).casefold() if found else ""
+        completions = list(self.fuzzy.get_completions(document, complete_event))
+        if not partial:
+            yield from completions
+            return
+        # A stable sort keeps the fuzzy order within each rank: exact prefix, then the word inside a name, then fuzzy.
+        def rank(completion: Completion) -> int:
+            text = completion.text.casefold()
+            return 0 if text.startswith(partial) else 1 if partial in text else 2
+
+        yield from sorted(completions, key=rank)

@@ -301,9 +301,15 @@ class Session:
             raise self._relocate(exc) from None
         answer = self._relocate_answer(answer)
         if explain:
-            return Reply(answer.render(explain=True))
+            from racepolicy.repl.explain import explain_text
+
+            sources = {e.source.name: e.source for e in self.base.values()} or {e.source.name: e.source for e in self.policies.editions.values()}
+            return Reply(explain_text(answer, sources))
         reason = [f"  {answer.reason}"] if answer.reason else []
-        lines = [f"{answer.text}    [{answer.edition}]", *reason, *(f"  {c}" for c in answer.citations()), *(f"  {i}" for i in answer.input_lines())]
+        note = [f"  ({answer.edition_note})"] if answer.edition_note else []
+        warnings = [f"  warning: {w}" for w in answer.warnings]
+        cited = [*(f"  {c}" for c in answer.citations()), *(f"  {i}" for i in answer.input_lines())]
+        lines = [f"{answer.text}    [{answer.edition}]", *reason, *note, *warnings, *cited]
         return Reply("\n".join(lines))
 
     def answer(self, text: str) -> Answer:

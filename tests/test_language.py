@@ -649,7 +649,7 @@ def test_cli_check_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
 def test_cli_query_text_and_citations(demo_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["query", str(demo_file), "penalty littering on MID"]) == 0
     assert capsys.readouterr().out == (
-        '30min time penalty\n  § PENALTIES — "rubbish on big races: 30 minutes" (' + str(demo_file) + ":22)\n"
+        '30min time penalty\n  § PENALTIES — "rubbish on big races: 30 minutes" (' + str(demo_file) + ":22)\n  edition: demo 2024\n"
     )
 
 

@@ -22,5 +22,6 @@ def test_refund_asked_the_wrong_way_shows_the_usage_under_the_query(bundled) -> 
     with pytest.raises(PolicyError) as caught:
         bundled.ask("refund UTMB 2016", edition="utmb-2016")
     error = caught.value
-    assert error.message == "ask as: refund RACE cancelled YYYY-MM-DD"
+    assert error.message == "refund takes one cancellation date; 0 given"
+    assert error.hint.startswith("ask as: refund RACE cancelled YYYY-MM-DD")
     assert error.render().splitlines()[1] == "   1 | refund UTMB 2016"

@@ -6,6 +6,7 @@ from __future__ import annotations
 COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("racepolicy.cli.check", "check policy files for errors"),
     "query": ("racepolicy.cli.query", "answer one query from policy files or folders"),
+    "describe": ("racepolicy.cli.describe", "list what the loaded editions know: races, infractions, rules, tables, query forms"),
     "diff": ("racepolicy.cli.diff", "compare two editions: what changed, as rules, and which decisions it changes"),
     "run": ("racepolicy.cli.run", "evaluate a rule for every row of a results file (.csv or .jsonl)"),
     "repl": ("racepolicy.cli.repl", "ask questions interactively (the bundled policies when no path is given)"),

@@ -11,6 +11,14 @@ from racepolicy import __version__
 from racepolicy.cli import COMMANDS
 
 EXIT_OK, EXIT_NEGATIVE, EXIT_BAD_INPUT, EXIT_CRASH = 0, 1, 2, 3
+# One rule for every command, so a script can test `$?`: docs/cli.md#exit-codes says the same.
+EXIT_CODES_HELP = """exit codes:
+  0  answered: a yes, a value, a race; the files are fine; the editions are the same
+  1  the answer is a no: any yes/no answer that is no (eligible, a comparison, a rule),
+     a query form that grants nothing (qualify/change -> none); diff: the editions differ;
+     run: some rows were rejected
+  2  bad input: an error in a policy, a query, a file or an option (the message says where)
+  3  internal error: a bug in racepolicy (reported without a traceback; please file it)"""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -26,7 +34,7 @@ def top_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="racepolicy",
         description="Rules-as-code for trail-race regulations: check policies, ask questions, compare editions.",
-        epilog=f"commands:\n{lines}\n\nrun 'racepolicy COMMAND --help' for a command's options",
+        epilog=f"commands:\n{lines}\n\n{EXIT_CODES_HELP}\n\nrun 'racepolicy COMMAND --help' for a command's options",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"racepolicy {__version__}")

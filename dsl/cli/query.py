@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from racepolicy.cli.common import add_source_option, load_policies, report
 from racepolicy.language.errors import PolicyError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = "exit codes: 0 answered, 1 the answer is a no (no, or none from qualify/change), 2 bad input"
     parser.add_argument("paths", nargs="*", metavar="PATH", help="policy files or folders (default: the bundled policies)")
     parser.add_argument("query", metavar="QUERY", help="e.g. 'penalty missing_jacket on UTMB'")
     parser.add_argument("--edition", "-e", help="the edition to ask, e.g. utmb-2022 (default: the newest that knows the names used)")
@@ -28,5 +30,7 @@ def run(args: argparse.Namespace) -> int:
     except PolicyError as exc:
         report(exc, args.json)
         return 2
+    for warning in answer.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(answer.to_json_text() if args.json else answer.render(explain=args.explain))
     return 1 if answer.negative else 0

@@ -588,7 +588,9 @@ class _Compiler:
                 try:
                     return value.get(name)
                 except KeyError:
-                    raise _fail(f"no fact '{name}' was given", span, source, missing_fact_hint(name, value.keys())) from None
+                    missing = _fail(f"no fact '{name}' was given", span, source, missing_fact_hint(name, value.keys()))
+                    missing.missing_fact = name  # type: ignore[attr-defined]  # read by `and`/`or`, as in the interpreter
+                    raise missing from None
             raise _fail(f"{type_name(value)} has no field '{name}'", span, source)
 
         if name in ("name", "title"):
@@ -736,7 +738,19 @@ class _Compiler:
         short = op == "or"  # the value of the left side that decides alone
 
         def logic(env: Any) -> Any:
-            a = left(env)
+            try:
+                a = left(env)
+            except PolicyError as exc:
+                # An optional fact left out: the other side decides when it alone can (as in the interpreter).
+                if not getattr(exc, "missing_fact", ""):
+                    raise
+                try:
+                    b = right(env)
+                except PolicyError:
+                    raise exc from None
+                if b is short:
+                    return b
+                raise
             if a is not True and a is not False:
                 raise _fail(f"'{op}' needs yes or no, not {type_name(a)}", left_span, source)
             if a is short:

@@ -171,7 +171,9 @@ class Evaluator:
             try:
                 return subject.get(expr.name)
             except KeyError:
-                raise self.fail(f"no fact '{expr.name}' was given", expr.span, missing_fact_hint(expr.name, subject.keys())) from None
+                missing = self.fail(f"no fact '{expr.name}' was given", expr.span, missing_fact_hint(expr.name, subject.keys()))
+                missing.missing_fact = expr.name  # type: ignore[attr-defined]  # read by `and`/`or` above
+                raise missing from None
         raise self.fail(f"{type_name(subject)} has no field '{expr.name}'", expr.span)
 
     def _unary(self, expr: ast.Unary, env: Mapping[str, Any]) -> Any:
@@ -187,7 +189,20 @@ class Evaluator:
 
     def _binary(self, expr: ast.Binary, env: Mapping[str, Any]) -> Any:
         op = expr.op
-        left = self.evaluate(expr.left, env)
+        try:
+            left = self.evaluate(expr.left, env)
+        except EvaluationError as exc:
+            # An optional fact left out: `runner.profile in [...] or runner.region in [...]` is decided by the
+            # side that was given when that side alone decides; otherwise the missing fact is the error.
+            if op not in ("and", "or") or not getattr(exc, "missing_fact", ""):
+                raise
+            try:
+                right = self.evaluate(expr.right, env)
+            except PolicyError:
+                raise exc from None  # both sides missing: the first one is reported
+            if right is (op == "or"):
+                return right
+            raise
         if op in ("and", "or"):
             if not isinstance(left, bool):
                 raise self.fail(f"'{op}' needs yes or no, not {type_name(left)}", expr.left.span)

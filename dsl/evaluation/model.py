@@ -62,6 +62,16 @@ class Citation:
             found["reading"] = {"chosen": self.reading, "alternatives": list(self.alternatives)}
         return found
 
+    @classmethod
+    def from_json(cls, found: Mapping[str, Any]) -> Citation:
+        """The citation `as_json` wrote, whole again (its place in the regulation text and its reading included)."""
+        text = found.get("text")
+        reading = found.get("reading") or {}
+        return cls(
+            found["section"], found["clause"], found["file"], found["line"], TextLocation(**text) if text else None,
+            reading.get("chosen", ""), tuple(reading.get("alternatives", ())),
+        )
+
 
 def cite(source: Source, statement: ast.Statement, node: ast.Node | None = None, extra: ast.Citation | None = None) -> Citation:
     """The citation of a statement, or of a part of it that carries its own `§`."""

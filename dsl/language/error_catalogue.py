@@ -201,6 +201,13 @@ ENTRIES: tuple[Entry, ...] = (
         kind="query",
     ),
     Entry(
+        "RP0603", errors.UnknownFieldError, "a field no rule reads",
+        "eligible UTMB given runner = {birth_year: 1990, shoe_size: 42}",
+        "Spell the field as the rules read it; the hint lists the fields the edition knows "
+        "(`racepolicy describe EDITION RULE` shows a rule whole).",
+        kind="query",
+    ),
+    Entry(
         "RP0701", errors.InputError, "cannot read the input",
         "no-such-file.policy",
         "Check the path; policy files are UTF-8 text ending in .policy; give a folder to load every policy in it.",

@@ -199,6 +199,12 @@ class QueryError(PolicyError):
     code = "RP0602"
 
 
+class UnknownFieldError(QueryError):
+    """A fact given in a query holds a field that no rule of the edition reads (a misspelt or foreign field)."""
+
+    code = "RP0603"
+
+
 class InputError(PolicyError):
     """A missing file, an unreadable folder, a bad command-line value."""
 

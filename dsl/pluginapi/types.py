@@ -18,6 +18,8 @@ class Vocabulary:
     races: tuple[str, ...] = ()
     infractions: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
+    # (name, other words of the regulation text for it): unknown names are matched against these too.
+    aliases: tuple[tuple[str, str], ...] = ()
 
 
 @attrs.frozen
@@ -50,3 +52,5 @@ class QueryForm:
     handler: Callable[[Evaluator, Sequence[Any]], Any]
     doc: str = ""
     names: Callable[[Sequence[Any]], Sequence[str]] | None = None
+    # The answer that grants nothing (`none` for "which Finals race?"): a "no", exit code 1 like any other.
+    refusal: Any = None

@@ -20,6 +20,9 @@ class Answer:
     trace: tuple[TraceEntry, ...] = ()
     note: str = ""
     reason: str = ""  # why a "no" is a no: the condition of the regulation not met
+    edition_note: str = ""  # why an edition other than the newest answered
+    warnings: tuple[str, ...] = ()  # what the jury must know: facts given but never read, a date outside the edition
+    refused: bool = False  # a query form's answer that grants nothing (`qualify ...` → none)
 
     @property
     def text(self) -> str:
@@ -27,8 +30,8 @@ class Answer:
 
     @property
     def negative(self) -> bool:
-        """A no: an ineligible runner, a failed qualification (exit code 1 on the command line)."""
-        return self.value is False
+        """A no (exit code 1 on the command line): any yes/no answer that is no, or a query form granting nothing."""
+        return self.value is False or self.refused
 
     def citations(self) -> list[str]:
         seen: dict[str, None] = {}
@@ -61,12 +64,15 @@ class Answer:
         lines = [self.text]
         if self.reason:
             lines.append(f"  {self.reason}")
+        edition = f"  edition: {self.edition}" + (f" ({self.edition_note})" if self.edition_note else "")
         if explain:
-            lines.append(f"  edition: {self.edition}")
+            lines.append(edition)
             lines.extend("  " + e.render().replace("\n", "\n  ") for e in self.trace)
         else:
+            # Last, so the citations stay right under the value (the edition answers "which regulation?").
             lines.extend(f"  {c}" for c in self.citations())
             lines.extend(f"  {line}" for line in self.input_lines())
+            lines.append(edition)
         return "\n".join(lines)
 
     def input_lines(self) -> list[str]:
@@ -80,6 +86,9 @@ class Answer:
             "value": to_json(self.value),
             "text": self.text,
             "reason": self.reason,
+            "edition_note": self.edition_note,
+            "warnings": list(self.warnings),
+            "negative": self.negative,
             "trace": [e.as_json() for e in self.trace],
             "readings": self.readings(),
             "inputs": self.inputs(),

@@ -6,16 +6,28 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+import attrs
 from racepolicy.evaluation.builtins import BUILTINS
 from racepolicy.evaluation.interpreter import Evaluator
 from racepolicy.evaluation.model import Edition
 from racepolicy.evaluation.values import type_name
 from racepolicy.language import ast
 from racepolicy.language.checker import Checker
-from racepolicy.language.errors import PolicyError, PolicyErrors, QueryError, UnknownInfractionError, UnknownRaceError, did_you_mean
+from racepolicy.language.errors import (
+    PolicyError,
+    PolicyErrors,
+    QueryError,
+    UnknownInfractionError,
+    UnknownNameError,
+    UnknownRaceError,
+    did_you_mean,
+)
 from racepolicy.language.source import Source, Span
 from racepolicy.query.answer import Answer
+from racepolicy.query.blame import blame_query
+from racepolicy.query.facts import check_facts, tracked
 from racepolicy.query.gear import GEAR_FORMS, gear_form, gear_penalty, gear_words
+from racepolicy.query.suggest import suggest
 
 CORE_VERBS = ("penalty", "eligible")
 
@@ -71,35 +83,51 @@ def answer(
     (and a note built from it) comes from re-running the query through the
     interpreter, which stays the one source of traces.
     """
+    try:
+        return _answer_with(edition, query, source, tracing, facts, runner)
+    except PolicyError as exc:
+        raise blame_query(exc, edition, source) from None
+
+
+def _answer_with(
+    edition: Edition, query: ast.Query, source: Source, tracing: bool, facts: Mapping[str, Any] | None, runner: str,
+) -> Answer:
     # fidelity: declared inputs are read by the interpreter only (the compiled runner falls back to it for them)
     if runner == "compiled" and not edition.interpreter_only:
         from racepolicy.evaluation.compiler import CompiledEvaluator
 
-        fast = _answer(edition, query, source, CompiledEvaluator(edition, source), facts)
+        fast = _answer(edition, query, source, CompiledEvaluator(edition, source), facts, track=False)
         if not tracing:
             return fast
         traced = _answer(edition, query, source, Evaluator(edition, source, tracing=True), facts)
-        return Answer(fast.query, fast.edition, fast.value, traced.trace, traced.note or fast.note, traced.reason)
+        return attrs.evolve(fast, trace=traced.trace, note=traced.note or fast.note, reason=traced.reason, warnings=traced.warnings)
     return _answer(edition, query, source, Evaluator(edition, source, tracing=tracing), facts)
 
 
-def _answer(edition: Edition, query: ast.Query, source: Source, evaluator: Evaluator, facts: Mapping[str, Any] | None) -> Answer:
+def _answer(
+    edition: Edition, query: ast.Query, source: Source, evaluator: Evaluator, facts: Mapping[str, Any] | None, track: bool = True,
+) -> Answer:
     evaluator.query_span = query.span
     env: dict[str, Any] = dict(facts or {})
     evaluator.query_facts = env  # declared inputs are read from the facts, as they are bound below
+    given: dict[str, Any] = {}
     for binding in query.given:
         _static_check(edition, binding.value, {k: type_name(v) for k, v in env.items()}, source)
-        env[binding.name] = evaluator.evaluate(binding.value, env)
+        value = evaluator.evaluate(binding.value, env)
+        # The interpreter notes which given fields the answer reads (the compiled runner checks exact types, so not there).
+        env[binding.name] = given[binding.name] = tracked(value) if track else value
     value: Any
     note = ""
     reason = ""
+    refused = False
     if isinstance(query, ast.PenaltyQuery):
         _known_race(edition, query.race, query, source)
         known = set(edition.infractions) | set(edition.penalties)
         for infraction in query.infractions:
             if infraction not in known:
                 raise UnknownInfractionError(
-                    f"unknown infraction '{infraction}'", _word_span(source, query, infraction), source, did_you_mean(infraction, known),
+                    f"unknown infraction '{infraction}'", word_span(source, query, infraction), source,
+                    suggest(infraction, edition, ["infraction"], known),
                 )
         # Gear infractions count only where their item is required (dsl/query/gear.py).
         value, note = gear_penalty(edition, evaluator, query, source)
@@ -113,6 +141,8 @@ def _answer(edition: Edition, query: ast.Query, source: Source, evaluator: Evalu
             reason = f'fails: "{clause}"' if clause else f"fails: {failed[-1].detail}"
     elif isinstance(query, ast.FormQuery):
         value, note = _form(edition, evaluator, query, source)
+        form = edition.query_forms.get(query.verb)
+        refused = form is not None and form.refusal is not None and value == form.refusal
     elif isinstance(query, ast.ExprQuery):
         if isinstance(query.expr, ast.Name) and query.expr.name not in env and (
             query.expr.name in edition.attribute_kinds or query.expr.name in edition.query_forms
@@ -122,14 +152,48 @@ def _answer(edition: Edition, query: ast.Query, source: Source, evaluator: Evalu
             form = edition.query_forms.get(verb)
             example = form.usage if form else f"{verb} {next(iter(edition.races), 'RACE')}"
             raise QueryError(f"'{verb}' needs more: say which race or give its arguments", query.span, source, f"e.g. {example}")
-        _static_check(edition, query.expr, {k: type_name(v) for k, v in env.items()}, source)
+        if isinstance(query.expr, ast.Name) and query.expr.name not in env and (
+            query.expr.name in edition.schedules or query.expr.name in edition.tables or query.expr.name in edition.bands
+        ):
+            # A schedule, table or band asked by its bare name: show it whole, each row with its citation.
+            value = _shown_whole(edition, query.expr.name, evaluator)
+            return Answer(source.text.strip(), edition.label, value, tuple(evaluator.trace), "", "", warnings=())
+        try:
+            _static_check(edition, query.expr, {k: type_name(v) for k, v in env.items()}, source)
+        except UnknownNameError as exc:
+            # Suggest from the regulation's words, not only the spelling: `discarding_rubbish` finds `littering`.
+            named = re.fullmatch(r"unknown name '(\w+)'", exc.message)
+            if named is None or exc.source is not source:
+                raise
+            hint = suggest(named.group(1), edition) or _no_hint(exc.hint) or f"'racepolicy describe {edition.key}' lists what it knows"
+            raise type(exc)(exc.message, exc.span, exc.source, hint) from None
         value = evaluator.evaluate(query.expr, env)
     else:  # pragma: no cover - the grammar has no other query
         raise QueryError("unsupported query", query.span, source)
-    return Answer(source.text.strip(), edition.label, value, tuple(evaluator.trace), note, reason)
+    warnings = check_facts(edition, query, source, given) if track else ()
+    return Answer(source.text.strip(), edition.label, value, tuple(evaluator.trace), note, reason, warnings=warnings, refused=refused)
 
 
-def _word_span(source: Source, query: ast.Query, word: str) -> Span:
+def _shown_whole(edition: Edition, name: str, evaluator: Evaluator) -> str:
+    """The text of a schedule, table or band printed whole (as `describe` shows it); its rows' citations go to the trace."""
+    from racepolicy.evaluation.model import Citation
+    from racepolicy.query.describe import describe_name
+    from racepolicy.query.describe_text import render_item
+
+    item = describe_name(edition, name)
+    for number, row in enumerate(item["rows"], 1):
+        if row["citation"]:
+            evaluator.note(item["kind"], name, f"row {number}", citation=Citation.from_json(row["citation"]))
+    # The citations follow the answer as for any other; the value is the table itself.
+    return "\n".join(line for line in render_item(item) if not re.match(r"  [\d,-]+: ", line))
+
+
+def _no_hint(hint: str) -> str:
+    """The checker's hint unless it is a loose spelling match (`drop_bag_deadline` is not `complaint_deadline`)."""
+    return "" if hint.startswith("did you mean") else hint
+
+
+def word_span(source: Source, query: ast.Query, word: str) -> Span:
     m = re.search(rf"(?<![A-Za-z0-9_]){re.escape(word)}(?![A-Za-z0-9_])", source.text)
     if m is None:
         return query.span
@@ -153,7 +217,7 @@ def _some(what: str, names: list[str], shown: int = 8) -> str:
 def _known_race(edition: Edition, race: str, query: ast.Query, source: Source) -> None:
     if race not in edition.races:
         raise UnknownRaceError(
-            f"unknown race '{race}' in {edition.label}", _word_span(source, query, race), source,
+            f"unknown race '{race}' in {edition.label}", word_span(source, query, race), source,
             did_you_mean(race, edition.races)
             or (_some("races", list(edition.races)) if edition.races else f"the {edition.label} edition declares no races"),
         )
@@ -197,6 +261,6 @@ def _form(edition: Edition, evaluator: Evaluator, query: ast.FormQuery, source: 
         return value, ""
     verbs = sorted(set(edition.query_forms) | set(edition.attribute_kinds) | set(CORE_VERBS) | (set(GEAR_FORMS) if edition.checklists else set()))
     raise QueryError(
-        f"'{verb}' is not a query of the {edition.label} edition", _word_span(source, query, verb), source,
+        f"'{verb}' is not a query of the {edition.label} edition", word_span(source, query, verb), source,
         did_you_mean(verb, verbs) or f"queries: {', '.join(verbs)}",
     )

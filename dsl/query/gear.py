@@ -135,9 +135,9 @@ def _kit_hint(edition: Edition) -> str:
 
 
 def _span_of(source: Source, query: ast.Query, word: str) -> Any:
-    from racepolicy.query.forms import _word_span
+    from racepolicy.query.forms import word_span
 
-    return _word_span(source, query, word)
+    return word_span(source, query, word)
 
 
 def gear_words(edition: Edition) -> set[str]:

@@ -9,6 +9,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pluggy
 from racepolicy.evaluation.model import Edition
 from racepolicy.language.errors import DuplicateError, InputError, PolicyError, PolicyErrors, QueryError, did_you_mean
@@ -190,9 +191,12 @@ class PolicySet:
         if runner not in RUNNERS:
             raise QueryError(f"unknown runner '{runner}'", hint=f"runners: {', '.join(RUNNERS)}")
         from racepolicy.language.parser import parse_query
-        from racepolicy.query.forms import answer, referenced_names
+        from racepolicy.query.forms import answer
 
         source = Source("<query>", text)
         query = parse_query(text, source.name)
-        chosen = self.find(edition) if edition else self.choose(referenced_names(query) - set(facts or {}))
-        return answer(chosen, query, source, tracing=tracing, facts=facts, runner=runner)
+        from racepolicy.query.routing import pinned, route
+
+        chosen = pinned(self.find(edition), query, self.editions) if edition else route(self.editions, query, source, set(facts or {}))
+        answered = answer(chosen.edition, query, source, tracing=tracing, facts=facts, runner=runner)
+        return attrs.evolve(answered, edition_note=chosen.note, warnings=(*chosen.warnings, *answered.warnings))

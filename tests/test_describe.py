@@ -1,0 +1,103 @@
+"""`racepolicy describe` and `:describe`: what an edition knows, found without opening a .policy file."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from racepolicy.cli.main import main
+from racepolicy.language.errors import QueryError
+from racepolicy.query.describe import describe, describe_edition
+from racepolicy.query.policyset import PolicySet
+
+
+def test_describe_alone_lists_every_loaded_edition(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["describe"]) == 0
+    out = capsys.readouterr().out
+    for key in ("utmb-2016", "utmb-2022", "world-series-2023", "xterra-2023"):
+        assert key in out
+
+
+def test_an_edition_lists_races_infractions_rules_tables_and_query_forms(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["describe", "utmb-2022"]) == 0
+    out = capsys.readouterr().out
+    for heading in ("Races (6):", "Infractions and their penalties (37):", "Rules (16):", "Schedules (2):", "Tables (4):", "Query forms (3):"):
+        assert heading in out
+    # The infraction is listed with the words of its chart row (seed 003:683).
+    assert "littering" in out and "Discarding of rubbish" in out
+    # The refund schedule is printed whole: "Until the End of April" 60% (seed 003:926-928).
+    assert "04-30      60%" in out
+
+
+def test_a_name_alone_is_shown_whole_with_its_citations_from_the_newest_edition(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["describe", "littering"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("[utmb 2022]\ninfraction littering")
+    assert "1h time penalty" in out and "30min time penalty" in out
+    assert "(utmb-2022.policy:" in out  # every penalty line says where it is written
+    assert "also in utmb-2016" in out
+
+
+def test_edition_then_name_as_two_words_or_a_key(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["describe", "utmb", "2016", "cancellation_refund"]) == 0
+    two_words = capsys.readouterr().out
+    assert main(["describe", "utmb-2016", "cancellation_refund"]) == 0
+    assert capsys.readouterr().out == two_words
+    assert two_words.startswith("[utmb 2016]\nschedule cancellation_refund")
+
+
+def test_json_is_plain_data_for_tools(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["describe", "world-series", "finals_race", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["kind"] == "table" and data["edition"] == "world-series 2023"
+    # seed 000:23 "UTMB (100M), CCC (100K) and OCC (50K)"
+    assert {tuple(r["keys"]): r["value"] for r in data["rows"]}.items() >= {('"50K"',): '"OCC"', ('"100K"',): '"CCC"', ('"100M"',): '"UTMB"'}.items()
+    assert all(r["citation"]["file"] == "world-series-2023.policy" for r in data["rows"])
+
+
+def test_the_data_of_a_whole_edition_is_json_serialisable(bundled: PolicySet) -> None:
+    for edition in bundled.editions.values():
+        data = describe_edition(edition)
+        assert json.loads(json.dumps(data)) == data
+        assert [f["name"] for f in data["query_forms"]] == list(edition.query_forms)
+
+
+def test_an_unknown_name_says_which_editions_were_searched_and_suggests_from_the_clause_words(bundled: PolicySet) -> None:
+    with pytest.raises(QueryError) as caught:
+        describe(bundled, ["overpants"])
+    assert "searched: utmb-2016, utmb-2022, world-series-2023, xterra-2023" in caught.value.message
+    assert "missing_overtrousers" in caught.value.hint  # seed 003:139 "Waterproof overpants"
+
+
+def test_an_unknown_name_is_exit_code_2_with_a_hint(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["describe", "utmb-2022", "drop_bag_deadline"]) == 2
+    err = capsys.readouterr().err
+    assert "nothing called 'drop_bag_deadline'" in err and "complaint_deadline" not in err
+
+
+
+def test_a_bare_schedule_name_in_a_query_shows_the_schedule(capsys: pytest.CaptureFixture[str]) -> None:
+    # Once error RP0302 ("a function of its inputs"); now the schedule, whole, with its citations.
+    assert main(["query", "cancellation_refund"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("schedule cancellation_refund(date) -> percent\n")
+    assert "04-30      60%" in out  # seed 003:926-928 "Until the End of April" 60%
+    assert "\"Until the End of April 60%\" (utmb-2022.policy:88, 003_03726955152b33cc.txt:926)" in out  # the policy line and the regulation line
+    assert out.rstrip().endswith("edition: utmb 2022")
+
+
+def test_a_race_says_which_facts_its_eligibility_reads(capsys: pytest.CaptureFixture[str]) -> None:
+    # seed 003:21 MCC "reserved for volunteers, members of the organization, partners and local runners (i.e. people living in Valais, ...)"
+    assert main(["describe", "utmb-2022", "MCC"]) == 0
+    out = capsys.readouterr().out
+    assert "  eligible if mcc_reserved(runner)\n      give runner = {profile: ..., region: ...}" in out
+    assert "give runner = {birth_year: ...}" in out  # through born_in_time(runner)
+
+
+def test_a_rule_lists_the_words_it_compares_with(bundled: PolicySet) -> None:
+    # seed 004:119-120 the guarantee covers "an accident, a serious illness or the death of the runner" and relatives' cases
+    data = describe(bundled, ["utmb-2016", "guarantee_covers"])
+    assert data["words"] == {"reason": ["accident", "serious illness", "death", "relative hospitalised", "relative died"]}
+    whole = describe_edition(bundled.editions["utmb-2022"])
+    # seed 003:21 "people living in Valais, Aosta Valley, Savoie and Haute-Savoie"
+    assert whole["words"]["mcc_reserved: runner.region"] == ["Valais", "Aosta Valley", "Savoie", "Haute-Savoie"]

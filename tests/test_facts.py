@@ -1,0 +1,51 @@
+"""Facts given with `given`: a fact the answer never read is a warning, a field no rule reads is an error, optional fields may be left out."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+from racepolicy.cli.main import main
+from racepolicy.language.errors import EvaluationError, UnknownFieldError
+from racepolicy.query.policyset import PolicySet
+
+
+def test_a_fact_the_answer_never_read_is_a_warning(bundled: PolicySet, capsys: pytest.CaptureFixture[str]) -> None:
+    # seed 003:54 "MCC: 75€ (49€ for previous years' volunteers)": `fee MCC` is the 75€, whatever the runner.
+    answer = bundled.ask("fee MCC given runner = {previous_volunteer: true}")
+    assert answer.value.amount == Decimal("75.00")
+    assert answer.warnings == ("the fact 'runner' was given but the answer did not use it",)
+    assert main(["query", "fee MCC given runner = {previous_volunteer: true}", "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["warnings"] == ["the fact 'runner' was given but the answer did not use it"]
+    assert err == "warning: the fact 'runner' was given but the answer did not use it\n"
+
+
+def test_a_field_the_answer_did_not_read_is_a_warning(bundled: PolicySet) -> None:
+    answer = bundled.ask('eligible UTMB given runner = {birth_year: 1990, region: "Valais"}', edition="utmb-2022")
+    assert answer.value is True
+    assert answer.warnings == ("runner.region was given but the answer did not use it",)
+
+
+def test_facts_all_read_give_no_warning(bundled: PolicySet) -> None:
+    assert bundled.ask("eligible UTMB given runner = {birth_year: 1990}", edition="utmb-2022").warnings == ()
+
+
+def test_a_field_no_rule_reads_is_an_error_listing_the_fields_known(bundled: PolicySet) -> None:
+    with pytest.raises(UnknownFieldError) as caught:
+        bundled.ask("eligible UTMB given runner = {birth_year: 1990, shoe_size: 42}", edition="utmb-2022")
+    assert caught.value.message == "no rule of utmb 2022 reads the field 'shoe_size' of runner"
+    assert caught.value.hint == "fields it knows: birth_year, profile, region"
+    assert (caught.value.span.line, caught.value.span.column) == (1, 49)  # on the field, in the query
+
+
+def test_an_optional_field_may_be_left_out_when_the_other_condition_decides(bundled: PolicySet) -> None:
+    # seed 003:21 MCC "reserved for volunteers, members of the organization, partners and local runners
+    # (i.e. people living in Valais, Aosta Valley, Savoie and Haute-Savoie)": a local runner needs no profile.
+    answer = bundled.ask('eligible MCC given runner = {birth_year: 1990, region: "Valais"}', edition="utmb-2022")
+    assert answer.value is True
+    # Not local and no profile: only the profile could decide, so it is still asked for.
+    with pytest.raises(EvaluationError) as caught:
+        bundled.ask('eligible MCC given runner = {birth_year: 1990, region: "Paris"}', edition="utmb-2022")
+    assert caught.value.message == "no fact 'profile' was given"
