@@ -308,7 +308,10 @@ class Checker:
                 # A penalty's condition reads the query's facts, as an eligibility condition does.
                 kind = self.infer(st.condition, {"runner": "record", "race": "race"})
                 if kind not in ("bool", "any"):
-                    self.error(PolicyTypeError, f"a penalty's 'when' condition must be yes or no, not {_article(kind)}", st.condition.span)
+                    self.error(
+                        PolicyTypeError, f"a penalty's 'when' condition must be yes or no, not {_article(kind)}", st.condition.span,
+                        "compare the facts, e.g. when runner.age >= 60",
+                    )
             for infraction in st.infractions:
                 penalty = Penalty(
                     infraction, frozenset(races), rank, sanction_of(st.sanction, infraction), st, cite(self.source, st), label, st.condition,

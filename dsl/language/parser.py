@@ -280,7 +280,8 @@ class _ToAst(Transformer[Token, Any]):
         months = count * 12 if unit == "years" else count
         if months != months.to_integral_value() or months <= 0:
             raise NumberRangeError(
-                f"a ban of {number} {unit} is not a whole number of months", _tok_span(number), None, "write e.g. disqualify for 2 years or for 18 months",
+                f"a ban of {number} {unit} is not a whole number of months, one or more", _tok_span(number), None,
+                "write e.g. disqualify for 2 years or for 18 months",
             )
         return ast.SanctionExpr(kind="ban", ban_months=int(months), span=_span(meta))
 
