@@ -109,7 +109,8 @@ COMBINED = [
     pytest.param("penalty short_cutting, littering on ETC", f"{M30} + {discretion('short_cutting', 'the race director')}", id="discretion-stays-visible"),
     pytest.param("penalty no_chip, missed_checkpoint on UTMB", "at the discretion of the race directors (no_chip, missed_checkpoint)",
                  id="discretions-listed"),
-    pytest.param("penalty missing_torch, short_cutting on OCC", f"{IMMEDIATE_DQ} + {discretion('short_cutting', 'the race director')}", id="discretion-visible-beside-dq"),
+    pytest.param("penalty missing_torch, short_cutting on OCC", f"{IMMEDIATE_DQ} + {discretion('short_cutting', 'the race director')}",
+                 id="discretion-visible-beside-dq"),
     pytest.param("penalty refusing_doping_control, littering on TDS", f"{H1} + sanctioned as for doping (refusing_doping_control)",
                  id="doping-stays-visible"),
 ]
