@@ -302,7 +302,8 @@ queries = st.one_of(
         "penalty missing_jacket on UTMB", "penalty smartphone_off, missing_whistle on OCC", "cutoff TDS", "refund UTMB cancelled 2022-05-15",
         "stones_back(9, false)", "eligible ETC given runner = {birth_year: 1990}", "title CCC", "age_category(37)",
         "elite_entry(UTMB, \"men\", 900)",
-        "penalty cheating, no_chip on OCC", "penalty littering on UTMB given runner = {voluntary: true}", "refund(UTMB, 2022-08-01)", "race_cancelled_refund(CCC, 2022-06-01, 2022-08-26)",
+        "penalty cheating, no_chip on OCC", "penalty littering on UTMB given runner = {voluntary: true}",
+        "refund(UTMB, 2022-08-01)", "race_cancelled_refund(CCC, 2022-06-01, 2022-08-26)",
     ]).flatmap(mutated),
 )
 
