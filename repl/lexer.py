@@ -8,11 +8,14 @@ from pygments.lexer import RegexLexer, bygroups, words
 from pygments.token import Comment, Keyword, Name, Number, Operator, Punctuation, String, Text, Whitespace
 
 # Keywords of the grammar (grammar/racepolicy.lark); a test checks this list against the grammar's terminals.
-DECLARATIONS = ("edition", "section", "race", "group", "infraction", "penalty", "schedule", "table", "band", "rule", "currency")
+DECLARATIONS = ("edition", "section", "race", "group", "infraction", "penalty", "schedule", "table", "band", "rule", "currency",
+                "words", "facts")
 KEYWORDS = ("on", "all", "disqualify", "for", "life", "discretion", "as", "doping", "through", "otherwise", "eligible", "when",
             "if", "then", "else", "given",
             # richer sanctions (issue #11 item 4)
-            "immediately", "of", "no", "years", "year", "months", "month")
+            "immediately", "of", "no", "years", "year", "months", "month",
+            # closed sets of words and the shapes of facts (issue #11 item 1)
+            "case", "sensitive", "optional")
 WORD_OPERATORS = ("and", "or", "not", "in")
 CONSTANTS = ("true", "false")
 TYPES = ("number", "money", "duration", "length", "percent", "date", "text", "bool", "record", "list", "sanction")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from racepolicy.cli.common import add_paths, load_policies, report
 from racepolicy.language.errors import PolicyError
@@ -22,4 +23,6 @@ def run(args: argparse.Namespace) -> int:
     for edition in sorted(policies.editions.values(), key=lambda e: e.key):
         print(f"{edition.source.name}: ok ({edition.label}: {len(edition.races)} races, "
               f"{sum(len(p) for p in edition.penalties.values())} penalties, {len(edition.rules)} rules)")
+        for warning in edition.warnings:  # a field of declared facts that no rule reads (issue #11 item 1)
+            print(warning.render(), file=sys.stderr)
     return 0

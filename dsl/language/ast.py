@@ -261,6 +261,43 @@ class RuleDecl(Statement):
     body: Expr = attrs.field(factory=Expr)
 
 
+# ---- closed sets of words and the shapes of facts (issue #11 item 1) ----------
+
+
+@attrs.frozen
+class Word(Node):
+    """One word of a closed set, with the other spellings a query may use for it."""
+
+    text: str = ""
+    aliases: tuple[str, ...] = ()
+    citation: Citation | None = None
+
+
+@attrs.frozen
+class WordsDecl(Statement):
+    """`words sex: "men" ("man", "m"), "women" ("woman", "w")`: the values a text may take."""
+
+    name: str = ""
+    words: tuple[Word, ...] = ()
+    case_sensitive: bool = False
+
+
+@attrs.frozen
+class FactField(Node):
+    name: str = ""
+    type: str = "any"  # a kind or the name of a set of words
+    optional: bool = False
+    citation: Citation | None = None
+
+
+@attrs.frozen
+class FactsDecl(Statement):
+    """`facts runner: birth_year: number, sex: sex, profile: profile optional`: the record a query passes."""
+
+    name: str = ""
+    fields: tuple[FactField, ...] = ()
+
+
 @attrs.frozen
 class Policy(Node):
     """One parsed policy file: an edition header and its statements in source order."""

@@ -13,7 +13,9 @@ from racepolicy.evaluation.builtins import BUILTINS, param_kinds
 from racepolicy.evaluation.model import Band, Edition, Group, Penalty, Race, Rule, Schedule, ScheduleTier, Table, cite
 from racepolicy.evaluation.operators import describe_mismatch, result_kind
 from racepolicy.evaluation.values import Sanction, type_name
+from racepolicy.evaluation.words import FactShape, WordSet
 from racepolicy.language import ast
+from racepolicy.language.checker_words import WordsAndFactsChecks
 from racepolicy.language.errors import (
     ArityError,
     ConflictError,
@@ -73,7 +75,7 @@ def sanction_of(expr: ast.SanctionExpr, infraction: str) -> Sanction:
     return attrs.evolve(SANCTIONS[expr.kind], immediate=expr.immediate)
 
 
-class Checker:
+class Checker(WordsAndFactsChecks):
     """Builds an Edition from a policy AST, collecting every error rather than stopping at the first."""
 
     def __init__(self, policy: ast.Policy, source: Source, pm: pluggy.PluginManager | None) -> None:
@@ -83,6 +85,10 @@ class Checker:
         self.errors: list[PolicyError] = []
         self._rule_kinds: dict[str, str] = {}
         self._in_progress: list[str] = []
+        # Words and facts (issue #11 item 1): fields read, and in a query the aliases to replace by their word.
+        self._fields_read: set[tuple[str, str]] = set()
+        self.query_mode = False
+        self.replacements: dict[int, str] = {}
 
     # ---- helpers
     def error(self, cls: type[PolicyError], message: str, span: Span, hint: str = "") -> None:
@@ -109,6 +115,7 @@ class Checker:
         self.ed = ed
         self._load_plugins(ed)
         self._declare(ed)
+        self._check_words(ed)
         self._check_groups(ed)
         self._check_races(ed)
         self._check_penalties(ed)
@@ -116,11 +123,13 @@ class Checker:
         self._check_tables(ed)
         self._check_bands(ed)
         self._check_rules(ed)
+        self._warn_unread_facts(ed)
         if not self.errors:
             for found in self._hook("racepolicy_validate", edition=ed):
                 self.errors.extend(e.with_source(self.source) for e in found)
         if self.errors:
             raise PolicyErrors(self.errors)
+        self._settle_word_params(ed)
         ed.checked = True
         return ed
 
@@ -185,6 +194,10 @@ class Checker:
                 ed.bands[name] = Band(name, st, "any")
             elif isinstance(st, ast.RuleDecl):
                 ed.rules[name] = Rule(name, st, "any")
+            elif isinstance(st, ast.WordsDecl):
+                ed.words[name] = WordSet.of(st)
+            elif isinstance(st, ast.FactsDecl):
+                ed.facts[name] = FactShape.of(st)
 
     def _race_names(self) -> list[str]:
         return list(self.ed.races) + list(self.ed.vocabulary.races if self.ed.vocabulary else ())
@@ -396,6 +409,9 @@ class Checker:
                         row.span, f"give one key for each of ({', '.join(p.name for p in decl.params)})",
                     )
                     continue
+                for param, key in zip(decl.params, row.keys, strict=True):
+                    if param.type in ed.words:
+                        self._check_word_literal(key, ed.words[param.type])
                 for key in row.keys:
                     if isinstance(key, ast.Name) and key.name not in ed.races and key.name not in ed.groups:
                         self.error(UnknownRaceError, f"unknown race or group '{key.name}'", key.span, did_you_mean(key.name, list(ed.races) + list(ed.groups)))
@@ -453,8 +469,7 @@ class Checker:
     def _check_rules(self, ed: Edition) -> None:
         for rule in ed.rules.values():
             for param in rule.decl.params:
-                if param.type not in KINDS:
-                    self.error(PolicyTypeError, f"unknown type '{param.type}'", param.span, did_you_mean(param.type, KINDS))
+                self._check_type(param.type, param.span, param.name)
             rule.kind = self.rule_kind(rule.name)
 
     def rule_kind(self, name: str) -> str:
@@ -500,7 +515,7 @@ class Checker:
         name = expr.name
         ed = self.ed
         if name in scope:
-            return scope[name]
+            return "text" if scope[name] in ed.words else scope[name]
         if name in ed.races:
             return "race"
         if name in ed.groups:
@@ -533,7 +548,7 @@ class Checker:
                 return "any"
             return kind or "text"
         if subject in ("record", "any"):
-            return "any"
+            return self._fact_field_kind(expr, scope)
         self.error(PolicyTypeError, f"{_article(subject)} has no fields", expr.span, "fields belong to races and records such as runner")
         return "any"
 
@@ -545,7 +560,7 @@ class Checker:
             params = ed.rules[name].decl.params
             self._arity(expr, len(params), len(params), [p.name for p in params])
             for param, kind, arg in zip(params, args, expr.args, strict=False):
-                self._expect(param.type, kind, arg, f"argument '{param.name}' of {name}")
+                self._expect(ed.param_words.get((name, param.name), param.type), kind, arg, f"argument '{param.name}' of {name}")
             return self.rule_kind(name)
         if name in ed.schedules:
             self._arity(expr, 1, 1, ["date"])
@@ -555,6 +570,9 @@ class Checker:
         if name in ed.tables:
             width = len(ed.tables[name].decl.params)
             self._arity(expr, width, width, [p.name for p in ed.tables[name].decl.params])
+            for param, arg in zip(ed.tables[name].decl.params, expr.args, strict=False):
+                if param.type in ed.words:
+                    self._check_word_literal(arg, ed.words[param.type])
             return ed.tables[name].kind
         if name in ed.bands:
             self._arity(expr, 1, 1, ["value"])
@@ -594,6 +612,9 @@ class Checker:
             self.error(ArityError, f"'{expr.function}' takes {want} argument(s), {count} given", expr.span, hint)
 
     def _expect(self, want: str, kind: str, arg: ast.Expr, what: str) -> None:
+        if want in self.ed.words:
+            self._check_word_literal(arg, self.ed.words[want])
+            want = "text"
         if want != "any" and kind != "any" and want != kind:
             self.error(PolicyTypeError, f"{what} must be {_article(want)}, not {_article(kind)}", arg.span, _example(want))
 
@@ -611,6 +632,12 @@ class Checker:
     def _infer_Binary(self, expr: ast.Binary, scope: dict[str, str]) -> str:
         left = self.infer(expr.left, scope)
         right = self.infer(expr.right, scope)
+        if expr.op in ("==", "!=", "in", "notin"):
+            # `runner.sex == "man"`: a text compared with a closed set of words must be one of them.
+            for this, other in ((expr.left, expr.right), (expr.right, expr.left)):
+                word_set = self._words_of(this, scope)
+                if word_set is not None:
+                    self._check_word_literal(other, word_set)
         kind = result_kind(expr.op, left, right)
         if kind is None:
             if expr.op in ("and", "or"):
@@ -643,6 +670,8 @@ class Checker:
         for _, value in expr.items:
             self.infer(value, scope)
         return "record"
+
+
 
 
 def _article(kind: str) -> str:

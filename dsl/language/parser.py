@@ -38,7 +38,7 @@ MAX_NESTING = 100
 # Significant digits of one number as written: enough for any fee, distance or time.
 MAX_LITERAL_DIGITS = 15
 
-STATEMENT_KEYWORDS = ("edition", "section", "race", "group", "infraction", "penalty", "schedule", "table", "band", "rule")
+STATEMENT_KEYWORDS = ("edition", "section", "race", "group", "infraction", "penalty", "schedule", "table", "band", "rule", "words", "facts")
 
 # What each terminal is, in the words of a rule author.
 TERMINAL_LABELS: dict[str, str] = {
@@ -153,6 +153,9 @@ class _When:
 
     def __init__(self, condition: ast.Expr) -> None:
         self.condition = condition
+
+
+_CASE_SENSITIVE = object()  # marks `case sensitive` on its way into a WordsDecl
 
 
 class _SectionMark:
@@ -371,8 +374,41 @@ class _ToAst(Transformer[Token, Any]):
     def params(self, meta: Any, *params: ast.Param | None) -> tuple[ast.Param, ...]:
         return tuple(p for p in params if p is not None)
 
-    def param(self, meta: Any, name: Token, type_name: Token | None = None) -> ast.Param:
-        return ast.Param(name=str(name), type=str(type_name) if type_name else "any", span=_span(meta))
+    def param(self, meta: Any, name: Token, type_name: str | None = None) -> ast.Param:
+        return ast.Param(name=str(name), type=type_name or "any", span=_span(meta))
+
+    def type_ref(self, meta: Any, name: Token) -> str:
+        return str(name)
+
+    # ---- closed sets of words and the shapes of facts (issue #11 item 1)
+    def words_decl(self, meta: Any, name: Token, *rest: Any) -> ast.WordsDecl:
+        return ast.WordsDecl(
+            name=str(name), case_sensitive=any(r is _CASE_SENSITIVE for r in rest),
+            citation=next((r for r in rest if isinstance(r, ast.Citation)), None),
+            words=tuple(r for r in rest if isinstance(r, ast.Word)), span=_span(meta),
+        )
+
+    def case_rule(self, meta: Any) -> object:
+        return _CASE_SENSITIVE
+
+    def word_item(self, meta: Any, text: Token, *rest: Any) -> ast.Word:
+        aliases = next((r for r in rest if isinstance(r, tuple)), ())
+        citation = next((r for r in rest if isinstance(r, ast.Citation)), None)
+        return ast.Word(text=literal_of(text), aliases=aliases, citation=citation, span=_span(meta))
+
+    def word_aliases(self, meta: Any, *texts: Token) -> tuple[str, ...]:
+        return tuple(literal_of(t) for t in texts)
+
+    def facts_decl(self, meta: Any, name: Token, *rest: Any) -> ast.FactsDecl:
+        return ast.FactsDecl(
+            name=str(name), citation=next((r for r in rest if isinstance(r, ast.Citation)), None),
+            fields=tuple(r for r in rest if isinstance(r, ast.FactField)), span=_span(meta),
+        )
+
+    def fact_field(self, meta: Any, name: Token, type_name: str, *rest: Any) -> ast.FactField:
+        optional = any(isinstance(r, Token) and r.type == "OPTIONAL" for r in rest)
+        citation = next((r for r in rest if isinstance(r, ast.Citation)), None)
+        return ast.FactField(name=str(name), type=type_name, optional=optional, citation=citation, span=_span(meta))
 
     # ---- expressions
     def if_expr(self, meta: Any, cond: ast.Expr, then: ast.Expr, other: ast.Expr) -> ast.IfExpr:

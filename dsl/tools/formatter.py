@@ -252,7 +252,7 @@ def statement(st: ast.Statement) -> Lines:
         rows = [(r.span.line, [INDENT + ", ".join(_key(k) for k in r.keys), "->", expression(r.value), _cite(r.citation)]) for r in st.rows]
         if st.otherwise is not None:
             rows.append((st.otherwise.span.line, [INDENT + "otherwise", "->", expression(st.otherwise.value), _cite(st.otherwise.citation)]))
-        head = _join(f"table {st.name}{_params(st.params, typed=False)}", _cite(st.citation)) + ":"
+        head = _join(f"table {st.name}{_params(st.params)}", _cite(st.citation)) + ":"
         return [(st.span.line, head), *_aligned(rows)]
     if isinstance(st, ast.BandDecl):
         rows = [(r.span.line, [INDENT + r.label.replace("-", "..") if r.high is not None else INDENT + r.label,
@@ -261,7 +261,25 @@ def statement(st: ast.Statement) -> Lines:
         return [(st.span.line, _join(f"band {st.name}", _cite(st.citation)) + ":"), *_aligned(rows)]
     if isinstance(st, ast.RuleDecl):
         return _rule(st)
+    if isinstance(st, ast.WordsDecl | ast.FactsDecl):
+        return _words_or_facts(st)
     raise FormatError(f"cannot write a {type(st).__name__}")
+
+
+# ---- closed sets of words and the shapes of facts (issue #11 item 1)
+
+
+def _words_or_facts(st: ast.WordsDecl | ast.FactsDecl) -> Lines:
+    """One word or one field a line, so each carries its own citation and comment."""
+    if isinstance(st, ast.WordsDecl):
+        head = _join(f"words {st.name}", "case sensitive" if st.case_sensitive else "", _cite(st.citation)) + ":"
+        items = [(w.span.line, _join(literal(w.text), "(" + ", ".join(literal(a) for a in w.aliases) + ")" if w.aliases else "", _cite(w.citation)))
+                 for w in st.words]
+    else:
+        head = _join(f"facts {st.name}", _cite(st.citation)) + ":"
+        items = [(f.span.line, _join(f"{f.name}: {f.type}", "optional" if f.optional else "", _cite(f.citation))) for f in st.fields]
+    last = len(items) - 1
+    return [(st.span.line, head), *((line, INDENT + text + ("," if i < last else "")) for i, (line, text) in enumerate(items))]
 
 
 # ---- the whole file ------------------------------------------------------------------
