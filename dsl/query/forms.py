@@ -107,7 +107,12 @@ def _answer(edition: Edition, query: ast.Query, source: Source, evaluator: Evalu
     env: dict[str, Any] = dict(facts or {})
     ignored: list[str] = []
     for name in list(env):
-        ignored += _conform_facts(edition, env, name, query.span, source)
+        # Facts set aside the query (the REPL's :facts, the API) serve every edition asked: they take
+        # their words' spelling where they fit this edition's shape and are left as they are where not.
+        try:
+            _conform_facts(edition, env, name, query.span, source)
+        except FactShapeError:
+            pass
     for binding in query.given:
         value_expr = _static_check(edition, binding.value, {k: type_name(v) for k, v in env.items()}, source)
         env[binding.name] = evaluator.evaluate(value_expr, env)
