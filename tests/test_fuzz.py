@@ -288,8 +288,19 @@ def generated_policy(draw: st.DrawFn) -> str:
     if draw(st.booleans()):
         bounds = draw(st.lists(st.sampled_from(["20..34", "35..39", "0..0", "40+", "39..35"]), min_size=1, max_size=3))
         out.append("band age_category: " + " ".join(bounds))
+    if draw(st.booleans()):
+        # closed sets of words and the shape of facts (issue #11 item 1)
+        out.append(draw(st.sampled_from([
+            'words sex: "men" ("man", "m"), "women" ("woman", "w")', 'words sex case sensitive: "men", "Men"', 'words sex: "men" ("m"), "x" ("M")',
+        ])))
+        out.append(draw(st.sampled_from([
+            "facts runner: birth_year: number, sex: sex optional", "facts runner: birth_year: numbr", "facts runner: a: number, a: text",
+        ])))
+        compared = draw(st.sampled_from(['"men"', '"man"', '"women"', "runner.sex", "1"]))
+        out.append(f"rule w(s: sex) = s == {compared}")
+        out.append(f"rule fr(runner: record) = runner.{draw(st.sampled_from(['birth_year', 'sex', 'nope']))} == {draw(expr)}")
     for i in range(draw(st.integers(1, 3))):
-        params = draw(st.sampled_from(["", "", "", "(p)", "(p: number, q: money)", "(race: race)", "(p: date)", "(p: nonsense)"]))
+        params = draw(st.sampled_from(["", "", "", "(p)", "(p: number, q: money)", "(race: race)", "(p: date)", "(p: nonsense)", "(p: sex)"]))
         out.append(f"rule r{i}{params} = {draw(expr)}")
     return "\n".join(out)
 
@@ -303,6 +314,7 @@ queries = st.one_of(
         "stones_back(9, false)", "eligible ETC given runner = {birth_year: 1990}", "title CCC", "age_category(37)",
         "elite_entry(UTMB, \"men\", 900)",
         "penalty cheating, no_chip on OCC", "penalty littering on UTMB given runner = {voluntary: true}",
+        'elite_entry(UTMB, "Man", 900)', 'eligible MCC given runner = {birth_year: 1980, profile: "Volunteers", region: "valais"}',
         "refund(UTMB, 2022-08-01)", "race_cancelled_refund(CCC, 2022-06-01, 2022-08-26)",
     ]).flatmap(mutated),
 )
