@@ -113,6 +113,7 @@ ODD = [
     '"', "#", "(", ")", "[", "]", "{", "}", ",", ":", "=", "->", "..", "+", "-", "*", "/", "%", ".",
     "9" * 300, "0." + "1" * 200, "1e999", "(" * 200, ")" * 200, "not " * 200, "- " * 200, "if true then ",
     "2022-02-30", "0000-00-00", "99-99", "02-29", "46h99", "0min", "0d", "99999999999999d",
+    "8.5h", "1.5d", "24:00", "99:99", "0:00", "23:59", "100 XYZ", "100 RMB", "30 cm", " at ",  # issue #11 item 5
 ]
 odd_text = st.one_of(st.sampled_from(ODD), st.text(max_size=8), st.binary(max_size=8).map(lambda b: b.decode("latin-1")))
 
@@ -167,12 +168,14 @@ def grammar() -> Lark:
 
 RACES = ["UTMB", "CCC", "TDS", "OCC", "MCC", "ETC", "XYZ"]
 RULES = ["r0", "r1", "r2", "refund", "stones_back", "cancellation_refund", "general_awards", "age_category", "born_in_time"]
-FUNCS = [*RULES, "min", "max", "ceil", "floor", "round", "abs", "date", "years_between", "len", "nope"]
+FUNCS = [*RULES, "min", "max", "ceil", "floor", "round", "abs", "date", "years_between", "len", "nope",
+         "working_days_after", "working_days_between", "add_months", "months_between", "date_of", "time_of"]
 
 literals = st.one_of(
     st.integers(0, 10**6).map(str),
     st.sampled_from(["2.5", "0", "171 km", "10000 m", "305 EUR", "0.01 USD", "50%", "0%", "46h30", "15min", "10d", "1h",
-                     "2022-05-15", "1999-12-31", '"men"', '"Chamonix"', '""', "true", "false", "year", "999999999999999"]),
+                     "2022-05-15", "1999-12-31", '"men"', '"Chamonix"', '""', "true", "false", "year", "999999999999999",
+                     "08:30", "23:59", "30 cm", "100 RMB", "(2022-08-26 at 18:00)"]),
 )
 names = st.sampled_from([*RACES, "runner", "race", "x", "long", "short", "all", "p", "q", *RULES[:3]])
 
@@ -180,7 +183,7 @@ names = st.sampled_from([*RACES, "runner", "race", "x", "long", "short", "all", 
 def expressions() -> st.SearchStrategy[str]:
     def extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
         return st.one_of(
-            st.tuples(inner, st.sampled_from(["+", "-", "*", "/", "==", "!=", "<", "<=", ">", ">=", "and", "or", "in", "not in"]), inner)
+            st.tuples(inner, st.sampled_from(["+", "-", "*", "/", "==", "!=", "<", "<=", ">", ">=", "and", "or", "in", "not in", "at"]), inner)
             .map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
             inner.map(lambda e: f"(-{e})"),
             inner.map(lambda e: f"(not {e})"),

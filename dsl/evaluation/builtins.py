@@ -1,4 +1,4 @@
-"""Functions every policy may call: min, max, ceil, floor, round, abs, date, years_between, len."""
+"""Functions every policy may call: min, max, ceil, floor, round, abs, date, years_between, len, and the calendar's and lists'."""
 
 from __future__ import annotations
 
@@ -60,6 +60,78 @@ def _len(value: tuple[Any, ...]) -> Decimal:
     return Decimal(len(value))
 
 
+# ---- calendar arithmetic (issue #11 item 5) ------------------------------------
+
+
+def _whole(n: Decimal, what: str) -> int:
+    if not isinstance(n, Decimal) or n != n.to_integral_value() or abs(n) > 100_000:
+        raise OperatorError(f"{what} must be a whole number (up to 100000), not {n}")
+    return int(n)
+
+
+def _holidays(holidays: tuple[Any, ...]) -> frozenset[datetime.date]:
+    if not all(isinstance(h, datetime.date) and not isinstance(h, datetime.datetime) for h in holidays):
+        raise OperatorError("holidays must be a list of dates")
+    return frozenset(holidays)
+
+
+def _working_day(day: datetime.date, holidays: frozenset[datetime.date]) -> bool:
+    return day.weekday() < 5 and day not in holidays  # Monday to Friday, and not a declared holiday
+
+
+def _working_days_after(start: datetime.date, count: Decimal, holidays: tuple[Any, ...] = ()) -> datetime.date:
+    """The date `count` working days after `start` ("within five working days"): Monday to Friday, without the holidays given."""
+    n, off = _whole(count, "the number of working days"), _holidays(holidays)
+    step = 1 if n >= 0 else -1
+    day = start
+    try:
+        for _ in range(abs(n)):
+            day += datetime.timedelta(days=step)
+            while not _working_day(day, off):
+                day += datetime.timedelta(days=step)
+    except OverflowError:
+        raise OperatorError("the resulting date is outside the calendar") from None
+    return day
+
+
+def _working_days_between(start: datetime.date, end: datetime.date, holidays: tuple[Any, ...] = ()) -> Decimal:
+    """Working days after `start` up to and including `end`."""
+    off = _holidays(holidays)
+    if (end - start).days > 100_000:
+        raise OperatorError("the dates are too far apart to count working days")
+    return Decimal(sum(1 for i in range(1, (end - start).days + 1) if _working_day(start + datetime.timedelta(days=i), off)))
+
+
+def _add_months(start: datetime.date, count: Decimal) -> datetime.date:
+    """The same day `count` months later (or earlier); the last day of the month when it has fewer days."""
+    import calendar
+
+    months = start.year * 12 + start.month - 1 + _whole(count, "the number of months")
+    year, month = divmod(months, 12)
+    if not 1 <= year <= 9999:
+        raise OperatorError("the resulting date is outside the calendar")
+    return datetime.date(year, month + 1, min(start.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def _months_between(start: datetime.date, end: datetime.date) -> Decimal:
+    """Whole months from `start` to `end` ("in the last 24 months")."""
+    months = (end.year - start.year) * 12 + end.month - start.month - (end.day < start.day)
+    return Decimal(months)
+
+
+def _date_of(moment: datetime.datetime) -> datetime.date:
+    return moment.date()
+
+
+def _time_of(moment: datetime.datetime) -> Any:
+    from racepolicy.evaluation.values import TimeOfDay
+
+    return TimeOfDay(moment.hour * 60 + moment.minute)
+
+
+# ---- end calendar arithmetic
+
+
 # name -> (minimum arity, maximum arity or None, parameter kinds (last repeats), result kind or "same")
 BUILTINS: dict[str, tuple[int, int | None, tuple[str, ...], str, Callable[..., Any]]] = {
     "min": (1, None, ("any",), "same", _min),
@@ -71,6 +143,13 @@ BUILTINS: dict[str, tuple[int, int | None, tuple[str, ...], str, Callable[..., A
     "date": (3, 3, ("number", "number", "number"), "date", _date),
     "years_between": (2, 2, ("date", "date"), "number", _years_between),
     "len": (1, 1, ("list",), "number", _len),
+    # calendar arithmetic (issue #11 item 5)
+    "working_days_after": (2, 3, ("date", "number", "list"), "date", _working_days_after),
+    "working_days_between": (2, 3, ("date", "date", "list"), "number", _working_days_between),
+    "add_months": (2, 2, ("date", "number"), "date", _add_months),
+    "months_between": (2, 2, ("date", "date"), "number", _months_between),
+    "date_of": (1, 1, ("datetime",), "date", _date_of),
+    "time_of": (1, 1, ("datetime",), "time", _time_of),
 }
 
 

@@ -15,6 +15,7 @@ from racepolicy.evaluation.operators import describe_mismatch, result_kind
 from racepolicy.evaluation.values import Sanction, type_name
 from racepolicy.evaluation.words import FactShape, WordSet
 from racepolicy.language import ast
+from racepolicy.language.checker_money import CurrencyChecks
 from racepolicy.language.checker_words import WordsAndFactsChecks
 from racepolicy.language.errors import (
     ArityError,
@@ -58,7 +59,8 @@ SANCTIONS = {
 # and checking on costs time that grows with the size of the file for each error.
 MAX_ERRORS = 100
 
-KINDS = {"number", "money", "duration", "length", "percent", "date", "text", "bool", "race", "record", "list", "sanction", "group", "any"}
+KINDS = {"number", "money", "duration", "length", "percent", "date", "text", "bool", "race", "record", "list", "sanction", "group", "any",
+         "time", "datetime"}
 
 
 def sanction_of(expr: ast.SanctionExpr, infraction: str) -> Sanction:
@@ -75,7 +77,7 @@ def sanction_of(expr: ast.SanctionExpr, infraction: str) -> Sanction:
     return attrs.evolve(SANCTIONS[expr.kind], immediate=expr.immediate)
 
 
-class Checker(WordsAndFactsChecks):
+class Checker(WordsAndFactsChecks, CurrencyChecks):
     """Builds an Edition from a policy AST, collecting every error rather than stopping at the first."""
 
     def __init__(self, policy: ast.Policy, source: Source, pm: pluggy.PluginManager | None) -> None:
@@ -639,6 +641,7 @@ class Checker(WordsAndFactsChecks):
                 if word_set is not None:
                     self._check_word_literal(other, word_set)
         kind = result_kind(expr.op, left, right)
+        self._check_currencies(expr, scope, left, right)
         if kind is None:
             if expr.op in ("and", "or"):
                 message = f"'{expr.op}' needs yes-or-no values, not {left} and {right}"
@@ -679,6 +682,7 @@ def _article(kind: str) -> str:
         "number": "a number", "money": "an amount of money", "duration": "a duration", "length": "a length",
         "percent": "a percentage", "date": "a date", "text": "a text", "bool": "yes or no", "race": "a race",
         "group": "a group", "record": "a record", "list": "a list", "sanction": "a sanction", "any": "a value",
+        "time": "a time of day", "datetime": "a date and time",
     }
     return words.get(kind, kind)
 
@@ -694,6 +698,8 @@ def _example(kind: str) -> str:
 
 
 def _unit_hint(op: str, left: str, right: str) -> str:
+    if op == "at":
+        return "write a date, then at, then a time of day: 2022-08-26 at 18:00"
     if op in ("+", "-") and "percent" in (left, right):
         return "to take a share, multiply: fee * 50%"
     if {left, right} == {"length", "duration"}:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 import attrs
-from racepolicy.evaluation.values import Duration, Length, Money, Percent, fmt_decimal
+from racepolicy.evaluation.values import Duration, Length, Money, Percent, TimeOfDay, fmt_decimal
 from racepolicy.language import ast
 from racepolicy.language.errors import FormatError, PolicyError
 from racepolicy.language.source import Source, Span
@@ -29,8 +29,8 @@ _STRINGS_AND_COMMENTS = re.compile(r'"[^"\n]*"|#[^\n]*')
 # ---- expressions -----------------------------------------------------------------
 
 # Binding strength of each kind of expression, loosest first (as in grammar/racepolicy.lark).
-IF, OR, AND, NOT, COMPARE, SUM, PRODUCT, UNARY, POSTFIX, ATOM = range(10)
-_BINARY_LEVEL = {"or": OR, "and": AND, "+": SUM, "-": SUM, "*": PRODUCT, "/": PRODUCT}
+IF, OR, AND, NOT, COMPARE, TIMED, SUM, PRODUCT, UNARY, POSTFIX, ATOM = range(11)
+_BINARY_LEVEL = {"or": OR, "and": AND, "+": SUM, "-": SUM, "*": PRODUCT, "/": PRODUCT, "at": TIMED}
 
 
 def literal(value: object) -> str:
@@ -47,8 +47,12 @@ def literal(value: object) -> str:
         return f"{fmt_decimal(value.value)}%"
     if isinstance(value, Duration):
         return str(value)
+    if isinstance(value, datetime.datetime):  # not written as a literal; built with `at`
+        raise FormatError("a date-time literal is written DATE at TIME")
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if isinstance(value, TimeOfDay):
+        return str(value)
     if isinstance(value, str):
         return f'"{value}"'
     raise FormatError(f"cannot write a literal of type {type(value).__name__}")
@@ -89,9 +93,11 @@ def _expression(expr: ast.Expr) -> str:
         return f"-{expression(expr.operand, UNARY)}"
     if isinstance(expr, ast.Binary):
         level = _level(expr)
-        if level == COMPARE:  # comparisons do not chain: both sides are sums
+        if level == COMPARE:  # comparisons do not chain: both sides are sums, or a date at a time
             op = {"in": "in", "notin": "not in"}.get(expr.op, expr.op)
-            return f"{expression(expr.left, SUM)} {op} {expression(expr.right, SUM)}"
+            return f"{expression(expr.left, TIMED)} {op} {expression(expr.right, TIMED)}"
+        if level == TIMED:  # `day at 12:00` does not chain either
+            return f"{expression(expr.left, SUM)} at {expression(expr.right, SUM)}"
         return f"{expression(expr.left, level)} {expr.op} {expression(expr.right, level + 1)}"
     if isinstance(expr, ast.IfExpr):
         return f"if {expression(expr.condition)} then {expression(expr.then)} else {expression(expr.otherwise)}"
