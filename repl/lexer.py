@@ -17,13 +17,14 @@ KEYWORDS = ("on", "all", "disqualify", "for", "life", "discretion", "as", "dopin
             "immediately", "of", "no", "years", "year", "months", "month",
             # closed sets of words and the shapes of facts (issue #11 item 1)
             "case", "sensitive", "optional",
-            # time of day (issue #11 item 5)
-            "at")
+            # time of day (issue #11 item 5), lists (item 2)
+            "at", "where")
 WORD_OPERATORS = ("and", "or", "not", "in")
 CONSTANTS = ("true", "false")
 TYPES = ("number", "money", "duration", "length", "percent", "date", "text", "bool", "record", "list", "sanction", "time", "datetime")
 BUILTINS = ("min", "max", "ceil", "floor", "round", "abs", "years_between", "len",
-            "working_days_after", "working_days_between", "add_months", "months_between", "date_of", "time_of")
+            "working_days_after", "working_days_between", "add_months", "months_between", "date_of", "time_of",
+            "sum", "count", "sort", "sort_by", "top", "bottom", "top_by", "bottom_by", "any", "all", "subset")
 
 _END = r"(?![A-Za-z0-9_])"
 _CURRENCIES = "|".join((*CURRENCIES, *CURRENCY_ALIASES))

@@ -112,6 +112,16 @@ class ListExpr(Expr):
 
 
 @attrs.frozen
+class Where(Expr):
+    """`results where date >= 2015-09-01`: the items of a list for which the condition holds.
+
+    In the condition, a record's fields are names (`date`), and `item` is the item itself."""
+
+    items: Expr = attrs.field(factory=Expr)
+    condition: Expr = attrs.field(factory=Expr)
+
+
+@attrs.frozen
 class RecordExpr(Expr):
     items: tuple[tuple[str, Expr], ...] = ()
 

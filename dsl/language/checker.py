@@ -15,6 +15,7 @@ from racepolicy.evaluation.operators import describe_mismatch, result_kind
 from racepolicy.evaluation.values import Sanction, type_name
 from racepolicy.evaluation.words import FactShape, WordSet
 from racepolicy.language import ast
+from racepolicy.language.checker_lists import ListChecks
 from racepolicy.language.checker_money import CurrencyChecks
 from racepolicy.language.checker_words import WordsAndFactsChecks
 from racepolicy.language.errors import (
@@ -77,7 +78,7 @@ def sanction_of(expr: ast.SanctionExpr, infraction: str) -> Sanction:
     return attrs.evolve(SANCTIONS[expr.kind], immediate=expr.immediate)
 
 
-class Checker(WordsAndFactsChecks, CurrencyChecks):
+class Checker(WordsAndFactsChecks, CurrencyChecks, ListChecks):
     """Builds an Edition from a policy AST, collecting every error rather than stopping at the first."""
 
     def __init__(self, policy: ast.Policy, source: Source, pm: pluggy.PluginManager | None) -> None:
@@ -551,6 +552,8 @@ class Checker(WordsAndFactsChecks, CurrencyChecks):
             return kind or "text"
         if subject in ("record", "any"):
             return self._fact_field_kind(expr, scope)
+        if subject == "list":
+            return "list"  # `results.points`: the field of each record (issue #11 item 2)
         self.error(PolicyTypeError, f"{_article(subject)} has no fields", expr.span, "fields belong to races and records such as runner")
         return "any"
 
@@ -590,8 +593,12 @@ class Checker(WordsAndFactsChecks, CurrencyChecks):
         if name in BUILTINS:
             low, high, _, returns, _ = BUILTINS[name]
             self._arity(expr, low, high)
+            if len(args) == 1 and args[0] == "list" and name in ("min", "max", "sum"):
+                return self._list_item_kind(expr, scope)  # min(list), sum(list): issue #11 item 2
             for want, kind, arg in zip(param_kinds(name, len(args)), args, expr.args, strict=False):
                 self._expect(want, kind, arg, f"argument of {name}")
+            if returns == "list":
+                self._list_item_kind(expr, scope)  # sort([1, "a"]): items must be ordered
             if returns == "same":
                 known = [k for k in args if k != "any"]
                 if len(set(known)) > 1:

@@ -455,6 +455,9 @@ class _ToAst(Transformer[Token, Any]):
 
     number = quantity = money = percent = duration = date = text = time_of_day = _literal
 
+    def where_expr(self, meta: Any, items: ast.Expr, condition: ast.Expr) -> ast.Where:
+        return ast.Where(items=items, condition=condition, span=_span(meta))
+
     def at_time(self, meta: Any, day: ast.Expr, time: ast.Expr) -> ast.Binary:
         return ast.Binary(op="at", left=day, right=time, span=_span(meta))
 

@@ -59,7 +59,7 @@ def literal(value: object) -> str:
 
 
 def _level(expr: ast.Expr) -> int:
-    if isinstance(expr, ast.IfExpr):
+    if isinstance(expr, ast.IfExpr | ast.Where):
         return IF
     if isinstance(expr, ast.Binary):
         return _BINARY_LEVEL.get(expr.op, COMPARE)
@@ -101,6 +101,8 @@ def _expression(expr: ast.Expr) -> str:
         return f"{expression(expr.left, level)} {expr.op} {expression(expr.right, level + 1)}"
     if isinstance(expr, ast.IfExpr):
         return f"if {expression(expr.condition)} then {expression(expr.then)} else {expression(expr.otherwise)}"
+    if isinstance(expr, ast.Where):  # issue #11 item 2; the list is a disjunction, the condition any expression
+        return f"{expression(expr.items, OR)} where {expression(expr.condition)}"
     if isinstance(expr, ast.ListExpr):
         return "[" + ", ".join(expression(i) for i in expr.items) + "]"
     if isinstance(expr, ast.RecordExpr):
