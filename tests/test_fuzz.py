@@ -169,7 +169,8 @@ def grammar() -> Lark:
 RACES = ["UTMB", "CCC", "TDS", "OCC", "MCC", "ETC", "XYZ"]
 RULES = ["r0", "r1", "r2", "refund", "stones_back", "cancellation_refund", "general_awards", "age_category", "born_in_time"]
 FUNCS = [*RULES, "min", "max", "ceil", "floor", "round", "abs", "date", "years_between", "len", "nope",
-         "working_days_after", "working_days_between", "add_months", "months_between", "date_of", "time_of"]
+         "working_days_after", "working_days_between", "add_months", "months_between", "date_of", "time_of",
+         "sum", "count", "sort", "sort_by", "top", "bottom", "top_by", "bottom_by", "any", "all", "subset"]
 
 literals = st.one_of(
     st.integers(0, 10**6).map(str),
@@ -191,6 +192,7 @@ def expressions() -> st.SearchStrategy[str]:
             st.tuples(st.sampled_from(FUNCS), st.lists(inner, max_size=3)).map(lambda t: f"{t[0]}({', '.join(t[1])})"),
             st.tuples(inner, st.sampled_from(["fee", "cutoff", "distance", "name", "birth_year", "nope"])).map(lambda t: f"{t[0]}.{t[1]}"),
             st.lists(inner, max_size=3).map(lambda items: "[" + ", ".join(items) + "]"),
+            st.tuples(inner, inner).map(lambda t: f"({t[0]} where {t[1]})"),  # issue #11 item 2
             st.lists(st.tuples(st.sampled_from(["birth_year", "sex", "a"]), inner), max_size=3)
             .map(lambda items: "{" + ", ".join(f"{k}: {v}" for k, v in items) + "}"),
         )
