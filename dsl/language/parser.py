@@ -38,7 +38,7 @@ MAX_NESTING = 100
 # Significant digits of one number as written: enough for any fee, distance or time.
 MAX_LITERAL_DIGITS = 15
 
-STATEMENT_KEYWORDS = ("edition", "section", "race", "group", "infraction", "penalty", "schedule", "table", "band", "rule", "words", "facts")
+STATEMENT_KEYWORDS = ("edition", "section", "race", "group", "infraction", "penalty", "schedule", "table", "band", "rule", "words", "facts", "attribute")
 
 # What each terminal is, in the words of a rule author.
 TERMINAL_LABELS: dict[str, str] = {
@@ -410,6 +410,9 @@ class _ToAst(Transformer[Token, Any]):
             name=str(name), citation=next((r for r in rest if isinstance(r, ast.Citation)), None),
             fields=tuple(r for r in rest if isinstance(r, ast.FactField)), span=_span(meta),
         )
+
+    def attribute_decl(self, meta: Any, name: Token, type_name: str, citation: ast.Citation | None = None) -> ast.AttributeDecl:
+        return ast.AttributeDecl(name=str(name), type=type_name, citation=citation, span=_span(meta))
 
     def fact_field(self, meta: Any, name: Token, type_name: str, *rest: Any) -> ast.FactField:
         optional = any(isinstance(r, Token) and r.type == "OPTIONAL" for r in rest)
