@@ -11,9 +11,11 @@ from racepolicy.evaluation.builtins import BUILTINS
 from racepolicy.evaluation.interpreter import Evaluator
 from racepolicy.evaluation.model import Edition
 from racepolicy.evaluation.values import type_name
+from racepolicy.evaluation.words import ShapeMismatch, conform, replace_words
 from racepolicy.language import ast
 from racepolicy.language.checker import Checker
 from racepolicy.language.errors import (
+    FactShapeError,
     PolicyError,
     PolicyErrors,
     QueryError,
@@ -64,13 +66,34 @@ def edition_knows(edition: Edition, name: str) -> bool:
     )
 
 
-def _static_check(edition: Edition, expr: ast.Expr, scope: Mapping[str, str], source: Source) -> None:
+def _static_check(edition: Edition, expr: ast.Expr, scope: Mapping[str, str], source: Source) -> ast.Expr:
+    """Check a query's expression as the policy's are checked; returns it with aliases of words replaced by the words."""
     checker = Checker(edition.policy, source, None)
     checker.ed = edition
     checker._rule_kinds = {name: rule.kind for name, rule in edition.rules.items()}
+    checker.query_mode = True
     checker.infer(expr, dict(scope))
     if checker.errors:
         raise PolicyErrors(checker.errors) if len(checker.errors) > 1 else checker.errors[0]
+    return replace_words(expr, checker.replacements) if checker.replacements else expr
+
+
+def _conform_facts(edition: Edition, env: dict[str, Any], name: str, span: Span, source: Source) -> list[str]:
+    """A fact whose shape the policy declares (`facts runner`) must fit it; its words take their declared spelling.
+    Returns the fields given that no rule of the edition reads."""
+    shape = edition.facts.get(name)
+    if shape is None or name not in env:
+        return []
+    try:
+        env[name], ignored = conform(shape, env[name], edition.words)
+    except ShapeMismatch as exc:
+        if exc.field and span.line == span.end_line:
+            # Point at the field as written in the query when it can be found there.
+            m = re.search(rf"(?<![A-Za-z0-9_]){re.escape(exc.field)}\s*:", source.line(span.line)[span.column - 1: span.end_column - 1])
+            if m:
+                span = Span(span.line, span.column + m.start(), span.line, span.column + m.start() + len(exc.field))
+        raise FactShapeError(exc.message, span, source, exc.hint) from None
+    return [f"{name}.{field}" for field in ignored]
 
 
 def answer(
@@ -111,13 +134,23 @@ def _answer(
     env: dict[str, Any] = dict(facts or {})
     evaluator.query_facts = env  # declared inputs are read from the facts, as they are bound below
     given: dict[str, Any] = {}
+    ignored: list[str] = []
+    for name in list(env):
+        # Facts set aside the query (the REPL's :facts, the API) serve every edition asked: they take
+        # their words' spelling where they fit this edition's shape and are left as they are where not.
+        try:
+            _conform_facts(edition, env, name, query.span, source)
+        except FactShapeError:
+            pass
     for binding in query.given:
-        _static_check(edition, binding.value, {k: type_name(v) for k, v in env.items()}, source)
-        value = evaluator.evaluate(binding.value, env)
+        value_expr = _static_check(edition, binding.value, {k: type_name(v) for k, v in env.items()}, source)
+        env[binding.name] = evaluator.evaluate(value_expr, env)
+        ignored += _conform_facts(edition, env, binding.name, binding.span, source)
         # The interpreter notes which given fields the answer reads (the compiled runner checks exact types, so not there).
-        env[binding.name] = given[binding.name] = tracked(value) if track else value
+        env[binding.name] = given[binding.name] = tracked(env[binding.name]) if track else env[binding.name]
     value: Any
-    note = ""
+    # A fact no rule reads is said, not silently dropped: the jury may think it counted.
+    note = f"not read by any rule of {edition.label}: {', '.join(ignored)}" if ignored else ""
     reason = ""
     refused = False
     if isinstance(query, ast.PenaltyQuery):
@@ -129,8 +162,9 @@ def _answer(
                     f"unknown infraction '{infraction}'", word_span(source, query, infraction), source,
                     suggest(infraction, edition, ["infraction"], known),
                 )
-        # Gear infractions count only where their item is required (dsl/query/gear.py).
-        value, note = gear_penalty(edition, evaluator, query, source)
+        # Gear infractions count only where their item is required (dsl/query/gear.py); facts decide lines with `when`.
+        value, gear_note = gear_penalty(edition, evaluator, query, source, env)
+        note = "; ".join(n for n in (gear_note, note) if n)
     elif isinstance(query, ast.EligibleQuery):
         _known_race(edition, query.race, query, source)
         value = evaluator.eligible(query.race, env, query.span)
@@ -140,7 +174,8 @@ def _answer(
             clause = failed[-1].citation.clause if failed[-1].citation else ""
             reason = f'fails: "{clause}"' if clause else f"fails: {failed[-1].detail}"
     elif isinstance(query, ast.FormQuery):
-        value, note = _form(edition, evaluator, query, source)
+        value, form_note = _form(edition, evaluator, query, source)
+        note = "; ".join(n for n in (form_note, note) if n)
         form = edition.query_forms.get(query.verb)
         refused = form is not None and form.refusal is not None and value == form.refusal
     elif isinstance(query, ast.ExprQuery):
@@ -159,7 +194,7 @@ def _answer(
             value = _shown_whole(edition, query.expr.name, evaluator)
             return Answer(source.text.strip(), edition.label, value, tuple(evaluator.trace), "", "", warnings=())
         try:
-            _static_check(edition, query.expr, {k: type_name(v) for k, v in env.items()}, source)
+            expr = _static_check(edition, query.expr, {k: type_name(v) for k, v in env.items()}, source)
         except UnknownNameError as exc:
             # Suggest from the regulation's words, not only the spelling: `discarding_rubbish` finds `littering`.
             named = re.fullmatch(r"unknown name '(\w+)'", exc.message)
@@ -167,7 +202,7 @@ def _answer(
                 raise
             hint = suggest(named.group(1), edition) or _no_hint(exc.hint) or f"'racepolicy describe {edition.key}' lists what it knows"
             raise type(exc)(exc.message, exc.span, exc.source, hint) from None
-        value = evaluator.evaluate(query.expr, env)
+        value = evaluator.evaluate(expr, env)
     else:  # pragma: no cover - the grammar has no other query
         raise QueryError("unsupported query", query.span, source)
     warnings = check_facts(edition, query, source, given) if track else ()

@@ -12,6 +12,7 @@ from typing import Any
 import attrs
 import pluggy
 from racepolicy.evaluation.model import Edition
+from racepolicy.language import ast
 from racepolicy.language.errors import DuplicateError, InputError, PolicyError, PolicyErrors, QueryError, did_you_mean
 from racepolicy.language.source import Source, Span
 from racepolicy.query.answer import Answer
@@ -179,6 +180,18 @@ class PolicySet:
         return ranked[0]
 
     # ---- queries
+    def _form_at_place(self, query: ast.Query) -> ast.Query:
+        """`assistance at champex` reads as the time-of-day operator `at` (as in `2022-08-26 at 18:00`); when its left side
+        is the word of a query form and no rule, it is that form asked with the words `at PLACE`."""
+        expr = query.expr if isinstance(query, ast.ExprQuery) else None
+        if not (isinstance(expr, ast.Binary) and expr.op == "at" and isinstance(expr.left, ast.Name) and isinstance(expr.right, ast.Name)):
+            return query
+        verb = expr.left.name
+        if not any(verb in e.query_forms and verb not in e.callables() for e in self.editions.values()):
+            return query
+        at = ast.Name(name="at", span=Span(expr.left.span.end_line, expr.left.span.end_column + 1, expr.left.span.end_line, expr.left.span.end_column + 3))
+        return ast.FormQuery(verb=verb, args=(at, expr.right), given=query.given, span=query.span)
+
     def ask(
         self, text: str, edition: str | None = None, facts: Mapping[str, Any] | None = None, tracing: bool = True,
         runner: str = "interpreter",
@@ -194,7 +207,7 @@ class PolicySet:
         from racepolicy.query.forms import answer
 
         source = Source("<query>", text)
-        query = parse_query(text, source.name)
+        query = self._form_at_place(parse_query(text, source.name))
         from racepolicy.query.routing import pinned, route
 
         chosen = pinned(self.find(edition), query, self.editions) if edition else route(self.editions, query, source, set(facts or {}))

@@ -67,8 +67,14 @@ def _needs(query: ast.Query, given: Iterable[str]) -> _Needs:
         names = [a.name for a in query.args if isinstance(a, ast.Name)]
         helpful |= set(names)
     if not isinstance(query, ast.FormQuery):
+        # Inside `LIST where CONDITION`, `item` and the items' fields are names of the list, not of an edition.
+        wheres = [w for w in query.find_all(ast.Where) if isinstance(w, ast.Where)]
+        local = {id(n) for w in wheres for n in (w.condition, *w.condition.find_all(ast.Name)) if isinstance(n, ast.Name)}
         for node in query.find_all(ast.Name):
             assert isinstance(node, ast.Name)
+            if id(node) in local:
+                helpful.add(node.name)
+                continue
             required.setdefault(node.name, "name")
         for node in query.find_all(ast.Call):
             assert isinstance(node, ast.Call)
