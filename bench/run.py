@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-from racepolicy.evaluation.compiler import compile_all, compile_edition
+from racepolicy.evaluation.compiled import compile_all, compile_edition
 from racepolicy.evaluation.interpreter import Evaluator
 from racepolicy.evaluation.values import CENT, Money, Sanction
 from racepolicy.language.source import NOWHERE, Source

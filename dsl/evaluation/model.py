@@ -142,6 +142,8 @@ class Edition:
     attribute_kinds: Mapping[str, str] = attrs.field(factory=dict)
     checked: bool = False
     _penalty_index: dict[tuple[str, str], Penalty | None] = attrs.field(factory=dict, repr=False, alias="_penalty_index")
+    # Its compiled form (evaluation.compiled), made on first use: kept here so that it is freed with the edition.
+    compiled: Any = attrs.field(default=None, init=False, eq=False, repr=False)
 
     @property
     def key(self) -> str:
