@@ -186,7 +186,7 @@ class PolicySet:
         """Parse and answer one query; `edition` pins the edition, otherwise it is chosen by the names used.
 
         `runner` names the evaluation strategy: "interpreter" (the reference, which traces) or
-        "compiled" (closures built once per edition; its trace comes from the interpreter).
+        "compiled" (generated Python built once per edition; its trace comes from the interpreter).
         """
         if runner not in RUNNERS:
             raise QueryError(f"unknown runner '{runner}'", hint=f"runners: {', '.join(RUNNERS)}")
