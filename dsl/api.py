@@ -79,9 +79,15 @@ _TO_PYTHON: dict[type, Callable[[Any], Any]] = {
 }
 
 
+# Values that are already plain: returned as they are, without a call.
+_PLAIN = frozenset({bool, str, Decimal, datetime.date})
+
+
 def to_python(value: Any) -> Any:
     """A value of the language as plain Python: Decimal (money: its amount; percent: the fraction, 50% is 0.5; length:
     metres), timedelta for durations, date, str (races and groups by name), bool, dict, list, `Decision` for sanctions."""
+    if type(value) in _PLAIN:
+        return value
     convert = _TO_PYTHON.get(type(value))
     if convert is not None:
         return convert(value)
@@ -171,6 +177,10 @@ def _converter(kind: str, unit: CompiledEdition) -> Callable[[Any], Any]:
     return _from_python
 
 
+# Kinds whose converter only checks the Python type (so a call with types seen before needs none).
+_TYPE_CHECKS = frozenset({"date", "text", "bool"})
+
+
 def _checked(value: Any, cls: type) -> Any:
     if type(value) is not cls:
         raise _Refused
@@ -223,6 +233,7 @@ class RuleFunction:
         self.currency = edition.currency  # the currency of any money it returns, whose amount comes out as a Decimal
         self._converters = [_converter(kind, unit) for _, kind in self.params]
         self._count = len(self.params)
+        self._plans: dict[tuple[type, ...], tuple[Callable[[Any], Any] | None, ...]] = {}  # argument types -> converters still needed
         if name in edition.rules:
             self._function = unit.rule(name)
         else:
@@ -238,6 +249,14 @@ class RuleFunction:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Evaluate with plain values (by position or by parameter name); returns a plain value."""
+        plan = None if kwargs else self._plans.get(tuple(map(type, args)))
+        if plan is not None:
+            # Arguments of these types were converted before: only the converters that do more than check a type run.
+            try:
+                value = self._function(*[a if convert is None else convert(a) for convert, a in zip(plan, args, strict=True)])
+            except _Refused:
+                return to_python(self.exact(*args))  # says which argument, in the words of exact()
+            return value if type(value) in _PLAIN else to_python(value)
         return to_python(self.exact(*args, **kwargs))
 
     def exact(self, *args: Any, **kwargs: Any) -> Any:
@@ -253,6 +272,12 @@ class RuleFunction:
                     f"argument '{param}' of {self.name} must be {kind}, not {type(value).__name__} {value!r}", NOWHERE, CALLER,
                     f"give {ACCEPTS.get(kind, kind)}",
                 ) from None
+        if not kwargs and len(self._plans) < 64:
+            # For these argument types, a text, a yes/no or a date is only a type check, which the types settle.
+            self._plans.setdefault(
+                tuple(map(type, args)),
+                tuple(None if kind in _TYPE_CHECKS else convert for (_, kind), convert in zip(self.params, self._converters, strict=True)),
+            )
         return self._function(*values)
 
     def _bind(self, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -300,6 +325,9 @@ class Rulebook:
         self.edition = edition
         self.unit = compile_edition(edition)
         self._rules: dict[str, RuleFunction] = {}
+        self._known = set(edition.infractions) | set(edition.penalties)
+        # A lone infraction's decision on a race, made once: the chart is finite and its answers constant.
+        self._single: dict[tuple[str, str], Decision] = {}
 
     @property
     def name(self) -> str:
@@ -338,6 +366,10 @@ class Rulebook:
 
     def penalty(self, *infractions: str, race: str) -> Decision:
         """The combined sanction for one or more infractions on a race, with the clauses it comes from."""
+        if len(infractions) == 1:
+            found = self._single.get((infractions[0], race))
+            if found is not None:
+                return found
         edition = self.edition
         if race not in edition.races:
             raise UnknownRaceError(
@@ -345,14 +377,17 @@ class Rulebook:
             )
         if not infractions:
             raise EvaluationError("name at least one infraction", NOWHERE, CALLER, 'e.g. penalty("missing_jacket", race="UTMB")')
-        known = set(edition.infractions) | set(edition.penalties)
+        known = self._known
         for infraction in infractions:
             if infraction not in known:
                 raise UnknownInfractionError(f"unknown infraction '{infraction}'", NOWHERE, CALLER, did_you_mean(infraction, known))
         sanction = self.unit.penalty(infractions, race, NOWHERE, CALLER)
         found = (self.unit.penalty_index.get((i, race)) for i in infractions)
         citations = tuple(dict.fromkeys(str(p.citation) for p in found if p is not None))
-        return Decision.of(sanction, citations)
+        decision = Decision.of(sanction, citations)
+        if len(infractions) == 1 and (infractions[0], race) in self.unit.penalty_index:
+            self._single[infractions[0], race] = decision
+        return decision
 
     def ask(self, text: str, tracing: bool = True) -> Answer:
         """Answer one query on this edition (the same language as `racepolicy query`)."""

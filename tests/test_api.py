@@ -177,3 +177,14 @@ def test_every_public_name_resolves() -> None:
     for name in racepolicy.__all__:
         assert getattr(racepolicy, name) is not None, name
     assert set(dir(racepolicy)) >= {"load", "loads", "Rulebook", "Decision", "PolicyError"}
+
+
+def test_repeated_calls_with_ints_answer_as_the_first_one(utmb) -> None:
+    # The second call of a signature skips the converters: it must still treat ints as exact numbers.
+    stones_back = utmb.rule("stones_back")
+    for _ in range(3):
+        # seed 003:951 "used 9 Running Stones ... given back 5"; with insurance all 9 come back (seed 003:948 "given back 100%")
+        assert stones_back(9, False) == Decimal(5) and type(stones_back(9, False)) is Decimal
+        assert stones_back(9, True) == Decimal(9) and type(stones_back(9, True)) is Decimal
+    with pytest.raises(racepolicy.PolicyError, match="must be number, not bool"):
+        stones_back(True, False)  # bool is an int to Python, never a number here, on a later call too
