@@ -283,6 +283,8 @@ class RuleGenerator:
         for node, code, temp, kind in operands:
             if isinstance(node, ast.Name) and node.name in self.params and self.scope[node.name] == kind:
                 refs.append(self.params[node.name])
+            elif isinstance(node, ast.Literal) and type(node.value) in EXACT.get(kind, ()):
+                refs.append(code)  # a constant of the right class: its check is settled here, once
             else:
                 refs.append(temp)
                 conditions.append(f"(type({temp} := {code}) in {exact})")
