@@ -12,6 +12,7 @@ from racepolicy.language.errors import (
     CycleError,
     DuplicateError,
     EvaluationError,
+    FactShapeError,
     InputError,
     InvalidDateError,
     MissingHeaderError,
@@ -75,7 +76,7 @@ LOAD_ERRORS = [
     ("unknown-rule", RACES + "rule r = stone_back(9)\nrule stones_back(n: number) = n\n", UnknownNameError),
     ("unknown-attribute-in-race", "race UTMB: fee 305 EUR, cuttoff 46h30\n", UnknownNameError),
     ("unknown-attribute-of-race", RACES + "rule r = UTMB.distanse\n", UnknownNameError),
-    ("syntax-unknown-type", "rule r(n: numbr) = n\n", PolicySyntaxError),
+    ("syntax-unknown-type", "rule r(n: numbr) = n\n", PolicyTypeError),  # a type may be a declared set of words: the checker knows the types
     ("missing-header", None, MissingHeaderError),
     # ---- duplicates
     ("duplicate-race", "race UTMB: fee 305 EUR\nrace UTMB: fee 300 EUR\n", DuplicateError),
@@ -157,7 +158,7 @@ QUERY_ERRORS = [
     ("query-unknown-verb", "cutof TDS", QueryError),
     ("query-attribute-not-given", "capacity ETC", QueryError),
     ("query-unknown-rule", "stone_back(9, false)", UnknownNameError),
-    ("query-missing-fact", "eligible UTMB given runner = {birth_yaer: 2000}", EvaluationError),
+    ("query-missing-fact", "eligible UTMB given runner = {birth_yaer: 2000}", FactShapeError),  # utmb 2022 declares `facts runner`
     ("query-type-mismatch", "UTMB.distance + 15min", PolicyTypeError),
     ("query-percent-added-to-date", "2022-05-01 + 50%", PolicyTypeError),
     ("query-arity", "stones_back(9)", ArityError),
@@ -259,7 +260,7 @@ def broken_with_check_errors() -> str:
     head = replace_once(head, "through 07-31 -> 30%", "through 06-30 -> 30%")
     text = head + "rule refund(" + tail
     text = replace_once(text, "  35..39\n", "  30..39\n")
-    text = replace_once(text, "penalty cheating on all = disqualify for life",
+    text = replace_once(text, "penalty cheating on all = disqualify immediately for life",
                         "penalty cheating on all = disqualify for life\npenalty cheating on all = disqualify")
     text = replace_once(text, "penalty pack_not_tagged on long  = 1h", "penalty pack_not_taged on long  = 1h")
     text = replace_once(text, "ceil(stones * 50%)", "ceil(stones + 50%)")
@@ -282,7 +283,7 @@ def test_check_reports_every_error_of_a_broken_policy_in_source_order(in_tmp: Pa
 def test_check_reports_every_syntax_error_of_a_broken_policy(in_tmp: Path, capsys: pytest.CaptureFixture[str], snapshot) -> None:
     text = utmb_2022()
     text = replace_once(text, "cutoff 26h30,", "cutoff 26h30 30,")
-    text = replace_once(text, "penalty cheating on all = disqualify for life", "penalty cheating on all = disqualified for life")
+    text = replace_once(text, "penalty cheating on all = disqualify immediately for life", "penalty cheating on all = disqualified for life")
     text = replace_once(text, "rule complaint_deadline = 10d", "rule complaint_deadline = 10 days")
     Path("utmb-2022.policy").write_text(text, encoding="utf-8")
     assert main(["check", "utmb-2022.policy"]) == 2

@@ -98,6 +98,12 @@ def exercise(edition: Any) -> None:
         if not rule.decl.params:
             source = Source("<query>", name)
             works_or_policy_error(lambda s=source: answer(edition, parse_query(s.text), s))
+    # Penalty lines, with and without facts for their `when` conditions.
+    for infraction in list(edition.penalties)[:3]:
+        for race in list(edition.races)[:2]:
+            for facts in ("", " given runner = {birth_year: 1990, sex: \"men\"}"):
+                source = Source("<query>", f"penalty {infraction} on {race}{facts}")
+                works_or_policy_error(lambda s=source: answer(edition, parse_query(s.text), s))
 
 
 # ---- inputs: odd text ------------------------------------------------------------
@@ -107,6 +113,7 @@ ODD = [
     '"', "#", "(", ")", "[", "]", "{", "}", ",", ":", "=", "->", "..", "+", "-", "*", "/", "%", ".",
     "9" * 300, "0." + "1" * 200, "1e999", "(" * 200, ")" * 200, "not " * 200, "- " * 200, "if true then ",
     "2022-02-30", "0000-00-00", "99-99", "02-29", "46h99", "0min", "0d", "99999999999999d",
+    "8.5h", "1.5d", "24:00", "99:99", "0:00", "23:59", "100 XYZ", "100 RMB", "30 cm", " at ",  # issue #11 item 5
 ]
 odd_text = st.one_of(st.sampled_from(ODD), st.text(max_size=8), st.binary(max_size=8).map(lambda b: b.decode("latin-1")))
 
@@ -161,12 +168,15 @@ def grammar() -> Lark:
 
 RACES = ["UTMB", "CCC", "TDS", "OCC", "MCC", "ETC", "XYZ"]
 RULES = ["r0", "r1", "r2", "refund", "stones_back", "cancellation_refund", "general_awards", "age_category", "born_in_time"]
-FUNCS = [*RULES, "min", "max", "ceil", "floor", "round", "abs", "date", "years_between", "len", "nope"]
+FUNCS = [*RULES, "min", "max", "ceil", "floor", "round", "abs", "date", "years_between", "len", "nope",
+         "working_days_after", "working_days_between", "add_months", "months_between", "date_of", "time_of",
+         "sum", "count", "sort", "sort_by", "top", "bottom", "top_by", "bottom_by", "any", "all", "subset"]
 
 literals = st.one_of(
     st.integers(0, 10**6).map(str),
     st.sampled_from(["2.5", "0", "171 km", "10000 m", "305 EUR", "0.01 USD", "50%", "0%", "46h30", "15min", "10d", "1h",
-                     "2022-05-15", "1999-12-31", '"men"', '"Chamonix"', '""', "true", "false", "year", "999999999999999"]),
+                     "2022-05-15", "1999-12-31", '"men"', '"Chamonix"', '""', "true", "false", "year", "999999999999999",
+                     "08:30", "23:59", "30 cm", "100 RMB", "(2022-08-26 at 18:00)"]),
 )
 names = st.sampled_from([*RACES, "runner", "race", "x", "long", "short", "all", "p", "q", *RULES[:3]])
 
@@ -174,7 +184,7 @@ names = st.sampled_from([*RACES, "runner", "race", "x", "long", "short", "all", 
 def expressions() -> st.SearchStrategy[str]:
     def extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
         return st.one_of(
-            st.tuples(inner, st.sampled_from(["+", "-", "*", "/", "==", "!=", "<", "<=", ">", ">=", "and", "or", "in", "not in"]), inner)
+            st.tuples(inner, st.sampled_from(["+", "-", "*", "/", "==", "!=", "<", "<=", ">", ">=", "and", "or", "in", "not in", "at"]), inner)
             .map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
             inner.map(lambda e: f"(-{e})"),
             inner.map(lambda e: f"(not {e})"),
@@ -182,6 +192,7 @@ def expressions() -> st.SearchStrategy[str]:
             st.tuples(st.sampled_from(FUNCS), st.lists(inner, max_size=3)).map(lambda t: f"{t[0]}({', '.join(t[1])})"),
             st.tuples(inner, st.sampled_from(["fee", "cutoff", "distance", "name", "birth_year", "nope"])).map(lambda t: f"{t[0]}.{t[1]}"),
             st.lists(inner, max_size=3).map(lambda items: "[" + ", ".join(items) + "]"),
+            st.tuples(inner, inner).map(lambda t: f"({t[0]} where {t[1]})"),  # issue #11 item 2
             st.lists(st.tuples(st.sampled_from(["birth_year", "sex", "a"]), inner), max_size=3)
             .map(lambda items: "{" + ", ".join(f"{k}: {v}" for k, v in items) + "}"),
         )
@@ -265,8 +276,14 @@ def generated_policy(draw: st.DrawFn) -> str:
     out.append('infraction littering "rubbish"')
     for _ in range(draw(st.integers(0, 3))):
         target = draw(st.sampled_from([*RACES, "long", "all"]))
-        sanction = draw(st.sampled_from(["disqualify", "disqualify for life", "discretion", "as doping", "1h", "15min", "2d3h"]))
-        out.append(f"penalty {draw(st.sampled_from(['littering', 'missing_jacket', 'nope']))} on {target} = {sanction}")
+        sanction = draw(st.sampled_from([
+            "disqualify", "disqualify for life", "discretion", "as doping", "1h", "15min", "2d3h",
+            # richer sanctions (issue #11 item 4)
+            "disqualify immediately", "disqualify immediately for life", "disqualify for 2 years", "disqualify for 18 months",
+            "disqualify for 0 years", "disqualify for 1.5 months", 'discretion of "the Race Jury"', "no penalty",
+        ]))
+        when = f" when {draw(expr)}" if draw(st.booleans()) else ""
+        out.append(f"penalty {draw(st.sampled_from(['littering', 'missing_jacket', 'nope']))} on {target} = {sanction}{when}")
     if draw(st.booleans()):
         tiers = draw(st.lists(st.tuples(st.sampled_from(["04-30", "06-30", "02-29", "2022-07-31", "2021-01-01"]), expr), min_size=1, max_size=3))
         out.append("schedule cancellation_refund: " + " ".join(f"through {d} -> {v}" for d, v in tiers) + f" otherwise -> {draw(expr)}")
@@ -276,8 +293,19 @@ def generated_policy(draw: st.DrawFn) -> str:
     if draw(st.booleans()):
         bounds = draw(st.lists(st.sampled_from(["20..34", "35..39", "0..0", "40+", "39..35"]), min_size=1, max_size=3))
         out.append("band age_category: " + " ".join(bounds))
+    if draw(st.booleans()):
+        # closed sets of words and the shape of facts (issue #11 item 1)
+        out.append(draw(st.sampled_from([
+            'words sex: "men" ("man", "m"), "women" ("woman", "w")', 'words sex case sensitive: "men", "Men"', 'words sex: "men" ("m"), "x" ("M")',
+        ])))
+        out.append(draw(st.sampled_from([
+            "facts runner: birth_year: number, sex: sex optional", "facts runner: birth_year: numbr", "facts runner: a: number, a: text",
+        ])))
+        compared = draw(st.sampled_from(['"men"', '"man"', '"women"', "runner.sex", "1"]))
+        out.append(f"rule w(s: sex) = s == {compared}")
+        out.append(f"rule fr(runner: record) = runner.{draw(st.sampled_from(['birth_year', 'sex', 'nope']))} == {draw(expr)}")
     for i in range(draw(st.integers(1, 3))):
-        params = draw(st.sampled_from(["", "", "", "(p)", "(p: number, q: money)", "(race: race)", "(p: date)", "(p: nonsense)"]))
+        params = draw(st.sampled_from(["", "", "", "(p)", "(p: number, q: money)", "(race: race)", "(p: date)", "(p: nonsense)", "(p: sex)"]))
         out.append(f"rule r{i}{params} = {draw(expr)}")
     return "\n".join(out)
 
@@ -289,7 +317,10 @@ queries = st.one_of(
     st.sampled_from([
         "penalty missing_jacket on UTMB", "penalty smartphone_off, missing_whistle on OCC", "cutoff TDS", "refund UTMB cancelled 2022-05-15",
         "stones_back(9, false)", "eligible ETC given runner = {birth_year: 1990}", "title CCC", "age_category(37)",
-        "elite_entry(UTMB, \"men\", 900)", "refund(UTMB, 2022-08-01)", "race_cancelled_refund(CCC, 2022-06-01, 2022-08-26)",
+        "elite_entry(UTMB, \"men\", 900)",
+        "penalty cheating, no_chip on OCC", "penalty littering on UTMB given runner = {voluntary: true}",
+        'elite_entry(UTMB, "Man", 900)', 'eligible MCC given runner = {birth_year: 1980, profile: "Volunteers", region: "valais"}',
+        "refund(UTMB, 2022-08-01)", "race_cancelled_refund(CCC, 2022-06-01, 2022-08-26)",
     ]).flatmap(mutated),
 )
 

@@ -517,8 +517,20 @@ class _Compiler:
         self.slots = slots
 
     def code(self, expr: ast.Expr) -> Code:
-        method: Callable[[Any], Code] = getattr(self, "_" + type(expr).__name__)
+        method: Callable[[Any], Code] | None = getattr(self, "_" + type(expr).__name__, None)
+        if method is None:
+            return self._interpreted(expr)
         return method(expr)
+
+    def _interpreted(self, expr: ast.Expr) -> Code:
+        """A node this compiler does not know (`where`, issue #11) is evaluated by the interpreter, the reference."""
+        unit, source, slots = self.unit, self.source, self.slots
+
+        def interpreted(env: Any) -> Any:
+            local = {name: env[index] for name, index in slots.items()} if slots is not None else env
+            return Evaluator(unit.edition, source, tracing=False).evaluate(expr, local)
+
+        return interpreted
 
     def local_key(self, expr: ast.Expr) -> int | str | None:
         """Where a local name is read from the environment, so a parent node can read it inline."""
@@ -589,6 +601,8 @@ class _Compiler:
                     return value.get(name)
                 except KeyError:
                     raise _fail(f"no fact '{name}' was given", span, source, missing_fact_hint(name, value.keys())) from None
+            if isinstance(value, tuple):  # the field of each record of a list, as in the interpreter
+                return tuple(other(item) for item in value)
             raise _fail(f"{type_name(value)} has no field '{name}'", span, source)
 
         if name in ("name", "title"):
@@ -853,7 +867,10 @@ class CompiledEvaluator(Evaluator):
     def race_value(self, name: str) -> RaceValue:
         return self.unit.race_values[name]
 
-    def penalty(self, infractions: Sequence[str], race: str, span: Span) -> Sanction:
+    def penalty(self, infractions: Sequence[str], race: str, span: Span, facts: Mapping[str, Any] | None = None) -> Sanction:
+        if any(self.edition.has_conditional_penalty(i) for i in infractions):
+            # A line with `when` depends on the facts: the precomputed chart cannot answer it.
+            return Evaluator.penalty(self, infractions, race, span, facts)
         return self.unit.penalty(infractions, race, span, self._source)
 
     def eligible(self, race: str, facts: Mapping[str, Any], span: Span) -> bool:

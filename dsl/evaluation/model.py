@@ -13,6 +13,7 @@ from racepolicy.language.citations import TextLocation, location_of
 from racepolicy.language.source import Source
 
 if TYPE_CHECKING:
+    from racepolicy.evaluation.words import FactShape, WordSet
     from racepolicy.pluginapi.types import Function, QueryForm, Vocabulary
 
 
@@ -99,6 +100,7 @@ class Penalty:
     decl: ast.PenaltyDecl
     citation: Citation
     target_label: str
+    condition: ast.Expr | None = None  # `when`: applies only when the query's facts make it hold
 
 
 @attrs.define
@@ -164,6 +166,11 @@ class Edition:
     vocabulary: Vocabulary | None = None
     combine: Callable[[list[Sanction]], Sanction] | None = None
     attribute_kinds: Mapping[str, str] = attrs.field(factory=dict)
+    # Closed sets of words and the shapes of facts (issue #11 item 1); warnings of `check` (fields no rule reads).
+    words: dict[str, WordSet] = attrs.field(factory=dict)
+    facts: dict[str, FactShape] = attrs.field(factory=dict)
+    param_words: dict[tuple[str, str], str] = attrs.field(factory=dict)  # (rule, parameter) -> its set of words
+    warnings: list[Any] = attrs.field(factory=list)
     checked: bool = False
     # Declared inputs (`input NAME: TYPE "reason"`): figures the text does not give, supplied by each query.
     inputs: dict[str, ast.InputDecl] = attrs.field(factory=dict)
@@ -180,18 +187,27 @@ class Edition:
         return f"{self.series} {self.year}"
 
     def penalty_for(self, infraction: str, race: str) -> Penalty | None:
-        """The most specific penalty statement for an infraction on a race."""
+        """The most specific unconditional penalty statement for an infraction on a race (lines with `when` need facts)."""
         key = (infraction, race)
         if key in self._penalty_index:
             return self._penalty_index[key]
         best: Penalty | None = None
         for penalty in self.penalties.get(infraction, ()):
-            if race in penalty.races and (best is None or penalty.rank < best.rank):
+            if penalty.condition is None and race in penalty.races and (best is None or penalty.rank < best.rank):
                 best = penalty
         if self.checked:
             # Only a finished chart may be indexed: the checker still adds penalties.
             self._penalty_index[key] = best
         return best
+
+    def penalty_candidates(self, infraction: str, race: str) -> list[Penalty]:
+        """Every statement that may sanction an infraction on a race, in the order they are tried:
+        the most specific first and, at equal specificity, lines with a `when` before the line without."""
+        found = [p for p in self.penalties.get(infraction, ()) if race in p.races]
+        return sorted(found, key=lambda p: (p.rank, p.condition is None))
+
+    def has_conditional_penalty(self, infraction: str) -> bool:
+        return any(p.condition is not None for p in self.penalties.get(infraction, ()))
 
     def callables(self) -> set[str]:
         return set(self.rules) | set(self.schedules) | set(self.tables) | set(self.bands) | set(self.functions)

@@ -114,6 +114,16 @@ class ListExpr(Expr):
 
 
 @attrs.frozen
+class Where(Expr):
+    """`results where date >= 2015-09-01`: the items of a list for which the condition holds.
+
+    In the condition, a record's fields are names (`date`), and `item` is the item itself."""
+
+    items: Expr = attrs.field(factory=Expr)
+    condition: Expr = attrs.field(factory=Expr)
+
+
+@attrs.frozen
 class RecordExpr(Expr):
     items: tuple[tuple[str, Expr], ...] = ()
 
@@ -127,10 +137,14 @@ class RecordExpr(Expr):
 
 @attrs.frozen
 class SanctionExpr(Node):
-    """A sanction as written: kind is time, disqualify, life, discretion or doping."""
+    """A sanction as written: kind is time, disqualify, life, ban, discretion, doping or none."""
 
     kind: str = "time"
     minutes: int = 0
+    # ---- richer sanctions (issue #11 item 4)
+    immediate: bool = False  # "Immediate disqualification": served at once, not after the race
+    ban_months: int = 0  # kind "ban": `disqualify for 2 years` is 24 months
+    decider: str = ""  # kind "discretion": who decides ("the Race Jury"); empty is the race direction
 
 
 # ---- statements ------------------------------------------------------------
@@ -196,6 +210,7 @@ class PenaltyDecl(Statement):
     infractions: tuple[str, ...] = ()
     targets: tuple[str, ...] = ()  # race or group names; "all" for every race
     sanction: SanctionExpr = attrs.field(factory=SanctionExpr)
+    condition: Expr | None = None  # `when EXPR`: the line applies only when the facts make it hold
 
 
 @attrs.frozen
@@ -295,6 +310,42 @@ class AssertDecl(Statement):
     """`assert EXPR § "..."`: a fact the regulation states, checked when the policy loads."""
 
     condition: Expr = attrs.field(factory=Expr)
+
+# ---- closed sets of words and the shapes of facts (issue #11 item 1) ----------
+
+
+@attrs.frozen
+class Word(Node):
+    """One word of a closed set, with the other spellings a query may use for it."""
+
+    text: str = ""
+    aliases: tuple[str, ...] = ()
+    citation: Citation | None = None
+
+
+@attrs.frozen
+class WordsDecl(Statement):
+    """`words sex: "men" ("man", "m"), "women" ("woman", "w")`: the values a text may take."""
+
+    name: str = ""
+    words: tuple[Word, ...] = ()
+    case_sensitive: bool = False
+
+
+@attrs.frozen
+class FactField(Node):
+    name: str = ""
+    type: str = "any"  # a kind or the name of a set of words
+    optional: bool = False
+    citation: Citation | None = None
+
+
+@attrs.frozen
+class FactsDecl(Statement):
+    """`facts runner: birth_year: number, sex: sex, profile: profile optional`: the record a query passes."""
+
+    name: str = ""
+    fields: tuple[FactField, ...] = ()
 
 
 @attrs.frozen
