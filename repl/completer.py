@@ -126,11 +126,14 @@ class RacePolicyCompleter(Completer):
             elif kind == "attribute":
                 found.update((n, "race attribute") for n in edition.attribute_kinds)
                 found.update({"name": "race name", "title": "race title"})
+                for shape in edition.facts.values():  # `runner.` offers the declared fields too (issue #11)
+                    found.update((f.name, f"field of {shape.name}: {f.type}{' (optional)' if f.optional else ''}") for f in shape.fields.values())
             elif kind == "form_words":
                 form = edition.query_forms.get(verb)
                 if form is not None:
                     found.update((w, form.usage) for w in form.usage.split() if w != verb and w.islower() and _IDENTIFIER.fullmatch(w))
             elif kind == "fact":
+                found.update((n, "facts: " + ", ".join(shape.fields)) for n, shape in edition.facts.items())
                 for rule in edition.rules.values():
                     found.update((p.name, f"fact ({p.type})") for p in rule.decl.params if p.type == "record")
         if kind == "fact" or kind == "expression":

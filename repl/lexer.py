@@ -10,7 +10,7 @@ from racepolicy.evaluation.values import CURRENCIES, CURRENCY_ALIASES
 
 # Keywords of the grammar (grammar/racepolicy.lark); a test checks this list against the grammar's terminals.
 DECLARATIONS = ("edition", "section", "race", "group", "infraction", "penalty", "schedule", "table", "band", "rule", "currency", "source", "informative",
-                "input", "assert", "words", "facts")
+                "input", "assert", "words", "facts", "attribute")
 KEYWORDS = ("on", "all", "disqualify", "for", "life", "discretion", "as", "doping", "through", "otherwise", "eligible", "when",
             "if", "then", "else", "given", "reading", "over",
             # richer sanctions (issue #11 item 4)

@@ -158,3 +158,21 @@ def test_the_formatter_writes_times_dates_at_and_cm_back_to_the_same_ast() -> No
     assert parse_policy(once) == parse_policy(DEMO)
     assert format_policy(once) == once
     assert "rule bags_back_by = finish_day + 1d at 12:00" in once and "rule start_time = 08:30" in once and "30 cm" in once
+
+
+def test_times_words_attributes_and_where_survive_the_ast_cache() -> None:
+    # The REPL's cache stores the AST as JSON: every new node and value must round-trip.
+    from racepolicy.language.ast_codec import dumps, loads
+
+    text = DEMO + 'words sex: "men" ("m")\nfacts runner: sex: sex optional\nattribute start_time: time\nrule w(r: list) = r where item > 1\n'
+    policy = parse_policy(text)
+    assert loads(dumps(policy)) == policy
+
+
+@pytest.mark.parametrize("text", ["08:30", "8:30", "30 cm", "100 RMB", "25 PEN"])
+def test_the_highlighter_reads_new_literals_as_one_token(text: str) -> None:
+    from pygments.token import Number
+    from racepolicy.repl.lexer import RacePolicyLexer
+
+    tokens = [(kind, value) for kind, value in RacePolicyLexer().get_tokens(text) if value.strip()]
+    assert len(tokens) == 1 and tokens[0][0] in Number and tokens[0][1] == text

@@ -265,8 +265,10 @@ def generated_policy(draw: st.DrawFn) -> str:
     expr = expressions()
     out = ['edition utmb 2022 "fuzz" currency EUR']
     races = draw(st.lists(st.sampled_from(RACES[:4]), min_size=1, max_size=3, unique=True))
+    if draw(st.booleans()):  # the policy's own race attributes (issue #11 item 10)
+        out.append(f"attribute start_time: {draw(st.sampled_from(['time', 'money', 'tme', 'list']))}")
     for race in races:
-        attrs = draw(st.lists(st.tuples(st.sampled_from(["fee", "cutoff", "distance", "capacity", "start", "nope"]), expr), max_size=3))
+        attrs = draw(st.lists(st.tuples(st.sampled_from(["fee", "cutoff", "distance", "capacity", "start", "nope", "start_time"]), expr), max_size=3))
         body = ", ".join(f"{k} {v}" for k, v in attrs) or "fee 1 EUR"
         if draw(st.booleans()):
             body += f", eligible when {draw(expr)}"

@@ -198,3 +198,4 @@ def test_the_formatter_writes_words_and_facts_back_to_the_same_ast() -> None:
     assert parse_policy(once) == parse_policy(DEMO)
     assert format_policy(once) == once
     assert '  "men" ("man", "male", "m"),' in once and "words bib_code case sensitive:" in once and "  disease: disease optional," in once
+

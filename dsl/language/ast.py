@@ -349,6 +349,14 @@ class FactsDecl(Statement):
 
 
 @attrs.frozen
+class AttributeDecl(Statement):
+    """`attribute start_time: time`: a race attribute the policy declares itself, with its kind (issue #11 item 10)."""
+
+    name: str = ""
+    type: str = "any"
+
+
+@attrs.frozen
 class Policy(Node):
     """One parsed policy file: an edition header and its statements in source order."""
 

@@ -95,6 +95,9 @@ class Checker(WordsAndFactsChecks, CurrencyChecks, ListChecks):
         self.replacements: dict[int, str] = {}
 
     # ---- helpers
+    def policy_statements(self) -> tuple[ast.Statement, ...]:
+        return self.policy.statements
+
     def error(self, cls: type[PolicyError], message: str, span: Span, hint: str = "") -> None:
         self.errors.append(cls(message, span, self.source, hint))
         if len(self.errors) >= MAX_ERRORS:
@@ -126,6 +129,7 @@ class Checker(WordsAndFactsChecks, CurrencyChecks, ListChecks):
         self._load_plugins(ed)
         self._declare(ed)
         self._check_words(ed)
+        self._declare_attributes(ed)
         self._check_groups(ed)
         self._check_races(ed)
         self._check_penalties(ed)
@@ -188,7 +192,7 @@ class Checker(WordsAndFactsChecks, CurrencyChecks, ListChecks):
                     ed.infractions[st.name] = st
                 continue
             name = getattr(st, "name", None)
-            if name is None:
+            if name is None or isinstance(st, ast.AttributeDecl):  # attributes have their own namespace
                 continue
             if name in seen:
                 first = seen[name].span.line
@@ -269,9 +273,11 @@ class Checker(WordsAndFactsChecks, CurrencyChecks, ListChecks):
             for attribute in race.decl.attributes:
                 expected = ed.attribute_kinds.get(attribute.name)
                 if expected is None:
+                    close = did_you_mean(attribute.name, ed.attribute_kinds)
+                    declare = f"declare it: attribute {attribute.name}: KIND"  # a series without a plugin declares its own (issue #11)
                     self.error(
                         UnknownNameError, f"unknown race attribute '{attribute.name}'",
-                        self._find_word(attribute.span, attribute.name), did_you_mean(attribute.name, ed.attribute_kinds),
+                        self._find_word(attribute.span, attribute.name), close or declare,
                     )
                     continue
                 if attribute.name in race.attributes:
@@ -279,6 +285,9 @@ class Checker(WordsAndFactsChecks, CurrencyChecks, ListChecks):
                     continue
                 errors_before = len(self.errors)
                 kind = self.infer(attribute.value, {})
+                if expected in ed.words:  # an attribute typed with a set of words holds one of them
+                    self._check_word_literal(attribute.value, ed.words[expected])
+                    expected = "text"
                 if kind not in (expected, "any"):
                     self.error(
                         PolicyTypeError, f"{attribute.name} must be {_article(expected)}, not {_article(kind)}",
@@ -720,6 +729,7 @@ def _example(kind: str) -> str:
         "money": "write an amount such as 305 EUR", "percent": "write a percentage such as 50%",
         "date": "write a date such as 2022-05-15", "number": "write a number such as 2300",
         "text": 'write a quoted text such as "Chamonix"', "list": 'write a list such as ["Courmayeur", "Champex"]',
+        "time": "write a time of day such as 08:30", "datetime": "write a date and time such as 2022-08-26 at 18:00",
     }
     return examples.get(kind, "")
 

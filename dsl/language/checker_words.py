@@ -146,3 +146,25 @@ class WordsAndFactsChecks:
                         ed.param_words[(rule.name, p.name)] = p.type
                 params = tuple(attrs.evolve(p, type="text") if p.type in ed.words else p for p in rule.decl.params)
                 rule.decl = attrs.evolve(rule.decl, params=params)
+
+    def _declare_attributes(self, ed: Edition) -> None:
+        """`attribute NAME: TYPE` adds a race attribute of the policy's own to the core's and the plugins' (issue #11 item 10)."""
+        kinds = dict(ed.attribute_kinds)
+        own: dict[str, ast.AttributeDecl] = {}
+        for st in self.policy_statements():
+            if not isinstance(st, ast.AttributeDecl):
+                continue
+            self._check_type(st.type, st.span, st.name)
+            if st.name in own:
+                self.error(DuplicateError, f"attribute '{st.name}' is declared twice", st.span, f"first declared on line {own[st.name].span.line}")
+            elif st.name in kinds and kinds[st.name] != st.type:
+                self.error(
+                    DuplicateError, f"attribute '{st.name}' is already {kinds[st.name]} (core or series plugin), not {st.type}", st.span,
+                    "use the attribute as it is, or give yours another name",
+                )
+            own[st.name] = st
+            kinds.setdefault(st.name, st.type)
+        ed.attribute_kinds = kinds
+
+    def policy_statements(self) -> tuple[ast.Statement, ...]:  # pragma: no cover - Checker's
+        raise NotImplementedError

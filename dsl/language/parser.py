@@ -41,7 +41,7 @@ MAX_LITERAL_DIGITS = 15
 STATEMENT_KEYWORDS = (
     "edition", "section", "race", "group", "infraction", "penalty", "schedule", "table", "band", "rule",
     "informative", "source", "input", "assert",  # fidelity
-    "words", "facts",  # closed sets of words and the shapes of facts
+    "words", "facts", "attribute",  # closed sets of words and the shapes of facts; attributes of the policy's own
 )
 
 # What each terminal is, in the words of a rule author.
@@ -438,6 +438,9 @@ class _ToAst(Transformer[Token, Any]):
             name=str(name), citation=next((r for r in rest if isinstance(r, ast.Citation)), None),
             fields=tuple(r for r in rest if isinstance(r, ast.FactField)), span=_span(meta),
         )
+
+    def attribute_decl(self, meta: Any, name: Token, type_name: str, citation: ast.Citation | None = None) -> ast.AttributeDecl:
+        return ast.AttributeDecl(name=str(name), type=type_name, citation=citation, span=_span(meta))
 
     def fact_field(self, meta: Any, name: Token, type_name: str, *rest: Any) -> ast.FactField:
         optional = any(isinstance(r, Token) and r.type == "OPTIONAL" for r in rest)

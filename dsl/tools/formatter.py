@@ -292,6 +292,8 @@ def statement(st: ast.Statement) -> Lines:
         return [(st.span.line, _join("informative", _cite(st.citation))), (st.span.line, INDENT + literal(st.reason))]
     if isinstance(st, ast.WordsDecl | ast.FactsDecl):
         return _words_or_facts(st)
+    if isinstance(st, ast.AttributeDecl):  # issue #11 item 10
+        return [(st.span.line, _join(f"attribute {st.name}: {st.type}", _cite(st.citation)))]
     raise FormatError(f"cannot write a {type(st).__name__}")
 
 
