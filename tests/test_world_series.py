@@ -12,6 +12,7 @@ from racepolicy.language.errors import PolicyError, PolicyErrors
 from racepolicy.language.source import Source
 from racepolicy.plugins import worldseries
 from racepolicy.query.policyset import PolicySet
+from racepolicy.tools.coverage import INFORMATIVE, UNCOVERED, coverage_of
 
 EDITION = "world-series-2023"
 POLICY_NAME = "world-series-2023.policy"
@@ -412,3 +413,12 @@ def test_the_texts_own_example_is_checked_when_the_policy_loads() -> None:
     errors = _load_errors(text.replace(row, row.replace("-> 3 ", "-> 2 ")))
     assert [type(e).__name__ for e in errors] == ["AssertionFailedError"]
     assert "the third man in the 100M race" in errors[0].hint
+
+
+def test_every_clause_of_the_text_is_encoded_or_informative_with_a_reason(bundled: PolicySet) -> None:
+    # issue #12 item 4: each clause of the regulation text is quoted by a statement or marked informative with its reason
+    cov = coverage_of(bundled.find(EDITION))
+    assert cov.texts, "the regulation text was not found: coverage needs it"
+    assert [f"{c.file}:{c.line} {c.text}" for c in cov.clauses if c.status == UNCOVERED] == []
+    assert all(c.reason for c in cov.clauses if c.status == INFORMATIVE)
+    assert cov.tally().encoded > cov.tally().informative

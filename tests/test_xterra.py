@@ -8,6 +8,7 @@ import pytest
 from racepolicy.language.errors import PolicyError, PolicyErrors
 from racepolicy.language.source import Source
 from racepolicy.query.policyset import PolicySet
+from racepolicy.tools.coverage import INFORMATIVE, UNCOVERED, coverage_of
 
 EDITION = "xterra-2023"
 
@@ -269,3 +270,12 @@ def test_plugin_adds_the_series_words(bundled: PolicySet) -> None:
     vocabulary = bundled.find(EDITION).vocabulary
     assert vocabulary is not None
     assert {"Trail Half", "Trail Marathon", "19U", "80+", "Physically Challenged"} <= set(vocabulary.categories)
+
+
+def test_every_clause_of_the_text_is_encoded_or_informative_with_a_reason(bundled: PolicySet) -> None:
+    # issue #12 item 4: each clause of the regulation text is quoted by a statement or marked informative with its reason
+    cov = coverage_of(bundled.find(EDITION))
+    assert cov.texts, "the regulation text was not found: coverage needs it"
+    assert [f"{c.file}:{c.line} {c.text}" for c in cov.clauses if c.status == UNCOVERED] == []
+    assert all(c.reason for c in cov.clauses if c.status == INFORMATIVE)
+    assert cov.tally().encoded > cov.tally().informative
