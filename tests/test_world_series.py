@@ -162,6 +162,8 @@ QUESTIONS = [
     # seed 001:59 "All applications must be recieved during the lottery registration period"
     ("elite_application_in_time(2023-01-20, 2023-01-05, 2023-01-25)", "yes", ELITE),
     ("elite_application_in_time(2023-01-26, 2023-01-05, 2023-01-25)", "no", ELITE),
+    ("elite_application(2023-01-26, 2023-01-05, 2023-01-25)", "not accepted: received outside the lottery registration period", ELITE),
+    ("elite_application(2023-01-25, 2023-01-05, 2023-01-25)", "considered: received during the lottery registration period", ELITE),  # last day in
     ("elite_support_favoured(false, true)", "yes", ELITE),  # seed 001:65 "athletes whose economic situation makes it difficult"
     ('region("Kenya")', "2", ELITE),  # seed 001:62 "Region 2: All other countries and regions"
 ]
