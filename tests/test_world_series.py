@@ -150,6 +150,11 @@ QUESTIONS = [
     ("change_requested_promptly(2023-06-01, 2023-06-10) given change_request_days = 14d", "yes", CHANGE),
     ("change_requested_promptly(2023-06-01, 2023-06-20) given change_request_days = 14d", "no", CHANGE),
     ("change_requested_promptly(2023-06-01, 2023-05-20) given change_request_days = 14d", "no", CHANGE),  # before qualification
+    # seed 001:41 "Elite runners must register during the registration period, no registration will be accepted after the deadline"
+    ("elite_registration_in_period(2023-03-02, 2023-03-01, 2023-06-01, false)", "refused: after the registration period", ELITE),
+    ("elite_registration_in_period(2023-03-01, 2023-03-01, 2023-06-01, false)", "accepted", ELITE),  # the closing day is in the period
+    # seed 001:43 "at least 60 days before the race" applies as well: the period closing late does not lift it
+    ("elite_registration_in_period(2023-05-01, 2023-05-15, 2023-06-01, false)", "refused: less than 60 days before the race", ELITE),
     ('elite_access_tier("index")', "no", ELITE),  # seed 001:37 "free access or direct access to the ... Events and ... Majors"
     ('elite_access_tier("event")', "yes", ELITE),  # seed 001:37
     # seed 001:39 "based on their UTMB Index in the category of the race they chose to compete"
