@@ -117,6 +117,7 @@ QUESTIONS = [
     ('paid_entry_index(2, "100K", "men")', "660", ELITE),  # seed 001 second table: "Region 2 710 660 660"
     ('free_entry_index("100K", "women")', "690", ELITE),  # seed 001 first table: "Direct* and free entry 710 690 650"
     # --- issue #12: the clauses encoded since; each row cites its seed line
+    ("may_begin_quest_to_finals(false)", "no", FINALS),  # seed 000:10 "the only place where runners can begin their quest"
     ('may_qualify_for_finals(["index"])', "no", FINALS),  # seed 000:16 "must compete in at least one of the ... Events or ... Majors"
     ('may_qualify_for_finals(["index", "event"])', "yes", FINALS),  # seed 000:16
     ('series_title_race("CCC")', "yes", FINALS),  # seed 000:18 "titles will be awarded at these three races"
