@@ -87,6 +87,8 @@ def test_where_parses_to_its_ast() -> None:
     ("bottom([3, 1, 2], 5)", "[1, 2, 3]"),
     ("count([1, 2, 3] where item > 1)", "2"),
     ("sum([])", "0"),
+    # issue #11: "points from races in the last 24 months"
+    (f"sum((r where months_between(date, 2018-06-01) < 24).points) given r = {RESULTS}", "25"),  # 2017-01-01 and 2018-01-01
     ('subset(["OCC", "CCC"], ["OCC", "CCC", "UTMB"])', "yes"),
     ('subset(["TDS"], ["OCC", "CCC"])', "no"),
 ])
