@@ -122,8 +122,8 @@ QUESTIONS = [
     ('may_qualify_for_finals(["index", "event"])', "yes", FINALS),  # seed 000:16
     ('series_title_race("CCC")', "yes", FINALS),  # seed 000:18 "titles will be awarded at these three races"
     ('series_title_race("TDS")', "no", FINALS),  # seed 000:18, 000:16 OCC, CCC and UTMB only
-    ('tier_of_2023_event("Lavaredo") given majors_2023 = ["Lavaredo"]', "major", LEVELS),  # seed 000:25 the list of Majors is missing: an input
-    ('tier_of_2023_event("Istria 100") given majors_2023 = ["Lavaredo"]', "event", LEVELS),  # seed 000:25
+    ('tier_of_2023_event("Race A") given majors_2023 = ["Race A"]', "major", LEVELS),  # seed 000:25 the list of Majors is missing: an input
+    ('tier_of_2023_event("Race B") given majors_2023 = ["Race A"]', "event", LEVELS),  # seed 000:25
     # what an Index race counts for: seed 000:35 "will contribute towards your UTMB Index. However, it will not provide Running Stones"
     ('index_race_counts_for("index")', "[UTMB Index]", LEVELS),
     ('contributes_to_index("index")', "yes", LEVELS),  # seed 000:35
