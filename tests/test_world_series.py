@@ -12,6 +12,7 @@ from racepolicy.language.errors import PolicyError, PolicyErrors
 from racepolicy.language.source import Source
 from racepolicy.plugins import worldseries
 from racepolicy.query.policyset import PolicySet
+from racepolicy.tools.coverage import INFORMATIVE, UNCOVERED, coverage_of
 
 EDITION = "world-series-2023"
 POLICY_NAME = "world-series-2023.policy"
@@ -115,6 +116,62 @@ QUESTIONS = [
     ('elite_access("Thailand", "100M", "women", 449)', "no elite access", ELITE),  # seed 001 first table: Region 2 paid 450
     ('paid_entry_index(2, "100K", "men")', "660", ELITE),  # seed 001 second table: "Region 2 710 660 660"
     ('free_entry_index("100K", "women")', "690", ELITE),  # seed 001 first table: "Direct* and free entry 710 690 650"
+    # --- issue #12: the clauses encoded since; each row cites its seed line
+    ("may_begin_quest_to_finals(false)", "no", FINALS),  # seed 000:10 "the only place where runners can begin their quest"
+    ('may_qualify_for_finals(["index"])', "no", FINALS),  # seed 000:16 "must compete in at least one of the ... Events or ... Majors"
+    ('may_qualify_for_finals(["index", "event"])', "yes", FINALS),  # seed 000:16
+    ('series_title_race("CCC")', "yes", FINALS),  # seed 000:18 "titles will be awarded at these three races"
+    ('series_title_race("TDS")', "no", FINALS),  # seed 000:18, 000:16 OCC, CCC and UTMB only
+    ('tier_of_2023_event("Race A") given majors_2023 = ["Race A"]', "major", LEVELS),  # seed 000:25 the list of Majors is missing: an input
+    ('tier_of_2023_event("Race B") given majors_2023 = ["Race A"]', "event", LEVELS),  # seed 000:25
+    # what an Index race counts for: seed 000:35 "will contribute towards your UTMB Index. However, it will not provide Running Stones"
+    ('index_race_counts_for("index")', "[UTMB Index]", LEVELS),
+    ('contributes_to_index("index")', "yes", LEVELS),  # seed 000:35
+    ('index_priority_access("major")', "yes", LEVELS),  # seed 000:37 "priority access for registration at ... Majors and Events"
+    ('index_priority_access("index")', "no", LEVELS),  # seed 000:37
+    ("may_register_without_index given index_required_by_organizer = true", "no", LEVELS),  # seed 000:37 "sometimes required"
+    ("may_register_without_index given index_required_by_organizer = false", "yes", LEVELS),  # seed 000:37
+    ('gets_utmb_score("index", "20K", true)', "yes", SCORE_EXPLAINED),  # seed 001:15 "each finisher of a ... UTMB Index race in the 20K"
+    ('gets_utmb_score("major", "100M", false)', "no", SCORE_EXPLAINED),  # seed 001:15 a score is for finishers
+    ("second_chance_counts(2024)", "no", SCORE_EXPLAINED),  # seed 001:19 "This system replaces the current second chance selection"
+    ("second_chance_counts(2023)", "yes", SCORE_EXPLAINED),  # seed 001:26 "cumulative in 2023"
+    ("transition_finals(2023-08-31, true)", "[2023, 2024]", PERIOD),  # seed 001:26 the 2023 AND the 2024 Finals
+    ("transition_finals(2023-09-01, true)", "[2024]", PERIOD),  # seed 001:23 races in 2023 qualify for the 2024 finals
+    ("transition_finals(2023-05-01, false)", "[]", PERIOD),  # seed 001:26 "all races qualifying runners": a runner not qualified gets none
+    ("accumulates_both_systems(2023-01-01)", "yes", PERIOD),  # seed 001:26 "from January 2023 to August 2023"
+    ("direct_access_by_second_chance(50)", "yes", PERIOD),  # seed 001:28 "in the top 50 runners in the second chance list"
+    ("direct_access_by_second_chance(51)", "no", PERIOD),  # seed 001:28
+    ("direct_access_by_score_2023(true)", "yes", PERIOD),  # seed 001:29 "does not appear in the second chance list but qualifies by score"
+    # change of category: seed 001:33 "will depend on the reason given by the runner and the availability of bibs"
+    ('change_of_category("50K", "100K", false)', "refused: no bib available in the requested race", CHANGE),
+    ('change_of_category("50K", "100K", true)', "for the Sport Committee to decide on the reason given", CHANGE),
+    ('change_of_category("20K", "50K", true)', "not possible: only one category above or below, and never from a 20K result to the OCC", CHANGE),
+    ('change_of_category("50K", "100M", true)', "not possible: only one category above or below, and never from a 20K result to the OCC", CHANGE),
+    # seed 001:33 "Requests should be made as soon as qualification is obtained": the days allowed are an input
+    ("change_requested_promptly(2023-06-01, 2023-06-10) given change_request_days = 14d", "yes", CHANGE),
+    ("change_requested_promptly(2023-06-01, 2023-06-20) given change_request_days = 14d", "no", CHANGE),
+    ("change_requested_promptly(2023-06-01, 2023-05-20) given change_request_days = 14d", "no", CHANGE),  # before qualification
+    # seed 001:41 "Elite runners must register during the registration period, no registration will be accepted after the deadline"
+    ("elite_registration_in_period(2023-03-02, 2023-03-01, 2023-06-01, false)", "refused: after the registration period", ELITE),
+    ("elite_registration_in_period(2023-03-01, 2023-03-01, 2023-06-01, false)", "accepted", ELITE),  # the closing day is in the period
+    # seed 001:43 "at least 60 days before the race" applies as well: the period closing late does not lift it
+    ("elite_registration_in_period(2023-05-01, 2023-05-15, 2023-06-01, false)", "refused: less than 60 days before the race", ELITE),
+    ('elite_access_tier("index")', "no", ELITE),  # seed 001:37 "free access or direct access to the ... Events and ... Majors"
+    ('elite_access_tier("event")', "yes", ELITE),  # seed 001:37
+    # seed 001:39 "based on their UTMB Index in the category of the race they chose to compete"
+    ('elite_access_in_race_category("Japan", "100M", "women", 450)', "direct and paid entry", ELITE),
+    # seed 001:59 "*Direct access applies to races where there is a lottery for general access"
+    ('elite_entry("France", "50K", "men", 830, true)', "direct and paid entry", ELITE),
+    ('elite_entry("France", "50K", "men", 830, false)', "paid entry as any runner", ELITE),
+    ('elite_entry("France", "50K", "men", 900, false)', "free entry", ELITE),
+    ('elite_entry("France", "50K", "men", 700, true)', "no elite access", ELITE),
+    # seed 001:59 "All applications must be recieved during the lottery registration period"
+    ("elite_application_in_time(2023-01-20, 2023-01-05, 2023-01-25)", "yes", ELITE),
+    ("elite_application_in_time(2023-01-26, 2023-01-05, 2023-01-25)", "no", ELITE),
+    ("elite_application(2023-01-26, 2023-01-05, 2023-01-25)", "not accepted: received outside the lottery registration period", ELITE),
+    ("elite_application(2023-01-25, 2023-01-05, 2023-01-25)", "considered: received during the lottery registration period", ELITE),  # last day in
+    ("elite_support_favoured(false, true)", "yes", ELITE),  # seed 001:65 "athletes whose economic situation makes it difficult"
+    ('region("Kenya")', "2", ELITE),  # seed 001:62 "Region 2: All other countries and regions"
 ]
 
 
@@ -353,3 +410,23 @@ def test_policy_without_finals_table_is_told_what_to_add() -> None:
     messages = [e.message for e in errors]
     assert "the world-series 2030 policy has no table 'finals_race'" in messages
     assert all(e.span.line == 1 for e in errors)
+
+
+def test_the_texts_own_example_is_checked_when_the_policy_loads() -> None:
+    # seed 001:26 "The first woman (overall ranking) in the 100M race of the Istria 100 ... or the third man ... will benefit
+    # from a guaranteed access": a policy giving Events only a top 2 contradicts the example and does not load.
+    text = _policy_text()
+    row = '  "event", "men"   -> 3  § "The top 3 elite runners gain automatic entry to the UTMB World Series Finals"'
+    assert row in text
+    errors = _load_errors(text.replace(row, row.replace("-> 3 ", "-> 2 ")))
+    assert [type(e).__name__ for e in errors] == ["AssertionFailedError"]
+    assert "the third man in the 100M race" in errors[0].hint
+
+
+def test_every_clause_of_the_text_is_encoded_or_informative_with_a_reason(bundled: PolicySet) -> None:
+    # issue #12 item 4: each clause of the regulation text is quoted by a statement or marked informative with its reason
+    cov = coverage_of(bundled.find(EDITION))
+    assert cov.texts, "the regulation text was not found: coverage needs it"
+    assert [f"{c.file}:{c.line} {c.text}" for c in cov.clauses if c.status == UNCOVERED] == []
+    assert all(c.reason for c in cov.clauses if c.status == INFORMATIVE)
+    assert cov.tally().encoded > cov.tally().informative

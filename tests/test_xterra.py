@@ -8,6 +8,7 @@ import pytest
 from racepolicy.language.errors import PolicyError, PolicyErrors
 from racepolicy.language.source import Source
 from racepolicy.query.policyset import PolicySet
+from racepolicy.tools.coverage import INFORMATIVE, UNCOVERED, coverage_of
 
 EDITION = "xterra-2023"
 
@@ -23,6 +24,12 @@ KNOW = "What to Know Before Your Run"
 POINTS = "Collect Points as You Run"
 TICKET = "Punch Your Ticket to the World Champs"
 CALENDAR = "Explore the Trail Run World Series"
+
+# Finishers of one race in overall finishing order, with their divisions (for the division questions).
+FINISHERS = (
+    '[{name: "Bell", division: "35-39", place: 1}, {name: "Cruz", division: "40-44", place: 2},'
+    ' {name: "Diaz", division: "35-39", place: 3}, {name: "Abe", division: "40-44", place: 5}]'
+)
 
 # Every row cites seed 002 through its `seed` column, which the answer's own citations must carry.
 QUESTIONS = [
@@ -109,6 +116,42 @@ QUESTIONS = [
     Question("status Gozo", "Dates not confirmed", CALENDAR),
     Question("championship Americas", "Americas", CALENDAR),
     Question("country Comapedrosa", "Andorra", CALENDAR),
+    # ---- issue #12: the clauses encoded since (each row cites its seed 002 line)
+    # seed 002:33 "Race one or both, but World Championship qualification remains specific to each distance"
+    Question('qualifies_in_distance("Trail Half", "Trail Marathon")', "no", GO),
+    Question('qualifies_in_distance("half", "Trail Half")', "yes", GO),
+    # seed 002:778 "each division ranked independently"; seed 002:16 "Every division crowns a champion"
+    Question(f"division_ranking({FINISHERS}, \"40-44\")", "[Cruz, Abe]", KNOW),  # 2nd and 5th overall: 1st and 2nd of their division
+    Question(f"division_champion({FINISHERS}, \"40-44\")", "[Cruz]", KNOW),
+    Question(f"division_champion({FINISHERS}, \"35-39\")", "[Bell]", KNOW),
+    Question(f"division_champion({FINISHERS}, \"80+\")", "[]", KNOW),  # nobody finished in the division
+    # seed 002:780 "Minimum age requirements can vary by event and region": the event's minimum age is a declared input
+    Question("old_enough(2009-12-31, 2023-07-01) given minimum_age = 14", "yes", KNOW),  # 14 on 31 December 2023
+    Question("old_enough(2010-01-01, 2023-07-01) given minimum_age = 14", "no", KNOW),
+    Question("old_enough(2005-06-01, 2023-03-11) given minimum_age = 18", "yes", KNOW),
+    # seed 002:778 "ranging from 19U through 80+": fourteen divisions, a reading
+    Question("age_division_count", "14", KNOW),
+    # seed 002:41 "equal slots across distances and age divisions": 29 slots a sex and distance at Gozo
+    Question("slots_per_age_division(Gozo)", "2", TICKET),
+    Question("slots_left_after_equal_division_split(Gozo)", "1", TICKET),
+    # seed 002:796 "slots awarded separately for Half and Full Marathon events"
+    Question("slots_per_distance(Gozo)", "58", TICKET),
+    Question("slots_per_distance(Taihu)", "29", TICKET),
+    # seed 002:798 "typically ranging from 28 to 232"
+    Question("slots_typical(Taihu)", "yes", TICKET),
+    # seed 002:800 "a Half Marathon slot may be requested to transfer to the Marathon"; 002:802 "by special request"
+    Question('transfer_request("Trail Marathon")',
+             "a special request, considered only in exceptional circumstances; the text names no addressee or deadline", TICKET),
+    # seed 002:45 "crowning age division champions" at the World Championship
+    Question(f"championship_division_champion({FINISHERS}, \"40-44\")", "[Cruz]", TICKET),
+    # seed 002:792 "Regional championships are open events, and any eligible runner may take part"
+    Question("may_enter_regional_championship(Europe, true)", "yes", KNOW),
+    Question("may_enter_regional_championship(Gozo, true)", "no", KNOW),  # not a regional championship
+    Question("may_enter_regional_championship(AsiaPacific, false)", "no", KNOW),
+    # seed 002:792 "regional titles and jerseys are awarded based on regional representation, not overall finish position"
+    Question('regional_title([{name: "Rossi", region: "European"}, {name: "Ito", region: "Asia-Pacific"}], "Asia-Pacific")', "Ito", KNOW),
+    # seed 002:37 "see how you rank against runners in your age division, your country, and across the world"
+    Question("ranking_scopes", "[age division, country, world]", POINTS),
 ]
 
 
@@ -227,3 +270,12 @@ def test_plugin_adds_the_series_words(bundled: PolicySet) -> None:
     vocabulary = bundled.find(EDITION).vocabulary
     assert vocabulary is not None
     assert {"Trail Half", "Trail Marathon", "19U", "80+", "Physically Challenged"} <= set(vocabulary.categories)
+
+
+def test_every_clause_of_the_text_is_encoded_or_informative_with_a_reason(bundled: PolicySet) -> None:
+    # issue #12 item 4: each clause of the regulation text is quoted by a statement or marked informative with its reason
+    cov = coverage_of(bundled.find(EDITION))
+    assert cov.texts, "the regulation text was not found: coverage needs it"
+    assert [f"{c.file}:{c.line} {c.text}" for c in cov.clauses if c.status == UNCOVERED] == []
+    assert all(c.reason for c in cov.clauses if c.status == INFORMATIVE)
+    assert cov.tally().encoded > cov.tally().informative

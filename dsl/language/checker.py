@@ -144,8 +144,6 @@ class Checker(WordsAndFactsChecks, CurrencyChecks, ListChecks):
         self._check_rules(ed)
         ed.interpreter_only = bool(ed.inputs) or any(True for _ in self.policy.find_all(ast.NotApplicable))  # fidelity
         _check_readings(self)  # fidelity
-        if not self.errors:
-            _check_assertions(self, ed)  # fidelity
         self._warn_unread_facts(ed)
         if not self.errors:
             for found in self._hook("racepolicy_validate", edition=ed):
@@ -153,6 +151,10 @@ class Checker(WordsAndFactsChecks, CurrencyChecks, ListChecks):
         if self.errors:
             raise PolicyErrors(self.errors)
         self._settle_word_params(ed)
+        # fidelity: assertions run once word parameters are settled, so an assertion may pass a word ("event") to a rule
+        _check_assertions(self, ed)
+        if self.errors:
+            raise PolicyErrors(self.errors)
         ed.checked = True
         return ed
 
