@@ -62,6 +62,13 @@ PENALTY_CHART = {
     "other_breach": (discretion("other_breach"), discretion("other_breach")),  # "Any other breach ... Race Jury"
 }
 
+# seed 004 breaches sanctioned outside the chart (enc2016): "If he/she refuses or abstains, ... treated as if found guilty
+# of taking drugs" (seed 004:383); publicity accessories "at the risk of penalties imposed by the jury" (seed 004:430).
+PENALTY_CHART.update({
+    "abstaining_doping_control": ("sanctioned as for doping (abstaining_doping_control)",) * 2,
+    "publicity_accessories": (discretion("publicity_accessories"), discretion("publicity_accessories")),
+})
+
 PENALTY_ROWS = [
     pytest.param(infraction, race, chart[column], id=f"penalties-{infraction}-{race}")
     for infraction, chart in PENALTY_CHART.items()
@@ -210,3 +217,169 @@ def test_refund_cites_its_tier(ask) -> None:
     # seed 004 cancellation of registration: "From May 16 to July 31 40%"
     answer = ask("refund TDS cancelled 2016-07-31", edition=EDITION)
     assert any("From May 16 to July 31 40%" in c for c in answer.citations())
+
+
+# ---- the chapters encoded for issue #12: a jury's, an organiser's and a runner's questions -------------------------------
+
+CHAPTER_QUESTIONS = [
+    # conditions of participation: "it is not the role of the organization to help a runner" (seed 004:24), "club member or not" (004:28)
+    pytest.param("organisation_helps_runner_with_own_problems", "no", id="participation-organisation-does-not-help"),
+    pytest.param("club_membership_required", "no", id="participation-club-member-or-not"),
+    # semi autonomy (seed 004:38-41)
+    pytest.param("pack_may_be_changed_during_race", "no", id="semi-autonomy-pack-not-changed"),
+    pytest.param("refusing_marshal_check_risks", "exclusion from the race", id="semi-autonomy-refusing-check-exclusion"),
+    pytest.param('bottle_refill("plain water")', "yes", id="semi-autonomy-refill-plain-water"),
+    pytest.param('bottle_refill("Cola")', "no", id="semi-autonomy-refill-cola-no"),
+    # personal assistance (seed 004:43-55)
+    pytest.param('assistance_allowed(UTMB, "Courmayeur")', "yes", id="assistance-UTMB-at-Courmayeur"),
+    pytest.param('assistance_allowed(CCC, "Courmayeur")', "no", id="assistance-CCC-not-at-Courmayeur"),
+    pytest.param('assistance_allowed(TDS, "Bourg St Maurice")', "yes", id="assistance-TDS-at-Bourg"),
+    pytest.param('assistance_allowed(OCC, "Champex")', "no", id="assistance-OCC-nowhere"),
+    pytest.param("assistants_per_runner", "1", id="assistance-one-single-person"),
+    pytest.param("assistant_bag_max_litres", "30", id="assistance-bag-30-litres"),
+    pytest.param("professional_assistance_allowed", "no", id="assistance-professional-forbidden"),
+    # accompaniment (seed 004:47)
+    pytest.param("accompaniment_allowed(false, false)", "no", id="accompaniment-outside-zone-by-non-runner"),
+    pytest.param("accompaniment_allowed(false, true)", "yes", id="accompaniment-inside-tolerance-zone"),
+    pytest.param("accompaniment_allowed(true, false)", "yes", id="accompaniment-by-enrolled-runner"),
+    # health: TUE deadline (seed 004:62), samples paid by the organisation (004:63), exclusion decided by the jury (004:64)
+    pytest.param("tue_declaration_deadline(2016-01-10, 2016-01-05, 2016-08-26)", "2016-01-10", id="medical-tue-before-registration-same-day"),
+    pytest.param("tue_declaration_deadline(2016-01-10, 2016-05-01, 2016-08-26)", "2016-05-09", id="medical-tue-8th-day-after-request"),
+    pytest.param("tue_declaration_deadline(2016-01-10, 2016-08-22, 2016-08-26)", "2016-08-26", id="medical-tue-before-the-start"),
+    pytest.param("medical_sample_costs_paid_by", "the Organisation", id="medical-samples-paid-by-organisation"),
+    pytest.param("medical_exclusion_decided_by", "the Race Jury", id="medical-exclusion-by-race-jury"),
+    # qualifying points (seed 004:67, 76)
+    pytest.param("qualifying_race_point_values", "[1, 2, 3, 4]", id="registration-race-points-1-to-4"),
+    pytest.param("false_declaration_consequence", "the organisation may cancel the registration without refunding the admission fee",
+                 id="registration-deceit-cancelled-without-refund"),
+    # registration deadlines and what follows them (seed 004:82-86)
+    pytest.param("medical_certificate_in_time(2016-05-30)", "yes", id="registration-certificate-may-30"),
+    pytest.param("medical_certificate_in_time(2016-06-01)", "no", id="registration-certificate-june-1-late"),
+    pytest.param("medical_certificate_outcome(2016-06-01)", "registration cancelled and the fee not refunded", id="registration-certificate-late-consequence"),
+    pytest.param('medical_certificate_channel("email")', "no", id="registration-certificate-not-by-email"),
+    pytest.param("declaration_in_time(2016-07-30)", "yes", id="registration-declaration-july-30"),
+    pytest.param("declaration_in_time(2016-07-31)", "no", id="registration-declaration-july-31-too-late"),
+    pytest.param("bib_issued(true, false, true, true)", "no", id="bib-none-without-declaration"),
+    pytest.param("bib_issued(true, true, true, true)", "yes", id="bib-issued-with-everything"),
+    # entry (seed 004:100, 113, 139)
+    pytest.param("race_change_allowed", "no", id="entry-no-change-of-race"),
+    pytest.param("bib_exchange_allowed", "no", id="entry-no-bib-exchange"),
+    # guarantee and refunds (seed 004:116-137)
+    pytest.param('guarantee_applies(false, "accident", 10)', "no", id="guarantee-not-subscribed"),
+    pytest.param('guarantee_proof("accident")', "a medical certificate with signature and stamp of the doctor attesting to the contra-indication",
+                 id="guarantee-proof-accident"),
+    pytest.param('guarantee_proof("relative died")', "a certificate signed and stamped by an official authority", id="guarantee-proof-other"),
+    pytest.param("guarantee_claim_in_time(2016-08-28, 2016-09-07)", "yes", id="guarantee-claim-day-10"),
+    pytest.param("guarantee_claim_in_time(2016-08-28, 2016-09-08)", "no", id="guarantee-claim-day-11-late"),
+    pytest.param('cancellation_accepted_by("post")', "yes", id="refunds-cancel-by-post"),
+    pytest.param('cancellation_accepted_by("telephone")', "no", id="refunds-cancel-not-by-telephone"),
+    pytest.param('cancellation_refund_due(UTMB, 2016-06-01, true, "accident", 60)', "219.00 EUR", id="refunds-insured-accident-full-fee"),
+    pytest.param('cancellation_refund_due(UTMB, 2016-06-01, true, "work", 60)', "87.60 EUR", id="refunds-insured-uncovered-reason-40"),
+    pytest.param('cancellation_refund_due(CCC, 2016-03-01, false, "accident", 60)', "81.60 EUR", id="refunds-uninsured-60"),
+    # osteo-articular injury (seed 004:142-148)
+    pytest.param('postponement_possible("muscular", false, true)', "yes", id="injury-muscular-after-registration"),
+    pytest.param('postponement_possible("osteo-articular", true, true)', "no", id="injury-chronic-excluded"),
+    pytest.param("postponement_request_admissible(2016-09-10, true)", "yes", id="injury-request-september-10"),
+    pytest.param("postponement_request_admissible(2016-09-11, true)", "no", id="injury-request-september-11-late"),
+    pytest.param("postponement_request_admissible(2016-08-01, false)", "no", id="injury-incomplete-report-rejected"),
+    pytest.param("postponement_decision_deadline", "2016-11-01", id="injury-processed-by-november-1"),
+    pytest.param("postponement_decision_appealable", "no", id="injury-decision-final"),
+    pytest.param("postponement_outcome(true)", "priority registration for the same race in the future", id="injury-favourable-priority"),
+    # race bib (seed 004:209-215)
+    pytest.param('bib_position_allowed("back")', "no", id="bib-not-on-the-back"),
+    pytest.param('bib_position_allowed("chest")', "yes", id="bib-on-the-chest"),
+    pytest.param("bib_withdrawn(false)", "no", id="bib-never-withdrawn"),
+    pytest.param("bib_withdrawn(true)", "yes", id="bib-withdrawn-on-refusal"),
+    pytest.param("bib_on_retirement", "deactivated", id="bib-deactivated-on-retirement"),
+    # drop bags (seed 004:218-234)
+    pytest.param("drop_bags(TDS)", "2", id="drop-bags-TDS-two"),
+    pytest.param("drop_bags(UTMB)", "1", id="drop-bags-UTMB-one"),
+    pytest.param("drop_bag_litres(OCC)", "30", id="drop-bags-OCC-30-litres"),
+    pytest.param('drop_bag_at(UTMB, "Courmayeur")', "yes", id="drop-bags-UTMB-Courmayeur"),
+    pytest.param('drop_bag_at(UTMB, "Champex")', "no", id="drop-bags-no-bag-in-Champex"),
+    pytest.param('drop_bag_at(TDS, "Cormet de Roselend")', "yes", id="drop-bags-TDS-Cormet"),
+    pytest.param("bag_collection(1h30, true)", "returned to the runner or his relations", id="drop-bags-collected-within-2h"),
+    pytest.param("bag_collection(2h30, true)", "the runner recovers it in person, at his own costs, from the organisation in Chamonix",
+                 id="drop-bags-after-2h-own-costs"),
+    pytest.param("bag_collection(1h, false)", "not returned: the bib must be presented", id="drop-bags-bib-required"),
+    pytest.param("bag_repatriated_after_abandon(false)", "no", id="drop-bags-abandonment-not-registered"),
+    pytest.param("bag_transported(true, true)", "no", id="drop-bags-no-poles"),
+    pytest.param("bag_contents_complaint_acceptable", "no", id="drop-bags-no-complaint-on-contents"),
+    # safety and medical assistance (seed 004:252-270)
+    pytest.param("excluded_after_intravenous_drip(true)", "yes", id="medical-drip-excluded"),
+    pytest.param("rescue_costs_paid_by", "the person rescued", id="medical-rescue-costs-runner"),
+    pytest.param('rescue_number("Switzerland")', "144", id="medical-rescue-number-switzerland"),
+    pytest.param("course_controller_phone", "+33 4 50 53 47 51", id="medical-course-controller-phone"),
+    pytest.param("under_organisation_responsibility(true)", "no", id="medical-left-marked-path"),
+    # controls and refreshments (seed 004:273-300)
+    pytest.param("chips_per_runner", "2", id="controls-two-chips"),
+    pytest.param("refreshment_access(false)", "no", id="controls-no-refreshment-without-bib"),
+    pytest.param("hot_meal_posts(CCC)", "[Champex]", id="refreshments-hot-dish-CCC"),
+    pytest.param("hot_meal_posts(OCC)", "[]", id="refreshments-hot-dish-OCC-none"),
+    pytest.param("disposable_beaker_posts(TDS)", "[Col Checrouit-Maison Vieille]", id="refreshments-disposable-beakers-TDS"),
+    pytest.param("bottle_counts_as_beaker", "no", id="refreshments-bottle-is-not-a-beaker"),
+    # time barriers and continuing after one (seed 004:310-316)
+    pytest.param("may_continue(10h59, 11h)", "yes", id="time-barriers-left-before"),
+    pytest.param("may_continue(11h, 11h)", "no", id="time-barriers-left-at-the-barrier"),
+    pytest.param("continuing_after_exclusion(true)", "allowed, at his own responsibility and in complete autonomy",
+                 id="time-barriers-continue-after-bib-returned"),
+    pytest.param("continuing_after_exclusion(false)", "not allowed before returning the race number", id="time-barriers-continue-with-bib-no"),
+    # rest areas, showers (seed 004:319-328)
+    pytest.param("rest_areas(UTMB)", "[Les Chapieux, Courmayeur, Champex, Chamonix]", id="rest-areas-UTMB"),
+    pytest.param("rest_areas(OCC)", "[Chamonix]", id="rest-areas-OCC-Chamonix"),
+    pytest.param("chamonix_rest_area_access(false, true)", "no", id="rest-areas-finishers-only"),
+    pytest.param("shower_available(false, false)", "no", id="showers-course-medical-advice-only"),
+    # abandonment (seed 004:331-342)
+    pytest.param("may_abandon_here(false, false)", "no", id="abandon-only-at-control-post"),
+    pytest.param("may_abandon_here(false, true)", "yes", id="abandon-injury-anywhere"),
+    pytest.param("repatriation(true, false)", "by bus back to Chamonix", id="abandon-bus-post"),
+    pytest.param("repatriation(false, false)", "by their own means to the closest repatriation point", id="abandon-own-means"),
+    pytest.param("abandon_between_posts", "return to the previous control point and inform the post leader", id="abandon-between-posts"),
+    # objections, jury, appeal (seed 004:386-396)
+    pytest.param("objection_in_time(2h)", "yes", id="objections-two-hours-in-time"),
+    pytest.param("objection_in_time(2h01)", "no", id="objections-late"),
+    pytest.param("objection_deposit_returned(true)", "100.00 EUR", id="objections-valid-deposit-back"),
+    pytest.param("objection_deposit_returned(false)", "0.00 EUR", id="objections-invalid-deposit-kept"),
+    pytest.param("objection_lodged_with", "the course director", id="objections-course-director"),
+    pytest.param("jury_decision_appealable", "no", id="jury-without-appeal"),
+    # cancellation of the race (seed 004:400-404)
+    pytest.param("start_after_bad_weather(2h, 3h)", "the start is postponed", id="race-cancellation-start-postponed"),
+    pytest.param("start_after_bad_weather(4h, 3h)", "the race is cancelled", id="race-cancellation-postponed-too-long"),
+    pytest.param("race_interrupted_refund", "no refund", id="race-cancellation-interrupted-no-refund"),
+    # insurance (seed 004:411-414)
+    pytest.param("accident_insurance_required", "yes", id="insurance-accident-required"),
+    pytest.param("accident_insurance_countries", "[France, Italy, Switzerland]", id="insurance-three-countries"),
+    pytest.param("helicopter_evacuation_paid_by", "the runner", id="insurance-helicopter-paid-by-runner"),
+    # classification of runners who do not reach the finish (seed 004:420)
+    pytest.param("classified(false)", "no", id="classification-not-arrived-not-classed"),
+    pytest.param("classified(true)", "yes", id="classification-arrived-classed"),
+    # Traversée-OCC challenge (seed 004:427)
+    pytest.param("challenge_time(8h30, 7h45)", "16h15", id="challenge-accumulated-time"),
+    pytest.param("challenge_ranked(true, true, false)", "no", id="challenge-same-year-only"),
+    pytest.param("challenge_rewarded(3)", "yes", id="challenge-first-3"),
+    pytest.param("challenge_rewarded(4)", "no", id="challenge-fourth-not-rewarded"),
+    pytest.param("traversee_date", "2016-07-09", id="challenge-traversee-july-9"),
+    pytest.param("traversee_distance", "61 km", id="challenge-traversee-61km"),
+    # sponsors, image (seed 004:430-433)
+    pytest.param("sponsor_logos_allowed_on", "[clothing, equipment used during the race]", id="sponsors-logos-on-clothing"),
+    pytest.param("image_rights_waived", "yes", id="image-rights-waived"),
+]
+
+
+@pytest.mark.parametrize(("query", "expected"), CHAPTER_QUESTIONS)
+def test_chapter_questions(ask, query: str, expected: str) -> None:
+    answer = ask(query, edition=EDITION)
+    assert answer.text == expected
+    assert answer.citations(), "every answer cites the clause it encodes"
+
+
+def test_classification_cites_the_arrival_rule(ask) -> None:
+    # seed 004:420 "only the runners arriving at Chamonix ... are classed"
+    answer = ask("classified(false)", edition=EDITION)
+    assert any("only the runners arriving at Chamonix" in c for c in answer.citations())
+
+
+def test_late_certificate_answer_cites_its_consequence(ask) -> None:
+    # seed 004:83 "Non- reception of the medical certificate by this date means that the registration will be cancelled"
+    answer = ask("medical_certificate_outcome(2016-06-01)", edition=EDITION)
+    assert any("registration will be cancelled and the fee not refunded" in c for c in answer.citations())
