@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from racepolicy.tools.coverage import INFORMATIVE, UNCOVERED, coverage_of
 
 EDITION = "utmb-2016"
 
@@ -365,6 +366,9 @@ CHAPTER_QUESTIONS = [
     # sponsors, image (seed 004:430-433)
     pytest.param("sponsor_logos_allowed_on", "[clothing, equipment used during the race]", id="sponsors-logos-on-clothing"),
     pytest.param("image_rights_waived", "yes", id="image-rights-waived"),
+    # poles (seed 004:202-204)
+    pytest.param("poles_allowed(false)", "no", id="poles-picked-up-on-the-way"),
+    pytest.param("poles_in_drop_bag_allowed", "no", id="poles-not-in-spare-bags"),
 ]
 
 
@@ -385,3 +389,12 @@ def test_late_certificate_answer_cites_its_consequence(ask) -> None:
     # seed 004:83 "Non- reception of the medical certificate by this date means that the registration will be cancelled"
     answer = ask("medical_certificate_outcome(2016-06-01)", edition=EDITION)
     assert any("registration will be cancelled and the fee not refunded" in c for c in answer.citations())
+
+
+def test_every_clause_outside_the_equipment_chapter_is_accounted_for(bundled) -> None:
+    # seed 004: each clause is quoted by a statement or marked informative with a reason. The equipment chapter
+    # (seed 004:151-206) is encoded by its own engineer in the same file; once merged this range goes.
+    coverage = coverage_of(bundled.find(EDITION))
+    gaps = [f"004:{c.line} {c.text[:60]}" for c in coverage.clauses if c.status == UNCOVERED and not 151 <= c.line <= 206]
+    assert gaps == []
+    assert all(c.reason for c in coverage.clauses if c.status == INFORMATIVE)
