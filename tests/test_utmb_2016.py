@@ -356,6 +356,8 @@ CHAPTER_QUESTIONS = [
     # classification of runners who do not reach the finish (seed 004:420)
     pytest.param("classified(false)", "no", id="classification-not-arrived-not-classed"),
     pytest.param("classified(true)", "yes", id="classification-arrived-classed"),
+    # awards (seed 004:423-424): "receive a trophy and a prize"; the text gives no prize amount
+    pytest.param("award_consists_of", "[a trophy, a prize]", id="awards-trophy-and-prize-no-amount"),
     # Traversée-OCC challenge (seed 004:427)
     pytest.param("challenge_time(8h30, 7h45)", "16h15", id="challenge-accumulated-time"),
     pytest.param("challenge_ranked(true, true, false)", "no", id="challenge-same-year-only"),
