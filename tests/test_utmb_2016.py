@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from racepolicy.language.errors import PolicyError
 from racepolicy.tools.coverage import INFORMATIVE, UNCOVERED, coverage_of
 
 EDITION = "utmb-2016"
@@ -347,8 +348,8 @@ CHAPTER_QUESTIONS = [
     pytest.param("objection_lodged_with", "the course director", 386, id="objections-course-director"),
     pytest.param("jury_decision_appealable", "no", 396, id="jury-without-appeal"),
     # cancellation of the race (seed 004:400-404)
-    pytest.param("start_after_bad_weather(2h, 3h)", "the start is postponed", 400, id="race-cancellation-start-postponed"),
-    pytest.param("start_after_bad_weather(4h, 3h)", "the race is cancelled", 400, id="race-cancellation-postponed-too-long"),
+    pytest.param("start_after_bad_weather(2h) given longest_start_postponement = 3h", "the start is postponed", 400, id="race-cancellation-start-postponed"),
+    pytest.param("start_after_bad_weather(4h) given longest_start_postponement = 3h", "the race is cancelled", 400, id="race-cancellation-postponed-too-long"),
     pytest.param("race_interrupted_refund", "no refund", 404, id="race-cancellation-interrupted-no-refund"),
     # insurance (seed 004:411-414)
     pytest.param("accident_insurance_required", "yes", 410, id="insurance-accident-required"),
@@ -402,3 +403,43 @@ def test_every_clause_outside_the_equipment_chapter_is_accounted_for(bundled) ->
     gaps = [f"004:{c.line} {c.text[:60]}" for c in coverage.clauses if c.status == UNCOVERED and not 151 <= c.line <= 206]
     assert gaps == []
     assert all(c.reason for c in coverage.clauses if c.status == INFORMATIVE)
+
+
+# ---- readings of ambiguous clauses and figures the text does not give: shown with every answer that uses them ----------
+
+READING_CASES = [
+    # seed 004:11 "in 46:30 hours maximum" against 004:305 "UTMB® : 47 hours"
+    pytest.param("cutoff UTMB", "47 hours, the figure of the section that fixes the time limits", "46h30, the races list's 46:30 hours maximum",
+                 id="cutoff-47h-over-46h30"),
+    # seed 004:134-135 "Before March 15" / "From March 16": 15 March in no tier
+    pytest.param("refund UTMB cancelled 2016-03-15", "15 March itself gets 60%", "15 March gets 50%", id="refund-march-15"),
+    # seed 004:361 the chart's two unheaded columns
+    pytest.param("penalty littering on OCC", "the first column is UTMB, CCC and TDS, the second the OCC", "the first column is the OCC",
+                 id="chart-columns"),
+    # seed 004:82-83 "before may 31st 2016" against "by this date"
+    pytest.param("medical_certificate_outcome(2016-05-31)", "by 31 May: a certificate posted on 31 May is in time",
+                 "before 31 May: the last day is 30 May", id="certificate-may-31"),
+    # seed 004:229 "within two hours of the end of the race"
+    pytest.param("bag_collection(1h, true)", "the end of the runner's own race (his arrival), from which he can collect", "the end of the event",
+                 id="bag-collection-end-of-race"),
+    # seed 004:321 "Both races: a rest area is available in Chamonix for all runners."
+    pytest.param("rest_areas(TDS)", "every race", "two of the races, which the text does not name", id="rest-area-both-races"),
+    # seed 004:404 "more than 15 days" / "less than 15 days": exactly 15 in neither
+    pytest.param("race_cancelled_refund(UTMB, 2016-08-11, 2016-08-26)", "exactly 15 days before: no refund, it is not more than 15",
+                 "exactly 15 days before: the partial refund", id="race-cancelled-exactly-15-days"),
+]
+
+
+@pytest.mark.parametrize(("query", "reading", "alternative"), READING_CASES)
+def test_answers_show_the_reading_taken_and_its_alternative(ask, query: str, reading: str, alternative: str) -> None:
+    readings = ask(query, edition=EDITION).readings()
+    assert any(r["reading"] == reading and alternative in r["alternatives"] for r in readings), readings
+
+
+def test_start_postponement_limit_is_a_declared_input(ask) -> None:
+    # seed 004:400 "the start may only be postponed by a maximum several hours": no figure, so the query gives it
+    answer = ask("start_after_bad_weather(4h) given longest_start_postponement = 3h", edition=EDITION)
+    assert answer.text == "the race is cancelled"
+    assert [i["name"] for i in answer.inputs()] == ["longest_start_postponement"]
+    with pytest.raises(PolicyError, match="longest_start_postponement"):
+        ask("start_after_bad_weather(4h)", edition=EDITION)
