@@ -216,3 +216,17 @@ def test_misused_constructs_are_located_syntax_errors(body: str, snapshot) -> No
 def test_the_bundled_world_series_and_xterra_policies_are_clean_under_strict(capsys: pytest.CaptureFixture[str]) -> None:
     policies = Path(__file__).resolve().parent.parent / "policies"
     assert main(["check", "--strict", str(policies / "world-series-2023.policy"), str(policies / "xterra-2023.policy")]) == 0
+
+
+def test_the_diff_shows_readings_that_changed() -> None:
+    from racepolicy.diff.compare import diff_editions
+
+    old = PolicySet().add(Source("old.policy", POLICY))
+    new_text = POLICY.replace('edition demo 2024', 'edition demo 2025').replace(
+        'reading "within includes 500 km" over "within excludes 500 km"', 'reading "within excludes 500 km" over "within includes 500 km"')
+    new = PolicySet().add(Source("new.policy", new_text))
+    changes = diff_editions(old, new).changes("readings")
+    assert [(c.kind, c.subject, c.old, c.new) for c in changes] == [(
+        "changed", "reading of rule transfer",
+        '"within includes 500 km" over "within excludes 500 km"', '"within excludes 500 km" over "within includes 500 km"',
+    )]
