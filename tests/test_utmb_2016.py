@@ -411,6 +411,9 @@ READING_CASES = [
     # seed 004:11 "in 46:30 hours maximum" against 004:305 "UTMB® : 47 hours"
     pytest.param("cutoff UTMB", "47 hours, the figure of the section that fixes the time limits", "46h30, the races list's 46:30 hours maximum",
                  id="cutoff-47h-over-46h30"),
+    # seed 004:116 "averaging an additional charge of 15 € per person"
+    pytest.param("amount_paid(UTMB, true)", "15 € per person, the one figure the text gives", "an average: a runner's own price may differ",
+                 id="guarantee-price-averaging"),
     # seed 004:134-135 "Before March 15" / "From March 16": 15 March in no tier
     pytest.param("refund UTMB cancelled 2016-03-15", "15 March itself gets 60%", "15 March gets 50%", id="refund-march-15"),
     # seed 004:361 the chart's two unheaded columns
