@@ -230,3 +230,12 @@ def test_the_diff_shows_readings_that_changed() -> None:
         "changed", "reading of rule transfer",
         '"within includes 500 km" over "within excludes 500 km"', '"within excludes 500 km" over "within includes 500 km"',
     )]
+
+
+@pytest.mark.parametrize(("reading", "message"), [
+    ('reading "a" over "a"', "the reading taken is also listed as an alternative"),
+    ('reading "a" over "b" over "b"', "an alternative reading is listed twice"),
+])
+def test_a_reading_must_choose_between_distinct_readings(reading: str, message: str) -> None:
+    errors = _errors(f'edition demo 2024 "Demo"\nrule r = 1 § "x" {reading}\n')
+    assert [(e.message, e.span.line) for e in errors] == [(message, 2)]
