@@ -281,7 +281,7 @@ def test_check_reports_every_error_of_a_broken_policy_in_source_order(in_tmp: Pa
 
 def test_check_reports_every_syntax_error_of_a_broken_policy(in_tmp: Path, capsys: pytest.CaptureFixture[str], snapshot) -> None:
     text = utmb_2022()
-    text = replace_once(text, "cutoff 26h30,", "cutoff 26h30 30,")
+    text = replace_once(text, "cutoff 26h30 §", "cutoff 26h30 30 §")
     text = replace_once(text, "penalty cheating on all = disqualify for life", "penalty cheating on all = disqualified for life")
     text = replace_once(text, "rule complaint_deadline = 10d", "rule complaint_deadline = 10 days")
     Path("utmb-2022.policy").write_text(text, encoding="utf-8")
