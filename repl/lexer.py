@@ -8,7 +8,7 @@ from pygments.lexer import RegexLexer, bygroups, words
 from pygments.token import Comment, Keyword, Name, Number, Operator, Punctuation, String, Text, Whitespace
 
 # Keywords of the grammar (grammar/racepolicy.lark); a test checks this list against the grammar's terminals.
-DECLARATIONS = ("edition", "section", "race", "group", "infraction", "penalty", "schedule", "table", "band", "rule", "currency")
+DECLARATIONS = ("edition", "section", "race", "group", "infraction", "penalty", "schedule", "table", "band", "rule", "currency", "source", "informative")
 KEYWORDS = ("on", "all", "disqualify", "for", "life", "discretion", "as", "doping", "through", "otherwise", "eligible", "when",
             "if", "then", "else", "given")
 WORD_OPERATORS = ("and", "or", "not", "in")

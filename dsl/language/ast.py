@@ -141,11 +141,19 @@ class Statement(Node):
 
 
 @attrs.frozen
+class SourceRef(Node):
+    """A `source "path"` line of the header: a regulation text the policy encodes, relative to the policy file."""
+
+    path: str = ""
+
+
+@attrs.frozen
 class Header(Node):
     series: str = ""
     year: int = 0
     title: str = ""
     currency: str = "EUR"
+    sources: tuple[SourceRef, ...] = ()
 
 
 @attrs.frozen
@@ -254,6 +262,16 @@ class RuleDecl(Statement):
     name: str = ""
     params: tuple[Param, ...] = ()
     body: Expr = attrs.field(factory=Expr)
+
+
+# ---- fidelity: statements about the regulation text itself ------------------
+
+
+@attrs.frozen
+class InformativeDecl(Statement):
+    """`informative § "clause" "reason"`: a clause of the text that carries no machine-checkable rule."""
+
+    reason: str = ""
 
 
 @attrs.frozen

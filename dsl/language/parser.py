@@ -38,7 +38,7 @@ MAX_NESTING = 100
 # Significant digits of one number as written: enough for any fee, distance or time.
 MAX_LITERAL_DIGITS = 15
 
-STATEMENT_KEYWORDS = ("edition", "section", "race", "group", "infraction", "penalty", "schedule", "table", "band", "rule")
+STATEMENT_KEYWORDS = ("edition", "section", "race", "group", "infraction", "penalty", "schedule", "table", "band", "rule", "informative", "source")
 
 # What each terminal is, in the words of a rule author.
 TERMINAL_LABELS: dict[str, str] = {
@@ -173,8 +173,19 @@ class _ToAst(Transformer[Token, Any]):
                 statements.append(attrs.evolve(item, section=section))
         return ast.Policy(header=header, statements=tuple(statements), span=_span(meta))
 
-    def header(self, meta: Any, series: Token, year: Token, title: Token, currency: str | None = None) -> ast.Header:
-        return ast.Header(series=str(series), year=int(year), title=literal_of(title), currency=currency or "EUR", span=_span(meta))
+    def header(self, meta: Any, series: Token, year: Token, title: Token, *rest: Any) -> ast.Header:
+        currency = next((r for r in rest if isinstance(r, str)), None)
+        sources = tuple(r for r in rest if isinstance(r, ast.SourceRef))
+        return ast.Header(
+            series=str(series), year=int(year), title=literal_of(title), currency=currency or "EUR", sources=sources, span=_span(meta),
+        )
+
+    # ---- fidelity: source lines and informative clauses
+    def source_ref(self, meta: Any, path: Token) -> ast.SourceRef:
+        return ast.SourceRef(path=literal_of(path), span=_span(meta))
+
+    def informative_decl(self, meta: Any, citation: ast.Citation, reason: Token) -> ast.InformativeDecl:
+        return ast.InformativeDecl(citation=citation, reason=literal_of(reason), span=_span(meta))
 
     def currency(self, meta: Any, code: Token) -> str:
         return str(code)

@@ -132,7 +132,8 @@ Lines = list[tuple[int, str]]  # (source line it came from, text)
 
 
 def _header(h: ast.Header) -> Lines:
-    return [(h.span.line, f'edition {h.series} {h.year} {literal(h.title)} currency {h.currency}')]
+    lines = [(h.span.line, f'edition {h.series} {h.year} {literal(h.title)} currency {h.currency}')]
+    return lines + [(s.span.line, f"source {literal(s.path)}") for s in h.sources]
 
 
 def _race(st: ast.RaceDecl) -> Lines:
@@ -248,6 +249,11 @@ def statement(st: ast.Statement) -> Lines:
         return [(st.span.line, _join(f"band {st.name}", _cite(st.citation)) + ":"), *_aligned(rows)]
     if isinstance(st, ast.RuleDecl):
         return _rule(st)
+    if isinstance(st, ast.InformativeDecl):
+        one_line = _join("informative", _cite(st.citation), literal(st.reason))
+        if len(one_line) <= WIDTH:
+            return [(st.span.line, one_line)]
+        return [(st.span.line, _join("informative", _cite(st.citation))), (st.span.line, INDENT + literal(st.reason))]
     raise FormatError(f"cannot write a {type(st).__name__}")
 
 
