@@ -10,7 +10,9 @@ from pygments.token import Comment, Keyword, Name, Number, Operator, Punctuation
 # Keywords of the grammar (grammar/racepolicy.lark); a test checks this list against the grammar's terminals.
 DECLARATIONS = ("edition", "section", "race", "group", "infraction", "penalty", "schedule", "table", "band", "rule", "currency", "source", "informative")
 KEYWORDS = ("on", "all", "disqualify", "for", "life", "discretion", "as", "doping", "through", "otherwise", "eligible", "when",
-            "if", "then", "else", "given")
+            "if", "then", "else", "given",
+            # richer sanctions (issue #11 item 4)
+            "immediately", "of", "no", "years", "year", "months", "month")
 WORD_OPERATORS = ("and", "or", "not", "in")
 CONSTANTS = ("true", "false")
 TYPES = ("number", "money", "duration", "length", "percent", "date", "text", "bool", "record", "list", "sanction")

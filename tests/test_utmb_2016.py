@@ -8,27 +8,29 @@ EDITION = "utmb-2016"
 
 # Rendered sanctions, as a jury reads them.
 DQ = "disqualification"
-LIFE = "disqualification for life"
+IMMEDIATE_DQ = "immediate disqualification"  # seed 004:358
+IMMEDIATE_LIFE = "immediate disqualification for life"  # seed 004:366 "Immediate disqualification and for life"
+JURY = "the Race Jury"  # seed 004:370, 371 "Depending on the Race Jury"; 004:380 "decided on by the Race Jury"
 H1 = "1h time penalty"
 M30 = "30min time penalty"
 M15 = "15min time penalty"
 M10 = "10min time penalty"
 
 
-def discretion(infraction: str) -> str:
-    return f"at the race direction's discretion ({infraction})"
+def discretion(infraction: str, who: str) -> str:
+    return f"at the discretion of {who} ({infraction})"
 
 
 # seed 004, penalty chart (line 355 on): infraction -> (first column, second column).
 # The first column is UTMB/CCC/TDS, the second the OCC (see the comment in the policy).
 # A row with a single sanction applies to both columns.
 PENALTY_CHART = {
-    "short_cutting": (discretion("short_cutting"), discretion("short_cutting")),  # "At the race directors' decision"
-    "missing_water": (DQ, DQ),  # "Lacking obligatory safety equipment ... Immediate disqualification"
-    "missing_jacket": (DQ, DQ),
-    "missing_torch": (DQ, DQ),
-    "missing_survival_blanket": (DQ, DQ),
-    "missing_phone": (DQ, DQ),
+    "short_cutting": (discretion("short_cutting", "the race directors"),) * 2,  # seed 004:357 "At the race directors' decision"
+    "missing_water": (IMMEDIATE_DQ, IMMEDIATE_DQ),  # seed 004:358 "Lacking obligatory safety equipment ... Immediate disqualification"
+    "missing_jacket": (IMMEDIATE_DQ, IMMEDIATE_DQ),
+    "missing_torch": (IMMEDIATE_DQ, IMMEDIATE_DQ),
+    "missing_survival_blanket": (IMMEDIATE_DQ, IMMEDIATE_DQ),
+    "missing_phone": (IMMEDIATE_DQ, IMMEDIATE_DQ),
     "missing_leggings": (H1, M30),  # "Lacking other obligatory equipment ... Penalty 1 hour  Penalty 30 min"
     "only_one_torch": (H1, M30),
     "missing_cap": (H1, M30),
@@ -41,25 +43,25 @@ PENALTY_CHART = {
     "missing_overtrousers": (H1, M30),
     "missing_gloves": (H1, M30),
     # Spare batteries are obligatory but not in the chart: "Any other breach ... decided on by the Race Jury".
-    "missing_spare_batteries": (discretion("missing_spare_batteries"), discretion("missing_spare_batteries")),
+    "missing_spare_batteries": (discretion("missing_spare_batteries", JURY),) * 2,
     "refusing_gear_check": (DQ, DQ),  # "Refuse to have obligatory equipment checked out  Disqualification"
     "littering": (H1, M30),  # "Throwing away rubbish ... Penalty 1 hour  Penalty 30 min"
     "lack_of_respect": (H1, M30),  # "Not respecting people ... Penalty 1 hour  Penalty 30 min"
     "not_assisting": (H1, M30),  # "Not assisting a person in difficulty ... Penalty 1 hour  Penalty 30 min"
     "assistance_outside_zones": (H1, M30),  # "Receiving help outside authorised zones ..."
     "accompanied_outside_zones": (M15, M10),  # "Being accompanied ... Penalty 15 min  Penalty 10 min"
-    "cheating": (LIFE, LIFE),  # "Immediate disqualification and for life"
+    "cheating": (IMMEDIATE_LIFE, IMMEDIATE_LIFE),  # "Immediate disqualification and for life"
     "no_visible_bib": (M15, M10),  # "Race number not visible  Penalty 15 min  Penalty 10 min"
     "nonconforming_bib": (M15, M10),  # "Not wearing the race number in the correct manner ..."
     "dangerous_behaviour": (M15, M10),  # "Recognised dangerous attitude ... Penalty 15 min  Penalty 10 min"
-    "no_chip": (discretion("no_chip"), discretion("no_chip")),  # "Depending on the Race Jury"
-    "missed_checkpoint": (discretion("missed_checkpoint"), discretion("missed_checkpoint")),
+    "no_chip": (discretion("no_chip", JURY),) * 2,  # seed 004:370 "Depending on the Race Jury"
+    "missed_checkpoint": (discretion("missed_checkpoint", JURY),) * 2,  # seed 004:371
     "refusing_orders": (DQ, DQ),  # "Refusal to comply with an order ... Disqualification"
     "refusing_doping_control": ("sanctioned as for doping (refusing_doping_control)",) * 2,  # "as if found guilty of taking drugs"
     "late_checkpoint_departure": (DQ, DQ),  # "Departure from a control post after the hour limitation  Disqualification"
     "pack_not_tagged": (H1, M30),  # "Pack not tagged  Penalty 1 hour  Penalty 30 min"
     "poles_not_from_start": (H1, M30),  # "Use of sticks not carried ... Penalty 1 hour  Penalty 30 min"
-    "other_breach": (discretion("other_breach"), discretion("other_breach")),  # "Any other breach ... Race Jury"
+    "other_breach": (discretion("other_breach", JURY),) * 2,  # seed 004:380 "Any other breach ... Race Jury"
 }
 
 PENALTY_ROWS = [
@@ -87,7 +89,7 @@ def test_combined_time_penalties_add_and_disqualification_dominates(ask) -> None
     # seed 004 penalty chart: "Time penalties are immediately applicable in situ", served one after the other.
     assert ask("penalty littering, no_visible_bib on CCC", edition=EDITION).text == "1h15 time penalty"
     assert ask("penalty littering, no_visible_bib on OCC", edition=EDITION).text == "40min time penalty"
-    assert ask("penalty littering, missing_jacket on TDS", edition=EDITION).text == DQ
+    assert ask("penalty littering, missing_jacket on TDS", edition=EDITION).text == IMMEDIATE_DQ  # seed 004:358
 
 
 QUESTIONS = [

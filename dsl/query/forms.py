@@ -97,7 +97,7 @@ def _answer(edition: Edition, query: ast.Query, source: Source, evaluator: Evalu
                 raise UnknownInfractionError(
                     f"unknown infraction '{infraction}'", _word_span(source, query, infraction), source, did_you_mean(infraction, known),
                 )
-        value = evaluator.penalty(query.infractions, query.race, query.span)
+        value = evaluator.penalty(query.infractions, query.race, query.span, env)
     elif isinstance(query, ast.EligibleQuery):
         _known_race(edition, query.race, query, source)
         value = evaluator.eligible(query.race, env, query.span)
