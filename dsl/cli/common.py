@@ -10,9 +10,21 @@ from racepolicy.language.errors import PolicyError
 from racepolicy.query.policyset import PolicySet
 
 
-def load_policies(paths: list[str]) -> PolicySet:
-    """The policies at `paths`, or the bundled ones when none are given."""
+def load_policies(paths: list[str], sources: list[str] | None = None) -> PolicySet:
+    """The policies at `paths`, or the bundled ones when none are given; `sources` are more places for regulation texts."""
+    if sources:
+        from racepolicy.language.citations import add_search_paths
+
+        add_search_paths(sources)
     return PolicySet.load(paths) if paths else PolicySet.bundled()
+
+
+def add_source_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--source", action="append", default=[], metavar="FILE",
+        help="a regulation text (or a folder of them) to use for `source` lines whose file is not where the policy says; "
+        "repeatable; RACEPOLICY_SOURCES lists more places",
+    )
 
 
 def report(exc: PolicyError, as_json: bool = False) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from racepolicy.cli.common import load_policies, report
+from racepolicy.cli.common import add_source_option, load_policies, report
 from racepolicy.language.errors import PolicyError
 
 
@@ -18,11 +18,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--runner", default="interpreter", metavar="RUNNER",
         help="interpreter (the reference) or compiled (closures; its trace comes from the interpreter)",
     )
+    add_source_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        policies = load_policies(args.paths)
+        policies = load_policies(args.paths, args.source)
         answer = policies.ask(args.query, edition=args.edition, runner=args.runner)
     except PolicyError as exc:
         report(exc, args.json)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from racepolicy.evaluation.values import Sanction
 from racepolicy.language import ast
+from racepolicy.language.citations import TextLocation, location_of
 from racepolicy.language.source import Source
 
 if TYPE_CHECKING:
@@ -23,6 +24,8 @@ class Citation:
     clause: str
     file: str
     line: int
+    # Where the clause stands in the regulation text, when the policy's `source` was found and the quote verified.
+    text: TextLocation | None = None
 
     def __str__(self) -> str:
         return self.render()
@@ -35,17 +38,22 @@ class Citation:
         if self.clause:
             parts.append(f"{quotes[0]}{escape(self.clause)}{quotes[1]}")
         where = f"{code}{self.file}:{self.line}{code}"
+        if self.text is not None:
+            where += f", {code}{self.text}{code}"
         return (" — ".join(parts) + f" ({where})") if parts else where
 
     def as_json(self) -> dict[str, object]:
-        return {"section": self.section, "clause": self.clause, "file": self.file, "line": self.line}
+        found: dict[str, object] = {"section": self.section, "clause": self.clause, "file": self.file, "line": self.line}
+        if self.text is not None:
+            found["text"] = self.text.as_json()
+        return found
 
 
 def cite(source: Source, statement: ast.Statement, node: ast.Node | None = None, extra: ast.Citation | None = None) -> Citation:
     """The citation of a statement, or of a part of it that carries its own `§`."""
     clause = extra.text if extra else (statement.citation.text if statement.citation else "")
     line = (node or statement).span.line
-    return Citation(statement.section, clause, source.name, line)
+    return Citation(statement.section, clause, source.name, line, location_of(source, clause) if clause else None)
 
 
 @attrs.define

@@ -105,6 +105,12 @@ class Checker:
                 'write e.g. edition utmb 2022 "UTMB Mont-Blanc" currency EUR',
             )
             raise PolicyErrors(self.errors)
+        # ---- fidelity: every quote checked against the regulation text; the verified source gives citations their lines
+        from racepolicy.language.citations import verify
+
+        self.source, quote_errors = verify(self.policy, self.source)
+        self.errors.extend(quote_errors)
+        # ---- end fidelity
         ed = Edition(header.series, header.year, header.title, header.currency, self.source, self.policy)
         self.ed = ed
         self._load_plugins(ed)

@@ -51,6 +51,10 @@ class Entry:
         try:
             if self.kind == "policy":
                 compile_source(Source("example.policy", text), make_plugin_manager())
+            elif self.kind == "strict":
+                from racepolicy.language.citations import unverified
+
+                return unverified(compile_source(Source("example.policy", text), make_plugin_manager()).source)
             elif self.kind == "query":
                 PolicySet.bundled().ask(text, edition="utmb-2022")
             else:
@@ -74,6 +78,7 @@ class Entry:
 WHAT = {
     "policy": "A policy file holding:", "query": "Asking the bundled utmb-2022 policy:", "file": "Loading:",
     "internal": "No policy causes it on purpose; it shows when, for example:",
+    "strict": "Checking with `racepolicy check --strict` a policy file holding:",
 }
 
 
@@ -221,6 +226,22 @@ ENTRIES: tuple[Entry, ...] = (
         "racepolicy fmt utmb-2022.policy   # with a bug in the formatter",
         "Nothing to fix in the policy: the file was left as it was. Please report it with the policy file attached.",
         kind="internal",
+    ),
+    # ---- fidelity to the regulation text
+    Entry(
+        "RP1001", errors.CitationNotFoundError, "quote not in the regulation text",
+        HEADER + 'source "../shared/seeds/003_03726955152b33cc.txt"\nrace CCC: fee 189 EUR § "ENTRY FEE: CCC: 189€"',
+        "Quote the text word for word: copy the clause from the regulation text (the hint shows the closest sentence and its line). "
+        "Spaces, line breaks, typographic quotes and ®/™ do not count; write `...` where you leave words out, for example between "
+        "a table's heading and its row: `ENTRY FEE ... CCC®: 189€`. Notes of your own go in a comment, not in the quote.",
+    ),
+    Entry(
+        "RP1002", errors.SourceTextNotFoundError, "regulation text not found",
+        HEADER + 'source "regulation-2022.txt"\nrace CCC: fee 189 EUR § "CCC®: 189€"',
+        "Put the text where the `source` line says (relative to the policy file), or say where it is with `--source FILE` "
+        "(a file or a folder) or the RACEPOLICY_SOURCES environment variable (places separated by ':'). A policy that names no "
+        "text gets a `source` line after its edition header.",
+        kind="strict",
     ),
 )
 

@@ -263,3 +263,18 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str:
         pool = {c for c in pool if abs(len(c) - len(name)) <= 2 and c[:1].lower() == key[:1]}
     close = difflib.get_close_matches(name, sorted(pool)[:MAX_HINT_CANDIDATES], n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else ""
+
+
+# ---- fidelity to the regulation text (engineer fidelity: codes RP1001-RP1099) ----------------
+
+
+class CitationNotFoundError(PolicyError):
+    """A `§` quote that is not in the regulation text the policy names with `source`: a citation must quote the text verbatim."""
+
+    code = "RP1001"
+
+
+class SourceTextNotFoundError(PolicyError):
+    """With `check --strict`: the regulation text a policy names cannot be found (or it names none), so its citations are unverified."""
+
+    code = "RP1002"

@@ -1,0 +1,299 @@
+"""Citations checked against the regulation text: find each `§` quote in the policy's `source` files and say where it stands."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import os
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+import attrs
+from racepolicy.language import ast
+from racepolicy.language.errors import CitationNotFoundError, PolicyError, SourceTextNotFoundError
+from racepolicy.language.source import Source, Span
+
+# The environment variable that lists extra places to look for regulation texts (files or folders, os.pathsep apart).
+ENV_VAR = "RACEPOLICY_SOURCES"
+# Regulation texts are web pages copied as text: far below this; a larger file is not one.
+MAX_TEXT_BYTES = 5_000_000
+# The hint shows this much of the closest sentence.
+MAX_HINT_CHARS = 160
+
+# Characters a copy of a web page spells in several ways: dropped or unified on both sides before comparing.
+_DROPPED = set("\"'“”„‟‘’‚‛«»`´®™©•")
+_DASHES = set("‐‑‒–—―−")
+_ELLIPSIS = re.compile(r"\.\.\.")
+
+# Places given on the command line (`--source FILE`): looked at before the environment variable.
+_search_paths: list[Path] = []
+
+
+def add_search_paths(paths: Iterable[str | os.PathLike[str]]) -> None:
+    """Look for regulation texts in these files or folders too (the CLI's `--source`)."""
+    for path in paths:
+        candidate = Path(path)
+        if candidate not in _search_paths:
+            _search_paths.append(candidate)
+
+
+def clear_search_paths() -> None:
+    _search_paths.clear()
+
+
+@attrs.frozen
+class TextLocation:
+    """Where a quote stands in a regulation text: the file's name, the line of its main part, and all the lines it spans."""
+
+    file: str
+    line: int  # where the last piece of the quote starts: the clause itself, past any heading quoted before `...`
+    first_line: int
+    end_line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+    def as_json(self) -> dict[str, object]:
+        return {"file": self.file, "line": self.line, "first_line": self.first_line, "end_line": self.end_line}
+
+
+def _normal_chars(text: str, first_line: int = 1) -> Iterator[tuple[str, int]]:
+    """The text as compared, character by character with the line each came from: typographic variants unified,
+    whitespace runs made one space."""
+    line = first_line
+    space = False
+    for raw in text:
+        if raw == "\n":
+            line += 1
+        if raw in _DROPPED:
+            continue
+        for ch in unicodedata.normalize("NFKC", "-" if raw in _DASHES else raw):
+            if ch in _DROPPED:
+                continue
+            if ch.isspace():
+                space = True
+                continue
+            if space:
+                yield " ", line
+                space = False
+            yield ch, line
+
+
+def normalise(text: str) -> str:
+    """A quote or a text as compared: see `_normal_chars`."""
+    return "".join(ch for ch, _ in _normal_chars(text)).strip()
+
+
+@attrs.frozen
+class RegulationText:
+    """One regulation text, read once: its normalised form and the line of each normalised character."""
+
+    path: Path
+    name: str
+    raw: str
+    text: str = attrs.field(repr=False)
+    lines: tuple[int, ...] = attrs.field(repr=False)
+
+    @classmethod
+    def from_text(cls, path: Path, raw: str) -> RegulationText:
+        pairs = list(_normal_chars(raw))
+        return cls(path, path.name, raw, "".join(ch for ch, _ in pairs), tuple(line for _, line in pairs))
+
+    def location(self, start: int, end: int, main: int) -> TextLocation:
+        return TextLocation(self.name, self.lines[main], self.lines[start], self.lines[max(start, end - 1)])
+
+    @functools.cached_property
+    def sentences(self) -> list[tuple[int, str]]:
+        """(line, sentence) for every sentence of every line: what a hint may point to."""
+        found = []
+        for number, row in enumerate(self.raw.split("\n"), start=1):
+            for piece in re.split(r"(?<=[.!?;])\s+", row.strip()):
+                if len(piece) > 3:
+                    found.append((number, piece))
+        return found
+
+
+@functools.lru_cache(maxsize=32)
+def _read(path: Path, mtime: float) -> RegulationText:
+    return RegulationText.from_text(path, path.read_text(encoding="utf-8", errors="replace"))
+
+
+def read_text(path: Path) -> RegulationText | None:
+    """The regulation text at `path`, or None when there is none to read."""
+    try:
+        if not path.is_file() or path.stat().st_size > MAX_TEXT_BYTES:
+            return None
+        return _read(path.resolve(), path.stat().st_mtime)
+    except OSError:
+        return None
+
+
+def _bundled_folder() -> Path | None:
+    from importlib import resources
+
+    try:
+        folder = resources.files("racepolicy.policies")
+    except (ModuleNotFoundError, TypeError):  # pragma: no cover - the package always ships its policies
+        return None
+    return folder if isinstance(folder, Path) else None
+
+
+def _candidates(policy_name: str, ref: str) -> Iterator[Path]:
+    """Where a `source` line may point: next to the policy, next to a bundled policy of that name,
+    then in the `--source` and environment places, matched by file name."""
+    relative = Path(ref)
+    if relative.is_absolute():
+        yield relative
+    else:
+        policy = Path(policy_name)
+        yield policy.parent / relative
+        bundled = _bundled_folder()
+        if bundled is not None and policy.parent == Path(".") and (bundled / policy.name).is_file():
+            yield bundled / relative
+    extra = list(_search_paths) + [Path(p) for p in os.environ.get(ENV_VAR, "").split(os.pathsep) if p]
+    for place in extra:
+        if place.is_dir():
+            yield place / relative.name
+        elif place.name == relative.name:
+            yield place
+
+
+def find_text(policy_name: str, ref: str) -> RegulationText | None:
+    """The regulation text a `source "ref"` line of the policy `policy_name` names, if it can be found."""
+    for candidate in _candidates(policy_name, ref):
+        found = read_text(candidate)
+        if found is not None:
+            return found
+    return None
+
+
+# ---- matching ---------------------------------------------------------------------
+
+
+def _pieces(quote: str) -> list[str]:
+    """The parts of a quote that must appear in order: `...` (or `…`, normalised to it) stands for any text."""
+    return [p.strip() for p in _ELLIPSIS.split(normalise(quote)) if p.strip(" ,;:")]
+
+
+def _occurrences(text: str, piece: str, start: int) -> Iterator[int]:
+    # A piece that starts or ends inside a word must not match inside a longer one: "10 EUR" is not in "110 EUR".
+    begin_word, end_word = piece[0].isalnum(), piece[-1].isalnum()
+    at = text.find(piece, start)
+    while at != -1:
+        before_ok = not begin_word or at == 0 or not text[at - 1].isalnum()
+        after = at + len(piece)
+        after_ok = not end_word or after == len(text) or not text[after].isalnum()
+        if before_ok and after_ok:
+            yield at
+        at = text.find(piece, at + 1)
+
+
+def find_quote(quote: str, text: RegulationText) -> TextLocation | None:
+    """Where `quote` stands in `text` (its pieces in order, as close together as possible), or None."""
+    pieces = _pieces(quote)
+    if not pieces:
+        return None
+    best: tuple[int, int, int] | None = None  # start, end, start of the last piece
+    for tries, first in enumerate(_occurrences(text.text, pieces[0], 0)):
+        end = first + len(pieces[0])
+        main = first
+        for piece in pieces[1:]:
+            following = next(_occurrences(text.text, piece, end), None)
+            if following is None:
+                return text.location(*best) if best else None  # a later start cannot find it either
+            end = following + len(piece)
+            main = following
+        if best is None or end - first < best[1] - best[0]:
+            best = (first, end, main)
+        if len(pieces) == 1 or tries >= 50:
+            break  # one piece: the first place is the place; many: enough tries for a tight window
+    return text.location(*best) if best else None
+
+
+def closest_sentence(quote: str, texts: Sequence[RegulationText]) -> tuple[RegulationText, int, str] | None:
+    """The sentence of the texts most like the quote, for the hint of a quote that is not found."""
+    wanted = " ".join(_pieces(quote)) or normalise(quote)
+    best: tuple[float, RegulationText, int, str] | None = None
+    for text in texts:
+        for line, sentence in text.sentences:
+            matcher = difflib.SequenceMatcher(None, wanted, normalise(sentence), autojunk=False)
+            if best is not None and matcher.real_quick_ratio() <= best[0]:
+                continue
+            if best is not None and matcher.quick_ratio() <= best[0]:
+                continue
+            score = matcher.ratio()
+            if best is None or score > best[0]:
+                best = (score, text, line, sentence)
+    return best[1:] if best else None
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= MAX_HINT_CHARS else text[: MAX_HINT_CHARS - 1] + "…"
+
+
+# ---- a policy's citations -----------------------------------------------------------
+
+
+@attrs.frozen(eq=False)
+class VerifiedSource(Source):
+    """A policy's source once its citations were checked: where each quote stands in the regulation text."""
+
+    locations: dict[str, TextLocation] = attrs.field(factory=dict)
+    texts: tuple[RegulationText, ...] = ()
+    missing: tuple[ast.SourceRef, ...] = ()  # `source` lines whose text could not be found
+
+
+def location_of(source: Source, quote: str) -> TextLocation | None:
+    """Where a quote of this policy stands in its regulation text, once verified."""
+    return source.locations.get(quote) if isinstance(source, VerifiedSource) else None
+
+
+def verify(policy: ast.Policy, source: Source) -> tuple[VerifiedSource, list[PolicyError]]:
+    """Check every `§` quote of the policy against its `source` texts; the located errors of those not found.
+
+    A policy with no `source` line, or whose texts cannot all be found, is not verified (`missing` says which)."""
+    refs = policy.header.sources if policy.header is not None else ()
+    texts: list[RegulationText] = []
+    missing: list[ast.SourceRef] = []
+    for ref in refs:
+        found = find_text(source.name, ref.path)
+        if found is None:
+            missing.append(ref)
+        else:
+            texts.append(found)
+    verified = VerifiedSource(source.name, source.text, texts=tuple(texts), missing=tuple(missing))
+    errors: list[PolicyError] = []
+    if not texts or missing:
+        return verified, errors
+    for citation in policy.find_all(ast.Citation):
+        assert isinstance(citation, ast.Citation)
+        if citation.text in verified.locations:
+            continue
+        where = next((loc for text in texts if (loc := find_quote(citation.text, text)) is not None), None)
+        if where is not None:
+            verified.locations[citation.text] = where
+            continue
+        close = closest_sentence(citation.text, texts)
+        hint = f'closest in {close[0].name}:{close[1]}: "{_shorten(close[2])}"' if close else "quote the regulation text word for word"
+        errors.append(CitationNotFoundError(f"the quote is not in the regulation text ({', '.join(t.name for t in texts)})",
+                                            citation.span, verified, hint))
+    return verified, errors
+
+
+def unverified(source: Source) -> SourceTextNotFoundError | None:
+    """The error `check --strict` reports for a policy whose citations could not be verified, or None."""
+    verified = source if isinstance(source, VerifiedSource) else VerifiedSource(source.name, source.text)
+    if verified.missing:
+        ref = verified.missing[0]
+        return SourceTextNotFoundError(
+            f"regulation text not found: {ref.path}", ref.span, verified,
+            f"give its place with --source FILE or the {ENV_VAR} environment variable",
+        )
+    if not verified.texts:
+        return SourceTextNotFoundError(
+            "the policy names no regulation text, so its citations cannot be verified", Span(1, 1, 1, 2), verified,
+            'add a line such as source "regulation.txt" after the edition header',
+        )
+    return None
