@@ -486,10 +486,10 @@ CHAPTERS = [
     # ---- elite access (seed 003:390-398) and duties (003:408, 003:413) ----
     pytest.param('elite_access(UTMB, "men", 700, true, true)', "direct entry, fee to be paid", "Or top 3 runners of their country",
                  id="elite-national-top3"),
-    pytest.param('elite_access(UTMB, "men", 900, false, false)', "lottery", "required number of qualifying points", id="elite-no-points"),
+    pytest.param('elite_access(UTMB, "men", 900, false, false)', "no elite entry", "required number of qualifying points", id="elite-no-points"),
     pytest.param('elite_access(CCC, "women", 740, false, true)', "free entry", "Free entry without lottery >880 >760 >860 >730",
                  id="elite-index-with-points"),
-    pytest.param('elite_access(OCC, "men", 700, false, true)', "lottery", "Or top 3 runners of their country", id="elite-neither-route"),
+    pytest.param('elite_access(OCC, "men", 700, false, true)', "no elite entry", "Or top 3 runners of their country", id="elite-neither-route"),
     pytest.param('world_series_place("Majors", 10)', "yes", "The top 10 men and women on the UTMB® World Series Majors", id="ws-major-10th"),
     pytest.param('world_series_place("Events", 4)', "no", "top 3 men and women on the UTMB® World Series Events", id="ws-event-4th"),
     pytest.param("elite_on_time(20min)", "yes", "no later than 20 minutes before the start", id="elite-start-line-20min"),
@@ -521,7 +521,7 @@ CHAPTERS = [
     pytest.param("ombudsman_available(2, false)", "yes", "two (2) months of sending UTMB Group a registered letter", id="ombudsman-2-months"),
     pytest.param("ombudsman_available(1, false)", "no", "two (2) months of sending UTMB Group a registered letter", id="ombudsman-too-early"),
     pytest.param("ombudsman", "MCP Médiation, 12 square Desnouettes, 75015 PARIS, http://mcpmediation.org", "MCP Médiation", id="ombudsman"),
-    pytest.param('valid_claim("lottery")', "no", "not selected via the lottery", id="claim-lottery"),
+    pytest.param('valid_claim("lottery selection")', "no", "not selected via the lottery", id="claim-lottery"),
     # ---- drop bags (seed 003:484-503) ----
     pytest.param("drop_bag(TDS)", "two 30 liter bags, both left near the start: one returned to the finish, one (not mandatory) for Beaufort, "
                  "left again there and returned to Chamonix", "receives 2 x 30 liter bags", id="drop-bag-TDS"),
@@ -552,6 +552,12 @@ CHAPTERS = [
     pytest.param('may_abandon_at("path", false)', "no", "must do so only at a check point", id="abandon-on-path"),  # seed 003:639
     pytest.param('may_abandon_at("path", true)', "yes", "Except in case of injury", id="abandon-injured"),
     pytest.param("shower_allowed(false, false, true, true)", "no", "only accessible on medical advice", id="shower-during-race"),  # seed 003:592
+    pytest.param("shower_allowed(true, false, true, false)", "no", "strictly limited to barefoot runners", id="shower-finish-shod"),  # seed 003:593
+    pytest.param("shower_allowed(true, false, true, true)", "yes", "only at the end of the race", id="shower-finish"),  # seed 003:591
+    pytest.param('valid_claim("refund of the bank charges")', "yes", "cannot be considered a valid reason for a claim", id="claim-other"),  # 003:1021
+    pytest.param("evacuation_after_drop_out(true, false)", "bus back to Chamonix", "Buses are available at some aid stations", id="drop-out-bus"),
+    pytest.param("evacuation_after_drop_out(false, false)", "return by their own means to the nearest point of evacuation",
+                 "by their own means to the nearest point of evacuation", id="drop-out-own-means"),  # seed 003:647-648
     pytest.param("rest_area_chamonix(OCC, true)", "no", "Runners of the UTMB®, CCC® and TDS® may use the rest area", id="rest-OCC"),  # 003:597
     pytest.param("race_interrupted_refund", "0.00 EUR", "if a race in progress is interrupted", id="race-interrupted-no-refund"),  # 003:886
     pytest.param("prevailing_version", "French", "the French version shall prevail", id="french-prevails"),  # seed 003:1025
