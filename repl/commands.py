@@ -131,6 +131,35 @@ def cmd_session(session: Session, arg: str) -> list[Reply]:
     return _info(session.describe())
 
 
+def cmd_coverage(session: Session, arg: str) -> list[Reply]:
+    """How the edition in use (or the one named) covers its regulation text; `uncovered` lists the gaps."""
+    from racepolicy.language.citations import unverified
+    from racepolicy.tools.coverage import coverage_of, render_text
+
+    words = arg.split()
+    show = "summary"
+    if words and words[-1] in ("uncovered", "all"):
+        show = words.pop()
+    if len(words) == 2 and re.fullmatch(r"\d{4}", words[1]):
+        words = [f"{words[0]}-{words[1]}"]
+    if len(words) > 1:
+        raise _usage_error("coverage", COMMANDS["coverage"].usage)
+    if words:
+        editions = [session.policies.find(words[0].lower())]
+    elif session.edition:
+        editions = [session.policies.find(session.edition)]
+    else:
+        editions = sorted(session.policies.editions.values(), key=lambda e: e.key)
+    replies = []
+    for edition in editions:
+        problem = unverified(edition.source)
+        if problem is not None:
+            replies.append(Reply(f"{edition.label}: no coverage: {problem.message} ({problem.hint})", ok=False, kind="error"))
+        else:
+            replies.append(Reply(render_text(coverage_of(edition), show)))
+    return replies
+
+
 def cmd_quit(session: Session, arg: str) -> list[Reply]:
     return [Reply("", kind="empty", quit=True)]
 
@@ -147,6 +176,7 @@ COMMANDS: dict[str, Command] = {
         Command("diff", ":diff OLD NEW", "what changed between two editions, e.g. :diff utmb-2016 utmb-2022", cmd_diff),
         Command("facts", ":facts [NAME = VALUE]", "show or set facts of the case (:facts clear to forget them)", cmd_facts),
         Command("session", ":session [clear]", "show the edition, facts and definitions of this session", cmd_session),
+        Command("coverage", ":coverage [EDITION] [uncovered|all]", "which clauses of the regulation text the policy covers", cmd_coverage),
         Command("quit", ":quit", "leave (Ctrl-D does the same)", cmd_quit),
     )
 }

@@ -36,3 +36,21 @@ def test_cli_examples_print_what_the_docs_show(command: str, first_line: str, ca
     out, err = capsys.readouterr()
     assert (out or err).splitlines()[0] == first_line
     assert code == (2 if err else 1 if out.startswith("no\n") else 0)
+
+
+def coverage_sessions() -> list[tuple[str, str]]:
+    """Each `$ racepolicy coverage ...` block of docs/coverage.md with the output printed under it."""
+    blocks = re.findall(r"```\n\$ (racepolicy coverage [^\n]*)\n(.*?)```", (DOCS / "coverage.md").read_text(encoding="utf-8"), re.S)
+    return [(command, output) for command, output in blocks]
+
+
+def test_the_coverage_page_shows_real_runs() -> None:
+    assert len(coverage_sessions()) >= 2
+
+
+@pytest.mark.parametrize(("command", "output"), coverage_sessions(), ids=[c for c, _ in coverage_sessions()])
+def test_coverage_examples_print_what_the_docs_show(command: str, output: str, capsys: pytest.CaptureFixture[str],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(DOCS.parent)  # the paths in the page are relative to the repository
+    assert main(shlex.split(command)[1:]) == 0
+    assert capsys.readouterr().out == output

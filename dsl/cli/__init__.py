@@ -10,5 +10,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("racepolicy.cli.run", "evaluate a rule for every row of a results file (.csv or .jsonl)"),
     "repl": ("racepolicy.cli.repl", "ask questions interactively (the bundled policies when no path is given)"),
     "fmt": ("racepolicy.cli.fmt", "give policy files the canonical layout (--check for CI, --diff to preview)"),
+    "coverage": ("racepolicy.cli.coverage", "show which clauses of the regulation text each policy encodes, marks informative or leaves uncovered"),
     "explain-error": ("racepolicy.cli.explain_error", "explain an error code such as RP0203, with an example and a fix"),
 }

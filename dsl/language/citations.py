@@ -59,12 +59,12 @@ class TextLocation:
         return {"file": self.file, "line": self.line, "first_line": self.first_line, "end_line": self.end_line}
 
 
-def _normal_chars(text: str, first_line: int = 1) -> Iterator[tuple[str, int]]:
-    """The text as compared, character by character with the line each came from: typographic variants unified,
-    whitespace runs made one space."""
+def _normal_chars(text: str, first_line: int = 1) -> Iterator[tuple[str, int, int]]:
+    """The text as compared, character by character with the line and the index in `text` each came from:
+    typographic variants unified, whitespace runs made one space."""
     line = first_line
     space = False
-    for raw in text:
+    for index, raw in enumerate(text):
         if raw == "\n":
             line += 1
         if raw in _DROPPED:
@@ -76,14 +76,14 @@ def _normal_chars(text: str, first_line: int = 1) -> Iterator[tuple[str, int]]:
                 space = True
                 continue
             if space:
-                yield " ", line
+                yield " ", line, index
                 space = False
-            yield ch, line
+            yield ch, line, index
 
 
 def normalise(text: str) -> str:
     """A quote or a text as compared: see `_normal_chars`."""
-    return "".join(ch for ch, _ in _normal_chars(text)).strip()
+    return "".join(ch for ch, _, _ in _normal_chars(text)).strip()
 
 
 @attrs.frozen
@@ -94,12 +94,13 @@ class RegulationText:
     name: str
     raw: str
     text: str = attrs.field(repr=False)
-    lines: tuple[int, ...] = attrs.field(repr=False)
+    lines: tuple[int, ...] = attrs.field(repr=False)  # the line of each character of `text`
+    offsets: tuple[int, ...] = attrs.field(repr=False)  # the index in `raw` of each character of `text`
 
     @classmethod
     def from_text(cls, path: Path, raw: str) -> RegulationText:
-        pairs = list(_normal_chars(raw))
-        return cls(path, path.name, raw, "".join(ch for ch, _ in pairs), tuple(line for _, line in pairs))
+        triples = list(_normal_chars(raw))
+        return cls(path, path.name, raw, "".join(t[0] for t in triples), tuple(t[1] for t in triples), tuple(t[2] for t in triples))
 
     def location(self, start: int, end: int, main: int) -> TextLocation:
         return TextLocation(self.name, self.lines[main], self.lines[start], self.lines[max(start, end - 1)])
@@ -190,26 +191,38 @@ def _occurrences(text: str, piece: str, start: int) -> Iterator[int]:
         at = text.find(piece, at + 1)
 
 
-def find_quote(quote: str, text: RegulationText) -> TextLocation | None:
-    """Where `quote` stands in `text` (its pieces in order, as close together as possible), or None."""
+def quote_spans(quote: str, text: RegulationText) -> list[tuple[int, int]] | None:
+    """The stretches of `text` (normalised) that a quote's pieces match, in order and as close together as possible; None if not found."""
     pieces = _pieces(quote)
     if not pieces:
         return None
-    best: tuple[int, int, int] | None = None  # start, end, start of the last piece
+    best: list[tuple[int, int]] | None = None
     for tries, first in enumerate(_occurrences(text.text, pieces[0], 0)):
-        end = first + len(pieces[0])
-        main = first
+        spans = [(first, first + len(pieces[0]))]
         for piece in pieces[1:]:
-            following = next(_occurrences(text.text, piece, end), None)
+            following = next(_occurrences(text.text, piece, spans[-1][1]), None)
             if following is None:
-                return text.location(*best) if best else None  # a later start cannot find it either
-            end = following + len(piece)
-            main = following
-        if best is None or end - first < best[1] - best[0]:
-            best = (first, end, main)
+                return best  # a later start cannot find it either
+            spans.append((following, following + len(piece)))
+        if best is None or spans[-1][1] - spans[0][0] < best[-1][1] - best[0][0]:
+            best = spans
         if len(pieces) == 1 or tries >= 50:
             break  # one piece: the first place is the place; many: enough tries for a tight window
-    return text.location(*best) if best else None
+    return best
+
+
+def all_spans(quote: str, text: RegulationText) -> list[tuple[int, int]]:
+    """Every place a one-piece quote stands (a repeated line), or the one place of a quote with `...`."""
+    pieces = _pieces(quote)
+    if len(pieces) == 1:
+        return [(at, at + len(pieces[0])) for at in _occurrences(text.text, pieces[0], 0)]
+    return quote_spans(quote, text) or []
+
+
+def find_quote(quote: str, text: RegulationText) -> TextLocation | None:
+    """Where `quote` stands in `text`, or None."""
+    spans = quote_spans(quote, text)
+    return text.location(spans[0][0], spans[-1][1], spans[-1][0]) if spans else None
 
 
 def closest_sentence(quote: str, texts: Sequence[RegulationText]) -> tuple[RegulationText, int, str] | None:
