@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from racepolicy.language.errors import EvaluationError, PolicyError, QueryError
+from racepolicy.tools.coverage import INFORMATIVE, UNCOVERED, coverage_of
 
 # seed 003 = /work/shared/seeds/003_03726955152b33cc.txt ("2021 Regulations", describing the 2022 edition).
 EDITION = "utmb-2022"
@@ -589,3 +590,21 @@ def test_the_tds_elite_wave_has_no_start_time(ask) -> None:
     # seed 003:477: "TDS elite : bib 9001 - 9096" gives no start time, so the policy gives none.
     with pytest.raises(EvaluationError, match="9001 falls in no band of wave_start"):
         ask("wave_start(9001)", edition=EDITION)
+
+
+# The equipment chapter (seed 003:100-271) and its four chart rows (seed 003:667, 671, 762, 766) are encoded by
+# engineer `gear`; every other clause of seed 003 is quoted by a statement or marked informative with a reason.
+GEAR_CHART_ROWS = {667, 671, 762, 766}
+
+
+def test_every_clause_outside_the_equipment_chapter_is_accounted_for(bundled) -> None:
+    cov = coverage_of(bundled.find(EDITION))
+    gaps = [(c.line, c.text) for c in cov.clauses if c.status == UNCOVERED and not 100 <= c.line <= 271 and c.line not in GEAR_CHART_ROWS]
+    assert gaps == []
+
+
+def test_informative_clauses_say_why(bundled) -> None:
+    # An informative clause carries no rule; its reason says so (seed 003:1 the page title, 003:420 a trademark notice, ...).
+    informative = [c for c in coverage_of(bundled.find(EDITION)).clauses if c.status == INFORMATIVE]
+    assert {1, 7, 420} <= {c.line for c in informative}
+    assert all(c.reason for c in informative)
