@@ -8,9 +8,10 @@ from pygments.lexer import RegexLexer, bygroups, words
 from pygments.token import Comment, Keyword, Name, Number, Operator, Punctuation, String, Text, Whitespace
 
 # Keywords of the grammar (grammar/racepolicy.lark); a test checks this list against the grammar's terminals.
-DECLARATIONS = ("edition", "section", "race", "group", "infraction", "penalty", "schedule", "table", "band", "rule", "currency", "source", "informative")
+DECLARATIONS = ("edition", "section", "race", "group", "infraction", "penalty", "schedule", "table", "band", "rule", "currency", "source", "informative",
+                "input", "assert")
 KEYWORDS = ("on", "all", "disqualify", "for", "life", "discretion", "as", "doping", "through", "otherwise", "eligible", "when",
-            "if", "then", "else", "given",
+            "if", "then", "else", "given", "reading", "over",
             # richer sanctions (issue #11 item 4)
             "immediately", "of", "no", "years", "year", "months", "month")
 WORD_OPERATORS = ("and", "or", "not", "in")
@@ -51,6 +52,7 @@ class RacePolicyLexer(RegexLexer):
             (words(KEYWORDS, suffix=r"\b"), Keyword),
             (words(WORD_OPERATORS, suffix=r"\b"), Operator.Word),
             (words(CONSTANTS, suffix=r"\b"), Keyword.Constant),
+            (r"n/a(?![A-Za-z0-9_])", Keyword.Constant),  # a table cell the regulation marks not applicable
             (words(TYPES, suffix=r"\b"), Keyword.Type),
             (words(BUILTINS, suffix=r"(?=\s*\()"), Name.Builtin),
             (r"[A-Za-z_][A-Za-z0-9_]*(?=\s*\()", Name.Function),

@@ -9,12 +9,22 @@ from decimal import Decimal
 from typing import Any
 
 from racepolicy.evaluation.builtins import BUILTINS
+from racepolicy.evaluation.fidelity import NOT_APPLICABLE
 from racepolicy.evaluation.model import Citation, Edition, Penalty, cite
 from racepolicy.evaluation.operators import OperatorError, OutOfRangeError, apply, check_range
 from racepolicy.evaluation.trace import TraceEntry
 from racepolicy.evaluation.values import GroupValue, RaceValue, Record, Sanction, combine_sanctions, render, type_name
 from racepolicy.language import ast
-from racepolicy.language.errors import EvaluationError, NestingError, NumberRangeError, PolicyError, StepLimitError, UnknownNameError, did_you_mean
+from racepolicy.language.errors import (
+    EvaluationError,
+    MissingInputError,
+    NestingError,
+    NumberRangeError,
+    PolicyError,
+    StepLimitError,
+    UnknownNameError,
+    did_you_mean,
+)
 from racepolicy.language.source import Source, Span
 
 MAX_CALL_DEPTH = 100
@@ -39,6 +49,8 @@ class Evaluator:
         self._depth = 0
         self._signatures: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self._steps = 0
+        # The facts of the query being answered: declared inputs are read from them, wherever they are used.
+        self.query_facts: Mapping[str, Any] = {}
         self._dispatch: dict[type, Callable[[Any, Mapping[str, Any]], Any]] = {
             ast.Literal: self._literal,
             ast.MonthDay: self._month_day,
@@ -50,6 +62,7 @@ class Evaluator:
             ast.IfExpr: self._if,
             ast.ListExpr: self._list,
             ast.RecordExpr: self._record,
+            ast.NotApplicable: lambda expr, env: NOT_APPLICABLE,  # fidelity: an `n/a` cell answers "not applicable"
         }
 
     # ---- tracing
@@ -110,12 +123,30 @@ class Evaluator:
             return GroupValue(name, group.members)
         if name == "year":
             return Decimal(ed.year)
+        if name in ed.inputs:
+            return self.declared_input(name, expr.span)
         if name in ed.rules and not ed.rules[name].decl.params:
             return self.call_rule(name, [], expr.span)
         raise self.fail(
             f"unknown name '{name}'", expr.span,
             did_you_mean(name, list(env) + list(ed.races) + list(ed.groups) + list(ed.rules)) or "give it as a fact: given NAME = value",
         )
+
+    # ---- fidelity: declared inputs
+    def declared_input(self, name: str, span: Span) -> Any:
+        """The value the query gives for a figure the regulation does not give; noted so the answer says it was supplied."""
+        decl = self.edition.inputs[name]
+        if name not in self.query_facts:
+            raise MissingInputError(
+                f"this answer needs '{name}', which the regulation does not give: {decl.reason}", span, self._source,
+                f"give it with the query: given {name} = ... ({decl.type})",
+            )
+        value = self.query_facts[name]
+        if decl.type != "any" and type_name(value) != decl.type:
+            raise self.fail(f"input '{name}' must be {decl.type}, not {type_name(value)}", span, f"give a {decl.type}: given {name} = ...")
+        self.note("input", name, f"supplied with the query, not in the regulation: {decl.reason}", (), value,
+                  cite(self.edition.source, decl) if decl.citation is not None else None)
+        return value
 
     def race_value(self, name: str) -> RaceValue:
         race = self.edition.races[name]

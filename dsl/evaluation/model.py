@@ -26,6 +26,9 @@ class Citation:
     line: int
     # Where the clause stands in the regulation text, when the policy's `source` was found and the quote verified.
     text: TextLocation | None = None
+    # The reading the policy takes of an ambiguous clause, and the others the text allows.
+    reading: str = ""
+    alternatives: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         return self.render()
@@ -40,12 +43,22 @@ class Citation:
         where = f"{code}{self.file}:{self.line}{code}"
         if self.text is not None:
             where += f", {code}{self.text}{code}"
-        return (" — ".join(parts) + f" ({where})") if parts else where
+        shown = (" — ".join(parts) + f" ({where})") if parts else where
+        if self.reading:
+            shown += f" — {self.render_reading(escape, quotes)}"
+        return shown
+
+    def render_reading(self, escape: Callable[[str], str] = str, quotes: tuple[str, str] = ('"', '"')) -> str:
+        """`reading "X" (the text also allows "Y")`: the choice a jury must know was made."""
+        others = " or ".join(f"{quotes[0]}{escape(a)}{quotes[1]}" for a in self.alternatives)
+        return f"reading {quotes[0]}{escape(self.reading)}{quotes[1]} (the text also allows {others})"
 
     def as_json(self) -> dict[str, object]:
         found: dict[str, object] = {"section": self.section, "clause": self.clause, "file": self.file, "line": self.line}
         if self.text is not None:
             found["text"] = self.text.as_json()
+        if self.reading:
+            found["reading"] = {"chosen": self.reading, "alternatives": list(self.alternatives)}
         return found
 
 
@@ -53,7 +66,10 @@ def cite(source: Source, statement: ast.Statement, node: ast.Node | None = None,
     """The citation of a statement, or of a part of it that carries its own `§`."""
     clause = extra.text if extra else (statement.citation.text if statement.citation else "")
     line = (node or statement).span.line
-    return Citation(statement.section, clause, source.name, line, location_of(source, clause) if clause else None)
+    # A reading on the statement holds for every part of it; a part may take its own.
+    read = extra if extra is not None and extra.reading else statement.citation
+    reading, alternatives = (read.reading, read.alternatives) if read is not None else ("", ())
+    return Citation(statement.section, clause, source.name, line, location_of(source, clause) if clause else None, reading, alternatives)
 
 
 @attrs.define
@@ -150,6 +166,10 @@ class Edition:
     combine: Callable[[list[Sanction]], Sanction] | None = None
     attribute_kinds: Mapping[str, str] = attrs.field(factory=dict)
     checked: bool = False
+    # Declared inputs (`input NAME: TYPE "reason"`): figures the text does not give, supplied by each query.
+    inputs: dict[str, ast.InputDecl] = attrs.field(factory=dict)
+    # Inputs and `n/a` cells are evaluated by the interpreter only: the compiled runner hands such editions to it.
+    interpreter_only: bool = False
     _penalty_index: dict[tuple[str, str], Penalty | None] = attrs.field(factory=dict, repr=False, alias="_penalty_index")
 
     @property

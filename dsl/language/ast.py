@@ -41,9 +41,11 @@ class Node:
 
 @attrs.frozen
 class Citation(Node):
-    """A `§ "..."` clause tying a statement to the regulation text."""
+    """A `§ "..."` clause tying a statement to the regulation text, with the reading taken where the clause is ambiguous."""
 
     text: str = ""
+    reading: str = ""  # `reading "..." over "..."`: the reading this policy takes
+    alternatives: tuple[str, ...] = ()  # the other readings the text allows
 
 
 # ---- expressions ---------------------------------------------------------
@@ -277,6 +279,27 @@ class InformativeDecl(Statement):
     """`informative § "clause" "reason"`: a clause of the text that carries no machine-checkable rule."""
 
     reason: str = ""
+
+
+@attrs.frozen
+class NotApplicable(Expr):
+    """`n/a` in a table cell: the regulation marks the row not applicable (not an error, not a value)."""
+
+
+@attrs.frozen
+class InputDecl(Statement):
+    """`input NAME: TYPE "reason"`: a figure the regulation does not give; every query that needs it must supply it."""
+
+    name: str = ""
+    type: str = "any"
+    reason: str = ""
+
+
+@attrs.frozen
+class AssertDecl(Statement):
+    """`assert EXPR § "..."`: a fact the regulation states, checked when the policy loads."""
+
+    condition: Expr = attrs.field(factory=Expr)
 
 
 @attrs.frozen

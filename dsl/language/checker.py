@@ -16,6 +16,7 @@ from racepolicy.evaluation.values import Sanction, type_name
 from racepolicy.language import ast
 from racepolicy.language.errors import (
     ArityError,
+    AssertionFailedError,
     ConflictError,
     CycleError,
     DuplicateError,
@@ -122,6 +123,9 @@ class Checker:
         self._check_tables(ed)
         self._check_bands(ed)
         self._check_rules(ed)
+        ed.interpreter_only = bool(ed.inputs) or any(True for _ in self.policy.find_all(ast.NotApplicable))  # fidelity
+        if not self.errors:
+            _check_assertions(self, ed)  # fidelity
         if not self.errors:
             for found in self._hook("racepolicy_validate", edition=ed):
                 self.errors.extend(e.with_source(self.source) for e in found)
@@ -191,6 +195,8 @@ class Checker:
                 ed.bands[name] = Band(name, st, "any")
             elif isinstance(st, ast.RuleDecl):
                 ed.rules[name] = Rule(name, st, "any")
+            elif isinstance(st, ast.InputDecl):  # fidelity: a declared input
+                ed.inputs[name] = st
 
     def _race_names(self) -> list[str]:
         return list(self.ed.races) + list(self.ed.vocabulary.races if self.ed.vocabulary else ())
@@ -502,6 +508,9 @@ class Checker:
         self._tier_date(expr, self.ed.year)  # reports a day the edition year lacks (02-29)
         return "date"
 
+    def _infer_NotApplicable(self, expr: ast.NotApplicable, scope: dict[str, str]) -> str:
+        return "any"  # fidelity: `n/a` fits a column of any kind
+
     def _infer_Name(self, expr: ast.Name, scope: dict[str, str]) -> str:
         name = expr.name
         ed = self.ed
@@ -513,6 +522,8 @@ class Checker:
             return "group"
         if name == "year":
             return "number"
+        if name in ed.inputs:  # fidelity: a declared input has the type it declares
+            return ed.inputs[name].type
         if name in ed.rules:
             if ed.rules[name].decl.params:
                 self.error(ArityError, f"rule '{name}' needs arguments", expr.span, f"call it as {name}(...)")
@@ -676,6 +687,32 @@ def _unit_hint(op: str, left: str, right: str) -> str:
     if {left, right} == {"length", "duration"}:
         return "a length and a duration measure different things"
     return ""
+
+
+# ---- fidelity: load-time assertions ---------------------------------------------------
+
+
+def _check_assertions(self: Checker, ed: Edition) -> None:
+    """Evaluate every `assert` once the edition is built: a false one is a load error citing the clause it checks."""
+    from racepolicy.evaluation.interpreter import Evaluator
+    from racepolicy.tools.formatter import expression
+
+    for st in self.policy.statements:
+        if not isinstance(st, ast.AssertDecl):
+            continue
+        kind = self.infer(st.condition, {})
+        if kind not in ("bool", "any"):
+            self.error(PolicyTypeError, f"an assertion must be a condition, not {_article(kind)}", st.condition.span, "compare two values, e.g. a == b")
+            continue
+        try:
+            holds = Evaluator(ed, tracing=False).evaluate(st.condition, {})
+        except PolicyError as exc:
+            self.errors.append(exc.with_source(self.source))
+            continue
+        if holds is not True:
+            quote = st.citation.text if st.citation else ""
+            self.error(AssertionFailedError, f"assertion does not hold: {expression(st.condition)}", st.condition.span,
+                       f'the regulation says: "{quote}"')
 
 
 def check(policy: ast.Policy, source: Source, pm: pluggy.PluginManager | None = None) -> Edition:

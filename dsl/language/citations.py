@@ -12,7 +12,7 @@ from pathlib import Path
 
 import attrs
 from racepolicy.language import ast
-from racepolicy.language.errors import CitationNotFoundError, PolicyError, SourceTextNotFoundError
+from racepolicy.language.errors import CitationNotFoundError, MissingCitationError, PolicyError, SourceTextNotFoundError
 from racepolicy.language.source import Source, Span
 
 # The environment variable that lists extra places to look for regulation texts (files or folders, os.pathsep apart).
@@ -310,3 +310,35 @@ def unverified(source: Source) -> SourceTextNotFoundError | None:
             'add a line such as source "regulation.txt" after the edition header',
         )
     return None
+
+
+# ---- statements without a citation of their own ------------------------------------------
+
+
+def uncited(policy: ast.Policy, source: Source) -> list[MissingCitationError]:
+    """Each rule, table, schedule, band, race attribute and penalty that cites no clause (a warning; an error with --strict).
+
+    A table, schedule or band is cited by its own `§` or by one on every row; a race attribute by its own or its race's."""
+    found: list[MissingCitationError] = []
+
+    def missing(what: str, span: Span) -> None:
+        found.append(MissingCitationError(f"{what} has no § citation of its own", span, source,
+                                          'quote the clause it encodes: § "..." (see docs/language.md#sections-and-citations)'))
+
+    for st in policy.statements:
+        if isinstance(st, ast.RuleDecl | ast.PenaltyDecl) and st.citation is None:
+            missing(f"rule '{st.name}'" if isinstance(st, ast.RuleDecl) else f"penalty {', '.join(st.infractions)} on {', '.join(st.targets)}",
+                    st.span)
+        elif isinstance(st, ast.TableDecl | ast.ScheduleDecl | ast.BandDecl) and st.citation is None:
+            parts: list[ast.TableRow | ast.Tier | ast.BandRow | ast.Otherwise] = list(
+                st.rows if isinstance(st, ast.TableDecl | ast.BandDecl) else st.tiers)
+            if not isinstance(st, ast.BandDecl) and st.otherwise is not None:
+                parts.append(st.otherwise)
+            if not parts or any(part.citation is None for part in parts):
+                kind = {ast.TableDecl: "table", ast.ScheduleDecl: "schedule", ast.BandDecl: "band"}[type(st)]
+                missing(f"{kind} '{st.name}'", st.span)
+        elif isinstance(st, ast.RaceDecl) and st.citation is None:
+            for attribute in st.attributes:
+                if attribute.citation is None:
+                    missing(f"attribute '{attribute.name}' of race {st.name}", attribute.span)
+    return found

@@ -34,6 +34,7 @@ class Entry:
     # internal: no input causes it, it reports a bug of racepolicy itself (its test provokes it by breaking the code)
     kind: str = "policy"
     input: str | None = None  # the real input when the example shown is abridged
+    edition: str = "utmb-2022"  # the bundled edition a query example is asked of
 
     @property
     def meaning(self) -> str:
@@ -52,11 +53,13 @@ class Entry:
             if self.kind == "policy":
                 compile_source(Source("example.policy", text), make_plugin_manager())
             elif self.kind == "strict":
-                from racepolicy.language.citations import unverified
+                from racepolicy.language.citations import uncited, unverified
 
-                return unverified(compile_source(Source("example.policy", text), make_plugin_manager()).source)
+                edition = compile_source(Source("example.policy", text), make_plugin_manager())
+                missing = uncited(edition.policy, edition.source)
+                return missing[0] if missing else unverified(edition.source)
             elif self.kind == "query":
-                PolicySet.bundled().ask(text, edition="utmb-2022")
+                PolicySet.bundled().ask(text, edition=self.edition)
             else:
                 PolicySet.load([text])
         except PolicyErrors as exc:
@@ -67,7 +70,7 @@ class Entry:
 
     def render(self, message: str | None = None) -> str:
         """The entry as `racepolicy explain-error` prints it."""
-        what = WHAT[self.kind]
+        what = WHAT[self.kind].replace("utmb-2022", self.edition)
         lines = [f"{self.code}: {self.title} ({self.error.__name__})", "", _wrap(self.meaning), "", what, "", textwrap.indent(self.example, "    ")]
         if message:
             lines += ["", "gives:", "", textwrap.indent(message, "    ")]
@@ -243,6 +246,27 @@ ENTRIES: tuple[Entry, ...] = (
         "text gets a `source` line after its edition header.",
         kind="strict",
     ),
+    Entry(
+        "RP1003", errors.MissingInputError, "declared input not given",
+        'base_points("Trail Half", 2)',
+        "Give the figure with the query, as the hint shows (`given last_stepped_place = 21`): the regulation does not give it, "
+        "so the answer depends on the value you supply, and says so. A policy author who finds the figure in the text replaces "
+        "the `input` with a rule that quotes it.",
+        kind="query", edition="xterra-2023",
+    ),
+    Entry(
+        "RP1004", errors.AssertionFailedError, "assertion does not hold",
+        HEADER + 'race UTMB: capacity 2030\nassert UTMB.capacity == 2300 § "Around 2300 runners"',
+        "The policy contradicts a fact its regulation states: correct the statement the assertion checks (here the capacity, "
+        "mistyped as 2030), or the assertion if it misreads the text. The hint quotes the clause.",
+    ),
+    Entry(
+        "RP1005", errors.MissingCitationError, "statement without a citation",
+        HEADER + 'source "../shared/seeds/003_03726955152b33cc.txt"\nrule bank_charges_share = 5%',
+        "Quote the clause the statement encodes: `rule bank_charges_share = 5% § \"5% bank charges to be paid at the time of "
+        "registration\"`. `check` warns; `check --strict` (CI) refuses it.",
+        kind="strict",
+    ),
 )
 
 BY_CODE: dict[str, Entry] = {e.code: e for e in ENTRIES}
@@ -282,7 +306,7 @@ def markdown() -> str:
     ]
     out += [f"| [{e.code}](#{e.code.lower()}) | {e.title} | {' '.join(e.meaning.split())} |" for e in ENTRIES]
     for e in ENTRIES:
-        what = WHAT[e.kind]
+        what = WHAT[e.kind].replace("utmb-2022", e.edition)
         error = e.trigger()
         out += ["", f"## {e.code}", "", f"**{e.title}** (`{e.error.__name__}`): {' '.join(e.meaning.split())}", "", what, "", "```", e.example, "```"]
         if error is not None:

@@ -274,6 +274,24 @@ class CitationNotFoundError(PolicyError):
     code = "RP1001"
 
 
+class MissingInputError(PolicyError):
+    """A query whose answer needs a declared input (a figure the regulation does not give) that the query did not supply."""
+
+    code = "RP1003"
+
+
+class AssertionFailedError(PolicyError):
+    """An `assert` statement whose condition does not hold: the policy contradicts a fact its regulation states."""
+
+    code = "RP1004"
+
+
+class MissingCitationError(PolicyError):
+    """A rule, table, schedule, band, race attribute or penalty without a `§` citation of its own (a warning; an error with `check --strict`)."""
+
+    code = "RP1005"
+
+
 class SourceTextNotFoundError(PolicyError):
     """With `check --strict`: the regulation text a policy names cannot be found (or it names none), so its citations are unverified."""
 

@@ -38,7 +38,10 @@ MAX_NESTING = 100
 # Significant digits of one number as written: enough for any fee, distance or time.
 MAX_LITERAL_DIGITS = 15
 
-STATEMENT_KEYWORDS = ("edition", "section", "race", "group", "infraction", "penalty", "schedule", "table", "band", "rule", "informative", "source")
+STATEMENT_KEYWORDS = (
+    "edition", "section", "race", "group", "infraction", "penalty", "schedule", "table", "band", "rule",
+    "informative", "source", "input", "assert",  # fidelity
+)
 
 # What each terminal is, in the words of a rule author.
 TERMINAL_LABELS: dict[str, str] = {
@@ -191,6 +194,15 @@ class _ToAst(Transformer[Token, Any]):
     def source_ref(self, meta: Any, path: Token) -> ast.SourceRef:
         return ast.SourceRef(path=literal_of(path), span=_span(meta))
 
+    def assert_decl(self, meta: Any, condition: ast.Expr, citation: ast.Citation) -> ast.AssertDecl:
+        return ast.AssertDecl(condition=condition, citation=citation, span=_span(meta))
+
+    def not_applicable(self, meta: Any, tok: Token) -> ast.NotApplicable:
+        return ast.NotApplicable(span=_tok_span(tok))
+
+    def input_decl(self, meta: Any, name: Token, type_name: Token, reason: Token, citation: ast.Citation | None = None) -> ast.InputDecl:
+        return ast.InputDecl(name=str(name), type=str(type_name), reason=literal_of(reason), citation=citation, span=_span(meta))
+
     def informative_decl(self, meta: Any, citation: ast.Citation, reason: Token) -> ast.InformativeDecl:
         return ast.InformativeDecl(citation=citation, reason=literal_of(reason), span=_span(meta))
 
@@ -200,8 +212,12 @@ class _ToAst(Transformer[Token, Any]):
     def section(self, meta: Any, title: Token) -> _SectionMark:
         return _SectionMark(literal_of(title))
 
-    def cite(self, meta: Any, text: Token) -> ast.Citation:
-        return ast.Citation(text=literal_of(text), span=_span(meta))
+    def cite(self, meta: Any, text: Token, reading: tuple[str, tuple[str, ...]] | None = None) -> ast.Citation:
+        chosen, alternatives = reading or ("", ())
+        return ast.Citation(text=literal_of(text), reading=chosen, alternatives=alternatives, span=_span(meta))
+
+    def reading(self, meta: Any, chosen: Token, *alternatives: Token) -> tuple[str, tuple[str, ...]]:
+        return literal_of(chosen), tuple(literal_of(a) for a in alternatives)
 
     # ---- races and groups
     def race_decl(self, meta: Any, name: Token, *rest: Any) -> ast.RaceDecl:

@@ -37,6 +37,26 @@ class Answer:
                 seen.setdefault(str(entry.citation), None)
         return list(seen)
 
+    def inputs(self) -> list[dict[str, Any]]:
+        """The declared inputs this answer used: figures the regulation does not give, supplied with the query."""
+        seen: dict[str, dict[str, Any]] = {}
+        for entry in self.trace:
+            if entry.kind == "input":
+                seen.setdefault(entry.name, {"name": entry.name, "value": entry.result, "reason": entry.detail.split(": ", 1)[-1]})
+        return list(seen.values())
+
+    def readings(self) -> list[dict[str, Any]]:
+        """The readings of ambiguous clauses this answer depends on, each once, with the citation it belongs to."""
+        seen: dict[tuple[str, str], dict[str, Any]] = {}
+        for entry in self.trace:
+            citation = entry.citation
+            if citation is not None and citation.reading:
+                seen.setdefault((citation.clause, citation.reading), {
+                    "reading": citation.reading, "alternatives": list(citation.alternatives), "clause": citation.clause,
+                    "file": citation.file, "line": citation.line,
+                })
+        return list(seen.values())
+
     def render(self, explain: bool = False) -> str:
         lines = [self.text]
         if self.reason:
@@ -46,6 +66,9 @@ class Answer:
             lines.extend("  " + e.render().replace("\n", "\n  ") for e in self.trace)
         else:
             lines.extend(f"  {c}" for c in self.citations())
+            # Said apart from the citations: these figures come from the query, not from the regulation.
+            lines.extend(f"  input {i['name']} = {i['value']}: supplied with the query, not in the regulation ({i['reason']})"
+                         for i in self.inputs())
         return "\n".join(lines)
 
     def as_json(self) -> dict[str, Any]:
@@ -56,6 +79,8 @@ class Answer:
             "text": self.text,
             "reason": self.reason,
             "trace": [e.as_json() for e in self.trace],
+            "readings": self.readings(),
+            "inputs": self.inputs(),
         }
 
     def to_json_text(self) -> str:

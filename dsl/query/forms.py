@@ -69,7 +69,8 @@ def answer(
     (and a note built from it) comes from re-running the query through the
     interpreter, which stays the one source of traces.
     """
-    if runner == "compiled":
+    # fidelity: declared inputs are read by the interpreter only (the compiled runner falls back to it for them)
+    if runner == "compiled" and not edition.interpreter_only:
         from racepolicy.evaluation.compiler import CompiledEvaluator
 
         fast = _answer(edition, query, source, CompiledEvaluator(edition, source), facts)
@@ -83,6 +84,7 @@ def answer(
 def _answer(edition: Edition, query: ast.Query, source: Source, evaluator: Evaluator, facts: Mapping[str, Any] | None) -> Answer:
     evaluator.query_span = query.span
     env: dict[str, Any] = dict(facts or {})
+    evaluator.query_facts = env  # declared inputs are read from the facts, as they are bound below
     for binding in query.given:
         _static_check(edition, binding.value, {k: type_name(v) for k, v in env.items()}, source)
         env[binding.name] = evaluator.evaluate(binding.value, env)

@@ -77,6 +77,8 @@ def _expression(expr: ast.Expr) -> str:
         return literal(expr.value)
     if isinstance(expr, ast.MonthDay):
         return f"{expr.month:02}-{expr.day:02}"
+    if isinstance(expr, ast.NotApplicable):
+        return "n/a"
     if isinstance(expr, ast.Name):
         return expr.name
     if isinstance(expr, ast.Field):
@@ -103,7 +105,10 @@ def _expression(expr: ast.Expr) -> str:
 
 
 def _cite(citation: ast.Citation | None) -> str:
-    return f'§ "{citation.text}"' if citation is not None else ""
+    if citation is None:
+        return ""
+    reading = f' reading "{citation.reading}"' + "".join(f' over "{a}"' for a in citation.alternatives) if citation.reading else ""
+    return f'§ "{citation.text}"{reading}'
 
 
 def _join(*parts: str) -> str:
@@ -262,6 +267,16 @@ def statement(st: ast.Statement) -> Lines:
         return [(st.span.line, _join(f"band {st.name}", _cite(st.citation)) + ":"), *_aligned(rows)]
     if isinstance(st, ast.RuleDecl):
         return _rule(st)
+    if isinstance(st, ast.AssertDecl):
+        one_line = _join("assert", expression(st.condition), _cite(st.citation))
+        if len(one_line) <= WIDTH:
+            return [(st.span.line, one_line)]
+        return [(st.span.line, f"assert {expression(st.condition)}"), (st.span.line, INDENT + _cite(st.citation))]
+    if isinstance(st, ast.InputDecl):
+        one_line = _join(f"input {st.name}: {st.type}", literal(st.reason), _cite(st.citation))
+        if len(one_line) <= WIDTH or st.citation is None:
+            return [(st.span.line, one_line)]
+        return [(st.span.line, _join(f"input {st.name}: {st.type}", literal(st.reason))), (st.span.line, INDENT + _cite(st.citation))]
     if isinstance(st, ast.InformativeDecl):
         one_line = _join("informative", _cite(st.citation), literal(st.reason))
         if len(one_line) <= WIDTH:
