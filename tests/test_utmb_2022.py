@@ -608,3 +608,30 @@ def test_informative_clauses_say_why(bundled) -> None:
     informative = [c for c in coverage_of(bundled.find(EDITION)).clauses if c.status == INFORMATIVE]
     assert {1, 7, 420} <= {c.line for c in informative}
     assert all(c.reason for c in informative)
+
+
+READINGS = [
+    # Each answer rests on a sentence that allows two readings; the answer names the one taken and the other.
+    pytest.param("eligible ETC given runner = {birth_year: 1999}", "the age reached in 2022", id="etc-age"),  # seed 003:22
+    pytest.param("time_allowed(CCC, 3301)", "the finish closes at the last wave's start", id="last-wave"),  # seed 003:537
+    pytest.param("certificate_outcome(2022-05-31)", "in time when uploaded on 31 May or before", id="certificate-31-may"),  # seed 003:36-37
+    pytest.param('quartz_may_start("painkiller", 24h, false)', "within includes the limit", id="quartz-limit"),  # seed 003:307
+    pytest.param('elite_access(UTMB, "men", 700, true, true)', "a national top 3 gives direct entry", id="national-top3"),  # seed 003:390
+    pytest.param("penalty rude_supporters on OCC", "that row's sanction, disqualification", id="rude-supporters"),  # seed 003:783
+    pytest.param("category_awards(MCC)", "the first runner of each category only", id="mcc-category-awards"),  # seed 003:607
+    pytest.param("race_cancelled_refund(UTMB, 2022-07-27, 2022-08-26)", "exactly 30 days before the start is not refunded", id="30-days"),  # 003:866
+    pytest.param("refund UTMB cancelled 2022-04-30", "up to and including 30 April", id="end-of-april"),  # seed 003:926
+]
+
+
+@pytest.mark.parametrize(("query", "reading"), READINGS)
+def test_answers_that_rest_on_a_reading_say_so(ask, query: str, reading: str) -> None:
+    answer = ask(query, edition=EDITION)
+    readings = answer.as_json()["readings"]
+    assert any(reading in r["reading"] and r["alternatives"] for r in readings), readings
+    assert reading in answer.render()
+
+
+def test_an_answer_on_a_plain_clause_shows_no_reading(ask) -> None:
+    # seed 003:17 "Cut-off time for finishing is 46 hrs 30 mins": nothing to read two ways.
+    assert ask("cutoff UTMB", edition=EDITION).as_json()["readings"] == []
