@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from racepolicy.language.errors import EvaluationError, PolicyError, QueryError
+from racepolicy.query.policyset import PolicySet
 from racepolicy.tools.coverage import INFORMATIVE, UNCOVERED, coverage_of
 
 # seed 003 = /work/shared/seeds/003_03726955152b33cc.txt ("2021 Regulations", describing the 2022 edition).
@@ -375,10 +378,14 @@ def test_an_age_below_every_category_is_refused(ask) -> None:
         ask("age_category(19)", edition=EDITION)
 
 
-def test_mcc_and_etc_have_no_elite_places(ask) -> None:
-    # seed 003 "ELITE RUNNERS": the chart's columns are "UTMB®" and "CCC®/TDS®/OCC" only.
-    with pytest.raises(EvaluationError, match=r"no row for \(MCC, men\)"):
-        ask('elite_entry(MCC, "men", 900)', edition=EDITION)
+@pytest.mark.parametrize("race", ["MCC", "ETC"])
+def test_mcc_and_etc_have_no_elite_places(ask, race: str) -> None:
+    # seed 003:356-358: the chart's columns are "UTMB®" and "CCC®/TDS®/OCC" only.
+    with pytest.raises(EvaluationError, match=rf"no row for \({race}, men\)"):
+        ask(f'elite_entry({race}, "men", 900)', edition=EDITION)
+    answer = ask(f'elite_access({race}, "women", 900, true, true)', edition=EDITION)
+    assert answer.text == "no elite entry"
+    assert cites(answer, "CCC®/TDS®/OCC Men Women")
 
 
 def test_eligibility_without_facts_asks_for_them(ask) -> None:
@@ -587,9 +594,12 @@ def test_a_bib_outside_every_wave_has_no_wave(ask) -> None:
 
 
 def test_the_tds_elite_wave_has_no_start_time(ask) -> None:
-    # seed 003:477: "TDS elite : bib 9001 - 9096" gives no start time, so the policy gives none.
-    with pytest.raises(EvaluationError, match="9001 falls in no band of wave_start"):
+    # seed 003:477: "TDS elite : bib 9001 - 9096" gives no start time, so the policy declares it an input.
+    with pytest.raises(PolicyError, match="needs 'tds_elite_start', which the regulation does not give"):
         ask("wave_start(9001)", edition=EDITION)
+    answer = ask("wave_start(9001) given tds_elite_start = 6h", edition=EDITION)
+    assert answer.text == "6h"
+    assert "not in the regulation" in answer.render()
 
 
 # The equipment chapter (seed 003:100-271) and its four chart rows (seed 003:667, 671, 762, 766) are encoded by
@@ -635,3 +645,18 @@ def test_answers_that_rest_on_a_reading_say_so(ask, query: str, reading: str) ->
 def test_an_answer_on_a_plain_clause_shows_no_reading(ask) -> None:
     # seed 003:17 "Cut-off time for finishing is 46 hrs 30 mins": nothing to read two ways.
     assert ask("cutoff UTMB", edition=EDITION).as_json()["readings"] == []
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("cutoff 26h30 §", "cutoff 26h §"),  # seed 003:18 "Cut-off time for finishing is 26 hrs 30 mins."
+    ("cutoff 4h §", "cutoff 4h30 §"),  # seed 003:22 "Cut-off time for finishing is 4 hrs."
+])
+def test_a_policy_that_contradicts_its_text_does_not_load(bundled, tmp_path: Path, old: str, new: str) -> None:
+    # The policy asserts what the text states twice; an edit that contradicts the text is a load error.
+    text = bundled.find(EDITION).source.text
+    seed = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "003_03726955152b33cc.txt"
+    assert text.count(old) == 1
+    broken = text.replace(old, new).replace('source "../../shared/seeds/003_03726955152b33cc.txt"', f'source "{seed}"')
+    (tmp_path / "utmb-2022.policy").write_text(broken, encoding="utf-8")
+    with pytest.raises(PolicyError, match="assertion does not hold"):
+        PolicySet.load([tmp_path / "utmb-2022.policy"])
