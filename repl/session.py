@@ -19,7 +19,7 @@ from racepolicy.query.policyset import POLICY_SUFFIX, PolicySet, bundled_sources
 from racepolicy.repl.cache import compile_cached
 
 # Statements a jury may type at the prompt for a what-if; they change this session only.
-DEFINITION_KEYWORDS = ("race", "group", "infraction", "penalty", "schedule", "table", "band", "rule")
+DEFINITION_KEYWORDS = ("race", "group", "infraction", "penalty", "schedule", "table", "band", "rule", "input", "assert", "informative")
 # Typed statements are cited under this heading and this source name.
 SESSION_SECTION = "typed at the prompt"
 SESSION_SOURCE = "<session>"
@@ -301,7 +301,7 @@ class Session:
         if explain:
             return Reply(answer.render(explain=True))
         reason = [f"  {answer.reason}"] if answer.reason else []
-        lines = [f"{answer.text}    [{answer.edition}]", *reason, *(f"  {c}" for c in answer.citations())]
+        lines = [f"{answer.text}    [{answer.edition}]", *reason, *(f"  {c}" for c in answer.citations()), *(f"  {i}" for i in answer.input_lines())]
         return Reply("\n".join(lines))
 
     def answer(self, text: str) -> Answer:

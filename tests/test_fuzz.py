@@ -422,3 +422,30 @@ def test_formatter_keeps_the_meaning_of_whatever_parses(text: str) -> None:
     assert not isinstance(result, FormatError), result.render()
     if isinstance(result, str):
         assert format_policy(result, "fuzz.policy") == result
+
+
+# ---- fidelity constructs: readings, declared inputs, n/a cells, assertions, informative clauses, sources
+
+FIDELITY_POLICY = '''edition demo 2024 "Demo" currency EUR
+source "no-such-regulation.txt"
+input last_place: number "the text does not say where the range ends" § "points by finishing position"
+table top(distance) § "25 to 125 points" reading "per division" over "overall":
+  "Half" -> 125 § "125 in a Half"
+  "Marathon" -> n/a § "Marathon: N/A"
+rule step = (top("Half") - 25) / (last_place - 1) § "points by finishing position"
+race A: capacity 700 § "700 runners"
+assert A.capacity == 700 § "700 runners"
+informative § "The race was founded in 1980" "history: no rule"
+'''
+
+
+@fuzz_settings(30)
+@given(mutated(FIDELITY_POLICY), st.sampled_from(["step", "step given last_place = 21", 'top("Marathon")', "step given last_place = 1",
+                                                 'step given last_place = "x"', "A.capacity"]))
+def test_mutated_fidelity_constructs_load_and_answer_or_fail_cleanly(text: str, query: str) -> None:
+    edition = load(text)
+    if not isinstance(edition, PolicyError):
+        from racepolicy.language.parser import parse_query
+
+        source = Source("<query>", query)
+        works_or_policy_error(lambda: answer(edition, parse_query(query), source))

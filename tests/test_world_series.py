@@ -36,10 +36,11 @@ QUESTIONS = [
     ('finals_race("100M")', "UTMB", FINALS),  # seed 000 Finals: "UTMB (100M)"
     ('finals_race("20K")', "none", FINALS),  # seed 000 Finals: only three key distances; seed 001 "UTMB Score Explained" has a 20K category
     # --- Running Stones by tier
-    ('running_stones("major", 4)', "8", LEVELS),  # seed 000 Majors: "award double the amount of Running Stones"
-    ('running_stones("event", 4)', "4", LEVELS),  # seed 000 Events: "all finishers collect Running Stones"
-    ('running_stones("index", 4)', "0", LEVELS),  # seed 000 Index races: "it will not provide Running Stones"
-    ('may_enter_finals_lottery(running_stones("index", 4))', "no", LEVELS),  # seed 000 Index races: Stones "mandatory to enter the ... lottery"
+    ('running_stones("major") given event_stones = 4', "8", LEVELS),  # seed 000 Majors: "award double the amount of Running Stones"
+    ('running_stones("event") given event_stones = 4', "4", LEVELS),  # seed 000 Events: "all finishers collect Running Stones"
+    ('running_stones("index") given event_stones = 4', "0", LEVELS),  # seed 000 Index races: "it will not provide Running Stones"
+    # seed 000 Index races: Stones "mandatory to enter the ... lottery"
+    ('may_enter_finals_lottery(running_stones("index")) given event_stones = 4', "no", LEVELS),
     # --- automatic qualification by rank: Majors top 10, Events top 3, per sex and category
     ('finals_qualification("major", "100K", "women", 7)', "CCC", LEVELS),  # seed 000 Majors: top 10 ... CCC (100K)
     ("qualify major 100K women 7", "CCC", LEVELS),  # seed 000 Majors, the same question as a query form
@@ -58,11 +59,12 @@ QUESTIONS = [
     ('age_group_winner_qualification("major", "100M")', "UTMB", MAJORS),  # seed 000 Majors: "This includes age-group category winners"
     ('age_group_winner_qualification("event", "100M")', "none", MAJORS),  # seed 000: age-group winners are named for Majors only
     # --- qualification by UTMB Score
-    ('score_qualification("event", "100K", 700, 700)', "CCC", SCORE),  # seed 001 score: "higher or equal" (boundary: equal qualifies)
-    ('score_qualification("event", "100K", 699, 700)', "none", SCORE),  # seed 001 score: one point short
-    ('score_qualification("major", "50K", 720, 700)', "OCC", SCORE),  # seed 001 score: "qualified for the final of the same category"
-    ('score_qualification("index", "100K", 800, 700)', "none", SCORE),  # seed 001: "on one of the races of the UTMB World Series circuit"
-    ('score_qualification("major", "20K", 900, 700)', "none", SCORE),  # seed 001 score: "in the 50K, 100K or 100M categories"
+    ('score_qualification("event", "100K", 700) given score_threshold = 700', "CCC", SCORE),  # seed 001 score: "higher or equal" (boundary: equal qualifies)
+    ('score_qualification("event", "100K", 699) given score_threshold = 700', "none", SCORE),  # seed 001 score: one point short
+    ('score_qualification("major", "50K", 720) given score_threshold = 700', "OCC", SCORE),  # seed 001 score: "qualified for the final of the same category"
+    # seed 001: "on one of the races of the UTMB World Series circuit"
+    ('score_qualification("index", "100K", 800) given score_threshold = 700', "none", SCORE),
+    ('score_qualification("major", "20K", 900) given score_threshold = 700', "none", SCORE),  # seed 001 score: "in the 50K, 100K or 100M categories"
     ("score_qualifying_races_per_category", "1", SCORE),  # seed 001 score: "only one can qualify elite runners"
     ("index_scores_counted", "5", SCORE_EXPLAINED),  # seed 001 "UTMB Score Explained": "the 5 best scores"
     # --- qualification period and the January-August 2023 transition

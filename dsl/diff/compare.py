@@ -31,6 +31,7 @@ CORE_TOPICS: tuple[tuple[str, str], ...] = (
     ("tables", "Tables"),
     ("bands", "Bands"),
     ("rules", "Rules"),
+    ("readings", "Readings of ambiguous clauses"),  # fidelity
 )
 
 # Reading order of the core race attributes; plugin attributes follow alphabetically.
@@ -606,6 +607,21 @@ class EditionComparer:
         return _Value(edition, row.value) if row.value is not None else None
 
     # ---- rules
+    # ---- fidelity: readings taken of ambiguous clauses
+    def _readings(self) -> list[Change]:
+        old, new = _readings_of(self.old), _readings_of(self.new)
+        changes: list[Change] = []
+        for key, (shown, citation) in new.items():
+            subject = f"reading of {key[0]}"
+            if key not in old:
+                changes.append(Change(ADDED, subject, new=shown, new_cite=citation, new_json=shown))
+            elif old[key][0] != shown:
+                changes.append(Change(CHANGED, subject, old[key][0], shown, "", old[key][1], citation, old[key][0], shown))
+        for key, (shown, citation) in old.items():
+            if key not in new:
+                changes.append(Change(REMOVED, f"reading of {key[0]}", old=shown, old_cite=citation, old_json=shown))
+        return changes
+
     def _rules(self) -> list[Change]:
         changes: list[Change] = []
         for name, rule in self.new.rules.items():
@@ -637,6 +653,20 @@ class EditionComparer:
                 text = snippet(self.old.source, rule.decl.body.span)
                 changes.append(Change(REMOVED, f"rule {name}", old=text, old_cite=self._cite(self.old, rule.decl), old_json=text))
         return changes
+
+
+def _readings_of(edition: Edition) -> dict[tuple[str, str], tuple[str, Citation]]:
+    """Each reading of the edition's policy, keyed by its statement and the clause it reads: `"chosen" over "other"`."""
+    found: dict[tuple[str, str], tuple[str, Citation]] = {}
+    for st in edition.policy.statements:
+        kind = type(st).__name__.removesuffix("Decl").lower()
+        name = getattr(st, "name", "") or ", ".join(getattr(st, "infractions", ()))
+        for node in st.find_all(ast.Citation):
+            assert isinstance(node, ast.Citation)
+            if node.reading:
+                shown = f'"{node.reading}"' + "".join(f' over "{a}"' for a in node.alternatives)
+                found.setdefault((f"{kind} {name}".strip(), node.text), (shown, cite(edition.source, st, node, node)))
+    return found
 
 
 def on_reference_year(node: ast.Expr, edition_year: int) -> ast.Expr:

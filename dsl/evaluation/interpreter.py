@@ -114,6 +114,8 @@ class Evaluator:
     def _name(self, expr: ast.Name, env: Mapping[str, Any]) -> Any:
         name = expr.name
         if name in env:
+            if env is self.query_facts and name in self.edition.inputs:
+                return self.declared_input(name, expr.span)  # asked directly in the query: still noted as supplied
             return env[name]
         ed = self.edition
         if name in ed.races:

@@ -124,6 +124,7 @@ class Checker:
         self._check_bands(ed)
         self._check_rules(ed)
         ed.interpreter_only = bool(ed.inputs) or any(True for _ in self.policy.find_all(ast.NotApplicable))  # fidelity
+        _check_readings(self)  # fidelity
         if not self.errors:
             _check_assertions(self, ed)  # fidelity
         if not self.errors:
@@ -690,6 +691,18 @@ def _unit_hint(op: str, left: str, right: str) -> str:
 
 
 # ---- fidelity: load-time assertions ---------------------------------------------------
+
+
+def _check_readings(self: Checker) -> None:
+    """A reading differs from each of its alternatives, and names each alternative once: otherwise it chooses nothing."""
+    for node in self.policy.find_all(ast.Citation):
+        assert isinstance(node, ast.Citation)
+        if not node.reading:
+            continue
+        if node.reading in node.alternatives:
+            self.error(DuplicateError, "the reading taken is also listed as an alternative", node.span, "list only the other readings after `over`")
+        elif len(set(node.alternatives)) < len(node.alternatives):
+            self.error(DuplicateError, "an alternative reading is listed twice", node.span, "list each other reading once")
 
 
 def _check_assertions(self: Checker, ed: Edition) -> None:

@@ -66,10 +66,12 @@ class Answer:
             lines.extend("  " + e.render().replace("\n", "\n  ") for e in self.trace)
         else:
             lines.extend(f"  {c}" for c in self.citations())
-            # Said apart from the citations: these figures come from the query, not from the regulation.
-            lines.extend(f"  input {i['name']} = {i['value']}: supplied with the query, not in the regulation ({i['reason']})"
-                         for i in self.inputs())
+            lines.extend(f"  {line}" for line in self.input_lines())
         return "\n".join(lines)
+
+    def input_lines(self) -> list[str]:
+        """One line per declared input used: said apart from the citations, as these figures come from the query, not the regulation."""
+        return [f"input {i['name']} = {i['value']}: supplied with the query, not in the regulation ({i['reason']})" for i in self.inputs()]
 
     def as_json(self) -> dict[str, Any]:
         return {
