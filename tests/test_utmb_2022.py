@@ -383,7 +383,7 @@ def test_mcc_and_etc_have_no_elite_places(ask, race: str) -> None:
     # seed 003:356-358: the chart's columns are "UTMB®" and "CCC®/TDS®/OCC" only.
     with pytest.raises(EvaluationError, match=rf"no row for \({race}, men\)"):
         ask(f'elite_entry({race}, "men", 900)', edition=EDITION)
-    answer = ask(f'elite_access({race}, "women", 900, true, true)', edition=EDITION)
+    answer = ask(f'elite_route({race}, "women", 900, true, true)', edition=EDITION)
     assert answer.text == "no elite entry"
     assert cites(answer, "CCC®/TDS®/OCC Men Women")
 
@@ -494,12 +494,12 @@ CHAPTERS = [
                  id="trip-insurance-needs-registration-insurance"),  # seed 003:998
     pytest.param("next_year_lottery_advantage_after_cancelling", "no", "no advantage in the following year", id="no-lottery-advantage"),
     # ---- elite access (seed 003:390-398) and duties (003:408, 003:413) ----
-    pytest.param('elite_access(UTMB, "men", 700, true, true)', "direct entry, fee to be paid", "Or top 3 runners of their country",
+    pytest.param('elite_route(UTMB, "men", 700, true, true)', "direct entry, fee to be paid", "Or top 3 runners of their country",
                  id="elite-national-top3"),
-    pytest.param('elite_access(UTMB, "men", 900, false, false)', "no elite entry", "required number of qualifying points", id="elite-no-points"),
-    pytest.param('elite_access(CCC, "women", 740, false, true)', "free entry", "Free entry without lottery >880 >760 >860 >730",
+    pytest.param('elite_route(UTMB, "men", 900, false, false)', "no elite entry", "required number of qualifying points", id="elite-no-points"),
+    pytest.param('elite_route(CCC, "women", 740, false, true)', "free entry", "Free entry without lottery >880 >760 >860 >730",
                  id="elite-index-with-points"),
-    pytest.param('elite_access(OCC, "men", 700, false, true)', "no elite entry", "Or top 3 runners of their country", id="elite-neither-route"),
+    pytest.param('elite_route(OCC, "men", 700, false, true)', "no elite entry", "Or top 3 runners of their country", id="elite-neither-route"),
     pytest.param('world_series_place("Majors", 10)', "yes", "The top 10 men and women on the UTMB® World Series Majors", id="ws-major-10th"),
     pytest.param('world_series_place("Events", 4)', "no", "top 3 men and women on the UTMB® World Series Events", id="ws-event-4th"),
     pytest.param("elite_on_time(20min)", "yes", "no later than 20 minutes before the start", id="elite-start-line-20min"),
@@ -628,7 +628,7 @@ READINGS = [
     pytest.param("time_allowed(CCC, 3301)", "the finish closes at the last wave's start", id="last-wave"),  # seed 003:537
     pytest.param("certificate_outcome(2022-05-31)", "in time when uploaded on 31 May or before", id="certificate-31-may"),  # seed 003:36-37
     pytest.param('quartz_may_start("painkiller", 24h, false)', "within includes the limit", id="quartz-limit"),  # seed 003:307
-    pytest.param('elite_access(UTMB, "men", 700, true, true)', "a national top 3 gives direct entry", id="national-top3"),  # seed 003:390
+    pytest.param('elite_route(UTMB, "men", 700, true, true)', "a national top 3 gives direct entry", id="national-top3"),  # seed 003:390
     pytest.param("penalty rude_supporters on OCC", "that row's sanction, disqualification", id="rude-supporters"),  # seed 003:783
     pytest.param("category_awards(MCC)", "the first runner of each category only", id="mcc-category-awards"),  # seed 003:607
     pytest.param("race_cancelled_refund(UTMB, 2022-07-27, 2022-08-26)", "exactly 30 days before the start is not refunded", id="30-days"),  # 003:866
