@@ -437,11 +437,13 @@ CHAPTERS = [
     pytest.param("start_wave(9096)", "TDS elite", "TDS elite : bib 9001 - 9096", id="wave-TDS-elite"),  # seed 003:477
     pytest.param("wave_start(13001)", "10h15", "MCC 2 (start 10:15)", id="wave-start-MCC-2"),  # seed 003:480
     # seed 003:537 cut-offs count from the last wave's start (a reading: see the policy)
-    pytest.param("time_allowed(CCC, 3301)", "27h", "start of the last", id="time-allowed-CCC-wave-1"),
-    pytest.param("time_allowed(CCC, 4801)", "26h30", "start of the last", id="time-allowed-CCC-last-wave"),
-    pytest.param("time_allowed(OCC, 6001)", "15h30", "start of the last", id="time-allowed-OCC-elite"),
-    pytest.param("time_allowed(UTMB, 1)", "46h30", "start of the last", id="time-allowed-UTMB-one-start"),
+    pytest.param("time_allowed(3301)", "27h", "start of the last", id="time-allowed-CCC-wave-1"),
+    pytest.param("time_allowed(4801)", "26h30", "start of the last", id="time-allowed-CCC-last-wave"),
+    pytest.param("time_allowed(6001)", "15h30", "start of the last", id="time-allowed-OCC-elite"),
+    pytest.param("time_allowed(1)", "46h30", "start of the last", id="time-allowed-UTMB-one-start"),
     # ---- MCC lottery, YCC (seed 003:21, 003:24) ----
+    pytest.param("race_of_bib(4710)", "CCC", "CCC 2 (start 09:15) : bib 3901 - 4710", id="bib-4710-is-CCC"),  # seed 003:469
+    pytest.param("race_of_bib(13622)", "MCC", "MCC 2 (start 10:15) : bib 13001 - 13622", id="bib-13622-is-MCC"),  # seed 003:480
     pytest.param("mcc_lottery(1200, 1000)", "yes", "A lottery will be carried out", id="mcc-lottery-oversubscribed"),
     pytest.param("mcc_lottery(1000, 1000)", "no", "more applications than the number of places", id="mcc-lottery-not-needed"),
     pytest.param("ycc_eligible({birth_year: 2000})", "yes", "born between 2000 and 2008", id="ycc-born-2000"),
@@ -590,9 +592,11 @@ def test_chapter_questions(ask, query: str, expected: str, marker: str) -> None:
 
 
 def test_a_bib_outside_every_wave_has_no_wave(ask) -> None:
-    # seed 003:464-465: bibs 37 to 40 are in no UTMB wave.
+    # seed 003:464-465: bibs 37 to 40 are in no UTMB wave, so they belong to no race either.
     with pytest.raises(EvaluationError, match="37 falls in no band of start_wave"):
         ask("start_wave(37)", edition=EDITION)
+    with pytest.raises(EvaluationError, match="37 falls in no band of race_of_bib"):
+        ask("time_allowed(37)", edition=EDITION)
 
 
 def test_the_tds_elite_wave_has_no_start_time(ask) -> None:
@@ -625,7 +629,7 @@ def test_informative_clauses_say_why(bundled) -> None:
 READINGS = [
     # Each answer rests on a sentence that allows two readings; the answer names the one taken and the other.
     pytest.param("eligible ETC given runner = {birth_year: 1999}", "the age reached in 2022", id="etc-age"),  # seed 003:22
-    pytest.param("time_allowed(CCC, 3301)", "the finish closes at the last wave's start", id="last-wave"),  # seed 003:537
+    pytest.param("time_allowed(3301)", "the finish closes at the last wave's start", id="last-wave"),  # seed 003:537
     pytest.param("certificate_outcome(2022-05-31)", "in time when uploaded on 31 May or before", id="certificate-31-may"),  # seed 003:36-37
     pytest.param('quartz_may_start("painkiller", 24h, false)', "within includes the limit", id="quartz-limit"),  # seed 003:307
     pytest.param('elite_route(UTMB, "men", 700, true, true)', "a national top 3 gives direct entry", id="national-top3"),  # seed 003:390
