@@ -196,7 +196,8 @@ def run_lines(session: Session, lines: Iterable[str], out: IO[str], err: IO[str]
         replies = session.handle(line)
         if not replies:
             continue
-        print(f"> {line.strip()}", file=out)
+        # A line read with surrogateescape may hold bytes that are not UTF-8: echoed as U+FFFD, never a crash on output.
+        print(f"> {line.strip().encode('utf-8', 'surrogateescape').decode('utf-8', 'replace')}", file=out)
         for reply in replies:
             if reply.text:
                 print(reply.text, file=out if reply.ok else err)
@@ -213,6 +214,8 @@ def main(paths: list[str], interactive: bool | None = None) -> int:
     if interactive is None:
         interactive = sys.stdin.isatty()
     if not interactive:
+        if hasattr(sys.stdin, "reconfigure"):  # a byte that is not UTF-8 is an error on its line, not the end of the session
+            sys.stdin.reconfigure(errors="surrogateescape")
         return run_lines(session, read_lines(sys.stdin), sys.stdout, sys.stderr)
     history, note = make_history()
     return run_interactive(session, history=history, note=note)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,10 +13,11 @@ import pluggy
 from racepolicy.evaluation.model import Citation, Edition
 from racepolicy.evaluation.values import render
 from racepolicy.language import ast
+from racepolicy.language.checker import check
 from racepolicy.language.errors import InputError, PolicyError, PolicyErrors, PolicySyntaxError, QueryError
 from racepolicy.language.source import Source, Span
 from racepolicy.query.answer import Answer
-from racepolicy.query.policyset import POLICY_SUFFIX, PolicySet, bundled_sources, compile_source, policy_files, read_source
+from racepolicy.query.policyset import POLICY_SUFFIX, PolicySet, bundled_sources, policy_files, read_source
 from racepolicy.repl.cache import compile_cached
 
 # Statements a jury may type at the prompt for a what-if; they change this session only.
@@ -209,7 +211,7 @@ class Session:
         offset = head.count("\n")
         source = Source(f"{base.source.name}+session", head + "\n".join(statements) + "\n")
         try:
-            edition = compile_source(source, self.pm)
+            edition = check(_combined(base.policy, redefined, statements, offset, source.name), source, self.pm)
         except PolicyError as exc:
             raise _relocate_error(exc, source.name, base.source, offset, statements) from None
         self.session_editions[key] = SessionEdition(edition, base.source.name, offset, tuple(statements))
@@ -333,6 +335,7 @@ class Session:
 
         kind = "query"
         try:
+            not_utf8(text)
             kind = classify(text)
             if kind == "empty":
                 return []
@@ -373,6 +376,50 @@ class Session:
         return "\n".join(lines)
 
 
+def not_utf8(text: str, name: str = "<input>") -> None:
+    """Raise InputError at the first byte that was not UTF-8 (read with surrogateescape, it is a lone surrogate)."""
+    for index, char in enumerate(text):
+        if "\udc80" <= char <= "\udcff":
+            line = text.count("\n", 0, index) + 1
+            column = index - (text.rfind("\n", 0, index) + 1) + 1
+            shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            raise InputError(f"not UTF-8 text (byte 0x{ord(char) - 0xDC00:02X})", Span(line, column, line, column + 1),
+                             Source(name, shown), "type or save the input as UTF-8")
+
+
+# ---- typed statements, each parsed once: the 1,000th definition of a session must not re-parse the 999 before it
+
+_PARSED: dict[tuple[str, int, str], tuple[ast.Statement, ...]] = {}
+_PARSED_LIMIT = 10_000
+
+
+def _placed(text: str, line: int, name: str) -> tuple[ast.Statement, ...]:
+    """The statements of a typed text as the combined source holds them (from `line` + 1 on, under the session heading)."""
+    from racepolicy.language.parser import parse_policy
+
+    key = (text, line, name)
+    if key not in _PARSED:
+        if len(_PARSED) >= _PARSED_LIMIT:
+            _PARSED.clear()
+        # Blank lines before it put every span where it stands in the combined source, as a parse of the whole would.
+        parsed = parse_policy("\n" * line + text + "\n", name)
+        _PARSED[key] = tuple(attrs.evolve(st, section=SESSION_SECTION) for st in parsed.statements)
+    return _PARSED[key]
+
+
+def _combined(base: ast.Policy, redefined: set[str], statements: Sequence[str], offset: int, name: str) -> ast.Policy:
+    """The AST of the file (rules typed anew taken out) followed by the typed statements: what parsing the combined source
+    gives, built from parses already made."""
+    kept = tuple(st for st in base.statements if not (isinstance(st, ast.RuleDecl) and st.name in redefined))
+    typed: list[ast.Statement] = []
+    line = offset
+    for text in statements:
+        typed.extend(_placed(text, line, name))
+        line += text.count("\n") + 1
+    return attrs.evolve(base, statements=kept + tuple(typed))
+
+
+@functools.lru_cache(maxsize=4096)
 def _parse_statement(text: str) -> ast.Policy:
     from racepolicy.language.parser import parse_policy
 

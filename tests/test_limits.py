@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from racepolicy.language.errors import CycleError, InputTooLargeError, NestingError, NumberRangeError, PolicyError, PolicyErrors
@@ -211,3 +215,108 @@ def test_fan_out_is_stopped_under_every_runner(runner: str) -> None:
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def test_check_of_dev_zero_is_refused_at_once_not_read_without_end(capsys: pytest.CaptureFixture[str]) -> None:
+    from racepolicy.cli.main import main
+
+    assert main(["check", "/dev/zero"]) == 2  # it took 14 GB of memory in 20 s: the size limit held only for regular files
+    assert "/dev/zero: error[RP0701]: is not a regular file" in capsys.readouterr().err
+
+
+def test_check_and_fmt_of_a_fifo_are_refused_instead_of_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "p.policy"
+    os.mkfifo(fifo)
+    for command in ("check", "fmt"):
+        # Nobody writes to the FIFO: reading it would block for ever (the timeout only turns that into a failure).
+        done = subprocess.run([sys.executable, "-m", "racepolicy.cli.main", command, str(fifo)], capture_output=True, text=True, timeout=60)
+        assert done.returncode == 2 and "is not a regular file" in done.stderr
+
+
+def test_a_policy_file_is_never_read_past_the_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from racepolicy.query import policyset
+
+    path = tmp_path / "p.policy"
+    path.write_text(HEADER + "rule a = 1\n" * 100, encoding="utf-8")
+    monkeypatch.setattr(policyset, "MAX_FILE_BYTES", 200)
+    # The limit is enforced by the read itself (a file may grow after stat): one read of the limit and a byte, no more.
+    read: list[int] = []
+    real_open = Path.open
+
+    def counting_open(self: Path, *args: object, **kwargs: object) -> object:
+        handle = real_open(self, *args, **kwargs)  # type: ignore[call-overload]
+        real_read = handle.read
+        handle.read = lambda size=-1: read.append(size) or real_read(size)  # type: ignore[method-assign]
+        return handle
+
+    monkeypatch.setattr(Path, "open", counting_open)
+    with pytest.raises(PolicyError) as info:
+        policyset.read_source(path)
+    assert "over the limit of 200" in info.value.message
+    assert read == [201]
+
+
+def _table_policy(rows: int, tail: str = "") -> str:
+    keys = "\n".join(f"  {i}, UTMB -> {i}" for i in range(rows))
+    return HEADER + f"\nrace UTMB: fee 1 EUR\nrace CCC: fee 1 EUR\ngroup both = UTMB, CCC\ntable t(n: number, r: race):\n{keys}\n{tail}  otherwise -> 0\n"
+
+
+def test_checking_which_table_rows_can_never_match_is_linear_in_the_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A 10,000-row table took 36 s to check: every row was compared with every earlier row.
+    from racepolicy.language.checker import Checker
+
+    compared: list[int] = []
+    real = Checker._key_covers
+
+    def counting(self: Checker, first: object, later: object) -> bool:
+        compared.append(1)
+        return real(self, first, later)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Checker, "_key_covers", counting)
+    _load(_table_policy(4_000))
+    assert len(compared) <= 4 * 4_000  # all pairs would be 8,000,000
+
+
+def test_a_table_row_covered_by_an_earlier_group_row_is_still_reported_with_the_first_such_row() -> None:
+    tail = "  7, both -> 1\n  7, both -> 2\n  7, CCC -> 3\n"
+    with pytest.raises(PolicyError) as info:
+        _load(_table_policy(10, tail))
+    messages = [e.message for e in (info.value.errors if isinstance(info.value, PolicyErrors) else (info.value,))]
+    # `7, UTMB` on line 13 comes before both group rows; `7, CCC` is covered by the first group row (line 16).
+    assert "table 't': this row can never match, the row on line 16 comes first" in messages
+    assert sum("can never match" in m for m in messages) == 1
+
+
+def test_checking_penalties_for_conflicts_is_linear_in_the_penalties(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A 2 MB policy took 9 s to check: each penalty was compared with every earlier penalty of its infraction.
+    from racepolicy.language.checker import Checker
+
+    compared: list[int] = []
+    real = Checker._penalty_conflict
+
+    def counting(self: Checker, *args: object) -> None:
+        compared.append(1)
+        real(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Checker, "_penalty_conflict", counting)
+    races = "".join(f"race R{i}: fee 1 EUR\npenalty littering on R{i} = 1h\n" for i in range(2_000))
+    _load(HEADER + '\ninfraction littering "littering"\n' + races)
+    assert compared == []  # no two penalties give one race two sanctions: nothing to compare
+
+
+def test_penalties_that_conflict_are_still_reported_among_many() -> None:
+    races = "".join(f"race R{i}: fee 1 EUR\npenalty littering on R{i} = 1h\n" for i in range(500))
+    with pytest.raises(PolicyError) as info:
+        later = "group some = R7, R8\npenalty littering on some = 2h\npenalty littering on R9 = 1h\npenalty littering on R8 = 3h\n"
+        _load(HEADER + '\ninfraction littering "littering"\n' + races + later)
+    messages = [e.message for e in (info.value.errors if isinstance(info.value, PolicyErrors) else (info.value,))]
+    # A group's penalty ranks below a race's, so only the two on R8 itself conflict.
+    assert messages == ["conflicting penalties for 'littering' on R8: 1h time penalty (line 20) and 3h time penalty"]
+
+
+def test_money_times_huge_numbers_says_too_large_not_invalid_operation() -> None:
+    # The cents of the product need more digits than Decimal keeps: it said "arithmetic failed: InvalidOperation".
+    policies = PolicySet.bundled()
+    with pytest.raises(PolicyError) as info:
+        policies.ask("UTMB.fee * 999999999999999 * 999999999999999")
+    assert info.value.message == "the result is too large (limit 1e+18)"

@@ -6,12 +6,12 @@ import argparse
 import difflib
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 from racepolicy.cli.common import report
 from racepolicy.language.errors import InputError, PolicyError
 from racepolicy.query.policyset import policy_files, read_source
+from racepolicy.tools.tempfiles import commit, create_beside, real_target
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -21,18 +21,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write through a temporary file in the same folder and rename it over the original, keeping its mode."""
-    mode = path.stat().st_mode & 0o7777
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Write through a temporary file beside the real file (a symlink is followed, and stays a link) and rename it over
+    that file, keeping its mode; temporaries left by a killed run are removed on the way."""
+    target = real_target(path)
+    handle, temporary, mode = create_beside(target, ".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
             out.write(text)
             out.flush()
             os.fsync(out.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
+        commit(temporary, target, mode)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
 
 

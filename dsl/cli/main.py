@@ -1,4 +1,4 @@
-"""The `racepolicy` command line: subcommands, exit codes 0/1/2, and no tracebacks for users."""
+"""The `racepolicy` command line: subcommands, exit codes 0/1/2 (3 for a bug of ours), and no tracebacks for users."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from racepolicy import __version__
 from racepolicy.cli import COMMANDS
 
-EXIT_OK, EXIT_NEGATIVE, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_NEGATIVE, EXIT_BAD_INPUT, EXIT_CRASH = 0, 1, 2, 3
 
 
 class _Parser(argparse.ArgumentParser):
@@ -73,6 +73,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as exc:  # a bug of ours: its own exit code, never 1 ("no" or "some rows rejected")
+        print(f"racepolicy: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print("  hint: this is a bug in racepolicy; please report it with the command that caused it", file=sys.stderr)
+        return EXIT_CRASH
 
 
 def run() -> None:

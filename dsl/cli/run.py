@@ -20,8 +20,8 @@ def _mapping(text: str) -> tuple[str, str]:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = (
-        "exit codes: 0 every row written, 1 some rows rejected (listed in the errors file), 2 the run could not start. "
-        "See docs/batch.md."
+        "exit codes: 0 every row written, 1 some rows rejected (listed in the errors file), 2 the run could not start or "
+        "could not write its output, 3 a bug in racepolicy, 130 interrupted. See docs/batch.md."
     )
     parser.add_argument("policy", metavar="POLICY", help="a policy file or a folder of them")
     parser.add_argument("rule", metavar="RULE", help="the rule to evaluate for each row, e.g. refund")

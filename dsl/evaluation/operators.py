@@ -162,7 +162,11 @@ def apply(op: str, left: Any, right: Any) -> Any:
         return check_range(found[1](left, right))
     except OverflowError:
         raise OutOfRangeError("the resulting date is outside the calendar") from None
-    except (InvalidOperation, DivisionByZero) as exc:
+    except InvalidOperation as exc:
+        if op != "/":  # the exact result has more digits than Decimal keeps (money is rounded to the cent): it is too large
+            raise OutOfRangeError(f"the result is too large (limit {MAX_MAGNITUDE:.0e})") from exc
+        raise OutOfRangeError(f"arithmetic failed: {exc.__class__.__name__}") from exc
+    except DivisionByZero as exc:
         raise OutOfRangeError(f"arithmetic failed: {exc.__class__.__name__}") from exc
 
 

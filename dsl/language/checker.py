@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 import re
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -80,6 +82,7 @@ class Checker:
         self.errors: list[PolicyError] = []
         self._rule_kinds: dict[str, str] = {}
         self._in_progress: list[str] = []
+        self._covering: dict[str, list[str]] = {}  # key name -> the names that cover it (tables)
 
     # ---- helpers
     def error(self, cls: type[PolicyError], message: str, span: Span, hint: str = "") -> None:
@@ -281,6 +284,7 @@ class Checker:
     def _check_penalties(self, ed: Edition) -> None:
         known = set(ed.infractions) | set(ed.vocabulary.infractions if ed.vocabulary else ())
         all_races = frozenset(ed.races)
+        sanctions: dict[tuple[str, int, str], set[Any]] = {}
         for st in self.policy.statements:
             if not isinstance(st, ast.PenaltyDecl):
                 continue
@@ -316,16 +320,26 @@ class Checker:
             label = ", ".join(st.targets)
             for infraction in st.infractions:
                 penalty = Penalty(infraction, frozenset(races), rank, sanction_of(st.sanction, infraction), st, cite(self.source, st), label)
-                for other in ed.penalties.get(infraction, []):
-                    clash = sorted(penalty.races & other.races)
-                    if clash and other.rank == penalty.rank and other.sanction != penalty.sanction:
-                        self.error(
-                            ConflictError,
-                            f"conflicting penalties for '{infraction}' on {', '.join(clash)}: "
-                            f"{other.sanction} (line {other.decl.span.line}) and {penalty.sanction}",
-                            st.sanction.span, "name the race directly to override a group, or make the two agree",
-                        )
+                # Sanctions already given per (infraction, rank, race): only a penalty that may conflict is compared with
+                # the earlier ones, so thousands of penalties check in linear time (each conflict is an error, at most 100).
+                given = [sanctions.setdefault((infraction, rank, race), set()) for race in penalty.races]
+                conflicts = any(len(seen) > 1 or (seen and penalty.sanction not in seen) for seen in given)
+                for seen in given:
+                    seen.add(penalty.sanction)
+                for other in ed.penalties.get(infraction, []) if conflicts else ():
+                    self._penalty_conflict(infraction, penalty, other, st)
                 ed.penalties.setdefault(infraction, []).append(penalty)
+
+    def _penalty_conflict(self, infraction: str, penalty: Penalty, other: Penalty, st: ast.PenaltyDecl) -> None:
+        """Report two penalties of one rank that give one race different sanctions."""
+        clash = sorted(penalty.races & other.races)
+        if clash and other.rank == penalty.rank and other.sanction != penalty.sanction:
+            self.error(
+                ConflictError,
+                f"conflicting penalties for '{infraction}' on {', '.join(clash)}: "
+                f"{other.sanction} (line {other.decl.span.line}) and {penalty.sanction}",
+                st.sanction.span, "name the race directly to override a group, or make the two agree",
+            )
 
     # ---- schedules
     def _check_schedules(self, ed: Edition) -> None:
@@ -402,13 +416,13 @@ class Checker:
                     self.error(TableError, f"table '{table.name}' has this row twice", row.span, f"first on line {seen[ident].span.line}")
                 else:
                     # Rows are tried top to bottom: a row an earlier one covers (its race after its group) never answers.
-                    earlier = next((r for r in seen.values() if all(self._key_covers(a, b) for a, b in zip(r.keys, row.keys, strict=True))), None)
+                    earlier = self._earlier_covering(seen, row)
                     if earlier is not None:
                         self.error(
                             TableError, f"table '{table.name}': this row can never match, the row on line {earlier.span.line} comes first",
                             row.span, "rows are tried top to bottom: put the more specific row first",
                         )
-                seen[ident] = row
+                seen.setdefault(ident, row)  # a repeated row keeps pointing at the first, which is the one that answers
                 kinds.append((self.infer(row.value, {}), row.value))
             if decl.otherwise:
                 kinds.append((self.infer(decl.otherwise.value, {}), decl.otherwise.value))
@@ -418,6 +432,34 @@ class Checker:
         if name in self.ed.groups:
             return self.ed.groups[name].members
         return frozenset([name]) if name in self.ed.races else frozenset()
+
+    # ---- which earlier row covers a table row: looked up, not searched, so a 10,000-row table checks in linear time
+    def _earlier_covering(self, seen: dict[tuple[Any, ...], ast.TableRow], row: ast.TableRow) -> ast.TableRow | None:
+        """The first earlier row whose every key covers the row's key (it answers every call the row would), if any."""
+        covering = [self._covering_idents(key) for key in row.keys]
+        combinations = 1
+        for options in covering:
+            combinations *= len(options)
+        if combinations > len(seen):  # many groups hold these races: scanning the rows is the cheaper way
+            candidates: Iterable[ast.TableRow] = seen.values()
+        else:
+            candidates = (found for ident in itertools.product(*covering) if (found := seen.get(ident)) is not None)
+        matches = [r for r in candidates if all(self._key_covers(a, b) for a, b in zip(r.keys, row.keys, strict=True))]
+        if len(matches) <= 1:
+            return matches[0] if matches else None
+        order = {id(r): i for i, r in enumerate(seen.values())}
+        return min(matches, key=lambda r: order[id(r)])
+
+    def _covering_idents(self, key: ast.Literal | ast.Name) -> list[Any]:
+        """The key idents (as in `seen`) of the keys that cover `key`: a literal itself; a name, itself and each group or race holding all its races."""
+        if not isinstance(key, ast.Name):
+            return [key.value]
+        cache = self._covering
+        if key.name not in cache:
+            races = self._races_of(key.name)
+            names = [*self.ed.races, *self.ed.groups] if races else []
+            cache[key.name] = [key.name, *(n for n in names if n != key.name and races <= self._races_of(n))]
+        return list(cache[key.name])
 
     def _key_covers(self, first: ast.Literal | ast.Name, later: ast.Literal | ast.Name) -> bool:
         """Whether every argument the `later` key matches is matched by the `first` key already."""

@@ -720,9 +720,25 @@ def parse_policy(text: str, name: str = "<policy>") -> ast.Policy:
             break
         if errors:
             break
+        _remember_sections(text, tree)
         result: ast.Policy = _transform(tree, source)
         return result
     raise PolicyErrors(errors) if len(errors) > 1 else errors[0]
+
+
+# The formatter needs the section headings the AST folds away: kept from the parse that just happened (a few texts,
+# keyed by the text itself), so formatting a 2 MB policy parses it once rather than once more per question.
+_SECTIONS: dict[str, list[tuple[int, int, str]]] = {}
+
+
+def _sections_of(tree: Tree) -> list[tuple[int, int, str]]:
+    return sorted((node.meta.line, node.meta.column, literal_of(tok)) for node in tree.find_data("section") for tok in node.children if isinstance(tok, Token))
+
+
+def _remember_sections(text: str, tree: Tree) -> None:
+    if len(_SECTIONS) >= 4:
+        _SECTIONS.pop(next(iter(_SECTIONS)))
+    _SECTIONS[text] = _sections_of(tree)
 
 
 def parse_query(text: str, name: str = "<query>") -> ast.Query:
@@ -747,6 +763,13 @@ def parser() -> Lark:
 
 def section_headings(text: str, name: str = "<policy>") -> list[tuple[int, str]]:
     """Every `section "..."` heading of a policy as (line, title): the AST folds them into the statements that follow."""
+    return [(line, title) for line, _, title in section_positions(text, name)]
+
+
+def section_positions(text: str, name: str = "<policy>") -> list[tuple[int, int, str]]:
+    """Every `section "..."` heading as (line, column, title), where its keyword stands (the title may be on a later line)."""
+    if text in _SECTIONS:
+        return list(_SECTIONS[text])
     source = Source(name, text)
     _check_size(source)
     _check_brackets(source)
@@ -754,4 +777,4 @@ def section_headings(text: str, name: str = "<policy>") -> list[tuple[int, str]]
         tree = _lark().parse(text, start="policy")
     except UnexpectedInput as exc:
         raise _syntax_error(exc, source) from None
-    return sorted((tok.line or 0, literal_of(tok)) for node in tree.find_data("section") for tok in node.children if isinstance(tok, Token))
+    return _sections_of(tree)

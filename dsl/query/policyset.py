@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
@@ -28,10 +29,17 @@ def read_source(path: Path) -> Source:
     if path.is_dir():
         raise InputError("is a folder, not a policy file", source=where, hint="give the folder itself to load every .policy file in it")
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError(f"file is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,}", source=where, hint="split the policy")
-        data = path.read_bytes()
+        info = path.stat()
+        # A FIFO would block for ever and /dev/zero never ends: only regular files are read, and never past the limit
+        # (the file may grow between stat and read).
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError("is not a regular file (a device, a pipe or a socket)", source=where, hint="save the policy to a file")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            size = max(info.st_size, len(data))
+            raise InputError(f"file is {'over ' if size == len(data) else ''}{size:,} bytes, over the limit of {MAX_FILE_BYTES:,}",
+                             source=where, hint="split the policy")
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", source=where) from None
     try:

@@ -11,8 +11,10 @@ their own folder and renamed only when the run completes.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
+import functools
 import io
 import itertools
 import json
@@ -20,11 +22,9 @@ import operator
 import os
 import re
 import sys
-import tempfile
 import time
-from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
@@ -32,11 +32,15 @@ import attrs
 from racepolicy.evaluation.model import Edition
 from racepolicy.evaluation.values import Duration, Length, Money, Percent, RaceValue, Record, render, to_json
 from racepolicy.language.errors import InputError, PolicyError, did_you_mean
+from racepolicy.language.source import Source, Span
+from racepolicy.tools.batch_pool import WorkerPool
+from racepolicy.tools.tempfiles import commit, create_beside, real_target
 
 CHUNK_ROWS = 2000
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 CACHE_LIMIT = 10_000  # distinct cell texts remembered per column
 STDERR_ERRORS = 20  # bad rows shown on stderr; the errors file has them all
+MAX_CONTINUED_LINES = 1000  # lines a quoted CSV cell may span before its quote is taken for a runaway
 
 # csv refuses fields over 128 KiB by default; a results file has no reason to hold such cells,
 # but a bad one should be a rejected row, not a crash.
@@ -52,15 +56,17 @@ class RowError(Exception):
     """A value in one row that cannot become what the rule needs; the row is rejected."""
 
 
-# A chunk: rows (line, fields or object, the line's text or None) and the lines met on the way that were no rows (line, column, message).
-Chunk = tuple[list[tuple[int, Any, Any]], list[tuple[int, str, str]]]
-
-
 @attrs.frozen
-class Unreadable:
-    """A line that is not a row at all (bad CSV quoting, not JSON): rejected with its line number."""
+class Lines:
+    """Lines as read, not yet split into rows (quote-free CSV lines, JSON Lines): the process that evaluates them splits
+    or decodes them, so with --jobs the workers share that work and a chunk crosses the pipe as plain strings."""
 
-    message: str
+    first: int  # the line number of lines[0]
+    lines: list[str]
+
+
+# A chunk: rows (line, fields or object, the line's text or None) or Lines, and the lines met on the way that were no rows (line, column, message).
+Chunk = tuple["list[tuple[int, Any, Any]] | Lines", list[tuple[int, str, str]]]
 
 
 # ---- converting cell text to the language's values ---------------------------------------
@@ -74,14 +80,24 @@ _TRUE = {"true", "yes", "y", "1"}
 _FALSE = {"false", "no", "n", "0"}
 
 
-def _number(text: str) -> Decimal:
-    try:
-        value = Decimal(text.strip())
-    except InvalidOperation:
-        raise RowError(f"'{text}' is not a number") from None
-    if not value.is_finite():
-        raise RowError(f"'{text}' is not a number")
+# Plain decimals only: Decimal() also reads `1_0` (as 10), `1E+999999999`, `NaN` and `Infinity`, none of which a results file means.
+_PLAIN_NUMBER = re.compile(r"[+-]?\d{1,40}(?:\.\d{1,40})?")
+MAX_CELL_NUMBER = Decimal(10) ** 18  # the bound of every number the language holds (operators.MAX_MAGNITUDE)
+
+
+def _in_range(value: Decimal, text: Any) -> Decimal:
+    """The number itself, or a rejected row when it is beyond what the language holds exactly."""
+    if not value.is_finite() or value.copy_abs() >= MAX_CELL_NUMBER:  # copy_abs: exact, where abs() rounds and may overflow
+        shown = str(text) if len(str(text)) <= 40 else str(text)[:40] + "…"
+        raise RowError(f"'{shown}' is out of range (numbers are below 10^18)")
     return value
+
+
+def _number(text: str) -> Decimal:
+    stripped = text.strip()
+    if not _PLAIN_NUMBER.fullmatch(stripped):
+        raise RowError(f"'{text if len(text) <= 40 else text[:40] + '…'}' is not a number")
+    return _in_range(Decimal(stripped), text)
 
 
 def _date(text: str) -> datetime.date:
@@ -106,13 +122,15 @@ def _bool(text: str) -> bool:
 def _duration(text: str) -> Duration:
     text = text.strip()
     clock = _CLOCK.fullmatch(text)
-    if clock:  # 12:30 or 12:30:00; seconds other than :00 are not exact minutes
-        return Duration(Decimal(int(clock.group(1)) * 60 + int(clock.group(2))))
+    if clock and len(text) <= 40:  # 12:30 or 12:30:00; seconds other than :00 are not exact minutes
+        return Duration(_in_range(Decimal(int(clock.group(1)) * 60 + int(clock.group(2))), text))
     m = _DURATION.fullmatch(text)
     if not text or not m:
         raise RowError(f"'{text}' is not a duration (write 1h30, 15min, 10d or H:MM)")
+    if len(text) > 40:  # int() refuses over 4,300 digits; no duration needs 40 characters
+        raise RowError(f"'{text[:40]}…' is out of range (numbers are below 10^18)")
     days, hours, minutes, h2, m2 = (int(g) if g else 0 for g in m.groups())
-    return Duration(Decimal(days * 1440 + (hours + h2) * 60 + minutes + m2))
+    return Duration(_in_range(Decimal(days * 1440 + (hours + h2) * 60 + minutes + m2), text))
 
 
 def _percent(text: str) -> Percent:
@@ -124,12 +142,8 @@ def _guess(text: str) -> Any:
     stripped = text.strip()
     if _DATE.fullmatch(stripped):
         return _date(stripped)
-    try:
-        value = Decimal(stripped)
-        if value.is_finite():
-            return value
-    except InvalidOperation:
-        pass
+    if _PLAIN_NUMBER.fullmatch(stripped):
+        return _in_range(Decimal(stripped), text)
     if stripped.lower() in ("true", "false"):
         return stripped.lower() == "true"
     return text
@@ -145,12 +159,67 @@ def _from_json(value: Any) -> Any:
         return Record.of({str(k): _from_json(v) for k, v in value.items()})
     if value is None:
         raise RowError("null is not a value")
+    if isinstance(value, Decimal):
+        return _in_range(value, value)
+    return value
+
+
+MAX_JSON_DEPTH = 100  # objects and arrays within each other; a results row needs a few
+
+
+def _too_deep(text: str, value: Any) -> bool:
+    """Whether a JSON value nests deeper than MAX_JSON_DEPTH (walked without recursion, and only when the text could)."""
+    if text.count("[") + text.count("{") <= MAX_JSON_DEPTH:
+        return False
+    level: list[tuple[Any, int]] = [(value, 1)]
+    while level:
+        item, depth = level.pop()
+        if depth > MAX_JSON_DEPTH:
+            return True
+        if isinstance(item, dict):
+            level.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            level.extend((v, depth + 1) for v in item)
+    return False
+
+
+def _lone_surrogate(text: str, value: Any) -> bool:
+    """Whether a JSON value holds a lone surrogate (`"\\ud800"`): text no UTF-8 file can hold (looked for only when escaped)."""
+    if "\\ud" not in text and "\\uD" not in text:
+        return False
+    level = [value]
+    while level:
+        item = level.pop()
+        if isinstance(item, str):
+            if any("\ud800" <= c <= "\udfff" for c in item):
+                return True
+        elif isinstance(item, dict):
+            level.extend(item.keys())
+            level.extend(item.values())
+        elif isinstance(item, list):
+            level.extend(item)
+    return False
+
+
+LONE_SURROGATE = "a \\u escape for half a character (a lone surrogate), which no UTF-8 text holds"
+
+
+def _load_json(text: str) -> Any:
+    """JSON with exact numbers; raises JSONDecodeError, or RowError for nesting deeper than MAX_JSON_DEPTH or a lone surrogate."""
+    try:
+        value = _DECODER.decode(text)
+    except RecursionError:  # the decoder recurses once per level
+        raise RowError(f"nested deeper than {MAX_JSON_DEPTH} levels") from None
+    if _too_deep(text, value):
+        raise RowError(f"nested deeper than {MAX_JSON_DEPTH} levels")
+    if _lone_surrogate(text, value):
+        raise RowError(LONE_SURROGATE)
     return value
 
 
 def _json_cell(text: str, want: type) -> Any:
     try:
-        value = json.loads(text, parse_float=Decimal, parse_int=Decimal)
+        value = _load_json(text)
     except json.JSONDecodeError:
         raise RowError(f"'{text}' is not JSON") from None
     if not isinstance(value, want):
@@ -167,14 +236,14 @@ def converter(kind: str, edition: Edition) -> Callable[[str], Any]:
         m = _MONEY.fullmatch(text.strip())
         if not m:
             raise RowError(f"'{text}' is not an amount (write 305 or 305 {currency})")
-        return Money.of(Decimal(m.group(1)), m.group(2) or currency)
+        return Money.of(_in_range(Decimal(m.group(1)), text), m.group(2) or currency)
 
     def length(text: str) -> Length:
         m = _LENGTH.fullmatch(text.strip())
         if not m:
             raise RowError(f"'{text}' is not a length (write 171 km or 10000 m)")
         number, unit = m.groups()
-        return Length(Decimal(number) * (1000 if unit == "km" else 1), unit)
+        return Length(_in_range(Decimal(number) * (1000 if unit == "km" else 1), text), unit)
 
     def race(text: str) -> RaceValue:
         found = races.get(text.strip())
@@ -204,6 +273,28 @@ def _cached(convert: Callable[[str], Any]) -> Callable[[str], Any]:
             return value
 
     return convert_cached
+
+
+# ---- writing CSV -------------------------------------------------------------------------------
+
+
+def _csv_field(value: Any) -> str:
+    text = str(value)
+    # As the csv module quotes, and also a field with a lone \r: with "\n" as line end the csv module leaves it bare,
+    # and every reader then splits the row in two.
+    if "," in text or '"' in text or "\n" in text or "\r" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+class CsvWriter:
+    """csv.writer's `writerow` for our files: fields quoted when they must be (a lone \r included), rows ended by \n."""
+
+    def __init__(self, handle: IO[str]) -> None:
+        self.write = handle.write
+
+    def writerow(self, fields: Sequence[Any]) -> None:
+        self.write(",".join(map(_csv_field, fields)) + "\n")
 
 
 # ---- the plan: which column feeds which parameter -----------------------------------------
@@ -280,6 +371,7 @@ class RowProcessor:
         self.width = len(job.header)
         self._render: dict[Any, str] = {}
         self._endings: dict[Any, str] = {}
+        self._json_endings: dict[Any, str] = {}
         # The fast path: every parameter read from one CSV column, through a per-column cache.
         self.simple = job.fmt == "csv" and all(type(where) is int for _, where, _ in self.getters)
         if self.simple:
@@ -294,7 +386,7 @@ class RowProcessor:
         and a row read from a plain line is written back as that line plus the answer."""
         out: list[str] = []
         quoted = io.StringIO()
-        writerow = csv.writer(quoted, lineterminator="\n").writerow
+        writerow = CsvWriter(quoted).writerow
         errors: list[tuple[int, str, str]] = []
         function, width, pick, caches = self.function, self.width, self.pick, self.caches
         endings, getitem = self._endings, dict.__getitem__
@@ -332,10 +424,7 @@ class RowProcessor:
 
     def _ending(self, value: Any) -> str:
         """`,ANSWER` and the line end, the answer quoted as the csv module would."""
-        text = self.text_of(value)
-        if any(c in text for c in ',"\r\n'):
-            text = '"' + text.replace('"', '""') + '"'
-        ending = "," + text + "\n"
+        ending = "," + _csv_field(self.text_of(value)) + "\n"
         try:
             if len(self._endings) < CACHE_LIMIT:
                 self._endings[value] = ending
@@ -385,14 +474,20 @@ class RowProcessor:
         except TypeError:  # unhashable
             return render(value)
 
-    def process(self, rows: Sequence[tuple[int, Any]]) -> tuple[str, list[tuple[int, str, str]], int]:
-        """Rows (line, fields) -> (formatted output, rejected rows (line, column, message), rows written)."""
+    def process(self, rows: Sequence[tuple[int, Any, Any]] | Lines) -> tuple[str, list[tuple[int, str, str]], int]:
+        """Rows (line, fields, text) or Lines -> (formatted output, rejected rows (line, column, message), rows written)."""
+        if type(rows) is Lines:
+            if self.job.fmt == "jsonl":
+                return self._process_jsonl(rows)
+            texts = [line.rstrip("\r\n") for line in rows.lines]
+            rows = [(n, text.split(","), text) for n, text in enumerate(texts, rows.first) if text]
+        assert not isinstance(rows, Lines)
         out = io.StringIO()
         errors: list[tuple[int, str, str]] = []
         written = 0
         function, getters, width = self.function, self.getters, self.width
         csv_input = self.job.fmt == "csv"
-        writer = csv.writer(out, lineterminator="\n") if csv_input else None
+        writer = CsvWriter(out) if csv_input else None
         column = self.job.column
         if csv_input and self.simple:
             return self._process_csv(rows)
@@ -431,6 +526,77 @@ class RowProcessor:
         return out.getvalue(), errors, written
 
 
+    def _process_jsonl(self, block: Lines) -> tuple[str, list[tuple[int, str, str]], int]:
+        """JSON Lines: each line decoded once, its fields converted through per-field caches of string cells,
+        and the answer appended to the object's own text (cached per answer), so numbers are written back as they were."""
+        out: list[str] = []
+        errors: list[tuple[int, str, str]] = []
+        function, column, getters = self.function, self.job.column, self.getters
+        decode, endings = _DECODER.decode, self._json_endings
+        for line, text in enumerate(block.lines, block.first):
+            if not text.strip():
+                continue
+            if not text.isascii() and _not_utf8(text):
+                errors.append((line, "", NOT_UTF8))
+                continue
+            try:
+                row = decode(text)
+                if type(row) is not dict:
+                    raise RowError("not a JSON object")
+                if _too_deep(text, row):
+                    raise RowError(f"nested deeper than {MAX_JSON_DEPTH} levels")
+                if _lone_surrogate(text, row):
+                    raise RowError(LONE_SURROGATE)
+            except json.JSONDecodeError as exc:
+                errors.append((line, "", f"not JSON: {exc.msg}"))
+                continue
+            except RecursionError:
+                errors.append((line, "", f"not a row: nested deeper than {MAX_JSON_DEPTH} levels"))
+                continue
+            except RowError as exc:
+                errors.append((line, "", str(exc) if str(exc).startswith("not a JSON") else f"not a row: {exc}"))
+                continue
+            if column in row:
+                errors.append((line, column, f"the row already has a field '{column}'"))
+                continue
+            args = []
+            current = ""
+            try:
+                for current, where, convert in getters:  # noqa: B007 - `current` names the column in the error
+                    args.append(convert(row[where]))
+            except KeyError:
+                errors.append((line, current, f"missing column '{current}'"))
+                continue
+            except RowError as exc:
+                errors.append((line, current, str(exc)))
+                continue
+            try:
+                value = function(*args)
+            except PolicyError as exc:
+                errors.append((line, "", _rejection(exc)))
+                continue
+            try:
+                ending = endings[value]
+            except (KeyError, TypeError):
+                ending = self._json_ending(value)
+            body = text.rstrip()[:-1].rstrip()  # the object without its closing brace
+            out.append(body + (", " if row else "") + ending)
+        return "".join(out), errors, len(out)
+
+    def _json_ending(self, value: Any) -> str:
+        """`"COLUMN": ANSWER}` and the line end, remembered per answer (answers repeat: a few qualification levels, refunds)."""
+        ending = json.dumps({self.job.column: to_json(value)}, ensure_ascii=False)[1:] + "\n"
+        try:
+            if len(self._json_endings) < CACHE_LIMIT:
+                self._json_endings[value] = ending
+        except TypeError:  # unhashable
+            pass
+        return ending
+
+
+_DECODER = json.JSONDecoder(parse_float=Decimal, parse_int=Decimal)  # one decoder: json.loads with options builds a new one per call
+
+
 def _record_of(fields: tuple[tuple[str, str, int], ...]) -> Callable[[Sequence[str]], Record]:
     def record(row: Sequence[str]) -> Record:
         return Record.of({field: _guess(row[index]) for field, _, index in fields})
@@ -447,6 +613,7 @@ def _json_value(kind: str, convert: Callable[[str], Any], currency: str) -> Call
             if kind in ("bool", "any"):
                 return raw
         elif isinstance(raw, Decimal):
+            _in_range(raw, raw)
             if kind in ("number", "any"):
                 return raw
             if kind == "money":
@@ -464,17 +631,9 @@ def _json_value(kind: str, convert: Callable[[str], Any], currency: str) -> Call
 
 # ---- worker processes ---------------------------------------------------------------------
 
-_WORKER: RowProcessor | None = None
-
-
-def _worker_init(job: Job) -> None:
-    global _WORKER
-    _WORKER = RowProcessor(job, load_edition(job.policy, job.edition, job.rule))
-
-
-def _worker_process(rows: Sequence[tuple[int, Any]]) -> tuple[str, list[tuple[int, str, str]], int]:
-    assert _WORKER is not None
-    return _WORKER.process(rows)
+def _worker_start(job: Job) -> Callable[[Any], Any]:
+    """In a worker process: load the policy once, and answer chunks with the same code as a one-process run."""
+    return RowProcessor(job, load_edition(job.policy, job.edition, job.rule)).process
 
 
 # ---- reading ------------------------------------------------------------------------------
@@ -488,108 +647,204 @@ def input_format(path: str) -> str:
 
 
 def open_input(path: str) -> IO[str]:
+    # surrogateescape: a byte that is not UTF-8 must reject its row (with its line), not end the run mid-file.
     try:
-        return open(path, encoding="utf-8-sig", newline="")  # closed by the caller
+        return open(path, encoding="utf-8-sig", errors="surrogateescape", newline="")  # closed by the caller
     except OSError as exc:
         raise InputError(f"cannot read '{path}': {exc.strerror or exc}", hint="check the path") from None
 
 
-def csv_rows(handle: IO[str]) -> tuple[tuple[str, ...], Callable[[Summary], Iterator[Chunk]]]:
+def _not_utf8(text: str) -> bool:
+    """Whether a line read with surrogateescape held a byte that is not UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+NOT_UTF8 = "not UTF-8 text (save the file as UTF-8)"
+RUNAWAY_QUOTE = "unreadable CSV: a quote opened on this line is not closed on a later line of the same row; only this line is rejected"
+
+
+def _header(handle: IO[str], path: str) -> tuple[str, ...]:
+    """The CSV header: the first line, its columns named once each."""
+    line = handle.readline()
+    if not line:
+        raise InputError("the input is empty", hint="the first line must name the columns")
+    where = Source(path, line)
+    if _not_utf8(line):
+        raise InputError(NOT_UTF8, Span(1, 1, 1, 2), where, "save the file as UTF-8")
+    try:
+        header = tuple(next(csv.reader([line], strict=True)))
+    except csv.Error as exc:
+        raise InputError(f"cannot read the header: {exc}", Span(1, 1, 1, 2), where, "the first line names the columns, one line") from None
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            column = line.find(name, line.find(name) + 1) + 1
+            raise InputError(
+                f"the header names the column '{name}' twice", Span(1, column, 1, column + len(name)), where,
+                "rename one: a row cannot say which of the two a parameter reads",
+            )
+        seen.add(name)
+    return header
+
+
+def csv_rows(handle: IO[str], path: str = "<input>") -> tuple[tuple[str, ...], Callable[[Summary], Iterator[Chunk]]]:
     """The header, and a reader of chunks of rows (line where the row starts, fields, the line's own text or None).
 
     A line without a quote is split on commas, and its text is kept to be written back as it was; a line
-    with a quote goes through the csv module (which reads on for a quoted field spanning lines).
-    Blank lines are skipped.
+    with a quote goes through the csv module. A row is one line, unless a quoted cell really continues on
+    the next lines (see `_continued`). Blank lines are skipped.
     """
-    reader = csv.reader(handle)
-    try:
-        header = tuple(next(reader))
-    except StopIteration:
-        raise InputError("the input is empty", hint="the first line must name the columns") from None
-    except (csv.Error, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the header: {exc}") from None
-    first = reader.line_num
+    header = _header(handle, path)
+    width = len(header)
 
     def chunks(summary: Summary) -> Iterator[Chunk]:
-        number = first
+        number = 1
         while True:
             lines = list(itertools.islice(handle, CHUNK_ROWS))
             if not lines:
                 return
             bad: list[tuple[int, str, str]] = []
-            if '"' not in "".join(lines):
-                # No quote anywhere: every line is one row, split in comprehensions (the common case).
-                texts = [line.rstrip("\r\n") for line in lines]
-                chunk = [(n, text.split(","), text) for n, text in enumerate(texts, number + 1) if text]
+            joined = "".join(lines)
+            if '"' not in joined and not _not_utf8(joined):
+                # No quote anywhere: every line is one row (the common case), split where it is evaluated.
+                yield Lines(number + 1, lines), bad
                 number += len(lines)
             else:
-                chunk, number = _quoted_chunk(lines, handle, number, bad)
-            summary.read += len(chunk) + len(bad)
-            yield chunk, bad
+                chunk, number = _quoted_chunk(lines, handle, number, width, bad)
+                yield chunk, bad
 
     return header, chunks
 
 
-def _quoted_chunk(lines: list[str], handle: IO[str], number: int, bad: list[tuple[int, str, str]]) -> tuple[list[tuple[int, Any, Any]], int]:
-    """Rows of lines some of which hold quotes: those go through the csv module, which may read on (from the
-    rest of these lines, then from the file) for a quoted field that spans lines."""
+def _quoted_chunk(lines: list[str], handle: IO[str], number: int, width: int, bad: list[tuple[int, str, str]]) -> tuple[list[tuple[int, Any, Any]], int]:
+    """Rows of lines some of which hold quotes (or bytes that are not UTF-8); `number` is the line before the first.
+
+    Lines read ahead for a quoted cell that turned out not to continue are appended to `lines` and read as rows.
+    """
     chunk: list[tuple[int, Any, Any]] = []
-    rest = iter(lines)
-    for line in rest:
-        number += 1
-        if '"' in line:
-            start = number
-            quoted = csv.reader(itertools.chain((line,), rest, handle))
-            try:
-                row = next(quoted, None)
-            except csv.Error as exc:  # a malformed row: rejected, and reading goes on after it
-                bad.append((start, "", f"unreadable CSV: {exc}"))
-                row = None
-            number = start + max(quoted.line_num, 1) - 1
-            if row:
-                chunk.append((start, row, None))
-        else:
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        start = number + 1 + index
+        index += 1
+        if _not_utf8(line):
+            bad.append((start, "", NOT_UTF8))
+            continue
+        if '"' not in line:
             text = line.rstrip("\r\n")
             if text:
-                chunk.append((number, text.split(","), text))
-    return chunk, number
-
-
-def jsonl_rows(handle: IO[str]) -> Iterator[tuple[int, Any, str]]:
-    for number, text in enumerate(handle, start=1):
-        if not text.strip():
+                chunk.append((start, text.split(","), text))
             continue
+        taken: list[str] | None = [line]
+        if line.count('"') % 2:  # a quoted cell is still open at the end of the line
+            taken = _continued(lines, index, handle)
         try:
-            value = json.loads(text, parse_float=Decimal, parse_int=Decimal)
-        except json.JSONDecodeError as exc:
-            yield number, Unreadable(f"not JSON: {exc.msg}"), text
+            row = next(csv.reader(taken, strict=True), None) if taken else None
+        except csv.Error as exc:
+            if taken and len(taken) == 1:
+                bad.append((start, "", f"unreadable CSV: {exc}"))
+                continue
+            row = None
+        if taken is None or (len(taken) > 1 and (row is None or len(row) > width)):
+            # The quote does not close into one row of the header's width: this line alone is rejected, the next ones are read.
+            bad.append((start, "", RUNAWAY_QUOTE))
             continue
-        yield number, (value if isinstance(value, dict) else Unreadable("not a JSON object")), text
+        index += len(taken) - 1
+        if row:
+            chunk.append((start, row, None))
+    return chunk, number + len(lines)
+
+
+def _continued(lines: list[str], index: int, handle: IO[str]) -> list[str] | None:
+    """The lines of a row whose quoted cell opens on `lines[index - 1]`, or None when that quote is a runaway.
+
+    The cell really continues when a later line closes the quote within MAX_CONTINUED_LINES lines and the
+    lines between hold no byte that is not UTF-8; otherwise one stray quote would swallow every row after it.
+    Lines are read from the file as needed and appended to `lines`, so none is lost either way.
+    """
+    taken = [lines[index - 1]]
+    while len(taken) <= MAX_CONTINUED_LINES:
+        if index >= len(lines):
+            more = handle.readline()
+            if not more:
+                return None
+            lines.append(more)
+        following = lines[index]
+        index += 1
+        if _not_utf8(following):
+            return None
+        taken.append(following)
+        if following.count('"') % 2:
+            return taken
+    return None
+
+
+def jsonl_chunks(handle: IO[str]) -> Iterator[Chunk]:
+    """JSON Lines in chunks of lines as read: decoding them is the work of the process that evaluates them."""
+    number = 1
+    while True:
+        lines = list(itertools.islice(handle, CHUNK_ROWS))
+        if not lines:
+            return
+        yield Lines(number, lines), []
+        number += len(lines)
 
 
 # ---- writing ------------------------------------------------------------------------------
 
 
 class AtomicFile:
-    """A file written under a temporary name in the target's folder and renamed over it on commit."""
+    """A file written under a temporary name beside the target (through symlinks) and renamed over it on commit.
+
+    The target keeps its mode, or a new one gets the user's umask; temporaries of killed runs are removed here.
+    """
 
     def __init__(self, path: str) -> None:
-        self.path = Path(path)
-        folder = self.path.parent if str(self.path.parent) else Path(".")
+        self.shown = path
+        self.path = real_target(path)
         try:
-            fd, temp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part", dir=folder)
+            fd, self.temp, self.mode = create_beside(self.path, ".part")
         except OSError as exc:
             raise InputError(f"cannot write '{path}': {exc.strerror or exc}", hint="check the folder exists and is writable") from None
-        self.temp = Path(temp)
         self.handle: IO[str] = os.fdopen(fd, "w", encoding="utf-8", newline="")
 
     def commit(self) -> None:
         self.handle.close()
-        os.replace(self.temp, self.path)
+        commit(self.temp, self.path, self.mode)
 
     def discard(self) -> None:
-        self.handle.close()
+        with contextlib.suppress(OSError):  # closing flushes, and the disk may be full: the file goes anyway
+            self.handle.close()
         self.temp.unlink(missing_ok=True)
+
+
+def _file_identity(path: str) -> tuple[int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
+def check_paths(input_path: str, output_path: str | None, errors_path: str | None) -> None:
+    """Refuse a run that would write over its own input, or write output and errors to one file (symlinks included),
+    and an output or errors path that is a folder."""
+    named = [("--input", input_path), ("--output", output_path), ("--errors", errors_path)]
+    seen: dict[Any, str] = {}
+    for option, path in named:
+        if path is None:
+            continue
+        if option != "--input" and os.path.isdir(path):
+            raise InputError(f"{option} '{path}' is a folder", source=Source(path, ""), hint="name a file in it")
+        # The same file by identity when it exists (hard links, symlinks), else by the path it would have.
+        key = _file_identity(path) or os.path.realpath(path)
+        if key in seen:
+            raise InputError(f"{option} '{path}' is the same file as {seen[key]}", source=Source(path, ""), hint="the run would destroy it: name another file")
+        seen[key] = f"{option} '{path}'"
 
 
 class Progress:
@@ -646,12 +901,10 @@ def run_batch(
         header: tuple[str, ...] = ()
         chunks: Callable[[Summary], Iterator[Chunk]]
         if fmt == "csv":
-            header, chunks = csv_rows(handle)
+            header, chunks = csv_rows(handle, input_path)
         else:
-            lines = jsonl_rows(handle)
-
             def chunks(summary: Summary) -> Iterator[Chunk]:
-                return _chunks(lines, summary)
+                return jsonl_chunks(handle)
         result_column = column or rule
         if result_column in header:
             raise InputError(f"the input already has a column '{result_column}'", hint="name the result column with --column")
@@ -659,27 +912,10 @@ def run_batch(
         processor = RowProcessor(job, chosen)  # raises for a missing column before anything is written
         if errors_path is None and output_path is not None:
             errors_path = output_path + ".errors.csv"
+        check_paths(input_path, output_path, errors_path)
         return _stream(job, processor, chunks, handle, input_path, output_path, errors_path, jobs, progress, stdout, stderr)
     finally:
         handle.close()
-
-
-def _chunks(rows: Iterator[tuple[int, Any, str]], summary: Summary) -> Iterator[Chunk]:
-    """Chunks of readable rows, each with the unreadable lines met while reading it."""
-    chunk: list[tuple[int, Any, Any]] = []
-    bad: list[tuple[int, str, str]] = []
-    for line, row, text in rows:
-        if type(row) is Unreadable:  # rejected here, never sent to a worker
-            bad.append((line, "", row.message))
-            continue
-        chunk.append((line, row, text))
-        if len(chunk) >= CHUNK_ROWS:
-            summary.read += len(chunk) + len(bad)
-            yield chunk, bad
-            chunk, bad = [], []
-    if chunk or bad:
-        summary.read += len(chunk) + len(bad)
-        yield chunk, bad
 
 
 def _stream(
@@ -688,10 +924,15 @@ def _stream(
 ) -> Summary:
     summary = Summary()
     output = AtomicFile(output_path) if output_path else None
-    errors_file = AtomicFile(errors_path) if errors_path else None
+    try:
+        errors_file = AtomicFile(errors_path) if errors_path else None
+    except InputError:
+        if output:
+            output.discard()
+        raise
     files = [f for f in (output, errors_file) if f is not None]
     out = output.handle if output else stdout
-    errors_writer = csv.writer(errors_file.handle, lineterminator="\n") if errors_file else None
+    errors_writer = CsvWriter(errors_file.handle) if errors_file else None
     if errors_writer:
         errors_writer.writerow(["line", "column", "message"])
     progress = None
@@ -718,6 +959,7 @@ def _stream(
         text, bad, written = result
         out.write(text)
         summary.written += written
+        summary.read += written + len(bad) + len(unreadable)  # every row read is written or rejected
         report(unreadable + bad)
         if progress:
             progress.update(summary.written + summary.rejected)
@@ -725,35 +967,34 @@ def _stream(
     pool = None
     try:
         if fmt_header := (job.header if job.fmt == "csv" else None):
-            csv.writer(out, lineterminator="\n").writerow([*fmt_header, job.column])
+            CsvWriter(out).writerow([*fmt_header, job.column])
         chunks = read_chunks(summary)
         if jobs <= 1:
             for chunk, unreadable in chunks:
                 emit(processor.process(chunk), unreadable)
         else:
-            import multiprocessing
-
-            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-            pool = multiprocessing.get_context(method).Pool(jobs, initializer=_worker_init, initargs=(job,))
-            in_flight: deque[Any] = deque()
-            for chunk, unreadable in chunks:
-                in_flight.append((pool.apply_async(_worker_process, (chunk,)), unreadable))
-                while len(in_flight) >= 2 * jobs:  # a bounded queue keeps memory flat
-                    pending, bad = in_flight.popleft()
-                    emit(pending.get(), bad)
-            while in_flight:
-                pending, bad = in_flight.popleft()
-                emit(pending.get(), bad)
+            pool = WorkerPool(jobs, functools.partial(_worker_start, job))
+            for answer, unreadable in pool.map(chunks):
+                emit(answer, unreadable)
             pool.close()
+            pool = None
         if progress:
             progress.update(summary.written + summary.rejected, final=True)
         out.flush()
         for f in files:
             f.commit()
         files = []
+    except BrokenPipeError:  # stdout closed by a reader that has enough (`| head`): not an error
+        raise
+    except OSError as exc:  # a full disk, a file-size limit, a vanished folder: the run cannot complete
+        where = (f"'{output_path}'" if output_path else "stdout") + (f" or '{errors_path}'" if errors_path else "")
+        raise InputError(
+            f"cannot write {where}: {exc.strerror or exc}", source=Source(output_path or "<stdout>", ""),
+            hint="free some space or raise the file-size limit; no output file was changed",
+        ) from None
     finally:
         if pool is not None:
-            pool.terminate()
+            pool.kill()
         for f in files:
             f.discard()
     if shown > STDERR_ERRORS:

@@ -7,6 +7,7 @@ or would drop a comment or a section heading.
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import re
 from collections.abc import Iterable
@@ -317,23 +318,27 @@ class _Block:
     last: int
     lines: tuple[tuple[int, str], ...]
     penalty: ast.PenaltyDecl | None = None
+    column: int = 0  # where it starts on its first line: `rule a = 3 section "S"` keeps the rule before the heading
 
 
 def comments(text: str) -> list[tuple[int, str, bool]]:
     """Every comment as (line, text, whether code stands before it on its line)."""
     found = []
+    line, counted = 1, 0  # lines counted from the previous comment on, so many comments cost one pass over the text
     for m in _STRINGS_AND_COMMENTS.finditer(text):
         if m.group().startswith("#"):
             start = text.rfind("\n", 0, m.start()) + 1
-            found.append((text.count("\n", 0, m.start()) + 1, m.group().rstrip(), bool(text[start : m.start()].strip())))
+            line += text.count("\n", counted, m.start())
+            counted = m.start()
+            found.append((line, m.group().rstrip(), bool(text[start : m.start()].strip())))
     return found
 
 
-def section_marks(text: str) -> list[tuple[int, str]]:
-    """Every `section "..."` heading as (line, title), as the parser found them."""
-    from racepolicy.language.parser import section_headings
+def section_marks(text: str) -> list[tuple[int, int, str]]:
+    """Every `section "..."` heading as (line, column, title) of its keyword, as the parser found them."""
+    from racepolicy.language.parser import section_positions
 
-    return section_headings(text)
+    return section_positions(text)
 
 
 def _blocks(policy: ast.Policy, text: str) -> list[_Block]:
@@ -341,16 +346,21 @@ def _blocks(policy: ast.Policy, text: str) -> list[_Block]:
     if policy.header is not None:
         h = policy.header
         blocks.append(_Block(h.span.line, h.span.end_line, tuple(_header(h))))
-    for line, title in section_marks(text):
-        blocks.append(_Block(line, line, ((line, f"section {literal(title)}"),)))
+    for line, column, title in section_marks(text):
+        # The heading stands where its keyword does, so a comment between `section` and its title stays with it.
+        blocks.append(_Block(line, line, ((line, f"section {literal(title)}"),), column=column))
     for st in policy.statements:
         penalty = st if isinstance(st, ast.PenaltyDecl) else None
-        blocks.append(_Block(st.span.line, st.span.end_line, tuple(statement(st)), penalty))
-    blocks.sort(key=lambda b: b.first)
+        blocks.append(_Block(st.span.line, st.span.end_line, tuple(statement(st)), penalty, column=st.span.column))
+    blocks.sort(key=lambda b: (b.first, b.column))
+    # Blocks do not overlap: the one that may hold a line is the last starting before it (found by bisection,
+    # so a policy with thousands of comments is not scanned once per comment).
+    starts = [b.first for b in blocks]
     for line, comment, trailing in comments(text):
         if trailing:
             continue
-        holder = next((i for i, b in enumerate(blocks) if b.first < line <= b.last), None)
+        before = bisect.bisect_left(starts, line) - 1
+        holder = before if before >= 0 and blocks[before].first < line <= blocks[before].last else None
         if holder is None:
             blocks.append(_Block(line, line, ((line, comment),)))
             continue
@@ -453,8 +463,8 @@ def format_policy(text: str, name: str = "<policy>") -> str:
         raise FormatError("the formatted text would mean something else", Span(1, 1, 1, 2), source,
                           "please report this; the file was left as it was")
     if sorted(c for _, c, _ in comments(result)) != sorted(c for _, c, _ in comments(text)) or [
-        t for _, t in section_marks(result)
-    ] != [t for _, t in section_marks(text)]:
+        t for _, _, t in section_marks(result)
+    ] != [t for _, _, t in section_marks(text)]:
         raise FormatError("the formatted text would lose a comment or a section heading", Span(1, 1, 1, 2), source,
                           "please report this; the file was left as it was")
     return result
