@@ -1,0 +1,141 @@
+"""One document as the server knows it: the core's parse and check of its text, its definitions and the names it uses."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import attrs
+import pluggy
+from lark.exceptions import LarkError
+from racepolicy.evaluation.model import Edition
+from racepolicy.language import ast
+from racepolicy.language.citations import VerifiedSource, uncited, unverified, verify
+from racepolicy.language.errors import PolicyError, PolicyErrors
+from racepolicy.language.parser import MAX_SOURCE_CHARS, parse_policy, parser, section_positions
+from racepolicy.language.source import Source, Span
+
+# The name of each kind of declaration, as the outline and hovers say it.
+KIND_OF: dict[type[ast.Statement], str] = {
+    ast.RaceDecl: "race", ast.GroupDecl: "group", ast.InfractionDecl: "infraction", ast.ScheduleDecl: "schedule",
+    ast.TableDecl: "table", ast.BandDecl: "band", ast.RuleDecl: "rule", ast.ChecklistDecl: "checklist", ast.InputDecl: "input",
+}
+# Terminals that may hold a name: the lexer alone cannot tell a lowercase name from a series, a type or a currency.
+NAME_TERMINALS = {"NAME", "SERIES", "TYPE_NAME", "CURRENCY"}
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@attrs.frozen
+class Word:
+    """A name as it stands in the text."""
+
+    name: str
+    span: Span
+
+
+@attrs.frozen
+class Definition:
+    """A declared name: its kind, where the name stands and the statement that declares it."""
+
+    name: str
+    kind: str
+    span: Span
+    statement: ast.Statement
+
+
+@attrs.frozen
+class Analysis:
+    """What the core says of one version of a document."""
+
+    source: Source  # a VerifiedSource once the citations were checked: it knows each quote's line in the regulation text
+    errors: tuple[PolicyError, ...]
+    warnings: tuple[PolicyError, ...]  # statements without a citation of their own
+    notes: tuple[PolicyError, ...]  # the citations could not be verified: no regulation text at hand
+    policy: ast.Policy | None
+    edition: Edition | None
+    words: tuple[Word, ...]
+    definitions: dict[str, list[Definition]]
+
+    def word_at(self, line: int, column: int) -> Word | None:
+        """The name under a position (the character after the cursor, or the one before it at a name's end)."""
+        for word in self.words:
+            span = word.span
+            if span.line == line and span.column <= column <= span.end_column:
+                return word
+        return None
+
+    def references(self, name: str) -> list[Word]:
+        return [word for word in self.words if word.name == name]
+
+
+def words_of(text: str) -> tuple[Word, ...]:
+    """Every name of the text, from the grammar's own lexer (so names in strings and comments are not names); up to the
+    first character the lexer refuses, in a half-typed file."""
+    if len(text) > MAX_SOURCE_CHARS:
+        return ()
+    found: list[Word] = []
+    try:
+        for token in parser().lex(text):
+            if token.type in NAME_TERMINALS and IDENTIFIER.fullmatch(token.value):
+                found.append(Word(token.value, Span(token.line or 0, token.column or 0, token.end_line or 0, token.end_column or 0)))
+    except LarkError:
+        pass  # a character no word starts with: the names before it are still worth knowing
+    return tuple(found)
+
+
+def definitions_of(policy: ast.Policy, words: tuple[Word, ...]) -> dict[str, list[Definition]]:
+    """Each declared name and where it stands: the first occurrence of the name inside its statement."""
+    found: dict[str, list[Definition]] = {}
+    index = 0
+    for statement in policy.statements:
+        kind = KIND_OF.get(type(statement))
+        name = getattr(statement, "name", "")
+        if kind is None or not name:
+            continue
+        start = (statement.span.line, statement.span.column)
+        while index < len(words) and (words[index].span.line, words[index].span.column) < start:
+            index += 1
+        span = next((w.span for w in words[index:] if w.name == name), statement.span)
+        found.setdefault(name, []).append(Definition(name, kind, span, statement))
+    return found
+
+
+def _flatten(error: PolicyError) -> Iterator[PolicyError]:
+    if isinstance(error, PolicyErrors):
+        for inner in error.errors:
+            yield from _flatten(inner)
+    else:
+        yield error
+
+
+def analyse(text: str, name: str, pm: pluggy.PluginManager | None) -> Analysis:
+    """Parse and check a text as `racepolicy check` does, keeping every error rather than stopping at the first."""
+    from racepolicy.language.checker import check
+
+    source = Source(name, text)
+    words = words_of(text)
+    try:
+        policy = parse_policy(text, name)
+    except PolicyError as exc:
+        return Analysis(source, tuple(_flatten(exc)), (), (), None, None, words, {})
+    edition: Edition | None = None
+    errors: tuple[PolicyError, ...] = ()
+    try:
+        edition = check(policy, source, pm)
+        source = edition.source
+    except PolicyError as exc:
+        errors = tuple(_flatten(exc))
+        # The checker stopped, but hovers still want each quote's place in the regulation text.
+        found = next((e.source for e in errors if isinstance(e.source, VerifiedSource)), None)
+        source = found if found is not None else verify(policy, source)[0]
+    warnings = tuple(uncited(policy, source))
+    note = unverified(source)
+    return Analysis(source, errors, warnings, (note,) if note else (), policy, edition, words, definitions_of(policy, words))
+
+
+def sections(text: str, name: str) -> tuple[tuple[int, int, str], ...]:
+    """The `section` headings of a text that parses, as (line, column, title)."""
+    try:
+        return tuple(section_positions(text, name))
+    except PolicyError:
+        return ()
