@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
 import attrs
 import pluggy
-from lark.exceptions import LarkError
 from racepolicy.evaluation.model import Edition
 from racepolicy.language import ast
 from racepolicy.language.citations import VerifiedSource, uncited, unverified, verify
@@ -20,9 +20,6 @@ KIND_OF: dict[type[ast.Statement], str] = {
     ast.RaceDecl: "race", ast.GroupDecl: "group", ast.InfractionDecl: "infraction", ast.ScheduleDecl: "schedule",
     ast.TableDecl: "table", ast.BandDecl: "band", ast.RuleDecl: "rule", ast.ChecklistDecl: "checklist", ast.InputDecl: "input",
 }
-# Terminals that may hold a name: the lexer alone cannot tell a lowercase name from a series, a type or a currency.
-NAME_TERMINALS = {"NAME", "SERIES", "TYPE_NAME", "CURRENCY"}
-IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 @attrs.frozen
@@ -68,18 +65,35 @@ class Analysis:
         return [word for word in self.words if word.name == name]
 
 
+# Strings, comments and numbers (with their units: 171km, 46h30, 2022-05-31) are skipped whole; what is left are words.
+_SCAN = re.compile(r'"[^"\n]*"|#[^\n]*|\d[\w.]*|([A-Za-z_][A-Za-z0-9_]*)')
+
+
+@functools.cache
+def keywords() -> frozenset[str]:
+    """The grammar's keywords, read from the grammar: never names."""
+    return frozenset(t.pattern.value for t in parser().terminals if t.pattern.type == "str" and t.pattern.value.isalpha())
+
+
 def words_of(text: str) -> tuple[Word, ...]:
-    """Every name of the text, from the grammar's own lexer (so names in strings and comments are not names); up to the
-    first character the lexer refuses, in a half-typed file."""
+    """Every name of the text with its place; names in strings and comments are not names.
+
+    The grammar's own lexer cannot do this without a second full parse: out of context it reads `born_in_time` as the
+    series word `born` and then `_in_time`. Names are the one thing scanned here; everything else comes from the parser."""
     if len(text) > MAX_SOURCE_CHARS:
         return ()
     found: list[Word] = []
-    try:
-        for token in parser().lex(text):
-            if token.type in NAME_TERMINALS and IDENTIFIER.fullmatch(token.value):
-                found.append(Word(token.value, Span(token.line or 0, token.column or 0, token.end_line or 0, token.end_column or 0)))
-    except LarkError:
-        pass  # a character no word starts with: the names before it are still worth knowing
+    reserved = keywords()
+    line, line_start = 1, 0
+    for match in _SCAN.finditer(text):
+        name = match.group(1)
+        if name is None or name in reserved:
+            continue
+        start = match.start()
+        line += text.count("\n", line_start, start)
+        line_start = text.rfind("\n", 0, start) + 1
+        column = start - line_start + 1
+        found.append(Word(name, Span(line, column, line, column + len(name))))
     return tuple(found)
 
 
