@@ -4,16 +4,27 @@ from __future__ import annotations
 
 from lsprotocol import types
 from racepolicy.language import ast
-from racepolicy.lsp.analysis import Analysis
-from racepolicy.lsp.describe import citation_text, describe, describe_function
+from racepolicy.lsp.analysis import Analysis, Word
+from racepolicy.lsp.describe import citation_text, describe, describe_function, excerpt
 from racepolicy.lsp.guard import answers
 from racepolicy.lsp.positions import Lines
 from racepolicy.lsp.server import PolicyServer
 
 
-def hover_text(analysis: Analysis, line: int, column: int) -> tuple[str, ast.Node | None] | None:
+def attribute_text(analysis: Analysis, name: str) -> str | None:
+    """A race attribute (`fee`, `cutoff`): its value for each race that gives one, with the clause it cites."""
+    rows = []
+    for race in analysis.policy.statements if analysis.policy is not None else ():
+        if isinstance(race, ast.RaceDecl):
+            for attribute in race.attributes:
+                if attribute.name == name:
+                    cited = attribute.citation or race.citation
+                    rows.append(f"- {race.name}: `{excerpt(attribute.value, analysis.source)}` — {citation_text(cited, analysis.source)}")
+    return f"**race attribute** `{name}`\n\n" + "\n".join(rows) if rows else None
+
+
+def hover_text(analysis: Analysis, line: int, column: int, word: Word | None) -> tuple[str, ast.Node | None] | None:
     """The Markdown for a position and the node or word it is about; None where there is nothing to say."""
-    word = analysis.word_at(line, column)
     if word is not None:
         definitions = analysis.definitions.get(word.name)
         if definitions:
@@ -24,6 +35,9 @@ def hover_text(analysis: Analysis, line: int, column: int) -> tuple[str, ast.Nod
         vocabulary = analysis.edition.vocabulary if analysis.edition is not None else None
         if vocabulary is not None and word.name in vocabulary.infractions:
             return f"**infraction** `{word.name}` of the {analysis.edition.series if analysis.edition else ''} series", None
+        attribute = attribute_text(analysis, word.name)
+        if attribute is not None:
+            return attribute, None
     if analysis.policy is not None:
         for citation in analysis.policy.find_all(ast.Citation):
             span = citation.span
@@ -38,13 +52,13 @@ def register(server: PolicyServer) -> None:
     @answers(lambda: None)
     def hover(ls: PolicyServer, params: types.HoverParams) -> types.Hover | None:
         uri = params.text_document.uri
-        analysis = ls.usable(uri)
         lines: Lines = ls.lines(uri)
         line, column = lines.column_of(params.position)
-        found = hover_text(analysis, line, column)
+        # The word is read from the text as it is now; what it means, from the last version that parsed.
+        word = ls.analysis(uri).word_at(line, column)
+        found = hover_text(ls.usable(uri), line, column, word)
         if found is None:
             return None
         text, node = found
-        word = analysis.word_at(line, column)
         where = lines.range(node.span) if node is not None else lines.range(word.span) if word is not None else None
         return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text), range=where)

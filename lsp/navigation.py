@@ -12,22 +12,24 @@ def register(server: PolicyServer) -> None:
     @answers(list)
     def definition(ls: PolicyServer, params: types.DefinitionParams) -> list[types.Location]:
         uri = params.text_document.uri
-        analysis = ls.usable(uri)
+        # The word is read from the text as it is now; the declarations may be those of the last version that parsed.
         lines = ls.lines(uri)
-        word = analysis.word_at(*lines.column_of(params.position))
+        word = ls.analysis(uri).word_at(*lines.column_of(params.position))
         if word is None:
             return []
-        return [types.Location(uri=uri, range=lines.range(d.span)) for d in analysis.definitions.get(word.name, [])]
+        return [types.Location(uri=uri, range=lines.range(d.span)) for d in ls.usable(uri).definitions.get(word.name, [])]
 
     @server.feature(types.TEXT_DOCUMENT_REFERENCES)
     @answers(list)
     def references(ls: PolicyServer, params: types.ReferenceParams) -> list[types.Location]:
         uri = params.text_document.uri
-        analysis = ls.usable(uri)
+        current = ls.analysis(uri)
         lines = ls.lines(uri)
-        word = analysis.word_at(*lines.column_of(params.position))
-        if word is None or word.name not in analysis.definitions:
+        word = current.word_at(*lines.column_of(params.position))
+        known = ls.usable(uri).definitions
+        if word is None or word.name not in known:
             return []
-        declared = {d.span for d in analysis.definitions[word.name]}
-        return [types.Location(uri=uri, range=lines.range(w.span)) for w in analysis.references(word.name)
+        # Uses are found in the text as it is now: a declaration the author is retyping stands where it stands now.
+        declared = {d.span for d in current.definitions.get(word.name, known[word.name])}
+        return [types.Location(uri=uri, range=lines.range(w.span)) for w in current.references(word.name)
                 if params.context.include_declaration or w.span not in declared]

@@ -76,6 +76,19 @@ def test_hover_on_a_use_of_a_rule_a_builtin_and_a_citation(editor: Editor, opene
     assert editor.hover(uri, at.line, at.character) is None  # a comment: nothing to say
 
 
+def test_hover_on_a_race_attribute_gives_its_value_for_each_race_with_the_clause(editor: Editor, opened: tuple[str, str]) -> None:
+    uri, text = opened
+    at = position_of(text, "race.fee * 5%", shift=len("race."))
+    value = editor.hover(uri, at.line, at.character).contents.value
+    assert value.startswith("**race attribute** `fee`")
+    # seed 003: the entry fee list gives "UTMB®: 305€"; its line is read from the seed, not written here
+    seed = (SEEDS / "003_03726955152b33cc.txt").read_text(encoding="utf-8").split("\n")
+    heading = next(n for n, s in enumerate(seed, 1) if s.strip() == "ENTRY FEE")
+    line = next(n for n, s in enumerate(seed, 1) if n > heading and "UTMB®: 305€" in s)
+    assert f'- UTMB: `305 EUR` — § "ENTRY FEE ... UTMB®: 305€" — 003_03726955152b33cc.txt:{line}' in value
+    assert "- ETC: `40 EUR`" in value
+
+
 def test_definition_of_a_rule_used_in_a_race_is_its_declaration(editor: Editor, opened: tuple[str, str]) -> None:
     uri, text = opened
     at = position_of(text, "eligible when mcc_reserved(runner)", shift=len("eligible when "))

@@ -46,6 +46,11 @@ def test_a_half_typed_file_gets_a_syntax_error_and_keeps_its_names(editor: Edito
     end = typed.split("\n")
     found = {item.label for item in editor.completion(uri, len(end) - 1, len(end[-1])).items}
     assert {"UTMB", "born_in_time", "cheating"} <= found  # names of the last version that parsed
+    # Definition and hover of a name on the half-typed line still work.
+    column = len("rule late = ") + 1
+    found = editor.definition(uri, len(end) - 1, column)
+    assert [typed.split("\n")[d.range.start.line][: len("race UTMB")] for d in found] == ["race UTMB"]
+    assert editor.hover(uri, len(end) - 1, column).contents.value.startswith("**race** `UTMB`")
     every_request(editor, uri, len(end) - 1, len(end[-1]))
     still_serving(editor)
 
