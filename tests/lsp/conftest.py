@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from lsp_client import Editor
-
-POLICIES = Path(__file__).resolve().parents[2] / "policies"
-SEEDS = Path("/work/shared/seeds")
+from lsp_helpers import SEEDS
 
 
 @pytest.fixture(scope="session")

@@ -9,9 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import POLICIES, SEEDS
-from helpers import apply, position_of, text_in
 from lsp_client import Editor
+from lsp_helpers import POLICIES, SEEDS, apply, position_of, text_in
 from lsprotocol import types
 
 RACEPOLICY = str(Path(sys.executable).parent / "racepolicy")

@@ -6,9 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import POLICIES, SEEDS
-from helpers import apply, line_of, position_of, text_in
 from lsp_client import Editor
+from lsp_helpers import POLICIES, SEEDS, apply, line_of, position_of, text_in
 from lsprotocol import types
 
 UTMB_2022 = POLICIES / "utmb-2022.policy"

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import POLICIES
-from helpers import position_of
 from lsp_client import Editor
+from lsp_helpers import POLICIES, position_of
 from lsprotocol import types
 
 UTMB_2022 = POLICIES / "utmb-2022.policy"

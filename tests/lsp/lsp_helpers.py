@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from lsprotocol import types
+
+POLICIES = Path(__file__).resolve().parents[2] / "policies"
+SEEDS = Path("/work/shared/seeds")  # the regulation texts the bundled policies quote (see /work/shared/seeds/INDEX.md)
 
 
 def offset(text: str, position: types.Position) -> int:
