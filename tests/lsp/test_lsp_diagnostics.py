@@ -111,3 +111,15 @@ def test_without_its_regulation_text_a_policy_gets_a_note_not_an_error(tmp_path:
     assert len(notes) == 1 and notes[0].severity == types.DiagnosticSeverity.Information
     assert "regulation text not found" in notes[0].message
     assert not [d for d in found if d.severity == types.DiagnosticSeverity.Error]
+
+
+def test_columns_are_counted_in_utf16_units_after_a_character_outside_the_bmp(editor: Editor, tmp_path: Path) -> None:
+    # An emoji is one character for the parser and two UTF-16 units for the editor (the LSP default encoding).
+    text = 'edition utmb 2022 "t" currency EUR\nrule a = 1 § "x"\nrule b = if "🏃" == "x" then zz else a § "x"\n'
+    path = tmp_path / "emoji.policy"
+    uri = editor.open(path, text)
+    (unknown,) = [d for d in editor.wait_diagnostics(uri) if d.severity == types.DiagnosticSeverity.Error]
+    assert text_in(text, unknown.range) == "zz" and unknown.code == "RP0201"
+    at = position_of(text, "else a", shift=len("else "))
+    found = editor.definition(uri, at.line, at.character)
+    assert [text_in(text, d.range) for d in found] == ["a"] and found[0].range.start.line == 1
