@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import re
 from pathlib import Path
@@ -62,9 +63,14 @@ def register(server: PolicyServer) -> None:
         publish(ls, params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
-    @answers(lambda: None)
-    def did_change(ls: PolicyServer, params: types.DidChangeTextDocumentParams) -> None:
-        publish(ls, params.text_document.uri)
+    async def did_change(ls: PolicyServer, params: types.DidChangeTextDocumentParams) -> None:
+        # Changes that arrived together (fast typing on a busy machine) are applied before this runs on: only the
+        # newest version is analysed, so the server never falls behind the author by a queue of stale versions.
+        await asyncio.sleep(0)
+        latest = ls.workspace.get_text_document(params.text_document.uri).version
+        if latest is not None and latest > params.text_document.version:
+            return
+        answers(lambda: None)(publish)(ls, params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     @answers(lambda: None)

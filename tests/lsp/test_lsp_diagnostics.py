@@ -123,3 +123,16 @@ def test_columns_are_counted_in_utf16_units_after_a_character_outside_the_bmp(ed
     at = position_of(text, "else a", shift=len("else "))
     found = editor.definition(uri, at.line, at.character)
     assert [text_in(text, d.range) for d in found] == ["a"] and found[0].range.start.line == 1
+
+
+def test_a_burst_of_changes_ends_with_the_diagnostics_of_the_last(editor: Editor, tmp_path: Path) -> None:
+    path = tmp_path / "burst.policy"
+    text = (POLICIES / "utmb-2022.policy").read_text(encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+    uri = editor.open(path)
+    editor.wait_diagnostics(uri)
+    for typed in ("UTMBB", "UTMBBB", "CCCC", "UTMB"):  # typed and retyped without waiting; the last is right again
+        editor.change(uri, text.replace("group long = UTMB,", f"group long = {typed},"))
+    assert not [d for d in editor.wait_diagnostics(uri) if d.severity == types.DiagnosticSeverity.Error]
+    editor.change(uri, text.replace("group long = UTMB,", "group long = UTMBB,"))
+    assert [d.code for d in editor.wait_diagnostics(uri) if d.severity == types.DiagnosticSeverity.Error] == ["RP0203"]
