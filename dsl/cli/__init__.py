@@ -13,4 +13,5 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "fmt": ("racepolicy.cli.fmt", "give policy files the canonical layout (--check for CI, --diff to preview)"),
     "coverage": ("racepolicy.cli.coverage", "show which clauses of the regulation text each policy encodes, marks informative or leaves uncovered"),
     "explain-error": ("racepolicy.cli.explain_error", "explain an error code such as RP0203, with an example and a fix"),
+    "lsp": ("racepolicy.cli.lsp", "serve editors over the Language Server Protocol (diagnostics, completion, hover, navigation, formatting)"),
 }

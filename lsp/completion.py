@@ -1,0 +1,86 @@
+"""Completion: keywords, the names in scope with their kinds, record fields after a dot, types, units and currencies."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from lsprotocol import types
+from racepolicy.evaluation.builtins import BUILTINS
+from racepolicy.language import ast
+from racepolicy.language.parser import parser
+from racepolicy.lsp.analysis import Analysis
+from racepolicy.lsp.describe import signature
+from racepolicy.lsp.guard import answers
+from racepolicy.lsp.server import PolicyServer
+
+ITEM_KIND = {
+    "race": types.CompletionItemKind.Class, "group": types.CompletionItemKind.Module, "infraction": types.CompletionItemKind.EnumMember,
+    "rule": types.CompletionItemKind.Function, "table": types.CompletionItemKind.Struct, "schedule": types.CompletionItemKind.Struct,
+    "band": types.CompletionItemKind.Struct, "checklist": types.CompletionItemKind.Interface, "input": types.CompletionItemKind.Variable,
+}
+UNIT_WORDS = {"km": "length in kilometres", "m": "length in metres", "h": "hours (1h30)", "min": "minutes (15min)", "d": "days (2d)"}
+
+
+@functools.cache
+def grammar_words() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The keywords, type names and currencies, read from the grammar itself so they never drift from it."""
+    keywords, kinds, currencies = [], [], []
+    for terminal in parser().terminals:
+        value = terminal.pattern.value
+        if terminal.pattern.type == "str" and value.isalpha():
+            keywords.append(value)
+        elif terminal.name == "TYPE_NAME":
+            kinds = re.findall(r"[a-z]+", value)
+        elif terminal.name == "CURRENCY":
+            currencies = re.findall(r"[A-Z]{3}", value)
+    return tuple(sorted(set(keywords))), tuple(sorted(kinds)), tuple(currencies)
+
+
+def fields(analysis: Analysis) -> list[types.CompletionItem]:
+    """After a dot: the attributes races declare (`runner.` fields are the query's, not the policy's)."""
+    names: dict[str, str] = {}
+    if analysis.policy is not None:
+        for race in analysis.policy.statements:
+            if isinstance(race, ast.RaceDecl):
+                for attribute in race.attributes:
+                    names.setdefault(attribute.name, f"attribute of race {race.name}")
+    return [types.CompletionItem(label=n, kind=types.CompletionItemKind.Field, detail=d) for n, d in sorted(names.items())]
+
+
+def items(analysis: Analysis) -> list[types.CompletionItem]:
+    keywords, kinds, currencies = grammar_words()
+    found = [types.CompletionItem(label=k, kind=types.CompletionItemKind.Keyword) for k in keywords]
+    found += [types.CompletionItem(label=k, kind=types.CompletionItemKind.TypeParameter, detail="type") for k in kinds]
+    found += [types.CompletionItem(label=c, kind=types.CompletionItemKind.Unit, detail="currency") for c in currencies]
+    found += [types.CompletionItem(label=u, kind=types.CompletionItemKind.Unit, detail=d) for u, d in UNIT_WORDS.items()]
+    seen: set[str] = set()
+    for name, definitions in sorted(analysis.definitions.items()):
+        first = definitions[0]
+        seen.add(name)
+        found.append(types.CompletionItem(label=name, kind=ITEM_KIND.get(first.kind, types.CompletionItemKind.Text),
+                                          detail=signature(first, analysis.source)))
+    found += [types.CompletionItem(label=f, kind=types.CompletionItemKind.Function, detail="built-in function") for f in sorted(BUILTINS)]
+    edition = analysis.edition
+    if edition is not None:
+        found += [types.CompletionItem(label=f, kind=types.CompletionItemKind.Function, detail=f"{edition.series} function")
+                  for f in sorted(edition.functions) if f not in BUILTINS]
+        vocabulary = edition.vocabulary
+        if vocabulary is not None:
+            found += [types.CompletionItem(label=i, kind=types.CompletionItemKind.EnumMember, detail=f"{edition.series} infraction")
+                      for i in vocabulary.infractions if i not in seen]
+    return found
+
+
+def register(server: PolicyServer) -> None:
+    @server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=["."]))
+    @answers(lambda: types.CompletionList(is_incomplete=False, items=[]))
+    def completion(ls: PolicyServer, params: types.CompletionParams) -> types.CompletionList:
+        uri = params.text_document.uri
+        analysis = ls.usable(uri)
+        lines = ls.lines(uri)
+        line, column = lines.column_of(params.position)
+        before = lines.line(line - 1)[: column - 1]
+        stem = re.search(r"[A-Za-z0-9_]*$", before)
+        after_dot = before[: stem.start() if stem else len(before)].endswith(".")
+        return types.CompletionList(is_incomplete=False, items=fields(analysis) if after_dot else items(analysis))

@@ -1,0 +1,140 @@
+"""Completion, hover, definition, references, outline and formatting, asked of the server as an editor asks them."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from lsp_client import Editor
+from lsp_helpers import POLICIES, SEEDS, apply, line_of, position_of, text_in
+from lsprotocol import types
+
+UTMB_2022 = POLICIES / "utmb-2022.policy"
+
+
+@pytest.fixture(scope="module")
+def opened(editor: Editor) -> tuple[str, str]:
+    uri = editor.open(UTMB_2022)
+    editor.wait_diagnostics(uri)
+    return uri, UTMB_2022.read_text(encoding="utf-8")
+
+
+def labels(result: types.CompletionList) -> dict[str, types.CompletionItem]:
+    return {item.label: item for item in result.items}
+
+
+def test_completion_offers_keywords_names_in_scope_types_units_and_currencies(editor: Editor, opened: tuple[str, str]) -> None:
+    uri, text = opened
+    at = position_of(text, "rule bank_charges")
+    found = labels(editor.completion(uri, at.line, at.character))
+    assert {"rule", "table", "schedule", "penalty", "checklist", "section"} <= set(found)  # keywords
+    assert found["UTMB"].kind == types.CompletionItemKind.Class and found["UTMB"].detail == 'race UTMB "Ultra-Trail du Mont-Blanc"'
+    assert found["long"].kind == types.CompletionItemKind.Module  # a group
+    assert found["cheating"].kind == types.CompletionItemKind.EnumMember  # an infraction
+    assert found["born_in_time"].detail == "rule born_in_time(runner: record)"
+    assert found["general_awards"].kind == types.CompletionItemKind.Struct  # a table
+    assert {"EUR", "CHF", "km", "min"} <= set(found) and found["EUR"].detail == "currency"  # units and currencies
+    assert {"money", "duration", "date"} <= set(found)  # types
+    assert {"round", "ceil", "years_between"} <= set(found)  # built-in functions
+
+
+def test_completion_after_a_dot_offers_the_fields_races_declare(editor: Editor, opened: tuple[str, str]) -> None:
+    uri, text = opened
+    at = position_of(text, "race.fee * 5%", shift=len("race."))
+    found = labels(editor.completion(uri, at.line, at.character))
+    # seed 003:17 and the fee table: each race has a distance, a cut-off and an entry fee in the policy
+    assert {"fee", "distance", "cutoff", "insurance", "assistance"} <= set(found)
+    assert "rule" not in found and "UTMB" not in found
+
+
+def test_hover_on_a_race_shows_its_declaration_and_the_line_of_its_clause_in_the_regulation(editor: Editor, opened: tuple[str, str]) -> None:
+    uri, text = opened
+    at = position_of(text, "race UTMB", shift=len("race "))
+    hover = editor.hover(uri, at.line, at.character)
+    assert hover is not None and text_in(text, hover.range) == "UTMB"
+    value = hover.contents.value
+    assert value.startswith("**race** `UTMB`") and 'section "THE EVENT AND THE RACES"' in value
+    # The clause's line, read from the seed itself rather than written down here (seed 003:17).
+    seed = (SEEDS / "003_03726955152b33cc.txt").read_text(encoding="utf-8").split("\n")
+    line = next(n for n, s in enumerate(seed, 1) if "UTMB®: around 171 km and about 10 000 meters elevation gain" in s)
+    assert f'§ "UTMB®: around 171 km and about 10 000 meters elevation gain, starts from Chamonix" — 003_03726955152b33cc.txt:{line}' in value
+
+
+def test_hover_on_a_use_of_a_rule_a_builtin_and_a_citation(editor: Editor, opened: tuple[str, str]) -> None:
+    uri, text = opened
+    at = position_of(text, "eligible when born_in_time(runner)", shift=len("eligible when "))
+    value = editor.hover(uri, at.line, at.character).contents.value
+    assert value.startswith("**rule** `born_in_time`") and "rule born_in_time(runner: record) = runner.birth_year <= 2002" in value
+    at = position_of(text, "ceil(stones")
+    assert "**built-in function** `ceil(number) -> number`" in editor.hover(uri, at.line, at.character).contents.value
+    at = position_of(text, '§ "Until the End of April 60%"', shift=5)
+    value = editor.hover(uri, at.line, at.character).contents.value
+    assert value.startswith('§ "Until the End of April 60%" — 003_03726955152b33cc.txt:')
+    at = position_of(text, "# Cut-offs are repeated", shift=3)
+    assert editor.hover(uri, at.line, at.character) is None  # a comment: nothing to say
+
+
+def test_hover_on_a_race_attribute_gives_its_value_for_each_race_with_the_clause(editor: Editor, opened: tuple[str, str]) -> None:
+    uri, text = opened
+    at = position_of(text, "race.fee * 5%", shift=len("race."))
+    value = editor.hover(uri, at.line, at.character).contents.value
+    assert value.startswith("**race attribute** `fee`")
+    # seed 003: the entry fee list gives "UTMB®: 305€"; its line is read from the seed, not written here
+    seed = (SEEDS / "003_03726955152b33cc.txt").read_text(encoding="utf-8").split("\n")
+    heading = next(n for n, s in enumerate(seed, 1) if s.strip() == "ENTRY FEE")
+    line = next(n for n, s in enumerate(seed, 1) if n > heading and "UTMB®: 305€" in s)
+    assert f'- UTMB: `305 EUR` — § "ENTRY FEE ... UTMB®: 305€" — 003_03726955152b33cc.txt:{line}' in value
+    assert "- ETC: `40 EUR`" in value
+
+
+def test_definition_of_a_rule_used_in_a_race_is_its_declaration(editor: Editor, opened: tuple[str, str]) -> None:
+    uri, text = opened
+    at = position_of(text, "eligible when mcc_reserved(runner)", shift=len("eligible when "))
+    found = editor.definition(uri, at.line, at.character)
+    assert len(found) == 1 and found[0].uri == uri
+    assert text_in(text, found[0].range) == "mcc_reserved" and line_of(text, found[0].range).startswith("rule mcc_reserved(")
+    at = position_of(text, "penalty cheating on all", shift=len("penalty "))
+    found = editor.definition(uri, at.line, at.character)
+    assert [line_of(text, d.range) for d in found] == ['infraction cheating "Cheating (eg.: use of a means of transport, sharing a race-bib, ...)"']
+
+
+def test_references_of_a_group_are_its_uses_and_never_a_comment_or_a_string(editor: Editor, opened: tuple[str, str]) -> None:
+    uri, text = opened
+    at = position_of(text, "group long =", shift=len("group "))
+    found = editor.references(uri, at.line, at.character)
+    assert all(text_in(text, r.range) == "long" for r in found)
+    lines = [line_of(text, r.range) for r in found]
+    assert "group long = UTMB, CCC, TDS" in lines
+    assert "checklist long_hot on long kit hot" in lines and '  long  -> 3 § "the first 3 runners of each category"' in lines
+    assert not [line for line in lines if line.lstrip().startswith("#")]  # "(group long)" in a comment is not a use
+    # Every use outside comments and strings, counted from the text itself.
+    uses = sum(len(re.findall(r"\blong\b", re.sub(r'"[^"\n]*"', "", line.split("#")[0]))) for line in text.split("\n"))
+    assert len(found) == uses
+    without = editor.references(uri, at.line, at.character, declaration=False)
+    assert len(without) == uses - 1 and "group long = UTMB, CCC, TDS" not in [line_of(text, r.range) for r in without]
+
+
+def test_document_symbols_outline_the_policy_by_section(editor: Editor, opened: tuple[str, str]) -> None:
+    uri, text = opened
+    found = editor.symbols(uri)
+    headings = re.findall(r'^section "([^"]*)"', text, flags=re.MULTILINE)
+    assert [s.name for s in found] == headings
+    races = next(s for s in found if s.name == "THE EVENT AND THE RACES")
+    assert [c.name for c in races.children] == ["UTMB", "CCC", "TDS", "OCC", "MCC", "ETC", "long", "short"]
+    assert races.children[0].kind == types.SymbolKind.Class and text_in(text, races.children[0].selection_range) == "UTMB"
+    penalties = next(s for s in found if s.name == "PENALTIES - DISQUALIFICATION")
+    assert "penalty cheating on all" in [c.name for c in penalties.children]
+
+
+def test_formatting_gives_the_layout_of_fmt_and_then_nothing_to_change(editor: Editor, tmp_path: Path) -> None:
+    from racepolicy.tools.formatter import format_policy
+
+    path = tmp_path / "utmb-2022.policy"
+    text = UTMB_2022.read_text(encoding="utf-8").replace("group long = UTMB, CCC, TDS", "group   long =   UTMB,CCC,   TDS")
+    path.write_text(text, encoding="utf-8")
+    uri = editor.open(path)
+    formatted = apply(text, editor.formatting(uri))
+    assert formatted == format_policy(text, str(path)) and "group long = UTMB, CCC, TDS" in formatted
+    editor.change(uri, formatted)
+    assert list(editor.formatting(uri)) == []
