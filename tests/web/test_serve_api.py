@@ -130,6 +130,9 @@ def test_describe_an_edition_and_a_name(client: Any, capsys: pytest.CaptureFixtu
     # seed 004:134-137: 60% before March 15, 50% to May 15, 40% to July 31, nothing after.
     assert [(r["through"], r["value"]) for r in rows] == [("03-15", "60%"), ("05-15", "50%"), ("07-31", "40%"), ("otherwise", "0%")]
     assert [r["citation"]["text"]["line"] for r in rows] == [134, 135, 136, 137]
+    alone = client.get("/v1/describe/littering")
+    _, expected = cli_json(["describe", "littering", "--json"], capsys)
+    assert alone.status_code == 200 and alone.json() == expected and alone.json()["edition"] == "utmb 2022"
 
 
 def test_describe_errors_are_the_cli_errors(client: Any, capsys: pytest.CaptureFixture[str]) -> None:
