@@ -118,3 +118,15 @@ def test_the_minutes_list_every_question_and_export_as_markdown(page: Any) -> No
     assert "- **Answer:** disqualification" in minutes
     assert "(`utmb-2022.policy:480, 003_03726955152b33cc.txt:669`)" in minutes
     assert "- **Error RP0102:**" in minutes
+
+
+def test_an_answer_shows_the_reading_it_depends_on(page: Any) -> None:
+    page.select_option("#edition", "utmb-2016")
+    page.fill("#query", "how many torch on UTMB")
+    page.click("#ask")
+    page.wait_for_selector("#answer-value")
+    assert page.text_content("#answer-value").startswith("2 ")  # seed 004:159: "two torches in good working condition"
+    # The 2016 equipment chart lost its headings (policies/utmb-2016.policy:228): the answer says which reading it takes.
+    reading = page.text_content("#citations .reading")
+    assert reading.startswith("reading “the first column (2 torches) is UTMB, CCC and TDS; the second (1 torch) the OCC”")
+    assert "the text also allows “the table's headings are lost" in reading
