@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import socket
 import sys
 
 from racepolicy.cli.common import add_paths, add_source_option, load_policies, report
@@ -29,13 +30,36 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
     from racepolicy.web.app import create_app
 
+    problem = _cannot_bind(args.host, args.port)
+    if problem:
+        report(InputError(f"cannot serve on {args.host}:{args.port}: {problem}", hint="choose another --port, or stop what uses it"))
+        return 2
+
     if args.host not in LOCAL_HOSTS:
         print(f"warning: serving on {args.host}: anyone who can reach this address can read the policies", file=sys.stderr)
     print(f"racepolicy: the jury console is on http://{args.host}:{args.port}/ ({', '.join(sorted(policies.editions))}); Ctrl-C stops it",
           file=sys.stderr)
     try:
         uvicorn.run(create_app(policies), host=args.host, port=args.port, log_level="warning", server_header=False)
-    except (OSError, SystemExit) as exc:
-        report(InputError(f"cannot serve on {args.host}:{args.port}: {exc}", hint="choose another --port, or stop what uses it"))
+    except (OSError, SystemExit):
+        # uvicorn logs why and exits; the port was free a moment ago, so another program took it meanwhile.
+        report(InputError(f"cannot serve on {args.host}:{args.port}", hint="choose another --port, or stop what uses it"))
         return 2
     return 0
+
+
+def _cannot_bind(host: str, port: int) -> str:
+    """Why the server could not listen on host:port (in use, not an address of this machine), or "" when it can."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        return f"unknown host ({exc})"
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        # As uvicorn does: a port left in TIME_WAIT by a stopped server may be taken again at once.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            return exc.strerror or str(exc)
+    return ""

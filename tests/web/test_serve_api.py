@@ -296,6 +296,19 @@ def test_serve_refuses_bad_arguments_with_located_errors(capsys: pytest.CaptureF
     assert "no such file" in capsys.readouterr().err
 
 
+def test_serve_on_a_port_in_use_is_a_located_error(capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert f"error[RP0701]: cannot serve on 127.0.0.1:{port}: Address already in use" in err
+    assert "Traceback" not in err
+
+
 def test_serve_binds_this_machine_only_by_default() -> None:
     import argparse
 
