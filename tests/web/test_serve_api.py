@@ -318,3 +318,25 @@ def test_serve_binds_this_machine_only_by_default() -> None:
     serve.add_arguments(parser)
     args = parser.parse_args([])
     assert (args.host, args.port, args.paths) == ("127.0.0.1", 8000, [])
+
+
+def test_a_bug_of_ours_is_still_a_json_error_without_a_traceback(bundled: PolicySet, monkeypatch: pytest.MonkeyPatch) -> None:
+    import warnings
+
+    from racepolicy.web.app import create_app
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug with a secret path /home/jury")
+
+    policies = PolicySet(bundled.pm)
+    policies.editions = dict(bundled.editions)
+    monkeypatch.setattr(policies, "ask", broken)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from starlette.testclient import TestClient
+
+        with TestClient(create_app(policies), raise_server_exceptions=False) as test_client:
+            response = test_client.post("/v1/query", json={"query": "penalty littering on UTMB"})
+    assert response.status_code == 500
+    assert only_error(response)["message"] == "internal error: the server could not answer this request"
+    assert "Traceback" not in response.text and "/home/jury" not in response.text
