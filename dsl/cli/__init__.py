@@ -12,7 +12,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "repl": ("racepolicy.cli.repl", "ask questions interactively (the bundled policies when no path is given)"),
     "fmt": ("racepolicy.cli.fmt", "give policy files the canonical layout (--check for CI, --diff to preview)"),
     "coverage": ("racepolicy.cli.coverage", "show which clauses of the regulation text each policy encodes, marks informative or leaves uncovered"),
-    "serve": ("racepolicy.cli.serve", "the jury console in the browser, and its JSON API, on localhost (read-only)"),
+    "serve": ("racepolicy.web.command", "the jury console in the browser, and its JSON API, on localhost (read-only)"),
     "explain-error": ("racepolicy.cli.explain_error", "explain an error code such as RP0203, with an example and a fix"),
     "lsp": ("racepolicy.cli.lsp", "serve editors over the Language Server Protocol (diagnostics, completion, hover, navigation, formatting)"),
 }

@@ -312,7 +312,7 @@ def test_serve_on_a_port_in_use_is_a_located_error(capsys: pytest.CaptureFixture
 def test_serve_binds_this_machine_only_by_default() -> None:
     import argparse
 
-    from racepolicy.cli import serve
+    from racepolicy.web import command as serve
 
     parser = argparse.ArgumentParser()
     serve.add_arguments(parser)
