@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from racepolicy.language.source import Source
 from racepolicy.query.answer import Answer
 from racepolicy.query.policyset import RUNNERS, PolicySet
 from syrupy.assertion import SnapshotAssertion
@@ -22,6 +23,26 @@ def ask(request: pytest.FixtureRequest, bundled: PolicySet) -> Callable[..., Ans
 
     def _ask(query: str, edition: str | None = None) -> Answer:
         return bundled.ask(query, edition=edition, runner=request.param)
+
+    return _ask
+
+
+# ---- a module's own demo policy, asked under every runner ----------------------------
+
+
+def policies_of(name: str, text: str) -> PolicySet:
+    """A policy set holding one policy text (a module's demo policy, or an inline one a test loads)."""
+    policies = PolicySet()
+    policies.add(Source(name, text))
+    return policies
+
+
+@pytest.fixture(params=RUNNERS)
+def q(request: pytest.FixtureRequest, demo: PolicySet) -> Callable[[str], Answer]:
+    """Ask the module's `demo` policy set (a fixture each module defines) under each runner; the runners must agree."""
+
+    def _ask(query: str) -> Answer:
+        return demo.ask(query, runner=request.param)
 
     return _ask
 

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
+from conftest import policies_of
 from racepolicy.evaluation.values import CURRENCIES, Length, Money, TimeOfDay
 from racepolicy.language import ast
 from racepolicy.language.errors import EvaluationError, PolicyError, PolicyErrors
 from racepolicy.language.parser import parse_policy, parser
-from racepolicy.language.source import Source
-from racepolicy.query.answer import Answer
-from racepolicy.query.policyset import RUNNERS, PolicySet
+from racepolicy.query.policyset import PolicySet
 from racepolicy.tools.formatter import format_policy
 
 HEADER = 'edition demo 2022 "Demo regulations" currency RMB\n'
@@ -34,23 +32,12 @@ rule complaint_deadline(end: date) = working_days_after(end, 5, holidays)
 
 @pytest.fixture(scope="module")
 def demo() -> PolicySet:
-    policies = PolicySet()
-    policies.add(Source("calendar.policy", DEMO))
-    return policies
+    return policies_of("calendar.policy", DEMO)
 
-
-@pytest.fixture(params=RUNNERS)
-def q(request: pytest.FixtureRequest, demo: PolicySet) -> Callable[[str], Answer]:
-    def _ask(query: str) -> Answer:
-        return demo.ask(query, runner=request.param)
-
-    return _ask
 
 
 def load(body: str) -> PolicySet:
-    policies = PolicySet()
-    policies.add(Source("inline.policy", 'edition demo 2022 "Demo"\n' + body))
-    return policies
+    return policies_of("inline.policy", 'edition demo 2022 "Demo"\n' + body)
 
 
 # ---- parse -------------------------------------------------------------------------------------------

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
+from conftest import policies_of
 from racepolicy.language import ast
 from racepolicy.language.errors import EvaluationError, PolicyError, PolicyErrors
 from racepolicy.language.parser import parse_policy, parse_query
-from racepolicy.language.source import Source
-from racepolicy.query.answer import Answer
-from racepolicy.query.policyset import RUNNERS, PolicySet
+from racepolicy.query.policyset import PolicySet
 from racepolicy.tools.formatter import format_policy
 
 HEADER = 'edition demo 2022 "Demo regulations" currency EUR\n'
@@ -36,23 +33,12 @@ TEAM = '[{name: "Ana", time: 10h05}, {name: "Bo", time: 9h50}, {name: "Cy", time
 
 @pytest.fixture(scope="module")
 def demo() -> PolicySet:
-    policies = PolicySet()
-    policies.add(Source("lists.policy", DEMO))
-    return policies
+    return policies_of("lists.policy", DEMO)
 
-
-@pytest.fixture(params=RUNNERS)
-def q(request: pytest.FixtureRequest, demo: PolicySet) -> Callable[[str], Answer]:
-    def _ask(query: str) -> Answer:
-        return demo.ask(query, runner=request.param)
-
-    return _ask
 
 
 def load(body: str) -> PolicySet:
-    policies = PolicySet()
-    policies.add(Source("inline.policy", HEADER + body))
-    return policies
+    return policies_of("inline.policy", HEADER + body)
 
 
 # ---- parse -------------------------------------------------------------------------------------------

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
+from conftest import policies_of
 from racepolicy.evaluation.values import Sanction
 from racepolicy.language import ast
 from racepolicy.language.errors import EvaluationError, PolicyError, PolicyErrors
 from racepolicy.language.parser import parse_policy
-from racepolicy.language.source import Source
-from racepolicy.query.answer import Answer
-from racepolicy.query.policyset import RUNNERS, PolicySet
+from racepolicy.query.policyset import PolicySet
 from racepolicy.tools.formatter import format_policy
 
 HEADER = 'edition demo 2024 "Demo regulations" currency EUR\n'
@@ -42,24 +40,13 @@ penalty littering on SHORT = 30min when runner.voluntary and race.fee < 50 EUR
 
 
 @pytest.fixture(scope="module")
-def chart() -> PolicySet:
-    policies = PolicySet()
-    policies.add(Source("chart.policy", CHART))
-    return policies
+def demo() -> PolicySet:
+    return policies_of("chart.policy", CHART)
 
-
-@pytest.fixture(params=RUNNERS)
-def q(request: pytest.FixtureRequest, chart: PolicySet) -> Callable[[str], Answer]:
-    def _ask(query: str) -> Answer:
-        return chart.ask(query, runner=request.param)
-
-    return _ask
 
 
 def load(body: str) -> PolicySet:
-    policies = PolicySet()
-    policies.add(Source("inline.policy", HEADER + body))
-    return policies
+    return policies_of("inline.policy", HEADER + body)
 
 
 # ---- parse -----------------------------------------------------------------------------------------

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
+from conftest import policies_of
 from racepolicy.cli.main import main
 from racepolicy.language import ast
 from racepolicy.language.errors import FactShapeError, PolicyError, PolicyErrors, UnknownWordError, UnreadFactWarning
 from racepolicy.language.parser import parse_policy
-from racepolicy.language.source import Source
-from racepolicy.query.answer import Answer
-from racepolicy.query.policyset import RUNNERS, PolicySet
+from racepolicy.query.policyset import PolicySet
 from racepolicy.tools.formatter import format_policy
 
 HEADER = 'edition demo 2024 "Demo regulations" currency EUR\n'
@@ -37,23 +34,12 @@ rule coded(runner: record) = runner.code == "A1"
 
 @pytest.fixture(scope="module")
 def demo() -> PolicySet:
-    policies = PolicySet()
-    policies.add(Source("words.policy", DEMO))
-    return policies
+    return policies_of("words.policy", DEMO)
 
-
-@pytest.fixture(params=RUNNERS)
-def q(request: pytest.FixtureRequest, demo: PolicySet) -> Callable[[str], Answer]:
-    def _ask(query: str) -> Answer:
-        return demo.ask(query, runner=request.param)
-
-    return _ask
 
 
 def load(body: str) -> PolicySet:
-    policies = PolicySet()
-    policies.add(Source("inline.policy", HEADER + body))
-    return policies
+    return policies_of("inline.policy", HEADER + body)
 
 
 # ---- parse -------------------------------------------------------------------------------------------
