@@ -485,7 +485,7 @@ class RowProcessor:
         out = io.StringIO()
         errors: list[tuple[int, str, str]] = []
         written = 0
-        function, getters, width = self.function, self.getters, self.width
+        width = self.width
         csv_input = self.job.fmt == "csv"
         writer = CsvWriter(out) if csv_input else None
         column = self.job.column
@@ -500,21 +500,8 @@ class RowProcessor:
                 if column in row:
                     errors.append((line, column, f"the row already has a field '{column}'"))
                     continue
-            args = []
-            current = ""
-            try:
-                for current, where, convert in getters:  # noqa: B007 - `current` names the column in the error
-                    args.append(convert(row if type(where) is tuple else row[where]))
-            except KeyError:
-                errors.append((line, current, f"missing column '{current}'"))
-                continue
-            except RowError as exc:
-                errors.append((line, current, str(exc)))
-                continue
-            try:
-                value = function(*args)
-            except PolicyError as exc:
-                errors.append((line, "", _rejection(exc)))
+            answered, value = self._answer(line, row, errors)
+            if not answered:
                 continue
             if writer is not None:
                 writer.writerow([*row, self.text_of(value)])
@@ -526,12 +513,32 @@ class RowProcessor:
         return out.getvalue(), errors, written
 
 
+    def _answer(self, line: int, row: Any, errors: list[tuple[int, str, str]]) -> tuple[bool, Any]:
+        """The rule's answer for one row (a CSV row's cells or a JSON object); a rejected row goes to `errors`."""
+        args = []
+        current = ""
+        try:
+            for current, where, convert in self.getters:  # noqa: B007 - `current` names the column in the error
+                # A tuple `where` reads the whole row (a record of every column); otherwise one cell.
+                args.append(convert(row if type(where) is tuple else row[where]))
+        except KeyError:
+            errors.append((line, current, f"missing column '{current}'"))
+            return False, None
+        except RowError as exc:
+            errors.append((line, current, str(exc)))
+            return False, None
+        try:
+            return True, self.function(*args)
+        except PolicyError as exc:
+            errors.append((line, "", _rejection(exc)))
+            return False, None
+
     def _process_jsonl(self, block: Lines) -> tuple[str, list[tuple[int, str, str]], int]:
         """JSON Lines: each line decoded once, its fields converted through per-field caches of string cells,
         and the answer appended to the object's own text (cached per answer), so numbers are written back as they were."""
         out: list[str] = []
         errors: list[tuple[int, str, str]] = []
-        function, column, getters = self.function, self.job.column, self.getters
+        column = self.job.column
         decode, endings = _DECODER.decode, self._json_endings
         for line, text in enumerate(block.lines, block.first):
             if not text.strip():
@@ -559,21 +566,8 @@ class RowProcessor:
             if column in row:
                 errors.append((line, column, f"the row already has a field '{column}'"))
                 continue
-            args = []
-            current = ""
-            try:
-                for current, where, convert in getters:  # noqa: B007 - `current` names the column in the error
-                    args.append(convert(row[where]))
-            except KeyError:
-                errors.append((line, current, f"missing column '{current}'"))
-                continue
-            except RowError as exc:
-                errors.append((line, current, str(exc)))
-                continue
-            try:
-                value = function(*args)
-            except PolicyError as exc:
-                errors.append((line, "", _rejection(exc)))
+            answered, value = self._answer(line, row, errors)
+            if not answered:
                 continue
             try:
                 ending = endings[value]
