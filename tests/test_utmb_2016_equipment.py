@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import checklist_words
 
 # seed 004 = /work/shared/seeds/004_3795f62afb8435bf.txt ("2017 Regulations", describing the 2016 edition).
 EDITION = "utmb-2016"
@@ -72,17 +73,9 @@ def test_2016_has_no_weather_kits(bundled) -> None:
 
 def test_every_item_description_and_specification_is_the_regulation_text(bundled) -> None:
     # Never invent: what a runner is told to carry is the text's own words (seed 004_3795f62afb8435bf.txt), not a paraphrase.
-    from pathlib import Path
-
-    from racepolicy.language.citations import find_quote, read_text
-
-    text = read_text(Path(__file__).resolve().parents[2] / "shared" / "seeds" / "004_3795f62afb8435bf.txt")
-    assert text is not None
-    checklists = bundled.find(EDITION).checklists.values()
-    words = [(i.name, w) for c in checklists for i in c.decl.items for w in (i.description, *(q.text for q in i.specs)) if w]
-    words += [(c.name, q.text) for c in checklists for q in c.decl.specs]
+    words, not_found = checklist_words(bundled.find(EDITION), "004_3795f62afb8435bf.txt")
     assert len(words) > 30
-    assert [(name, w) for name, w in words if find_quote(w, text) is None] == []
+    assert not_found == []
 
 
 def test_the_torch_answers_say_which_reading_of_the_headless_table_they_take(ask) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import checklist_words
 
 # seed 003 = /work/shared/seeds/003_03726955152b33cc.txt ("2021 Regulations", describing the 2022 edition).
 EDITION = "utmb-2022"
@@ -114,17 +115,9 @@ def test_every_mandatory_item_has_a_penalty_on_every_race_requiring_it(bundled) 
 
 def test_every_item_description_and_specification_is_the_regulation_text(bundled) -> None:
     # Never invent: what a runner is told to carry is the text's own words (seed 003_03726955152b33cc.txt), not a paraphrase.
-    from pathlib import Path
-
-    from racepolicy.language.citations import find_quote, read_text
-
-    text = read_text(Path(__file__).resolve().parents[2] / "shared" / "seeds" / "003_03726955152b33cc.txt")
-    assert text is not None
-    checklists = bundled.find(EDITION).checklists.values()
-    words = [(i.name, w) for c in checklists for i in c.decl.items for w in (i.description, *(q.text for q in i.specs)) if w]
-    words += [(c.name, q.text) for c in checklists for q in c.decl.specs]
+    words, not_found = checklist_words(bundled.find(EDITION), "003_03726955152b33cc.txt")
     assert len(words) > 40
-    assert [(name, w) for name, w in words if find_quote(w, text) is None] == []
+    assert not_found == []
 
 
 def test_conditions_on_the_whole_list_follow_the_items(ask) -> None:
