@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
-from racepolicy.evaluation.model import Edition
-from racepolicy.language.source import Source
 from racepolicy.query.answer import Answer
 from racepolicy.query.policyset import RUNNERS, PolicySet
 from syrupy.assertion import SnapshotAssertion
@@ -32,13 +29,6 @@ def ask(request: pytest.FixtureRequest, bundled: PolicySet) -> Callable[..., Ans
 # ---- a module's own demo policy, asked under every runner ----------------------------
 
 
-def policies_of(name: str, text: str) -> PolicySet:
-    """A policy set holding one policy text (a module's demo policy, or an inline one a test loads)."""
-    policies = PolicySet()
-    policies.add(Source(name, text))
-    return policies
-
-
 @pytest.fixture(params=RUNNERS)
 def q(request: pytest.FixtureRequest, demo: PolicySet) -> Callable[[str], Answer]:
     """Ask the module's `demo` policy set (a fixture each module defines) under each runner; the runners must agree."""
@@ -47,21 +37,6 @@ def q(request: pytest.FixtureRequest, demo: PolicySet) -> Callable[[str], Answer
         return demo.ask(query, runner=request.param)
 
     return _ask
-
-
-# ---- checklists against their regulation text ---------------------------------------
-
-
-def checklist_words(edition: Edition, seed: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """Every description and specification of the edition's checklists, and those not found in the seed text."""
-    from racepolicy.language.citations import find_quote, read_text
-
-    text = read_text(Path(__file__).resolve().parents[2] / "shared" / "seeds" / seed)
-    assert text is not None, f"the regulation text {seed} is missing"
-    checklists = edition.checklists.values()
-    words = [(i.name, w) for c in checklists for i in c.decl.items for w in (i.description, *(q.text for q in i.specs)) if w]
-    words += [(c.name, q.text) for c in checklists for q in c.decl.specs]
-    return words, [(name, w) for name, w in words if find_quote(w, text) is None]
 
 
 # ---- single-file snapshots a reviewer reads on GitHub (regulation diffs) -------

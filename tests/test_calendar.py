@@ -6,7 +6,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from conftest import policies_of
+from policy_helpers import policies_of
 from racepolicy.evaluation.values import CURRENCIES, Length, Money, TimeOfDay
 from racepolicy.language import ast
 from racepolicy.language.errors import EvaluationError, PolicyError, PolicyErrors

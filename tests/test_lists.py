@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import policies_of
+from policy_helpers import policies_of
 from racepolicy.language import ast
 from racepolicy.language.errors import EvaluationError, PolicyError, PolicyErrors
 from racepolicy.language.parser import parse_policy, parse_query

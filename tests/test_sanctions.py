@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from conftest import policies_of
+from policy_helpers import policies_of
 from racepolicy.evaluation.values import Sanction
 from racepolicy.language import ast
 from racepolicy.language.errors import EvaluationError, PolicyError, PolicyErrors

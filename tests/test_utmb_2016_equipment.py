@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import checklist_words
+from policy_helpers import checklist_words
 
 # seed 004 = /work/shared/seeds/004_3795f62afb8435bf.txt ("2017 Regulations", describing the 2016 edition).
 EDITION = "utmb-2016"

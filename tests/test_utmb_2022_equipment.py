@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import checklist_words
+from policy_helpers import checklist_words
 
 # seed 003 = /work/shared/seeds/003_03726955152b33cc.txt ("2021 Regulations", describing the 2022 edition).
 EDITION = "utmb-2022"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import policies_of
+from policy_helpers import policies_of
 from racepolicy.cli.main import main
 from racepolicy.language import ast
 from racepolicy.language.errors import FactShapeError, PolicyError, PolicyErrors, UnknownWordError, UnreadFactWarning
