@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
+from pathlib import Path
 
 import pytest
 from racepolicy.cli.main import main
@@ -196,3 +198,23 @@ def test_declared_attributes_are_described(tmp_path, capsys: pytest.CaptureFixtu
     policy.write_text('edition mini 2030 "Mini"\n  currency EUR\nattribute start_time: duration\nrace A "A": start_time 9h\n', encoding="utf-8")
     assert main(["describe", str(policy), "mini", "start_time", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {"kind": "attribute", "name": "start_time", "type": "duration", "citation": None, "edition": "mini 2030"}
+
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+def describe_sessions() -> list[tuple[str, str]]:
+    """Each `$ racepolicy describe ...` block of docs/cli.md with the output printed under it."""
+    return re.findall(r"```\n\$ (racepolicy describe[^\n]*)\n(.*?)```", (DOCS / "cli.md").read_text(encoding="utf-8"), re.S)
+
+
+def test_the_cli_page_shows_describe_of_a_checklist_a_word_set_and_an_input() -> None:
+    commands = [c for c, _ in describe_sessions()]
+    assert {"racepolicy describe", "racepolicy describe utmb-2022", "racepolicy describe utmb-2022 long_hot",
+            "racepolicy describe sex", "racepolicy describe tds_elite_start"} <= set(commands)
+
+
+@pytest.mark.parametrize(("command", "output"), describe_sessions(), ids=[c for c, _ in describe_sessions()])
+def test_the_describe_examples_print_what_the_docs_show(command: str, output: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(shlex.split(command)[1:]) == 0
+    assert capsys.readouterr().out == output
