@@ -247,6 +247,44 @@ def _complaint(evaluator: Evaluator, args: Sequence[Any]) -> tuple[bool, str]:
     return met, f"{late} after, the deadline is {deadline}" + ("" if met else ": too late")
 
 
+# ---- the wave of a bib (issue #13 item 2) --------------------------------------
+WAVE_USAGE = "wave BIB"
+# The three bands of the policy that give, by bib, the start wave, its start time and the race.
+_WAVE_BANDS = ("start_wave", "wave_start", "race_of_bib")
+
+
+def _time_of_day(value: Any) -> str:
+    """9h15 since midnight as 09:15: the policy writes a start time as the duration since midnight."""
+    if isinstance(value, Duration) and value.minutes == int(value.minutes) and 0 <= value.minutes < 24 * 60:
+        minutes = int(value.minutes)
+        return f"{minutes // 60:02}:{minutes % 60:02}"
+    return str(value)
+
+
+def _wave(evaluator: Evaluator, args: Sequence[Any]) -> tuple[str, str]:
+    """`wave 3500`: the start wave of a bib, its race and its start time, each from the line of the text that gives it."""
+    where = _where(evaluator)
+    edition = evaluator.edition
+    if len(args) != 1 or not isinstance(args[0], Decimal) or args[0] != args[0].to_integral_value() or args[0] < 1:
+        raise evaluator.fail(f"wave takes one bib number; {len(args)} word(s) given" if len(args) != 1 else "a bib is a whole number from 1",
+                             where, f"ask as: {WAVE_USAGE}")
+    missing = [band for band in _WAVE_BANDS if band not in edition.bands]
+    if missing:
+        raise evaluator.fail(f"the {edition.label} policy gives no start waves by bib (no band {', '.join(missing)})", where,
+                             f"'racepolicy describe {edition.key}' lists its bands")
+    bib = args[0]
+    rows = edition.bands["start_wave"].decl.rows
+    if not any(bib >= row.low and (row.high is None or bib <= row.high) for row in rows):
+        waves = ", ".join(f"{row.label} {evaluator.call_band('start_wave', [Decimal(row.low)], where)}" for row in rows)
+        evaluator.trace.clear()  # the listing above is for the hint, not part of any answer
+        raise evaluator.fail(f"bib {bib} is in no start wave of {edition.label}", where, f"bibs by wave: {waves}")
+    wave = evaluator.call_band("start_wave", [bib], where)
+    race = evaluator.call_band("race_of_bib", [bib], where)
+    start = evaluator.call_band("wave_start", [bib], where)
+    race_name = race.name if isinstance(race, RaceValue) else str(race)
+    return str(wave), f"{race_name}, start {_time_of_day(start)}"
+
+
 @hookimpl
 def racepolicy_query_forms(series: str) -> list[QueryForm] | None:
     if series != SERIES:
@@ -255,6 +293,7 @@ def racepolicy_query_forms(series: str) -> list[QueryForm] | None:
         QueryForm("refund", REFUND_USAGE, _refund, "refund for a cancellation: by the scale, with insurance, for a reason, or by the organiser"),
         QueryForm("assistance", ASSISTANCE_USAGE, _assistance, "where personal assistance is allowed (place names in any case)"),
         QueryForm("complaint", COMPLAINT_USAGE, _complaint, "whether a complaint sent so long after the event is in time"),
+        QueryForm("wave", WAVE_USAGE, _wave, "the start wave of a bib, its race and its start time"),
     ]
 
 

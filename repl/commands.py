@@ -38,7 +38,7 @@ def cmd_help(session: Session, arg: str) -> list[Reply]:
             raise QueryError(f"no command ':{name}'", hint=did_you_mean(name, COMMANDS) or "type :help for the list")
         return _info(f"{command.usage}\n  {command.help}")
     lines = ["Type a query and press Enter; Tab completes, Ctrl-R searches history, Ctrl-C abandons the input, Ctrl-D leaves.",
-             ":describe lists what each edition knows (races, infractions, rules, tables, query forms).",
+             ":describe lists what each edition knows (races, infractions, rules, tables, checklists, words, inputs, query forms).",
              "Queries:",
              "  penalty missing_jacket on UTMB              the sanction, with the clause it comes from",
              "  penalty smartphone_off, missing_whistle on OCC",

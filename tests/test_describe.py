@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
+from pathlib import Path
 
 import pytest
 from racepolicy.cli.main import main
+from racepolicy.language import ast
 from racepolicy.language.errors import QueryError
 from racepolicy.query.describe import describe, describe_edition
 from racepolicy.query.policyset import PolicySet
@@ -108,3 +111,110 @@ def test_a_rule_lists_the_words_it_compares_with(bundled: PolicySet) -> None:
     whole = describe_edition(bundled.editions["utmb-2022"])
     # seed 003:21 "people living in Valais, Aosta Valley, Savoie and Haute-Savoie"
     assert whole["words"]["mcc_reserved: runner.region"] == ["Valais", "Aosta Valley", "Savoie", "Haute-Savoie"]
+
+
+# ---- what was added to the language since: checklists, words, facts, inputs, readings, assertions (issue #13 item 1)
+
+
+def test_a_checklist_is_printed_whole_as_a_table(bundled: PolicySet, capsys: pytest.CaptureFixture[str]) -> None:
+    edition = bundled.find("utmb-2022")
+    assert main(["describe", "utmb-2022", "long_basic"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("[utmb 2022]\nchecklist long_basic on long (races: CCC, TDS, UTMB)")
+    assert any(line.split() == ["#", "item", "qty", "description", "specs", "except", "infractions"] for line in out.splitlines())
+    # Every item of the checklist has its row: the item, its quantity and the infractions tied to it.
+    for item in edition.checklists["long_basic"].decl.items:
+        assert re.search(rf"^  \d+ +(recommended: )?{item.name} +{item.count or 1} ", out, re.M), item.name
+    # seed 003:119 "2 working torches with spare cells/batteries for each torch": 2, tied to both torch infractions
+    assert re.search(r"^  \d+ +torch +2 +working torches .*missing_torch, only_one_torch$", out, re.M)
+    assert "003_03726955152b33cc.txt:" in out  # each row cites the line of the text
+
+
+def test_a_kit_says_it_is_a_kit_and_a_race_it_excepts(bundled: PolicySet) -> None:
+    # seed 003:142 "Hot weather kit (may be required by the organization, depending on weather conditions)"
+    kit = describe(bundled, ["utmb-2022", "long_hot"])
+    assert kit["kind"] == "checklist" and kit["kit"] == "hot"
+    assert kit["citation"]["text"]["line"] == 142
+    # seed 003:148 "Minimum water supply: 2 liters"
+    assert {"item": "water", "count": 1, "specs": ["2 liters"], "infractions": ["missing_water"]}.items() <= next(
+        r for r in kit["rows"] if r["item"] == "water").items()
+    # seed 003:191 "1 working torch with spare cell/batteries (except MCC)"
+    basic = describe(bundled, ["utmb-2022", "occ_mcc_basic"])
+    assert next(r for r in basic["rows"] if r["item"] == "torch")["excepted"] == ["MCC"]
+
+
+def test_word_sets_show_their_values_and_aliases(bundled: PolicySet, capsys: pytest.CaptureFixture[str]) -> None:
+    edition = bundled.find("utmb-2022")
+    assert main(["describe", "utmb-2022", "sex"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("[utmb 2022]\nwords sex\n")
+    for word in edition.words["sex"].decl.words:
+        assert re.search(rf"^  \d+  {word.text} +{', '.join(word.aliases)}$", out, re.M)
+    assert "003_03726955152b33cc.txt:604" in out  # seed 003:604 "there is a general ranking - men and women"
+
+
+def test_facts_show_each_field_its_kind_and_whether_it_may_be_left_out(bundled: PolicySet) -> None:
+    data = describe(bundled, ["utmb-2022", "runner"])
+    decl = bundled.find("utmb-2022").facts["runner"].decl
+    assert [(r["field"], r["type"], r["optional"]) for r in data["rows"]] == [(f.name, f.type, f.optional) for f in decl.fields]
+    # seed 003:15 "The races are open to any person born in or before 2002"
+    assert data["rows"][0]["citation"]["clause"] == "The races are open to any person born in or before 2002"
+
+
+def test_an_input_says_why_the_text_does_not_give_it(capsys: pytest.CaptureFixture[str], bundled: PolicySet) -> None:
+    decl = bundled.find("utmb-2022").inputs["tds_elite_start"]
+    assert main(["describe", "tds_elite_start"]) == 0
+    out = capsys.readouterr().out
+    assert f"not in the text: {decl.reason}" in out and "given tds_elite_start = ..." in out
+    assert "003_03726955152b33cc.txt:477" in out  # seed 003:477 "TDS elite : bib 9001 - 9096"
+
+
+def test_a_whole_edition_lists_every_reading_and_assertion(bundled: PolicySet, capsys: pytest.CaptureFixture[str]) -> None:
+    edition = bundled.find("utmb-2022")
+    data = describe_edition(edition)
+    statements = edition.policy.statements
+    chosen = [c.reading for s in statements for c in s.find_all(ast.Citation) if isinstance(c, ast.Citation) and c.reading]
+    assert [r["reading"] for r in data["readings"]] == chosen and chosen
+    asserted = [s for s in statements if isinstance(s, ast.AssertDecl)]
+    assert len(data["assertions"]) == len(asserted) and asserted
+    # seed 003:17 "Cut-off time for finishing is 46 hrs 30 mins."
+    assert {"condition": "UTMB.cutoff == 46h30"}.items() <= data["assertions"][0].items()
+    assert data["assertions"][0]["citation"]["text"]["line"] == 17
+    assert [c["name"] for c in data["checklists"]] == list(edition.checklists)
+    assert [w["name"] for w in data["word_sets"]] == list(edition.words)
+    assert [i["name"] for i in data["inputs"]] == list(edition.inputs)
+    assert main(["describe", "utmb-2022"]) == 0
+    out = capsys.readouterr().out
+    for heading, things in (("Equipment checklists and kits", edition.checklists), ("Word sets (words)", edition.words),
+                            ("Declared inputs: figures the text does not give", edition.inputs),
+                            ("Readings of ambiguous clauses", chosen), ("Assertions checked at load", asserted)):
+        assert f"{heading} ({len(things)}):" in out
+    assert f'reading "{chosen[0]}"' in out
+
+
+def test_declared_attributes_are_described(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    # No bundled policy declares its own attribute: a small one does.
+    policy = tmp_path / "mini.policy"
+    policy.write_text('edition mini 2030 "Mini"\n  currency EUR\nattribute start_time: duration\nrace A "A": start_time 9h\n', encoding="utf-8")
+    assert main(["describe", str(policy), "mini", "start_time", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"kind": "attribute", "name": "start_time", "type": "duration", "citation": None, "edition": "mini 2030"}
+
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+def describe_sessions() -> list[tuple[str, str]]:
+    """Each `$ racepolicy describe ...` block of docs/cli.md with the output printed under it."""
+    return re.findall(r"```\n\$ (racepolicy describe[^\n]*)\n(.*?)```", (DOCS / "cli.md").read_text(encoding="utf-8"), re.S)
+
+
+def test_the_cli_page_shows_describe_of_a_checklist_a_word_set_and_an_input() -> None:
+    commands = [c for c, _ in describe_sessions()]
+    assert {"racepolicy describe", "racepolicy describe utmb-2022", "racepolicy describe utmb-2022 long_hot",
+            "racepolicy describe sex", "racepolicy describe tds_elite_start"} <= set(commands)
+
+
+@pytest.mark.parametrize(("command", "output"), describe_sessions(), ids=[c for c, _ in describe_sessions()])
+def test_the_describe_examples_print_what_the_docs_show(command: str, output: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(shlex.split(command)[1:]) == 0
+    assert capsys.readouterr().out == output

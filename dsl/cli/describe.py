@@ -17,7 +17,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "words", nargs="*", metavar="[PATH ...] [EDITION] [NAME]",
         help="policy files or folders (default: the bundled policies), then an edition (utmb-2022, 'utmb 2022', utmb) "
-             "and a name (a race, infraction, rule, schedule, table, band or query form); none lists the editions",
+             "and a name (a race, infraction, rule, schedule, table, band, checklist or kit, words, facts, attribute, input or query form); "
+             "none lists the editions",
     )
     parser.add_argument("--json", action="store_true", help="print the description as JSON")
 

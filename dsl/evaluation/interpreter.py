@@ -51,6 +51,7 @@ class Evaluator:
         self._steps = 0
         # The facts of the query being answered: declared inputs are read from them, wherever they are used.
         self.query_facts: Mapping[str, Any] = {}
+        self.inputs_read: set[str] = set()  # declared inputs this answer read (so a given input is never "unused")
         self._dispatch: dict[type, Callable[[Any, Mapping[str, Any]], Any]] = {
             ast.Literal: self._literal,
             ast.MonthDay: self._month_day,
@@ -145,6 +146,7 @@ class Evaluator:
                 f"give it with the query: given {name} = ... ({decl.type})",
             )
         value = self.query_facts[name]
+        self.inputs_read.add(name)
         if decl.type != "any" and type_name(value) != decl.type:
             raise self.fail(f"input '{name}' must be {decl.type}, not {type_name(value)}", span, f"give a {decl.type}: given {name} = ...")
         self.note("input", name, f"supplied with the query, not in the regulation: {decl.reason}", (), value,

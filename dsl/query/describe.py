@@ -1,4 +1,4 @@
-"""What an edition knows, as plain data: races, groups, infractions, rules, schedules, tables, bands, words and query forms."""
+"""What an edition knows, as plain data: races, rules, tables, checklists, words, facts, inputs, readings, assertions and query forms."""
 
 from __future__ import annotations
 
@@ -15,7 +15,20 @@ if TYPE_CHECKING:
     from racepolicy.query.policyset import PolicySet
 
 # The kinds of thing `describe NAME` shows whole, in the order an edition lists them.
-KINDS = ("race", "group", "infraction", "rule", "schedule", "table", "band", "query form")
+KINDS = (
+    "race", "group", "infraction", "rule", "schedule", "table", "band", "checklist", "words", "facts", "attribute", "input", "query form",
+)
+# The key of each kind in the JSON of a whole edition, and its plural in the text.
+PLURALS = {
+    "race": "races", "group": "groups", "infraction": "infractions", "rule": "rules", "schedule": "schedules", "table": "tables",
+    "band": "bands", "checklist": "checklists", "words": "word sets", "facts": "fact shapes", "attribute": "attributes",
+    "input": "inputs", "query form": "query forms",
+}
+
+
+def section_key(kind: str) -> str:
+    """`query form` -> `query_forms`: the JSON key of a kind's list in a whole edition."""
+    return PLURALS[kind].replace(" ", "_")
 
 
 def _citation(citation: Citation | None) -> dict[str, Any] | None:
@@ -171,6 +184,100 @@ def _band(edition: Edition, name: str) -> dict[str, Any]:
     }
 
 
+# ---- checklists, words, facts, attributes, inputs, readings and assertions (issue #13 item 1)
+
+
+def _checklist(edition: Edition, name: str) -> dict[str, Any]:
+    """A checklist or kit whole: each item with its quantity, description, specs, excepted races and tied infractions."""
+    from racepolicy.evaluation.equipment import shown
+
+    checklist = edition.checklists[name]
+    decl = checklist.decl
+    return {
+        "kind": "checklist", "name": name, "races": sorted(checklist.races), "targets": list(decl.targets), "kit": decl.kit,
+        "specs": [shown(spec, decl) for spec in decl.specs], "citation": _citation(checklist.citation),
+        "rows": [
+            {"item": item.name, "required": item.mode == "require", "count": item.count or 1, "description": item.description,
+             "specs": [shown(spec, decl) for spec in item.specs], "excepted": list(item.excepted),
+             "infractions": [*item.absent, *(f for f in item.fewer if f not in item.absent)],
+             "citation": _citation(cite(edition.source, decl, item, item.citation))}
+            for item in decl.items
+        ],
+    }
+
+
+def _word_set(edition: Edition, name: str) -> dict[str, Any]:
+    decl = edition.words[name].decl
+    return {
+        "kind": "words", "name": name, "case_sensitive": decl.case_sensitive, "citation": _citation(cite(edition.source, decl)),
+        "rows": [
+            {"word": w.text, "aliases": list(w.aliases), "citation": _citation(cite(edition.source, decl, w, w.citation) if w.citation else None)}
+            for w in decl.words
+        ],
+    }
+
+
+def _facts(edition: Edition, name: str) -> dict[str, Any]:
+    decl = edition.facts[name].decl
+    return {
+        "kind": "facts", "name": name, "citation": _citation(cite(edition.source, decl) if decl.citation else None),
+        "rows": [
+            {"field": f.name, "type": f.type, "optional": f.optional,
+             "citation": _citation(cite(edition.source, decl, f, f.citation) if f.citation else None)}
+            for f in decl.fields
+        ],
+    }
+
+
+def _declared_attributes(edition: Edition) -> dict[str, ast.AttributeDecl]:
+    """The race attributes the policy declares itself (`attribute start_time: time`), not those of the series plugin."""
+    return {s.name: s for s in edition.policy.statements if isinstance(s, ast.AttributeDecl)}
+
+
+def _attribute(edition: Edition, name: str) -> dict[str, Any]:
+    decl = _declared_attributes(edition)[name]
+    return {"kind": "attribute", "name": name, "type": decl.type, "citation": _citation(cite(edition.source, decl) if decl.citation else None)}
+
+
+def _input(edition: Edition, name: str) -> dict[str, Any]:
+    decl = edition.inputs[name]
+    return {
+        "kind": "input", "name": name, "type": decl.type, "reason": decl.reason,
+        "citation": _citation(cite(edition.source, decl) if decl.citation else None),
+    }
+
+
+def _statement_label(statement: ast.Statement) -> str:
+    """`band start_wave`, `penalty littering on long`: what a reader looks for in the policy."""
+    kind = type(statement).__name__.removesuffix("Decl").lower()
+    name = getattr(statement, "name", "")
+    if isinstance(statement, ast.PenaltyDecl):
+        name = f"{', '.join(statement.infractions)} on {', '.join(statement.targets)}"
+    elif isinstance(statement, ast.AssertDecl):
+        name = _code(statement.condition)
+    return f"{kind} {name}".strip()
+
+
+def readings(edition: Edition) -> list[dict[str, Any]]:
+    """Every reading the policy takes of an ambiguous clause, with the others the text allows, statement by statement."""
+    found: list[dict[str, Any]] = []
+    for statement in edition.policy.statements:
+        for node in statement.find_all(ast.Citation):
+            if isinstance(node, ast.Citation) and node.reading:
+                citation = cite(edition.source, statement, node, node)
+                found.append({"statement": _statement_label(statement), "reading": node.reading, "alternatives": list(node.alternatives),
+                              "citation": _citation(citation)})
+    return found
+
+
+def assertions(edition: Edition) -> list[dict[str, Any]]:
+    """The facts the regulation states that the policy checks when it loads (`assert UTMB.cutoff == 46h30 § ...`)."""
+    return [
+        {"condition": _code(s.condition), "citation": _citation(cite(edition.source, s))}
+        for s in edition.policy.statements if isinstance(s, ast.AssertDecl)
+    ]
+
+
 def _form(edition: Edition, name: str) -> dict[str, Any]:
     form = edition.query_forms[name]
     return {"kind": "query form", "name": name, "usage": form.usage, "doc": form.doc}
@@ -180,6 +287,8 @@ _DESCRIBERS = {
     "race": (lambda e: e.races, _race), "group": (lambda e: e.groups, _group),
     "infraction": (lambda e: {**e.infractions, **e.penalties}, _infraction), "rule": (lambda e: e.rules, _rule),
     "schedule": (lambda e: e.schedules, _schedule), "table": (lambda e: e.tables, _table), "band": (lambda e: e.bands, _band),
+    "checklist": (lambda e: e.checklists, _checklist), "words": (lambda e: e.words, _word_set), "facts": (lambda e: e.facts, _facts),
+    "attribute": (_declared_attributes, _attribute), "input": (lambda e: e.inputs, _input),
     "query form": (lambda e: e.query_forms, _form),
 }
 
@@ -210,7 +319,9 @@ def describe_edition(edition: Edition) -> dict[str, Any]:
     data: dict[str, Any] = {"edition": edition.label, "key": edition.key, "title": edition.title, "file": edition.source.name}
     for kind in KINDS:
         names, describe_one = _DESCRIBERS[kind]
-        data[kind.replace(" ", "_") + ("es" if kind.endswith("ch") else "s")] = [describe_one(edition, n) for n in names(edition)]
+        data[section_key(kind)] = [describe_one(edition, n) for n in names(edition)]
+    data["readings"] = readings(edition)
+    data["assertions"] = assertions(edition)
     data["words"] = _words(edition)
     return data
 
@@ -232,7 +343,7 @@ def summary(editions: list[Edition]) -> dict[str, Any]:
     """One line per loaded edition: what `describe` alone shows."""
     return {"editions": [
         {"key": e.key, "edition": e.label, "title": e.title, "file": e.source.name, "races": list(e.races),
-         "counts": {k: len(_DESCRIBERS[k][0](e)) for k in KINDS}}
+         "counts": {**{PLURALS[k]: len(_DESCRIBERS[k][0](e)) for k in KINDS}, "readings": len(readings(e)), "assertions": len(assertions(e))}}
         for e in editions
     ]}
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from racepolicy.evaluation.model import Citation
+from racepolicy.query.describe import PLURALS
 
 # Longest cell shown in a table column; a longer clause is cut (the JSON form keeps it whole).
 MAX_CELL = 70
@@ -90,15 +92,53 @@ def render_item(item: dict[str, Any]) -> list[str]:
     if kind == "band":
         head = [f"band {name}(number) -> {item['returns']}"]
         return head + _cited_rows(item, ["range", "value"], [[r["range"], r["value"]] for r in item["rows"]])
+    if kind == "checklist":
+        return _checklist(item)
+    if kind == "words":
+        case = " (case-sensitive)" if item["case_sensitive"] else ""
+        head = [f"words {name}{case}"] + ([f"  {_cite(item['citation'])}"] if item["citation"] else [])
+        return head + _cited_rows(item, ["word", "other spellings"], [[r["word"], ", ".join(r["aliases"])] for r in item["rows"]])
+    if kind == "facts":
+        head = [f"facts {name}: give {name} = {{field: value, ...}}"] + ([f"  {_cite(item['citation'])}"] if item["citation"] else [])
+        return head + _cited_rows(item, ["field", "kind", "optional"], [[r["field"], r["type"], "optional" if r["optional"] else ""] for r in item["rows"]])
+    if kind == "attribute":
+        return [f"attribute {name}: {item['type']}"] + ([f"  {_cite(item['citation'])}"] if item["citation"] else [])
+    if kind == "input":
+        lines = [f"input {name}: {item['type']}", f"  not in the text: {item['reason']}", f"  give it with the query: given {name} = ..."]
+        return lines + ([f"  {_cite(item['citation'])}"] if item["citation"] else [])
     if kind == "query form":
         return [f"query form {name}: {item['doc']}", f"  ask as: {item['usage']}"]
     return [f"{kind} {name}"]  # pragma: no cover - every kind is written above
 
 
+def _checklist(item: dict[str, Any]) -> list[str]:
+    """A checklist or kit as a table: item, quantity, description, specs, excepted races, tied infractions; citations under it."""
+    kit = f" kit {item['kit']}" if item["kit"] else ""
+    lines = [f"checklist {item['name']} on {', '.join(item['targets'])}{kit} (races: {', '.join(item['races'])})"]
+    lines += [f"  for the whole list: {spec}" for spec in item["specs"]]
+    if item["citation"] and item["citation"]["clause"]:
+        lines.append(f"  {_cite(item['citation'])}")
+    rows = [
+        [("" if r["required"] else "recommended: ") + r["item"], str(r["count"]), r["description"], "; ".join(r["specs"]),
+         ", ".join(r["excepted"]), ", ".join(r["infractions"])]
+        for r in item["rows"]
+    ]
+    table = _cited_rows(item, ["item", "qty", "description", "specs", "except", "infractions"], rows)
+    # A spec too long for its cell is printed whole under the table: the runner's exact obligation must not be cut.
+    cut = [f"  {i} {r['item']}: {'; '.join(r['specs'])}" for i, r in enumerate(item["rows"], 1) if len("; ".join(r["specs"])) > MAX_CELL]
+    rows_end = len(table) - sum(1 for line in table if re.match(r"  [\d,-]+: ", line))
+    return lines + table[:rows_end] + (["  specs in full:", *cut] if cut else []) + table[rows_end:]
+
+
 _SECTIONS = (
     ("races", "Races"), ("groups", "Groups"), ("infractions", "Infractions and their penalties"), ("rules", "Rules"),
-    ("schedules", "Schedules"), ("tables", "Tables"), ("bands", "Bands"), ("query_forms", "Query forms"),
+    ("schedules", "Schedules"), ("tables", "Tables"), ("bands", "Bands"), ("checklists", "Equipment checklists and kits"),
+    ("word_sets", "Word sets (words)"), ("fact_shapes", "Facts a query gives (facts)"), ("attributes", "Race attributes the policy declares"),
+    ("inputs", "Declared inputs: figures the text does not give"), ("readings", "Readings of ambiguous clauses"),
+    ("assertions", "Assertions checked at load"), ("query_forms", "Query forms"),
 )
+_SINGULAR = {**{plural: kind for kind, plural in PLURALS.items() if kind != "words"}, "word sets": "word set", "fact shapes": "fact shape",
+             "readings": "reading", "assertions": "assertion"}
 
 
 def render_edition(data: dict[str, Any], command: str = "racepolicy describe") -> str:
@@ -123,6 +163,10 @@ def render_edition(data: dict[str, Any], command: str = "racepolicy describe") -
             lines += [f"  {g['name']} = {', '.join(g['members'])}" for g in items]
         elif key == "query_forms":
             lines += [f"  {f['usage']}\n      {f['doc']}" for f in items]
+        elif key == "readings":
+            lines += [f"  {r['statement']}: {_cite(r['citation'])}" for r in items]
+        elif key == "assertions":
+            lines += [f"  assert {a['condition']}\n      {_cite(a['citation'])}" for a in items]
         else:
             for item in items:
                 lines += ["", *["  " + line for line in render_item(item)]]
@@ -136,7 +180,7 @@ def render_summary(data: dict[str, Any], command: str = "racepolicy describe") -
     """The loaded editions, one paragraph each."""
     lines = []
     for e in data["editions"]:
-        counts = ", ".join(f"{n} {k}{'' if n == 1 else 's'}" for k, n in e["counts"].items() if n)
+        counts = ", ".join(f"{n} {k if n != 1 else _SINGULAR.get(k, k)}" for k, n in e["counts"].items() if n)
         lines += [f"{e['key']:<18} {e['title']} ({e['file']})", f"{'':<18} {counts}"]
     lines += ["", f"'{command} EDITION' lists what one edition knows; '{command} EDITION NAME' shows one thing whole."]
     return "\n".join(lines)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import attrs
@@ -69,10 +70,12 @@ def _field_span(source: Source, binding: ast.Binding, field: str) -> Span:
     return Span(line, column, line, column + len(field))
 
 
-def check_facts(edition: Edition, query: ast.Query, source: Source, given: dict[str, Any]) -> tuple[str, ...]:
+def check_facts(
+    edition: Edition, query: ast.Query, source: Source, given: dict[str, Any], inputs_read: Iterable[str] = (),
+) -> tuple[str, ...]:
     """Warnings for given facts the answer never read; UnknownFieldError for a field no rule of the edition reads."""
     warnings: list[str] = []
-    read_names = _names_read(query, edition)
+    read_names = _names_read(query, edition) | set(inputs_read)  # a declared input is read deep in a rule
     known = fields_known(edition)
     bindings = {b.name: b for b in query.given}
     for name, value in given.items():

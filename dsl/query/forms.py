@@ -205,7 +205,7 @@ def _answer(
         value = evaluator.evaluate(expr, env)
     else:  # pragma: no cover - the grammar has no other query
         raise QueryError("unsupported query", query.span, source)
-    warnings = check_facts(edition, query, source, given) if track else ()
+    warnings = check_facts(edition, query, source, given, evaluator.inputs_read) if track else ()
     return Answer(source.text.strip(), edition.label, value, tuple(evaluator.trace), note, reason, warnings=warnings, refused=refused)
 
 
