@@ -26,10 +26,10 @@ def check_json(path: Path) -> list[dict[str, object]]:
 def broken_copy(tmp_path: Path) -> Path:
     """The 2022 policy with a misspelt race in a group and a quote the regulation text does not hold."""
     text = (POLICIES / "utmb-2022.policy").read_text(encoding="utf-8")
-    assert "group long = UTMB, CCC, TDS" in text and 'fee 305 EUR § "ENTRY FEE ... UTMB®: 305€"' in text
+    assert "group long = UTMB, CCC, TDS" in text and 'fee 305 EUR § "Fees: UTMB®: 305€"' in text
     text = text.replace("group long = UTMB, CCC, TDS", "group long = UTMBB, CCC, TDS")
-    # seed 003:44 and the fee table give 305€ for UTMB; 350€ is in no line of the text
-    text = text.replace('fee 305 EUR § "ENTRY FEE ... UTMB®: 305€"', 'fee 305 EUR § "ENTRY FEE ... UTMB®: 350€"')
+    # seed 003:48-50 give "Fees:" and "UTMB®: 305€"; 350€ is in no line of the text
+    text = text.replace('fee 305 EUR § "Fees: UTMB®: 305€"', 'fee 305 EUR § "Fees: UTMB®: 350€"')
     path = tmp_path / "utmb-2022.policy"
     path.write_text(text, encoding="utf-8")
     return path
@@ -64,7 +64,7 @@ def test_a_broken_copy_gets_every_error_check_reports_located_with_hint_and_link
     assert text_in(text, race.range) == "UTMBB"
     assert "hint: did you mean 'UTMB'?" in race.message
     quote = next(d for d in found if d.code == "RP1001")
-    assert text_in(text, quote.range) == '§ "ENTRY FEE ... UTMB®: 350€"'
+    assert text_in(text, quote.range) == '§ "Fees: UTMB®: 350€"'
     assert "closest in 003_03726955152b33cc.txt" in quote.message
 
 

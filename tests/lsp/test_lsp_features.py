@@ -58,7 +58,9 @@ def test_hover_on_a_race_shows_its_declaration_and_the_line_of_its_clause_in_the
     # The clause's line, read from the seed itself rather than written down here (seed 003:17).
     seed = (SEEDS / "003_03726955152b33cc.txt").read_text(encoding="utf-8").split("\n")
     line = next(n for n, s in enumerate(seed, 1) if "UTMB®: around 171 km and about 10 000 meters elevation gain" in s)
-    assert f'§ "UTMB®: around 171 km and about 10 000 meters elevation gain, starts from Chamonix" — 003_03726955152b33cc.txt:{line}' in value
+    clause = ("UTMB®: around 171 km and about 10 000 meters elevation gain, starts from Chamonix, in semi-autonomy. "
+              "Cut-off time for finishing is 46 hrs 30 mins. Around 2300 runners.")
+    assert f'§ "{clause}" — 003_03726955152b33cc.txt:{line}' in value
 
 
 def test_hover_on_a_use_of_a_rule_a_builtin_and_a_citation(editor: Editor, opened: tuple[str, str]) -> None:
@@ -68,10 +70,13 @@ def test_hover_on_a_use_of_a_rule_a_builtin_and_a_citation(editor: Editor, opene
     assert value.startswith("**rule** `born_in_time`") and "rule born_in_time(runner: record) = runner.birth_year <= 2002" in value
     at = position_of(text, "ceil(stones")
     assert "**built-in function** `ceil(number) -> number`" in editor.hover(uri, at.line, at.character).contents.value
-    at = position_of(text, '§ "Until the End of April 60%"', shift=5)
+    at = position_of(text, '§ "Cut-off time for finishing is 44 hrs."', shift=5)
     value = editor.hover(uri, at.line, at.character).contents.value
-    assert value.startswith('§ "Until the End of April 60%" — 003_03726955152b33cc.txt:')
-    at = position_of(text, "# Cut-offs are repeated", shift=3)
+    # seed 003:19, the TDS line, read from the seed rather than written here
+    seed = (SEEDS / "003_03726955152b33cc.txt").read_text(encoding="utf-8").split("\n")
+    line = next(n for n, s in enumerate(seed, 1) if "Cut-off time for finishing is 44 hrs." in s)
+    assert value.startswith(f'§ "Cut-off time for finishing is 44 hrs." — 003_03726955152b33cc.txt:{line}')
+    at = position_of(text, "# Cut-offs are stated twice", shift=3)
     assert editor.hover(uri, at.line, at.character) is None  # a comment: nothing to say
 
 
@@ -80,11 +85,11 @@ def test_hover_on_a_race_attribute_gives_its_value_for_each_race_with_the_clause
     at = position_of(text, "race.fee * 5%", shift=len("race."))
     value = editor.hover(uri, at.line, at.character).contents.value
     assert value.startswith("**race attribute** `fee`")
-    # seed 003: the entry fee list gives "UTMB®: 305€"; its line is read from the seed, not written here
+    # seed 003:48-50: "Fees:" and then "UTMB®: 305€"; the quote stands at the line of "Fees:", read from the seed, not written here
     seed = (SEEDS / "003_03726955152b33cc.txt").read_text(encoding="utf-8").split("\n")
-    heading = next(n for n, s in enumerate(seed, 1) if s.strip() == "ENTRY FEE")
-    line = next(n for n, s in enumerate(seed, 1) if n > heading and "UTMB®: 305€" in s)
-    assert f'- UTMB: `305 EUR` — § "ENTRY FEE ... UTMB®: 305€" — 003_03726955152b33cc.txt:{line}' in value
+    fee = next(n for n, s in enumerate(seed, 1) if s.strip() == "UTMB®: 305€")
+    line = max(n for n, s in enumerate(seed, 1) if n < fee and s.strip() == "Fees:")
+    assert f'- UTMB: `305 EUR` — § "Fees: UTMB®: 305€" — 003_03726955152b33cc.txt:{line}' in value
     assert "- ETC: `40 EUR`" in value
 
 
@@ -94,7 +99,7 @@ def test_definition_of_a_rule_used_in_a_race_is_its_declaration(editor: Editor, 
     found = editor.definition(uri, at.line, at.character)
     assert len(found) == 1 and found[0].uri == uri
     assert text_in(text, found[0].range) == "mcc_reserved" and line_of(text, found[0].range).startswith("rule mcc_reserved(")
-    at = position_of(text, "penalty cheating on all", shift=len("penalty "))
+    at = position_of(text, "penalty cheating on long", shift=len("penalty "))
     found = editor.definition(uri, at.line, at.character)
     assert [line_of(text, d.range) for d in found] == ['infraction cheating "Cheating (eg.: use of a means of transport, sharing a race-bib, ...)"']
 
@@ -106,7 +111,8 @@ def test_references_of_a_group_are_its_uses_and_never_a_comment_or_a_string(edit
     assert all(text_in(text, r.range) == "long" for r in found)
     lines = [line_of(text, r.range) for r in found]
     assert "group long = UTMB, CCC, TDS" in lines
-    assert "checklist long_hot on long kit hot" in lines and '  long  -> 3 § "the first 3 runners of each category"' in lines
+    assert "checklist long_hot on long kit hot" in lines
+    assert '  long  -> 3 § "as well as the first 3 runners of each category receive a trophy and a prize."' in lines  # seed 003:605
     assert not [line for line in lines if line.lstrip().startswith("#")]  # "(group long)" in a comment is not a use
     # Every use outside comments and strings, counted from the text itself.
     uses = sum(len(re.findall(r"\blong\b", re.sub(r'"[^"\n]*"', "", line.split("#")[0]))) for line in text.split("\n"))
@@ -119,12 +125,22 @@ def test_document_symbols_outline_the_policy_by_section(editor: Editor, opened: 
     uri, text = opened
     found = editor.symbols(uri)
     headings = re.findall(r'^section "([^"]*)"', text, flags=re.MULTILINE)
-    assert [s.name for s in found] == headings
+    # What stands before the first heading (the page title, an `informative` clause) stands at the top; then one entry per heading.
+    top = [s for s in found if s.kind != types.SymbolKind.Namespace]
+    first = text[: text.index('\nsection "')].count("\n") + 1
+    assert top and all(s.range.start.line < first for s in top) and top[0].name == 'informative "2021 Regulations"'
+    assert [s.name for s in found[len(top) :]] == headings
     races = next(s for s in found if s.name == "THE EVENT AND THE RACES")
-    assert [c.name for c in races.children] == ["UTMB", "CCC", "TDS", "OCC", "MCC", "ETC", "long", "short"]
-    assert races.children[0].kind == types.SymbolKind.Class and text_in(text, races.children[0].selection_range) == "UTMB"
+    named = [c for c in races.children if c.kind in (types.SymbolKind.Class, types.SymbolKind.Module)]
+    assert [c.name for c in named] == ["UTMB", "CCC", "TDS", "OCC", "MCC", "ETC", "long", "short"]
+    assert named[0].kind == types.SymbolKind.Class and text_in(text, named[0].selection_range) == "UTMB"
     penalties = next(s for s in found if s.name == "PENALTIES - DISQUALIFICATION")
-    assert "penalty cheating on all" in [c.name for c in penalties.children]
+    assert "penalty cheating on long" in [c.name for c in penalties.children]
+    # The declarations of the merged language are in the outline under their headings: word sets and facts.
+    awards = [c for s in found if s.name == "RANKING AND AWARDS" for c in s.children]
+    assert ("sex", types.SymbolKind.Enum) in [(c.name, c.kind) for c in awards]
+    entry = [c for s in found if s.name == "ENTRY PROCESS" for c in s.children]
+    assert ("runner", types.SymbolKind.Struct) in [(c.name, c.kind) for c in entry]
 
 
 def test_formatting_gives_the_layout_of_fmt_and_then_nothing_to_change(editor: Editor, tmp_path: Path) -> None:
