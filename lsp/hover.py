@@ -9,6 +9,7 @@ from racepolicy.lsp.describe import citation_text, describe, describe_function, 
 from racepolicy.lsp.guard import answers
 from racepolicy.lsp.positions import Lines
 from racepolicy.lsp.server import PolicyServer
+from racepolicy.lsp.wordsets import word_hover
 
 
 def attribute_text(analysis: Analysis, name: str) -> str | None:
@@ -55,10 +56,15 @@ def register(server: PolicyServer) -> None:
         lines: Lines = ls.lines(uri)
         line, column = lines.column_of(params.position)
         # The word is read from the text as it is now; what it means, from the last version that parsed.
-        word = ls.analysis(uri).word_at(line, column)
+        current = ls.analysis(uri)
+        word = current.word_at(line, column)
         found = hover_text(ls.usable(uri), line, column, word)
         if found is None:
-            return None
+            # Not a name nor a citation: perhaps a word of a declared set, written as a string ("men" in a table row).
+            value = word_hover(ls.usable(uri), current.source.text, line, column)
+            if value is None:
+                return None
+            return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=value[0]), range=lines.range(value[1]))
         text, node = found
         where = lines.range(node.span) if node is not None else lines.range(word.span) if word is not None else None
         return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text), range=where)

@@ -154,3 +154,54 @@ def test_formatting_gives_the_layout_of_fmt_and_then_nothing_to_change(editor: E
     assert formatted == format_policy(text, str(path)) and "group long = UTMB, CCC, TDS" in formatted
     editor.change(uri, formatted)
     assert list(editor.formatting(uri)) == []
+
+
+def test_completion_offers_word_sets_their_words_fact_fields_and_the_new_keywords(editor: Editor, opened: tuple[str, str]) -> None:
+    uri, text = opened
+    at = position_of(text, "rule bank_charges")
+    found = labels(editor.completion(uri, at.line, at.character))
+    assert {"words", "facts", "attribute", "where", "informative", "input", "assert", "reading", "optional", "case", "sensitive"} <= set(found)
+    # seed 003:604 "a general ranking - men and women": the policy's set sex, and each of its words with its aliases
+    assert found["sex"].kind == types.CompletionItemKind.Enum and found["sex"].detail == 'words sex: "men", "women"'
+    assert found['"men"'].kind == types.CompletionItemKind.EnumMember and found['"men"'].detail == "word of sex (also 'man', 'male', 'm')"
+    assert found['"Aosta Valley"'].detail == "word of local_region"  # seed 003:21
+    assert found["runner"].kind == types.CompletionItemKind.Struct and found["runner"].detail.startswith("facts runner: birth_year: number")
+    assert found["tds_elite_start"].kind == types.CompletionItemKind.Variable and found["long_hot"].kind == types.CompletionItemKind.Interface
+    assert {"time", "datetime", "percent"} <= set(found)  # kinds of the checker, usable as types
+    at = position_of(text, "runner.birth_year <= 2002", shift=len("runner."))
+    fields = labels(editor.completion(uri, at.line, at.character))
+    assert fields["birth_year"].detail == "field of facts runner: number"
+    assert fields["profile"].detail == "field of facts runner: profile optional" and "region" in fields
+    assert "fee" in fields and "words" not in fields and '"men"' not in fields
+
+
+def test_hover_and_definition_of_a_word_set_its_words_facts_inputs_and_checklists(editor: Editor, opened: tuple[str, str]) -> None:
+    uri, text = opened
+    seed = (SEEDS / "003_03726955152b33cc.txt").read_text(encoding="utf-8").split("\n")
+    at = position_of(text, "table free_entry_threshold(race, sex: sex)", shift=len("table free_entry_threshold(race, sex: "))
+    value = editor.hover(uri, at.line, at.character).contents.value
+    line = next(n for n, s in enumerate(seed, 1) if "there is a general ranking - men and women" in s)  # seed 003:604
+    assert value.startswith("**words** `sex`") and f'§ "there is a general ranking - men and women" — 003_03726955152b33cc.txt:{line}' in value
+    (found,) = editor.definition(uri, at.line, at.character)
+    assert line_of(text, found.range) == 'words sex § "there is a general ranking - men and women":'
+    # A word of the set, written as a string in a table row: the set that holds it, and where the set declares it.
+    at = position_of(text, '  UTMB, "men"          -> 880', shift=len('  UTMB, "m'))
+    hover = editor.hover(uri, at.line, at.character)
+    assert text_in(text, hover.range) == '"men"' and hover.contents.value.startswith("**word** `\"men\"` (also 'man', 'male', 'm') of **words** `sex`")
+    (found,) = editor.definition(uri, at.line, at.character)
+    assert text_in(text, found.range) == '"men"' and line_of(text, found.range).startswith('  "men" ("man", "male", "m")')
+    # The declared facts: a use of the record goes to its shape.
+    at = position_of(text, "runner.birth_year <= 2002", shift=2)
+    assert editor.hover(uri, at.line, at.character).contents.value.startswith("**facts** `runner`")
+    (found,) = editor.definition(uri, at.line, at.character)
+    assert line_of(text, found.range) == "facts runner:"
+    # An input used in a schedule row goes to its declaration, and its hover gives the reason the text leaves it open.
+    at = position_of(text, "9001..9096    -> tds_elite_start", shift=len("9001..9096    -> "))
+    value = editor.hover(uri, at.line, at.character).contents.value
+    assert value.startswith("**input** `tds_elite_start`") and "the text gives the TDS elite wave's bibs but no start time" in value
+    (found,) = editor.definition(uri, at.line, at.character)
+    assert line_of(text, found.range).startswith("input tds_elite_start: duration")
+    at = position_of(text, "checklist long_hot on long", shift=len("checklist "))
+    assert editor.hover(uri, at.line, at.character).contents.value.startswith("**checklist** `long_hot`")
+    (found,) = editor.definition(uri, at.line, at.character)
+    assert text_in(text, found.range) == "long_hot" and line_of(text, found.range) == "checklist long_hot on long kit hot"
