@@ -29,7 +29,10 @@ def hover_text(analysis: Analysis, line: int, column: int, word: Word | None) ->
     if word is not None:
         definitions = analysis.definitions.get(word.name)
         if definitions:
-            return "\n\n---\n\n".join(describe(d, analysis.source) for d in definitions), None
+            text = "\n\n---\n\n".join(describe(d, analysis.source) for d in definitions)
+            # A declared `attribute`: its declaration, then the value each race gives it.
+            values = attribute_text(analysis, word.name) if all(d.kind == "attribute" for d in definitions) else None
+            return text + (f"\n\n---\n\n{values}" if values else ""), None
         function = describe_function(word.name, analysis.edition)
         if function is not None:
             return function, None

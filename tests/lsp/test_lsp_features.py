@@ -205,3 +205,24 @@ def test_hover_and_definition_of_a_word_set_its_words_facts_inputs_and_checklist
     assert editor.hover(uri, at.line, at.character).contents.value.startswith("**checklist** `long_hot`")
     (found,) = editor.definition(uri, at.line, at.character)
     assert text_in(text, found.range) == "long_hot" and line_of(text, found.range) == "checklist long_hot on long kit hot"
+
+
+OWN_ATTRIBUTE = """edition utmb 2099 "a made-up edition"
+attribute start_time: time
+race A "A race": start_time 18:00
+race B "B race": start_time 09:30
+rule starts_late(race: race) = race.start_time > 12:00
+"""
+
+
+def test_an_attribute_the_policy_declares_is_completed_hovered_with_each_race_value_and_defined(editor: Editor, tmp_path: Path) -> None:
+    path = tmp_path / "own.policy"
+    path.write_text(OWN_ATTRIBUTE, encoding="utf-8")
+    uri = editor.open(path)
+    editor.wait_diagnostics(uri)
+    at = position_of(OWN_ATTRIBUTE, "race.start_time >", shift=len("race."))
+    assert labels(editor.completion(uri, at.line, at.character))["start_time"].detail == "race attribute: time"
+    value = editor.hover(uri, at.line, at.character).contents.value
+    assert value.startswith("**attribute** `start_time`") and "- A: `18:00`" in value and "- B: `09:30`" in value
+    (found,) = editor.definition(uri, at.line, at.character)
+    assert line_of(OWN_ATTRIBUTE, found.range) == "attribute start_time: time" and text_in(OWN_ATTRIBUTE, found.range) == "start_time"
