@@ -19,6 +19,7 @@ from racepolicy.language.source import Source, Span
 KIND_OF: dict[type[ast.Statement], str] = {
     ast.RaceDecl: "race", ast.GroupDecl: "group", ast.InfractionDecl: "infraction", ast.ScheduleDecl: "schedule",
     ast.TableDecl: "table", ast.BandDecl: "band", ast.RuleDecl: "rule", ast.ChecklistDecl: "checklist", ast.InputDecl: "input",
+    ast.WordsDecl: "words", ast.FactsDecl: "facts", ast.AttributeDecl: "attribute",
 }
 
 
@@ -46,7 +47,7 @@ class Analysis:
 
     source: Source  # a VerifiedSource once the citations were checked: it knows each quote's line in the regulation text
     errors: tuple[PolicyError, ...]
-    warnings: tuple[PolicyError, ...]  # statements without a citation of their own
+    warnings: tuple[PolicyError, ...]  # statements without a citation of their own (RP1005), fields no rule reads (RP0207)
     notes: tuple[PolicyError, ...]  # the citations could not be verified: no regulation text at hand
     policy: ast.Policy | None
     edition: Edition | None
@@ -142,7 +143,8 @@ def analyse(text: str, name: str, pm: pluggy.PluginManager | None) -> Analysis:
         # The checker stopped, but hovers still want each quote's place in the regulation text.
         found = next((e.source for e in errors if isinstance(e.source, VerifiedSource)), None)
         source = found if found is not None else verify(policy, source)[0]
-    warnings = tuple(uncited(policy, source))
+    # The warnings `check` prints: statements without a citation, then what the checker warned of (a fact no rule reads).
+    warnings = tuple(uncited(policy, source)) + tuple(edition.warnings if edition is not None else ())
     note = unverified(source)
     return Analysis(source, errors, warnings, (note,) if note else (), policy, edition, words, definitions_of(policy, words))
 

@@ -34,6 +34,12 @@ def signature(definition: Definition, source: Source) -> str:
         return f'input {st.name}: {st.type} "{st.reason}"'
     if isinstance(st, ast.ChecklistDecl):
         return f"checklist {st.name} on {', '.join(st.targets)}" + (f" kit {st.kit}" if st.kit else "")
+    if isinstance(st, ast.WordsDecl):
+        return f"words {st.name}: " + ", ".join(f'"{w.text}"' for w in st.words)
+    if isinstance(st, ast.FactsDecl):
+        return f"facts {st.name}: " + ", ".join(f"{f.name}: {f.type}" + (" optional" if f.optional else "") for f in st.fields)
+    if isinstance(st, ast.AttributeDecl):
+        return f"attribute {st.name}: {st.type}"
     return f"{definition.kind} {definition.name}"
 
 

@@ -9,6 +9,7 @@ from racepolicy.lsp.describe import citation_text, describe, describe_function, 
 from racepolicy.lsp.guard import answers
 from racepolicy.lsp.positions import Lines
 from racepolicy.lsp.server import PolicyServer
+from racepolicy.lsp.wordsets import word_hover
 
 
 def attribute_text(analysis: Analysis, name: str) -> str | None:
@@ -28,7 +29,10 @@ def hover_text(analysis: Analysis, line: int, column: int, word: Word | None) ->
     if word is not None:
         definitions = analysis.definitions.get(word.name)
         if definitions:
-            return "\n\n---\n\n".join(describe(d, analysis.source) for d in definitions), None
+            text = "\n\n---\n\n".join(describe(d, analysis.source) for d in definitions)
+            # A declared `attribute`: its declaration, then the value each race gives it.
+            values = attribute_text(analysis, word.name) if all(d.kind == "attribute" for d in definitions) else None
+            return text + (f"\n\n---\n\n{values}" if values else ""), None
         function = describe_function(word.name, analysis.edition)
         if function is not None:
             return function, None
@@ -55,10 +59,15 @@ def register(server: PolicyServer) -> None:
         lines: Lines = ls.lines(uri)
         line, column = lines.column_of(params.position)
         # The word is read from the text as it is now; what it means, from the last version that parsed.
-        word = ls.analysis(uri).word_at(line, column)
+        current = ls.analysis(uri)
+        word = current.word_at(line, column)
         found = hover_text(ls.usable(uri), line, column, word)
         if found is None:
-            return None
+            # Not a name nor a citation: perhaps a word of a declared set, written as a string ("men" in a table row).
+            value = word_hover(ls.usable(uri), current.source.text, line, column)
+            if value is None:
+                return None
+            return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=value[0]), range=lines.range(value[1]))
         text, node = found
         where = lines.range(node.span) if node is not None else lines.range(word.span) if word is not None else None
         return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text), range=where)

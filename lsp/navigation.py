@@ -1,10 +1,11 @@
-"""Go to definition and find references, for every declared name: races, groups, infractions, rules, tables, schedules, bands, checklists, inputs."""
+"""Go to definition and find references: every declared name (races, groups, rules, tables, checklists, inputs, words, facts...), and words of sets."""
 
 from __future__ import annotations
 
 from lsprotocol import types
 from racepolicy.lsp.guard import answers
 from racepolicy.lsp.server import PolicyServer
+from racepolicy.lsp.wordsets import word_definitions
 
 
 def register(server: PolicyServer) -> None:
@@ -14,9 +15,12 @@ def register(server: PolicyServer) -> None:
         uri = params.text_document.uri
         # The word is read from the text as it is now; the declarations may be those of the last version that parsed.
         lines = ls.lines(uri)
-        word = ls.analysis(uri).word_at(*lines.column_of(params.position))
+        current = ls.analysis(uri)
+        line, column = lines.column_of(params.position)
+        word = current.word_at(line, column)
         if word is None:
-            return []
+            # A word of a declared set, written as a string: its declaration in the set.
+            return [types.Location(uri=uri, range=lines.range(span)) for span in word_definitions(ls.usable(uri), current.source.text, line, column)]
         return [types.Location(uri=uri, range=lines.range(d.span)) for d in ls.usable(uri).definitions.get(word.name, [])]
 
     @server.feature(types.TEXT_DOCUMENT_REFERENCES)

@@ -14,6 +14,7 @@ SYMBOL_KIND = {
     "race": types.SymbolKind.Class, "group": types.SymbolKind.Module, "infraction": types.SymbolKind.EnumMember,
     "rule": types.SymbolKind.Function, "table": types.SymbolKind.Struct, "schedule": types.SymbolKind.Struct,
     "band": types.SymbolKind.Struct, "checklist": types.SymbolKind.Interface, "input": types.SymbolKind.Variable,
+    "words": types.SymbolKind.Enum, "facts": types.SymbolKind.Struct, "attribute": types.SymbolKind.Property,
 }
 # Longest quote shown as the name of an unnamed statement (an `informative` clause, an `assert`).
 MAX_LABEL = 60
@@ -37,7 +38,7 @@ def outline(analysis: Analysis, lines: Lines) -> list[types.DocumentSymbol]:
         kind = KIND_OF.get(type(statement))
         definition = names.get(id(statement))
         if kind is not None and definition is not None:
-            label, symbol_kind, selection = definition.name, SYMBOL_KIND[kind], definition.span
+            label, symbol_kind, selection = definition.name, SYMBOL_KIND.get(kind, types.SymbolKind.Object), definition.span
         else:
             (label, symbol_kind), selection = _label(statement), statement.span
         whole = lines.range(statement.span)

@@ -26,10 +26,10 @@ def check_json(path: Path) -> list[dict[str, object]]:
 def broken_copy(tmp_path: Path) -> Path:
     """The 2022 policy with a misspelt race in a group and a quote the regulation text does not hold."""
     text = (POLICIES / "utmb-2022.policy").read_text(encoding="utf-8")
-    assert "group long = UTMB, CCC, TDS" in text and 'fee 305 EUR § "ENTRY FEE ... UTMB®: 305€"' in text
+    assert "group long = UTMB, CCC, TDS" in text and 'fee 305 EUR § "Fees: UTMB®: 305€"' in text
     text = text.replace("group long = UTMB, CCC, TDS", "group long = UTMBB, CCC, TDS")
-    # seed 003:44 and the fee table give 305€ for UTMB; 350€ is in no line of the text
-    text = text.replace('fee 305 EUR § "ENTRY FEE ... UTMB®: 305€"', 'fee 305 EUR § "ENTRY FEE ... UTMB®: 350€"')
+    # seed 003:48-50 give "Fees:" and "UTMB®: 305€"; 350€ is in no line of the text
+    text = text.replace('fee 305 EUR § "Fees: UTMB®: 305€"', 'fee 305 EUR § "Fees: UTMB®: 350€"')
     path = tmp_path / "utmb-2022.policy"
     path.write_text(text, encoding="utf-8")
     return path
@@ -64,7 +64,7 @@ def test_a_broken_copy_gets_every_error_check_reports_located_with_hint_and_link
     assert text_in(text, race.range) == "UTMBB"
     assert "hint: did you mean 'UTMB'?" in race.message
     quote = next(d for d in found if d.code == "RP1001")
-    assert text_in(text, quote.range) == '§ "ENTRY FEE ... UTMB®: 350€"'
+    assert text_in(text, quote.range) == '§ "Fees: UTMB®: 350€"'
     assert "closest in 003_03726955152b33cc.txt" in quote.message
 
 
@@ -136,3 +136,29 @@ def test_a_burst_of_changes_ends_with_the_diagnostics_of_the_last(editor: Editor
     assert not [d for d in editor.wait_diagnostics(uri) if d.severity == types.DiagnosticSeverity.Error]
     editor.change(uri, text.replace("group long = UTMB,", "group long = UTMBB,"))
     assert [d.code for d in editor.wait_diagnostics(uri) if d.severity == types.DiagnosticSeverity.Error] == ["RP0203"]
+
+
+WARNED = """edition utmb 2099 "a made-up edition"
+words sex: "men", "women"
+facts runner:
+  birth_year: number,
+  sex: sex optional
+race A "A race": distance 10km
+rule old(runner: record) = runner.birth_year <= 2000
+"""
+
+
+def test_the_warnings_of_check_are_warnings_a_fact_no_rule_reads_and_a_statement_without_citation(editor: Editor, tmp_path: Path) -> None:
+    path = tmp_path / "warned.policy"
+    path.write_text(WARNED, encoding="utf-8")
+    found = editor.wait_diagnostics(editor.open(path))
+    assert not [d for d in found if d.severity == types.DiagnosticSeverity.Error]
+    done = subprocess.run([RACEPOLICY, "check", str(path)], capture_output=True, text=True, check=True)
+    warned = sorted(":".join(w.split(":")[1:3]) + ":" + w.split("[")[1].split("]")[0] for w in done.stderr.splitlines() if ": warning[" in w)
+    shown = [d for d in found if d.severity == types.DiagnosticSeverity.Warning]
+    assert sorted(f"{d.range.start.line + 1}:{d.range.start.character + 1}:{d.code}" for d in shown) == warned
+    assert {d.code for d in shown} == {"RP0207", "RP1005"}
+    unread = next(d for d in shown if d.code == "RP0207")
+    assert text_in(WARNED, unread.range) == "sex: sex optional" and "no rule reads runner.sex" in unread.message
+    assert "hint: read it in a rule or condition (runner.sex)" in unread.message
+    assert [d.code for d in shown if d.code == "RP1005"] == ["RP1005", "RP1005"]  # the race attribute and the rule
