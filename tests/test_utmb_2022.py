@@ -117,11 +117,16 @@ NOT_REQUIRED = {
 }
 
 
+# The bib penalty applies `when` the bib does not conform (seed 003:462): the chart rows ask about a bib worn on a leg.
+BIB_ON_LEG = 'given runner = {birth_year: 1980, bib_position: "leg", bib_visible: true, bib_on_top: true, bib_altered: false}'
+CHART_FACTS = {"nonconforming_bib": f" {BIB_ON_LEG}"}
+
+
 @pytest.mark.parametrize(("infraction", "race", "expected"), PENALTY_ROWS)
 def test_penalty_chart(ask, infraction: str, race: str, expected: str) -> None:
     # seed 003:657 and 003:752 "PENALTIES - DISQUALIFICATION", the two charts, with both weather kits announced so that every
     # item some kit asks for is required (tests/test_utmb_2022_equipment.py asks kit by kit).
-    answer = ask(f"penalty {infraction} on {race} with hot, cold", edition=EDITION)
+    answer = ask(f"penalty {infraction} on {race} with hot, cold{CHART_FACTS.get(infraction, '')}", edition=EDITION)
     if (infraction, race) in NOT_REQUIRED:
         assert answer.text.startswith(f"no penalty ({infraction}: ")
         assert cites(answer, "§ EQUIPMENT")
@@ -530,6 +535,7 @@ CHAPTERS = [
     pytest.param("elite_on_time(19min)", "no", "no later than 20 minutes before the start", id="elite-start-line-late"),
     pytest.param("prize_money_due(false)", "may be delayed until the obligations are fulfilled", "delay the payment", id="prize-money-delayed"),
     pytest.param("prize_money_due(true)", "within 2 months after the event", "paid within 2 months", id="prize-money-2-months"),
+    pytest.param("prize_money_paid_by(2022-08-28)", "2022-10-28", "paid within 2 months", id="prize-money-paid-by"),  # seed 003:413
     pytest.param("prize_money_race(UTMB)", "yes", "award system on 4 races", id="prize-money-UTMB"),
     pytest.param("prize_money_race(MCC)", "no", "award system on 4 races", id="prize-money-not-MCC"),
     # ---- time barriers (seed 003:541-543) ----
@@ -552,8 +558,14 @@ CHAPTERS = [
     pytest.param('complaint_receivable("email", 10d)', "yes", "within 10 days after the end of the event", id="complaint-day-10"),
     pytest.param('complaint_receivable("email", 11d)', "no", "within 10 days after the end of the event", id="complaint-day-11"),
     pytest.param('complaint_receivable("other", 2d)', "no", "must be sent by email", id="complaint-by-letter"),
-    pytest.param("ombudsman_available(2, false)", "yes", "two (2) months of sending UTMB Group a registered letter", id="ombudsman-2-months"),
-    pytest.param("ombudsman_available(1, false)", "no", "two (2) months of sending UTMB Group a registered letter", id="ombudsman-too-early"),
+    pytest.param("ombudsman_available(2022-09-10, 2022-11-10, false)", "yes", "two (2) months of sending UTMB Group a registered letter",
+                 id="ombudsman-2-months"),  # seed 003:1014
+    pytest.param("ombudsman_available(2022-09-10, 2022-11-09, false)", "no", "two (2) months of sending UTMB Group a registered letter",
+                 id="ombudsman-too-early"),  # seed 003:1014
+    pytest.param("ombudsman_available(2022-12-31, 2023-02-28, false)", "yes", "two (2) months of sending UTMB Group a registered letter",
+                 id="ombudsman-months-end-short-month"),  # seed 003:1014: calendar months, not 60 days
+    pytest.param("ombudsman_available(2022-09-10, 2023-01-10, true)", "no", "two (2) months of sending UTMB Group a registered letter",
+                 id="ombudsman-resolved"),  # seed 003:1014
     pytest.param("ombudsman", "MCP Médiation, 12 square Desnouettes, 75015 PARIS, http://mcpmediation.org", "MCP Médiation", id="ombudsman"),
     pytest.param('valid_claim("lottery selection")', "no", "not selected via the lottery", id="claim-lottery"),
     # ---- drop bags (seed 003:484-503) ----
@@ -740,3 +752,29 @@ def test_wave_starts_are_times_of_day(ask) -> None:
     assert ask("wave_start(41) < wave_start(3001)", edition=EDITION).text == "no"  # 18:00 is after 09:00
     with pytest.raises(PolicyError, match="must be time, not duration"):
         ask("wave_start(9001) given tds_elite_start = 6h", edition=EDITION)
+
+
+BIB_CASES = [
+    # seed 003:462 "worn on the chest or stomach ... on top of all clothing ... must not be positioned on a leg or on the pack"
+    pytest.param("UTMB", "chest", "true, true, false", "no penalty", id="UTMB-chest-conforms"),
+    pytest.param("OCC", "Stomach", "true, true, false", "no penalty", id="OCC-stomach-conforms"),
+    pytest.param("CCC", "pack", "true, true, false", M15, id="CCC-on-pack"),  # seed 003:712 "15 minute penalty"
+    pytest.param("MCC", "chest", "false, true, false", M10, id="MCC-not-visible"),  # seed 003:807 "10 minute penalty"
+    pytest.param("ETC", "chest", "true, false, false", M10, id="ETC-under-clothing"),
+    pytest.param("TDS", "chest", "true, true, true", M15, id="TDS-name-hidden"),
+]
+
+
+@pytest.mark.parametrize(("race", "position", "flags", "expected"), BIB_CASES)
+def test_the_bib_penalty_applies_when_the_bib_does_not_conform(ask, race: str, position: str, flags: str, expected: str) -> None:
+    visible, on_top, altered = (f.strip() for f in flags.split(","))
+    facts = f'{{birth_year: 1980, bib_position: "{position}", bib_visible: {visible}, bib_on_top: {on_top}, bib_altered: {altered}}}'
+    answer = ask(f"penalty nonconforming_bib on {race} given runner = {facts}", edition=EDITION)
+    assert answer.text == expected
+    assert cites(answer, "The race-bib must be worn on the chest or stomach")
+
+
+def test_the_bib_penalty_asks_how_the_bib_was_worn(ask) -> None:
+    # Without the facts the condition reads, the answer would guess: it is an error against the query, with a hint.
+    with pytest.raises(PolicyError, match="applies only when bib_conforms"):
+        ask("penalty nonconforming_bib on UTMB", edition=EDITION)
