@@ -407,9 +407,17 @@ def test_an_age_below_every_category_is_refused(ask) -> None:
 
 @pytest.mark.parametrize("race", ["MCC", "ETC"])
 def test_mcc_and_etc_have_no_elite_places(ask, race: str) -> None:
-    # seed 003:356-358: the chart's columns are "UTMB®" and "CCC®/TDS®/OCC" only.
-    with pytest.raises(EvaluationError, match=rf"no row for \({race}, men\)"):
-        ask(f'elite_entry({race}, "men", 900)', edition=EDITION)
+    # seed 003:356-358: the chart's columns are "UTMB®" and "CCC®/TDS®/OCC" only: the MCC and ETC cells are n/a, and a
+    # rule that compares a UTMB Index with an n/a threshold is not applicable either (not a type error).
+    for sex in ("men", "women"):
+        for table in ("free_entry_threshold", "direct_entry_threshold"):
+            cell = ask(f'{table}({race}, "{sex}")', edition=EDITION)
+            assert cell.text == "not applicable"
+            assert cites(cell, "UTMB® CCC®/TDS®/OCC Men Women Men Women")
+        entry = ask(f'elite_entry({race}, "{sex}", 900)', edition=EDITION)
+        assert entry.text == "not applicable"
+        assert cites(entry, "UTMB® CCC®/TDS®/OCC Men Women Men Women")
+    assert ask(f'if elite_entry({race}, "men", 900) == "free entry" then 1 else 2', edition=EDITION).text == "not applicable"
     answer = ask(f'elite_route({race}, "women", 900, true, true)', edition=EDITION)
     assert answer.text == "no elite entry"
     assert cites(answer, "CCC®/TDS®/OCC Men Women")
