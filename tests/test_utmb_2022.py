@@ -603,8 +603,8 @@ CHAPTERS = [
     pytest.param("injury_priority_eligible(false, true, false)", "no", "non-chronic osteoarticular or muscular injury", id="injury-chronic"),
     # ---- security, drop out, showers, rest ----
     pytest.param('emergency_number("Switzerland")', "144", "144 (Switzerland)", id="emergency-CH"),  # seed 003:563
-    pytest.param('may_abandon_at("path", false)', "no", "must do so only at a check point", id="abandon-on-path"),  # seed 003:639
-    pytest.param('may_abandon_at("path", true)', "yes", "Except in case of injury", id="abandon-injured"),
+    pytest.param('may_abandon_at("between checkpoints", false)', "no", "must do so only at a check point", id="abandon-on-path"),  # seed 003:639
+    pytest.param('may_abandon_at("between checkpoints", true)', "yes", "Except in case of injury", id="abandon-injured"),
     pytest.param("shower_allowed(false, false, true, true)", "no", "only accessible on medical advice", id="shower-during-race"),  # seed 003:592
     pytest.param("shower_allowed(true, false, true, false)", "no", "strictly limited to barefoot runners", id="shower-finish-shod"),  # seed 003:593
     pytest.param("shower_allowed(true, false, true, true)", "yes", "only at the end of the race", id="shower-finish"),  # seed 003:591
@@ -725,6 +725,7 @@ WORD_TYPOS = [
     pytest.param('bib_conforms("arm", true, true, false)', "bib_position", id="bib-position"),  # seed 003:462
     pytest.param('world_series_place("Major", 3)', "circuit", id="world-series-circuit"),  # seed 003:396
     pytest.param('elite_route(UTMB, "mne", 900, false, true)', "sex", id="elite-route-sex"),  # seed 003:356
+    pytest.param('may_abandon_at("trail", false)', "abandon_place", id="abandon-place"),  # seed 003:639-641
 ]
 
 
@@ -745,6 +746,7 @@ WORD_ANSWERS = [
     pytest.param('bib_conforms("pack", true, true, false)', "no", "must not be positioned on a leg or on the pack", id="bib-on-pack"),  # 003:462
     pytest.param('world_series_place("events", 3)', "yes", "top 3 men and women", id="world-series-events-case"),  # seed 003:396
     pytest.param('certificate_accepted("email", true)', "no", "does not accept any medical certificates sent by email", id="cert-email"),  # 003:36
+    pytest.param('may_abandon_at("Checkpoint", false)', "yes", "must do so only at a check point", id="abandon-at-checkpoint-alias"),  # 003:639
 ]
 
 
