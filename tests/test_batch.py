@@ -181,12 +181,13 @@ def test_record_parameter_from_dotted_columns(tmp_path: Path) -> None:
 
 
 def test_evaluation_errors_reject_the_row(tmp_path: Path) -> None:
-    source = write(tmp_path, "elite.csv", "race,sex,utmb_index\nUTMB,women,770\nMCC,men,900\n")
+    # seed 003:464-465: bibs 37 to 40 are in no UTMB wave, so the time allowed to bib 37 is an evaluation error.
+    source = write(tmp_path, "bibs.csv", "bib\n1\n37\n")
     out = tmp_path / "out.csv"
-    summary = run_batch([POLICY], "elite_entry", str(source), str(out), stderr=io.StringIO())
-    assert [r["elite_entry"] for r in read_csv(out)] == ["free entry"]
+    summary = run_batch([POLICY], "time_allowed", str(source), str(out), stderr=io.StringIO())
+    assert [r["time_allowed"] for r in read_csv(out)] == ["46h30"]
     errors = read_csv(Path(str(out) + ".errors.csv"))
-    assert errors[0]["line"] == "3" and "no row for (MCC, men)" in errors[0]["message"]
+    assert errors[0]["line"] == "3" and "37 falls in no band of race_of_bib" in errors[0]["message"]
     assert summary.rejected == 1
 
 

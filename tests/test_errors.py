@@ -163,7 +163,7 @@ QUERY_ERRORS = [
     ("query-percent-added-to-date", "2022-05-01 + 50%", PolicyTypeError),
     ("query-arity", "stones_back(9)", ArityError),
     ("query-no-band", "age_category(19)", EvaluationError),
-    ("query-no-table-row", 'free_entry_threshold(MCC, "men")', EvaluationError),
+    ("query-no-table-row", 'longest_section_without_aid(MCC)', EvaluationError),
     ("query-division-by-zero", "UTMB.fee / 0", EvaluationError),
     ("query-refund-usage", "refund 2022-05-01 UTMB", EvaluationError),
 ]

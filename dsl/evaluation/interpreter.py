@@ -218,6 +218,8 @@ class Evaluator:
                 raise self.fail(f"'{op}' needs yes or no, not {type_name(right)}", expr.right.span)
             return right
         right = self.evaluate(expr.right, env)
+        if left is NOT_APPLICABLE or right is NOT_APPLICABLE:
+            return NOT_APPLICABLE  # fidelity: a computation on an `n/a` cell is not applicable either, not a type error
         if type(left) is Decimal and type(right) is Decimal and op in _NUMBER_COMPARISONS:
             return _NUMBER_COMPARISONS[op](left, right)  # the common case, without the operator table
         try:
@@ -227,6 +229,8 @@ class Evaluator:
 
     def _if(self, expr: ast.IfExpr, env: Mapping[str, Any]) -> Any:
         cond = self.evaluate(expr.condition, env)
+        if cond is NOT_APPLICABLE:
+            return NOT_APPLICABLE  # fidelity: a choice that rests on an `n/a` cell is not applicable
         if not isinstance(cond, bool):
             raise self.fail(f"'if' needs yes or no, not {type_name(cond)}", expr.condition.span)
         return self.evaluate(expr.then if cond else expr.otherwise, env)
