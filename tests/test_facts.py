@@ -63,6 +63,6 @@ def test_an_optional_field_may_be_left_out_when_the_other_condition_decides(bund
 
 def test_a_declared_input_the_answer_read_is_never_called_unused(bundled: PolicySet) -> None:
     # seed 003:477 "TDS elite : bib 9001 - 9096" gives no start time: the query supplies it, and the answer reads it.
-    answer = bundled.ask("wave 9010 given tds_elite_start = 20h")
+    answer = bundled.ask("wave 9010 given tds_elite_start = 20:00")
     assert answer.warnings == ()
     assert [i["name"] for i in answer.inputs()] == ["tds_elite_start"]

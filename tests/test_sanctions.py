@@ -125,9 +125,15 @@ def test_a_when_line_applies_only_when_its_condition_holds(q, race: str, volunta
     assert ("when runner.voluntary" in entry.detail) == (voluntary == "true")
 
 
-def test_a_when_line_without_the_facts_it_reads_is_an_error_against_the_query(q) -> None:
+def test_a_when_line_asked_without_any_facts_gives_the_line_without_and_names_the_unchecked_condition(q) -> None:
+    answer = q("penalty littering on LONG")
+    assert answer.text.startswith("no penalty (littering: ") and "when runner.voluntary" in answer.text
+    assert answer.text.endswith("not checked: no facts given)")
+
+
+def test_a_when_line_with_facts_that_lack_what_it_reads_is_an_error_against_the_query(q) -> None:
     with pytest.raises(EvaluationError) as caught:
-        q("penalty littering on LONG")
+        q("penalty littering on LONG given runner = {age: 30}")
     assert caught.value.source is not None and caught.value.source.name == "<query>"
     assert "applies only when runner.voluntary" in caught.value.message
 

@@ -784,7 +784,25 @@ def test_the_bib_penalty_applies_when_the_bib_does_not_conform(ask, race: str, p
     assert cites(answer, "The race-bib must be worn on the chest or stomach")
 
 
-def test_the_bib_penalty_asks_how_the_bib_was_worn(ask) -> None:
-    # Without the facts the condition reads, the answer would guess: it is an error against the query, with a hint.
+def test_the_bib_penalty_with_a_runner_who_lacks_the_bib_facts_asks_for_them(ask) -> None:
+    # Facts given but without those the condition reads: the answer would guess, so it is an error against the query.
     with pytest.raises(PolicyError, match="applies only when bib_conforms"):
-        ask("penalty nonconforming_bib on UTMB", edition=EDITION)
+        ask("penalty nonconforming_bib on UTMB given runner = {birth_year: 1990}", edition=EDITION)
+
+
+@pytest.mark.parametrize("runner", ["interpreter", "compiled"])
+def test_the_bib_penalty_asked_without_facts_is_the_charts_and_says_what_it_did_not_check(bundled, runner: str) -> None:
+    # seed 003:712 "Wearing a non-conforming race-bib 15 minute penalty": a jury asking about a non-conforming bib gets the
+    # chart's penalty; the exception for a bib that conforms (seed 003:462) is named, not silently applied or refused.
+    answer = bundled.ask("penalty nonconforming_bib on UTMB", runner=runner)
+    assert answer.text.startswith("15min time penalty (nonconforming_bib: no penalty when bib_conforms(")
+    assert "not checked: no facts given" in answer.text
+    assert answer.warnings == ()
+
+
+def test_bib_facts_given_for_the_penalty_are_read_not_warned_about(bundled) -> None:
+    answer = bundled.ask(
+        'penalty nonconforming_bib on UTMB given runner = {birth_year: 1990, bib_position: "chest", bib_visible: true, bib_on_top: true, bib_altered: false}'
+    )
+    assert answer.text == "no penalty"  # seed 003:462: worn on the chest, visible, on top, not altered
+    assert answer.warnings == ()

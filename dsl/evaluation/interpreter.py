@@ -51,7 +51,8 @@ class Evaluator:
         self._steps = 0
         # The facts of the query being answered: declared inputs are read from them, wherever they are used.
         self.query_facts: Mapping[str, Any] = {}
-        self.inputs_read: set[str] = set()  # declared inputs this answer read (so a given input is never "unused")
+        self.inputs_read: set[str] = set()
+        self.unchecked_conditions: list[str] = []  # `when` lines of a penalty passed over for want of facts  # declared inputs this answer read (so a given input is never "unused")
         self._dispatch: dict[type, Callable[[Any, Mapping[str, Any]], Any]] = {
             ast.Literal: self._literal,
             ast.MonthDay: self._month_day,
@@ -467,15 +468,21 @@ class Evaluator:
         env = dict(facts)
         env.setdefault("race", self.race_value(race))
         query_source = self._source
-        for candidate in self.edition.penalty_candidates(infraction, race):
+        candidates = list(self.edition.penalty_candidates(infraction, race))
+        for index, candidate in enumerate(candidates):
             if candidate.condition is None:
                 return candidate
             previous = self._enter(span)
             try:
                 holds = self.evaluate(candidate.condition, env)
             except EvaluationError as exc:
-                # Reported against the query: it is the query that lacks the facts the line reads.
                 condition = _source_text(self.edition.source, candidate.condition.span)
+                if not facts and any(c.condition is None for c in candidates[index + 1:]):
+                    # Asked without any facts ("the penalty for a non-conforming bib"): the chart's line answers, and the
+                    # answer says which exception it did not check.
+                    self.unchecked_conditions.append(f"{infraction}: {candidate.sanction} when {condition}, not checked: no facts given")
+                    continue
+                # Reported against the query: it is the query that lacks the facts the line reads.
                 raise EvaluationError(
                     f"{exc.message}: the penalty for {infraction} on {race} applies only when {condition}", span, query_source,
                     f"give the facts it reads, e.g. given runner = {{...}} (line {candidate.decl.span.line})",

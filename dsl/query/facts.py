@@ -49,6 +49,8 @@ def _names_read(query: ast.Query, edition: Edition) -> set[str]:
     nodes.extend(b.value for b in query.given)
     if isinstance(query, ast.EligibleQuery) and query.race in edition.races:
         nodes.extend(e.condition for e in edition.races[query.race].decl.eligibility)
+    if isinstance(query, ast.PenaltyQuery):  # a penalty line with `when` reads the facts
+        nodes.extend(p.condition for i in query.infractions for p in edition.penalties.get(i, ()) if p.condition is not None)
     names = {n.name for node in nodes for n in [node, *node.find_all(ast.Name)] if isinstance(n, ast.Name)}
     return names
 
@@ -94,6 +96,8 @@ def check_facts(
                     f"no rule of {edition.label} reads the field '{field}' of {name}", _field_span(source, bindings[name], field), source,
                     f"fields it knows: {', '.join(sorted(known)) or 'none'}",
                 )
+            if shape is not None and field in shape.fields and not shape.fields[field].optional:
+                continue  # the declared facts require it: the jury had to give it, so it is no warning
             warnings.append(f"{name}.{field} was given but the answer did not use it")
     return tuple(warnings)
 

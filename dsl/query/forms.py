@@ -164,7 +164,7 @@ def _answer(
                 )
         # Gear infractions count only where their item is required (dsl/query/gear.py); facts decide lines with `when`.
         value, gear_note = gear_penalty(edition, evaluator, query, source, env)
-        note = "; ".join(n for n in (gear_note, note) if n)
+        note = "; ".join(n for n in (gear_note, *evaluator.unchecked_conditions, note) if n)
     elif isinstance(query, ast.EligibleQuery):
         _known_race(edition, query.race, query, source)
         value = evaluator.eligible(query.race, env, query.span)
