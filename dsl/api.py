@@ -319,7 +319,8 @@ def _call_plan(function: RuleFunction, signature: tuple[type, ...]) -> Callable[
     requires (a text, a yes/no or a date needs nothing; an int becomes a Decimal; a race name is one dict
     probe) and gives the result back plain. Generated Python: no argument list, no converter loop. Anything
     unexpected (an unknown race, a non-finite Decimal) goes to `exact()`, which reports it as before.
-    The source holds no user text: arguments are `a0, a1, ...`, and every value is passed in the namespace."""
+    The source holds no user text: arguments are `a0, a1, ...`, and every value is passed in the namespace;
+    codegen.generate_call compiles it (the one module allowed to)."""
     namespace: dict[str, Any] = {
         "_f": function._function, "_exact": function.exact, "_to_python": to_python, "_PLAIN": _PLAIN, "_Refused": _Refused,
         "_Decimal": Decimal, "_Money": Money,
@@ -336,16 +337,9 @@ def _call_plan(function: RuleFunction, signature: tuple[type, ...]) -> Callable[
         else:
             namespace[f"_c{i}"] = convert
             converted.append(f"_c{i}(a{i})")
-    result = "_v.amount if type(_v) is _Money else _v if type(_v) in _PLAIN else _to_python(_v)"
-    source = (
-        f"def _plan({', '.join(names)}):\n"
-        f"    try:\n        _v = _f({', '.join(converted)})\n"
-        f"    except _Refused:\n        return _to_python(_exact({', '.join(names)}))\n"
-        f"    return {result}\n"
-    )
-    exec(compile(source, "<racepolicy call>", "exec"), namespace)
-    plan: Callable[..., Any] = namespace["_plan"]
-    return plan
+    from racepolicy.evaluation.codegen import generate_call
+
+    return generate_call(names, converted, namespace)
 
 
 def _signature(edition: Edition, name: str) -> tuple[tuple[tuple[str, str], ...], str]:
