@@ -57,12 +57,17 @@ EXACT: dict[str, frozenset[type]] = {
 }
 
 
+# Dividing by a Decimal 100 gives the very Decimal that dividing by the int 100 gives (the int is converted first),
+# without converting it on every call (issue #16: the refund's percent divided by 100 on each call).
+_HUNDRED = Decimal(100)
+
+
 def _money_times_percent(a: Money, b: Percent) -> Money:
-    return Money((a.amount * (b.value / 100)).quantize(CENT, rounding=ROUND_HALF_UP), a.currency)
+    return Money((a.amount * (b.value / _HUNDRED)).quantize(CENT, rounding=ROUND_HALF_UP), a.currency)
 
 
 def _percent_times_money(a: Percent, b: Money) -> Money:
-    return Money(((a.value / 100) * b.amount).quantize(CENT, rounding=ROUND_HALF_UP), b.currency)
+    return Money(((a.value / _HUNDRED) * b.amount).quantize(CENT, rounding=ROUND_HALF_UP), b.currency)
 
 
 def _money_times_number(a: Money, b: Decimal) -> Money:
