@@ -1,8 +1,9 @@
 """Embedder workloads (issue #16) through the public API with plain values, beside peer engines, in one table.
 
 Three workloads, as a timing system or a registration platform would call a rules engine:
-qualification (tier, category, sex, rank, score, threshold → bool, the World Series policy as
-encoded), penalty lookup (race name, infraction → "disqualify"/"discretion" or minutes, the
+qualification (tier, category, sex, rank → bool: `finals_qualification` of the World Series
+policy as encoded; its score route reads a declared input, `score_threshold`, which the seed
+gave as an image and the public API cannot supply yet), penalty lookup (race name, infraction → "disqualify"/"discretion" or minutes, the
 UTMB 2022 chart) and refund by date (race name, date → Decimal to the cent, the UTMB 2022
 schedule). Each engine answers the same items; its answers are checked equal to the
 hand-written Python ones before it is timed; the ratio is CPU time against the hand-written
@@ -48,31 +49,24 @@ def cpu(run: Callable[[], Any], repeat: int) -> float:
 
 
 def qualification(policies: racepolicy.PolicySet, n: int) -> tuple[list[tuple[Any, ...]], dict[str, Engine | str]]:
-    rows = [(t, c, s, r, x, bench.SCORE_THRESHOLD[c, s]) for t, c, s, r, x in bench.result_rows(n)]
+    rows = [(t, c, s, r) for t, c, s, r, _ in bench.result_rows(n)]
     series = policies.edition("world-series-2023")
-    by_rank, by_score = series.rule("finals_qualification"), series.rule("score_qualification")
+    by_rank = series.rule("finals_qualification")
     engines: dict[str, Engine | str] = {
-        "hand-written Python": lambda: [
-            bench.qualification_by_hand(t, c, s, Decimal(r), Decimal(x), Decimal(th)) != "none" for t, c, s, r, x, th in rows
-        ],
-        "racepolicy (compiled, public API)": lambda: [
-            by_rank(t, c, s, r) != "none" or by_score(t, c, x, th) != "none" for t, c, s, r, x, th in rows
-        ],
+        "hand-written Python": lambda: [bench.finals_by_hand(t, c, s, Decimal(r)) != "none" for t, c, s, r in rows],
+        "racepolicy (compiled, public API)": lambda: [by_rank(t, c, s, r) != "none" for t, c, s, r in rows],
     }
     finals = dict(bench.FINALS_RACE)
     places = {f"{tier}/{sex}": count for (tier, sex), count in bench.AUTOMATIC_PLACES.items()}
-    # The same two routes as the policy: a Finals race for the category, then rank within the places, or the score.
-    expression = (
-        'finals[category] != "none" and ((rank >= 1 and rank <= places[tier + "/" + sex]) '
-        'or ((tier == "major" or tier == "event") and score >= threshold))'
-    )
+    # The same route as the policy's `finals_qualification`: a Finals race for the category, and rank within the places.
+    expression = 'finals[category] != "none" and rank >= 1 and rank <= places[tier + "/" + sex]'
     try:
         import rule_engine
 
         rule = rule_engine.Rule(expression)
         engines["rule-engine"] = lambda: [
-            rule.matches({"tier": t, "category": c, "sex": s, "rank": r, "score": x, "threshold": th, "finals": finals, "places": places})
-            for t, c, s, r, x, th in rows
+            rule.matches({"tier": t, "category": c, "sex": s, "rank": r, "finals": finals, "places": places})
+            for t, c, s, r in rows
         ]
     except ImportError:
         engines["rule-engine"] = "not installed"
@@ -92,9 +86,9 @@ def qualification(policies: racepolicy.PolicySet, n: int) -> tuple[list[tuple[An
                 return [
                     bool(program.evaluate({
                         "tier": celtypes.StringType(t), "category": celtypes.StringType(c), "sex": celtypes.StringType(s),
-                        "rank": celtypes.IntType(r), "score": celtypes.IntType(x), "threshold": celtypes.IntType(th), **tables,
+                        "rank": celtypes.IntType(r), **tables,
                     }))
-                    for t, c, s, r, x, th in rows
+                    for t, c, s, r in rows
                 ]
 
             engines[label] = run_cel
@@ -106,17 +100,16 @@ def qualification(policies: racepolicy.PolicySet, n: int) -> tuple[list[tuple[An
         # Cedar has no map lookup by a computed key: the tables become conditions, one per Finals category and tier.
         policy = (
             'permit(principal, action, resource) when { context.category != "20K" && ('
-            '(context.rank >= 1 && ((context.tier == "major" && context.rank <= 10) || (context.tier == "event" && context.rank <= 3))) || '
-            '((context.tier == "major" || context.tier == "event") && context.score >= context.threshold)) };'
+            'context.rank >= 1 && ((context.tier == "major" && context.rank <= 10) || (context.tier == "event" && context.rank <= 3))) };'
         )
 
         def run_cedar() -> list[Any]:
             return [
                 cedarpy.is_authorized({
                     "principal": 'Runner::"r"', "action": 'Action::"qualify"', "resource": 'Finals::"f"',
-                    "context": {"tier": t, "category": c, "sex": s, "rank": r, "score": x, "threshold": th},
+                    "context": {"tier": t, "category": c, "sex": s, "rank": r},
                 }, policy, []).allowed
-                for t, c, s, r, x, th in rows
+                for t, c, s, r in rows
             ]
 
         engines["cedarpy"] = run_cedar

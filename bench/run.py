@@ -201,30 +201,25 @@ def result_rows(n: int, seed: int = 2) -> list[tuple[str, str, str, int, int]]:
 
 
 def w2_qualification(report: Report, policies: PolicySet, n: int, repeat: int) -> None:
+    # `finals_qualification` alone: the score route (`score_qualification`) reads the declared input
+    # `score_threshold` (the seed gave the table as an image), which only a query's facts supply.
     edition = policies.find("world-series-2023")
-    cases = [(t, c, s, Decimal(r), Decimal(x), Decimal(SCORE_THRESHOLD[c, s])) for t, c, s, r, x in result_rows(n)]
+    cases = [(t, c, s, Decimal(r)) for t, c, s, r, _ in result_rows(n)]
 
     def hand() -> list[Any]:
-        return [qualification_by_hand(*case) for case in cases]
+        return [finals_by_hand(*case) for case in cases]
 
     unit = compile_edition(edition)
-    by_rank, by_score = unit.rule("finals_qualification"), unit.rule("score_qualification")
+    by_rank = unit.rule("finals_qualification")
 
     def compiled() -> list[Any]:
-        return [
-            race if (race := by_rank(t, c, s, r)) != "none" else by_score(t, c, x, th)
-            for t, c, s, r, x, th in cases
-        ]
+        return [by_rank(t, c, s, r) for t, c, s, r in cases]
 
     evaluator = Evaluator(edition, tracing=False)
     call_rule = evaluator.call_rule
 
     def interpreted() -> list[Any]:
-        return [
-            race if (race := call_rule("finals_qualification", (t, c, s, r), NOWHERE)) != "none"
-            else call_rule("score_qualification", (t, c, x, th), NOWHERE)
-            for t, c, s, r, x, th in cases
-        ]
+        return [call_rule("finals_qualification", (t, c, s, r), NOWHERE) for t, c, s, r in cases]
 
     compare(report, f"W2 qualification ×{n:,}", n, repeat, hand, compiled, interpreted)
 
@@ -320,19 +315,54 @@ def w5_repl(report: Report, policies: PolicySet, repeat: int) -> None:
 
 
 def w6_cold_start(report: Report, repeat: int) -> None:
+    # Issue #16: `racepolicy query` from a cold start within 5x a bare `python -c pass`, measured in this run.
+    bare = median_time(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), repeat * 2)
+    report.add("W6 python -c pass", "bare interpreter", bare, 1, 1.0, "baseline", None)
     command = str(BIN / "racepolicy")
-    for label, args, limit in (
-        ("racepolicy --version", ["--version"], 0.300),
-        ("racepolicy query (bundled)", ["query", "penalty missing_jacket on UTMB"], 0.600),
+    for label, args, limit, ratio in (
+        ("racepolicy --version", ["--version"], 0.300, None),
+        ("racepolicy query (bundled)", ["query", "penalty missing_jacket on UTMB"], 0.600, 5.0),
     ):
         def start(args: Sequence[str] = args) -> None:
             subprocess.run([command, *args], check=True, stdout=subprocess.DEVNULL)
 
         start()
         timing = median_time(start, repeat * 2)
-        report.add(f"W6 {label}", "cold start", timing, 1, None, f"< {limit * 1000:.0f} ms", timing.cpu < limit)
-        if timing.cpu >= limit:
+        met = timing.cpu < limit and (ratio is None or timing.cpu / bare.cpu <= ratio)
+        target = f"< {limit * 1000:.0f} ms" + ("" if ratio is None else f", ≤ {ratio:.0f}x python -c pass")
+        report.add(f"W6 {label}", "cold start", timing, 1, timing.cpu / bare.cpu, target, met)
+        if not met:
             report.profile(f"W6 {label} (in-process import and run)", lambda args=args: _in_process_cli(args))
+
+
+# ---- W7 a one-rule policy from text, against Python's own compile() -------------------------------
+
+W7_POLICY = 'edition trail 2025 "x"\ncurrency EUR\nrule qualifies(rank: number) = rank >= 1 and rank <= 10\n'
+W7_PYTHON = "def qualifies(rank):\n    return rank >= 1 and rank <= 10\n"
+
+
+def w7_one_rule(report: Report, repeat: int) -> None:
+    """Issue #16: loading and compiling a one-rule policy from text (racepolicy.loads, then the rule generated and called
+    once) within 15x compile() + exec of the same rule written in Python, paired in this process."""
+    import racepolicy
+
+    def ours() -> None:
+        for _ in range(100):
+            assert racepolicy.loads(W7_POLICY).edition("trail-2025").rule("qualifies")(3) is True
+
+    def python() -> None:
+        for _ in range(100):
+            namespace: dict[str, Any] = {}
+            exec(compile(W7_PYTHON, "<bench>", "exec"), namespace)
+            assert namespace["qualifies"](3) is True
+
+    ours()
+    base = median_time(python, repeat * 2)
+    report.add("W7 one-rule policy from text ×100", "compile()+exec Python", base, 100, 1.0, "baseline", None)
+    timing = median_time(ours, repeat * 2)
+    report.add("W7 one-rule policy from text ×100", "loads+compile+call", timing, 100, timing.cpu / base.cpu, "≤ 15x", timing.cpu / base.cpu <= 15)
+    if timing.cpu / base.cpu > 15:
+        report.profile("W7 one-rule policy from text, loads+compile+call", ours)
 
 
 def _in_process_cli(args: Sequence[str]) -> None:
@@ -390,7 +420,7 @@ def batch_run(report: Report, rows: int) -> None:
         start_up = median_time(lambda: subprocess.run([*command[:5], str(empty), "--output", str(Path(folder) / "e.csv"), "--quiet"], check=True), 3)
         report.add(label, "of which start-up", start_up, 1, None, "(imports, loading the policy)", None)
         steady = Timing(timing.cpu - start_up.cpu, timing.wall - start_up.wall)
-        report.add(label, "after start-up", steady, rows, steady.cpu / base.cpu, "> 300,000 rows/s", rows / steady.cpu > 300_000)
+        report.add(label, "after start-up", steady, rows, steady.cpu / base.cpu, "≥ 500,000 rows/s", rows / steady.cpu >= 500_000)
         report.add(label, "peak memory (RSS)", None, 0, None, f"{max(peaks):,.0f} MB (< 150 MB)", max(peaks) < 150)
         if not fast_enough:
             sample = Path(folder) / "sample.csv"
@@ -433,9 +463,9 @@ def write_results(report: Report, args: argparse.Namespace, started: float) -> N
         "- times are CPU seconds (user + system, of the benchmark and the processes it starts): this machine is shared, and "
         "waiting for a core is not work; wall-clock medians are given beside them. The batch CPU time includes starting "
         "`racepolicy` (imports, loading the policy).",
-        "- W2 and the batch run use `policies/world-series-2023.policy`: W2 asks `finals_qualification` (tier, category, sex, "
-        "rank) and, for a runner it does not qualify, `score_qualification` (score against the category's threshold, which "
-        "the seed gave as an image: the bench supplies its own figures); the batch run evaluates `finals_qualification`.",
+        "- W2 and the batch run use `policies/world-series-2023.policy` and evaluate `finals_qualification` (tier, category, sex, "
+        "rank); its score route (`score_qualification`) reads the declared input `score_threshold` (the seed gave the table as an "
+        "image), which only a query's facts supply, so it is not part of the workload.",
         "",
         "| workload | variant | median CPU time | wall time | items/s (CPU) | vs hand-written (CPU) | target |",
         "|---|---|---|---|---|---|---|",
@@ -468,13 +498,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--items", type=int, help="items for W1-W3 (default 200,000; quick 20,000)")
     parser.add_argument("--rows", type=int, help="rows for the batch run (default 1,000,000; quick 100,000)")
     parser.add_argument("--repeat", type=int, help="runs per timing, the median is reported (default 5; quick 3)")
-    parser.add_argument("--only", help="comma-separated workloads to run: w1,w2,w3,w4,w5,w6,batch,peers")
+    parser.add_argument("--only", help="comma-separated workloads to run: w1,w2,w3,w4,w5,w6,w7,batch,peers")
     parser.add_argument("--no-write", action="store_true", help="print only; leave bench/RESULTS.md alone")
     args = parser.parse_args(argv)
     args.items = args.items or (20_000 if args.quick else 200_000)
     args.rows = args.rows or (100_000 if args.quick else 1_000_000)
     args.repeat = args.repeat or (3 if args.quick else 5)
-    only = set((args.only or "w1,w2,w3,w4,w5,w6,batch,peers").split(","))
+    only = set((args.only or "w1,w2,w3,w4,w5,w6,w7,batch,peers").split(","))
     started = time.perf_counter()
     report = Report()
     policies = PolicySet.bundled()
@@ -490,6 +520,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         w5_repl(report, policies, args.repeat)
     if "w6" in only:
         w6_cold_start(report, args.repeat)
+    if "w7" in only:
+        w7_one_rule(report, args.repeat)
     if "batch" in only:
         batch_run(report, args.rows)
     if "peers" in only:

@@ -27,6 +27,7 @@ from racepolicy.language.errors import EvaluationError, UnknownInfractionError, 
 from racepolicy.language.source import NOWHERE, Source
 
 if TYPE_CHECKING:
+    import pluggy
     from racepolicy.evaluation.compiled import CompiledEdition
     from racepolicy.evaluation.model import Edition
     from racepolicy.query.answer import Answer
@@ -37,18 +38,37 @@ CALLER = Source("<python call>", "")
 _MICROSECONDS_PER_MINUTE = 60_000_000
 
 
+def _plugins() -> pluggy.PluginManager:
+    """The plugin manager of this process's API calls, built on first use.
+
+    Reading the entry points and registering the series plugins cost more than parsing and
+    compiling a small policy (issue #16), so `load()` and `loads()` share one manager. The
+    manager holds no state of a policy: sharing it cannot change an answer. A plugin installed
+    after the first call is seen by a `PolicySet(make_plugin_manager())` made afterwards.
+    """
+    global _PLUGINS
+    if _PLUGINS is None:
+        from racepolicy.pluginapi.manager import make_plugin_manager
+
+        _PLUGINS = make_plugin_manager()
+    return _PLUGINS
+
+
+_PLUGINS: pluggy.PluginManager | None = None
+
+
 def load(*paths: str | os.PathLike[str]) -> PolicySet:
     """Load policy files or folders (the bundled policies when none are given) into a PolicySet."""
     from racepolicy.query.policyset import PolicySet
 
-    return PolicySet.load(list(paths)) if paths else PolicySet.bundled()
+    return PolicySet.load(list(paths), _plugins()) if paths else PolicySet.bundled(_plugins())
 
 
 def loads(text: str, name: str = "<string>.policy") -> PolicySet:
     """A PolicySet holding the one edition written in `text`; `name` is the file name its errors show."""
     from racepolicy.query.policyset import PolicySet
 
-    policies = PolicySet()
+    policies = PolicySet(_plugins())
     policies.add(Source(name, text))
     return policies
 
@@ -233,7 +253,7 @@ class RuleFunction:
         self.currency = edition.currency  # the currency of any money it returns, whose amount comes out as a Decimal
         self._converters = [_converter(kind, unit) for _, kind in self.params]
         self._count = len(self.params)
-        self._plans: dict[tuple[type, ...], tuple[Callable[[Any], Any] | None, ...]] = {}  # argument types -> converters still needed
+        self._plans: dict[tuple[type, ...], Callable[..., Any]] = {}  # argument types -> the call made for them (_call_plan)
         if name in edition.rules:
             self._function = unit.rule(name)
         else:
@@ -249,16 +269,11 @@ class RuleFunction:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Evaluate with plain values (by position or by parameter name); returns a plain value."""
-        plan = None if kwargs else self._plans.get(tuple(map(type, args)))
-        if plan is not None:
-            # Arguments of these types were converted before: only the converters that do more than check a type run.
-            try:
-                value = self._function(*[a if convert is None else convert(a) for convert, a in zip(plan, args, strict=True)])
-            except _Refused:
-                return to_python(self.exact(*args))  # says which argument, in the words of exact()
-            return value if type(value) in _PLAIN else to_python(value)
+        if not kwargs:
+            plan = self._plans.get(tuple(map(type, args)))
+            if plan is not None:
+                return plan(*args)  # arguments of these types were converted before: the call made for them
         return to_python(self.exact(*args, **kwargs))
-
     def exact(self, *args: Any, **kwargs: Any) -> Any:
         """The same call, with the language's own value as the result (a Money keeps its currency)."""
         if kwargs or len(args) != self._count:
@@ -273,11 +288,9 @@ class RuleFunction:
                     f"give {ACCEPTS.get(kind, kind)}",
                 ) from None
         if not kwargs and len(self._plans) < 64:
-            # For these argument types, a text, a yes/no or a date is only a type check, which the types settle.
-            self._plans.setdefault(
-                tuple(map(type, args)),
-                tuple(None if kind in _TYPE_CHECKS else convert for (_, kind), convert in zip(self.params, self._converters, strict=True)),
-            )
+            signature = tuple(map(type, args))
+            if signature not in self._plans:
+                self._plans[signature] = _call_plan(self, signature)
         return self._function(*values)
 
     def _bind(self, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -296,6 +309,37 @@ class RuleFunction:
         if missing:
             raise EvaluationError(f"{self.name} is missing argument(s) {', '.join(repr(m) for m in missing)}", NOWHERE, CALLER, usage)
         return tuple(bound[n] for n in names)
+
+
+# ---- a call made for one tuple of argument types (issue #16: the wrapper was 40 % of a refund) ----------
+
+
+def _call_plan(function: RuleFunction, signature: tuple[type, ...]) -> Callable[..., Any]:
+    """A function of the plain arguments, for arguments of these Python types, that converts each as its type
+    requires (a text, a yes/no or a date needs nothing; an int becomes a Decimal; a race name is one dict
+    probe) and gives the result back plain. Generated Python: no argument list, no converter loop. Anything
+    unexpected (an unknown race, a non-finite Decimal) goes to `exact()`, which reports it as before.
+    The source holds no user text: arguments are `a0, a1, ...`, and every value is passed in the namespace;
+    codegen.generate_call compiles it (the one module allowed to)."""
+    namespace: dict[str, Any] = {
+        "_f": function._function, "_exact": function.exact, "_to_python": to_python, "_PLAIN": _PLAIN, "_Refused": _Refused,
+        "_Decimal": Decimal, "_Money": Money,
+    }
+    names = [f"a{i}" for i in range(len(signature))]
+    converted = []
+    for i, ((_, kind), cls, convert) in enumerate(zip(function.params, signature, function._converters, strict=True)):
+        if kind in _TYPE_CHECKS or (kind == "number" and cls is int):
+            # Settled by the type: the exact path accepted it (a number passed as int is made a Decimal).
+            converted.append(f"_Decimal(a{i})" if kind == "number" else f"a{i}")
+        elif kind == "race" and cls is str:
+            namespace[f"_races{i}"] = function.rulebook.unit.race_values.get
+            converted.append(f"(_r{i} if (_r{i} := _races{i}(a{i})) is not None else _exact({', '.join(names)}))")
+        else:
+            namespace[f"_c{i}"] = convert
+            converted.append(f"_c{i}(a{i})")
+    from racepolicy.evaluation.codegen import generate_call
+
+    return generate_call(names, converted, namespace)
 
 
 def _signature(edition: Edition, name: str) -> tuple[tuple[tuple[str, str], ...], str]:

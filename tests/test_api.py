@@ -188,3 +188,16 @@ def test_repeated_calls_with_ints_answer_as_the_first_one(utmb) -> None:
         assert stones_back(9, True) == Decimal(9) and type(stones_back(9, True)) is Decimal
     with pytest.raises(racepolicy.PolicyError, match="must be number, not bool"):
         stones_back(True, False)  # bool is an int to Python, never a number here, on a later call too
+
+
+def test_a_call_after_the_first_still_words_every_mistake(utmb) -> None:
+    # After one call with (str, date) the call generated for those types runs: its mistakes must read as before.
+    refund = utmb.rule("refund")
+    # seed 003:922 "Until the End of April 60%"; seed 003:50 UTMB fee 305€
+    assert refund("UTMB", datetime.date(2022, 4, 1)) == Decimal("183.00")
+    assert refund("UTMB", datetime.date(2022, 4, 1)) == Decimal("183.00")
+    with pytest.raises(racepolicy.PolicyError, match="did you mean 'UTMB'") as raised:
+        refund("UTMBB", datetime.date(2022, 4, 1))
+    assert type(raised.value).__name__ == "UnknownRaceError"
+    with pytest.raises(racepolicy.PolicyError, match="argument 'cancelled' of refund must be date"):
+        refund("UTMB", datetime.datetime(2022, 4, 1, 12, 0))  # a datetime is not a date here, on a later call too

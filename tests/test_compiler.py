@@ -15,7 +15,7 @@ from racepolicy.evaluation.interpreter import Evaluator
 from racepolicy.evaluation.values import Money, render
 from racepolicy.language import ast
 from racepolicy.language.errors import EvaluationError, PolicyError
-from racepolicy.language.source import NOWHERE
+from racepolicy.language.source import NOWHERE, Source
 from racepolicy.query.policyset import PolicySet
 
 EDITION = "utmb-2022"
@@ -226,3 +226,51 @@ def test_query_command_takes_a_runner(capsys: pytest.CaptureFixture[str]) -> Non
 def test_unknown_runner_is_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["query", "--runner", "jit", "cutoff TDS"]) == 2
     assert "jit" in capsys.readouterr().err
+
+
+# ---- tables of text-keyed constants: one dict probe in generated code (issue #16) -----------------
+
+TEXT_TABLES = '''edition trail 2025 "x"
+currency EUR
+table finals(category: text):
+  "50K" -> "OCC"
+  "100K" -> "CCC"
+table places(tier: text, sex: text):
+  "major", "men" -> 10
+  "event", "men" -> 3
+  otherwise -> 0
+rule finals_of(category: text) = finals(category)
+rule is_occ(category: text) = finals(category) == "OCC"
+rule places_of(tier: text, sex: text) = places(tier, sex)
+'''
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['finals_of("50K")', 'finals_of("100K")', 'finals_of("20K")', 'is_occ("50K")', 'is_occ("100K")', 'is_occ("20K")',
+     'places_of("event", "men")', 'places_of("index", "women")', 'places_of("major", "men")'],
+)
+def test_text_keyed_tables_answer_and_fail_alike_under_both_runners(query: str) -> None:
+    # A key the dict of rows lacks (the `otherwise` row, or no row at all) goes to the table's own lookup.
+    policies = PolicySet()
+    policies.add(Source("tables.policy", TEXT_TABLES))
+
+    def seen(runner: str) -> tuple[str, object]:
+        try:
+            answer = policies.ask(query, edition="trail-2025", runner=runner, tracing=False)
+        except PolicyError as exc:
+            return "error", exc.render()
+        return "value", answer.text
+
+    assert seen("compiled") == seen("interpreter")
+    if "20K" in query:
+        assert "table finals has no row for (20K)" in str(seen("compiled")[1])
+
+
+def test_a_text_keyed_table_is_read_by_one_dict_probe() -> None:
+    policies = PolicySet()
+    edition = policies.add(Source("tables.policy", TEXT_TABLES))
+    generator = RuleGenerator(compile_edition(edition), edition.rules["finals_of"].decl, lambda env: None)
+    assert generator.build(lambda args: None, lambda: RuntimeError()) is not None
+    probes = [v for v in generator.namespace.values() if getattr(v, "__self__", None) == {"50K": "OCC", "100K": "CCC"}]
+    assert probes, "the rows of `finals` are a dict in the generated function's namespace"

@@ -57,12 +57,17 @@ EXACT: dict[str, frozenset[type]] = {
 }
 
 
+# Dividing by a Decimal 100 gives the very Decimal that dividing by the int 100 gives (the int is converted first),
+# without converting it on every call (issue #16: the refund's percent divided by 100 on each call).
+_HUNDRED = Decimal(100)
+
+
 def _money_times_percent(a: Money, b: Percent) -> Money:
-    return Money((a.amount * (b.value / 100)).quantize(CENT, rounding=ROUND_HALF_UP), a.currency)
+    return Money((a.amount * (b.value / _HUNDRED)).quantize(CENT, rounding=ROUND_HALF_UP), a.currency)
 
 
 def _percent_times_money(a: Percent, b: Money) -> Money:
-    return Money(((a.value / 100) * b.amount).quantize(CENT, rounding=ROUND_HALF_UP), b.currency)
+    return Money(((a.value / _HUNDRED) * b.amount).quantize(CENT, rounding=ROUND_HALF_UP), b.currency)
 
 
 def _money_times_number(a: Money, b: Decimal) -> Money:
@@ -245,6 +250,16 @@ class RuleGenerator:
             return f"({a} if ({a} := {left}) is {short} else ({check_right} if {a} is {other} else _bail()))"
         if op in ("==", "!="):
             test = f"{a} == {b}" if op == "==" else f"{a} != {b}"
+            if isinstance(expr.right, ast.Literal) or isinstance(expr.left, ast.Literal):
+                # A literal's class is known now: one type test at run time, on the other side (issue #16).
+                if isinstance(expr.right, ast.Literal):
+                    value, code, literal = expr.right.value, left, self.constant(expr.right.value)
+                    sides = (a, literal)
+                else:
+                    value, code, literal = expr.left.value, right, self.constant(expr.left.value)  # type: ignore[attr-defined]
+                    sides = (literal, a)
+                compare = f" {'==' if op == '==' else '!='} ".join(sides)
+                return f"({compare} if type({a} := {code}) is {self.constant(type(value))} else _bail())"
             return f"({test} if type({a} := {left}) is type({b} := {right}) else _bail())"
         if op in ("in", "notin"):
             if isinstance(expr.right, ast.ListExpr) and all(isinstance(i, ast.Literal) for i in expr.right.items):
@@ -323,6 +338,13 @@ class RuleGenerator:
         if lookup is not None and len(args) == 1:
             return f"{self.constant(lookup)}({args[0]})"
         invoke, span = self.constant(unit.invoker(name)), self.constant(expr.span)
+        rows = self._literal_table(name, len(args))
+        if rows is not None:
+            # Every row a constant keyed by texts: one dict probe (issue #16); a key not in it (a row
+            # `otherwise`, a missing row) goes to the table's invoker, which answers or reports it.
+            found, key = self.temp(), self.temp()
+            probe, tupled = (f"{key} := {args[0]}", f"({key},)") if len(args) == 1 else (f"{key} := {packed}", key)
+            return f"({found} if ({found} := {self.constant(rows.get)}({probe}, _UNSET)) is not _UNSET else {invoke}({tupled}, {span}, _src))"
         memo = unit.table_memos.get(name)
         if memo is not None and len(args) == len(unit.edition.tables[name].decl.params):
             # A table row already found for these arguments is read from the memo, inline.
@@ -330,6 +352,23 @@ class RuleGenerator:
             lookup = self.constant(memo.get)
             return f"({found} if ({found} := {lookup}({key} := {packed}, _UNSET)) is not _UNSET else {invoke}({key}, {span}, _src))"
         return f"{invoke}({packed}, {span}, _src)"
+
+    def _literal_table(self, name: str, count: int) -> dict[Any, Any] | None:
+        """A table whose rows all key on text literals and hold constants, as a dict of its rows (the first row
+        for a key wins, as the interpreter tries rows top to bottom): one text, or a tuple of texts, to the value."""
+        table = self.unit.edition.tables.get(name)
+        if table is None or name in self.unit.edition.rules or len(table.decl.params) != count or count == 0:
+            return None
+        rows: dict[Any, Any] = {}
+        for row in table.decl.rows:
+            keys = row.keys
+            if len(keys) != count or not all(isinstance(k, ast.Literal) and type(k.value) is str for k in keys):
+                return None
+            if not isinstance(row.value, ast.Literal):
+                return None
+            key = keys[0].value if count == 1 else tuple(k.value for k in keys)  # type: ignore[union-attr]
+            rows.setdefault(key, row.value.value)
+        return rows
 
     def _schedule_lookup(self, name: str) -> Callable[[Any], Any] | None:
         """A schedule whose tiers are all constants, as a lookup that gives up on anything but a date."""
@@ -373,6 +412,22 @@ def _classes_of(kind: str) -> frozenset[type]:
 
 def _class_of(kind: str) -> type:
     return next(iter(_classes_of(kind)))
+
+
+def generate_call(names: list[str], converted: list[str], namespace: dict[str, Any]) -> Callable[..., Any]:
+    """The public API's call for one tuple of argument types (api._call_plan): `names` are the generated parameters
+    (`a0, a1, ...`), `converted` the generated expression of each converted argument; `namespace` holds `_f` (the
+    rule), `_exact`, `_to_python`, `_PLAIN`, `_Refused` and `_Money`. The result comes back plain (a Money as its amount)."""
+    arguments = ", ".join(names)
+    source = (
+        f"def _plan({arguments}):\n"
+        f"    try:\n        _v = _f({', '.join(converted)})\n"
+        f"    except _Refused:\n        return _to_python(_exact({arguments}))\n"
+        f"    return _v.amount if type(_v) is _Money else _v if type(_v) in _PLAIN else _to_python(_v)\n"
+    )
+    exec(compile(source, "<racepolicy call>", "exec"), namespace)
+    plan: Callable[..., Any] = namespace["_plan"]
+    return plan
 
 
 def generate_rule(
