@@ -51,8 +51,8 @@ class Evaluator:
         self._steps = 0
         # The facts of the query being answered: declared inputs are read from them, wherever they are used.
         self.query_facts: Mapping[str, Any] = {}
-        self.inputs_read: set[str] = set()
-        self.unchecked_conditions: list[str] = []  # `when` lines of a penalty passed over for want of facts  # declared inputs this answer read (so a given input is never "unused")
+        self.inputs_read: set[str] = set()  # declared inputs this answer read (so a given input is never "unused")
+        self.unchecked_conditions: list[str] = []  # `when` lines of a penalty passed over for want of facts
         self._dispatch: dict[type, Callable[[Any, Mapping[str, Any]], Any]] = {
             ast.Literal: self._literal,
             ast.MonthDay: self._month_day,
