@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from racepolicy import hookimpl
-from racepolicy.diff.compare import ADDED, REMOVED, Change, DiffSection
+from racepolicy.diff.compare import ADDED, CHANGED, REMOVED, Change, DiffSection
+from racepolicy.evaluation import equipment
 from racepolicy.evaluation.interpreter import Evaluator
 from racepolicy.evaluation.model import Edition
 from racepolicy.evaluation.values import Money, Percent, RaceValue, Sanction, combine_sanctions
@@ -94,6 +95,7 @@ def racepolicy_validate(edition: Edition) -> list[PolicyError] | None:
                 f"infraction '{name}' has no penalty on {', '.join(missing)}", decl.span, edition.source,
                 "add a penalty line for those races (or a group holding them)",
             ))
+    errors.extend(_unsanctioned_gear(edition))
     # Refund tiers never rise as the race gets nearer.
     for schedule in edition.schedules.values():
         shares = [(t, t.value) for t in schedule.tiers]
@@ -107,6 +109,27 @@ def racepolicy_validate(edition: Edition) -> list[PolicyError] | None:
                         tier.node.span, edition.source, "refund shares may only fall as the race gets nearer",
                     ))
                 previous = value
+    return errors
+
+
+def _unsanctioned_gear(edition: Edition) -> list[PolicyError]:
+    """Every mandatory item must have a sanction on every race that requires it: a runner found without it
+    must meet a penalty of the chart, never a silence."""
+    errors: list[PolicyError] = []
+    for checklist in edition.checklists.values():
+        for item in checklist.decl.items:
+            if item.mode != "require":
+                continue
+            races = [r for r in sorted(checklist.races) if r not in item.excepted]
+            missing = [r for r in races if not any(edition.penalty_for(name, r) is not None for name in item.absent)]
+            if not missing:
+                continue
+            tied = f"'{', '.join(item.absent)}' has no penalty on" if item.absent else "has no sanction: no infraction is tied to it on"
+            hint = ("add a penalty line for those races" if item.absent
+                    else f"tie it to the chart's row: require {item.name} ... absent INFRACTION")
+            errors.append(ValidationError(
+                f"mandatory item '{item.name}' of checklist '{checklist.name}' {tied} {', '.join(missing)}", item.span, edition.source, hint,
+            ))
     return errors
 
 
@@ -134,4 +157,36 @@ def racepolicy_diff_sections(old: Edition, new: Edition) -> list[DiffSection] | 
                 changes.append(Change(ADDED, item, new=text, new_cite=citation, new_json=item))
             else:
                 changes.append(Change(REMOVED, item, old=text, old_cite=citation, old_json=item))
-    return [DiffSection("utmb_mandatory_gear", "Mandatory gear (UTMB)", tuple(changes))]
+    return [DiffSection("utmb_mandatory_gear", "Mandatory gear (UTMB)", tuple(changes)), _checklist_section(old, new)]
+
+
+def _checklist_section(old: Edition, new: Edition) -> DiffSection:
+    """Items a runner must carry that came, went or changed in number, per kit, races with the same change together.
+    The wording of an item's description changes with each translation: only its presence and its quantity are compared."""
+    found: dict[tuple[str, str, str, int, int], list[tuple[str, equipment.Carried]]] = {}
+    shared = [race for race in new.races if race in old.races]
+    for kit in dict.fromkeys(["", *equipment.kits(old), *equipment.kits(new)]):
+        for race in shared:
+            before = {c.name: c for c in equipment.carried(old, race, (kit,) if kit else ()) if c.required and c.checklist.kit == kit}
+            after = {c.name: c for c in equipment.carried(new, race, (kit,) if kit else ()) if c.required and c.checklist.kit == kit}
+            for name in dict.fromkeys([*after, *before]):
+                if name not in before:
+                    found.setdefault((ADDED, kit, name, 0, after[name].count), []).append((race, after[name]))
+                elif name not in after:
+                    found.setdefault((REMOVED, kit, name, before[name].count, 0), []).append((race, before[name]))
+                elif before[name].count != after[name].count:
+                    found.setdefault((CHANGED, kit, name, before[name].count, after[name].count), []).append((race, after[name]))
+    changes: list[Change] = []
+    for (kind, kit, name, was, now), where in found.items():
+        subject = f"{name} on {', '.join(race for race, _ in where)}" + (f" ({kit} kit)" if kit else "")
+        item = where[0][1]
+        text = (f"{item.count} × " if item.item.count else "") + (item.item.description or name)
+        if kind == ADDED:
+            changes.append(Change(ADDED, subject, new=text, new_cite=item.citation, new_json=now))
+        elif kind == REMOVED:
+            changes.append(Change(REMOVED, subject, old=text, old_cite=item.citation, old_json=was))
+        else:
+            old_item = next(c for c in equipment.carried(old, where[0][0], (kit,) if kit else ()) if c.name == name)
+            changes.append(Change(CHANGED, subject, old=f"{was} × {name}", new=f"{now} × {name}", old_cite=old_item.citation,
+                                  new_cite=item.citation, old_json=was, new_json=now))
+    return DiffSection("utmb_checklists", "Mandatory equipment checklists (UTMB)", tuple(changes))

@@ -43,6 +43,7 @@ def cmd_help(session: Session, arg: str) -> list[Reply]:
              "  penalty smartphone_off, missing_whistle on OCC",
              "  refund UTMB cancelled 2022-05-15            plugin query forms",
              "  cutoff TDS                                  any race attribute",
+             "  carry OCC with cold                         equipment: also required ITEM on RACE, how many ITEM on RACE",
              "  eligible ETC given runner = {birth_year: 2000}",
              "  stones_back(9, false)                       any rule or expression",
              "Definitions typed here (rule ..., penalty ... = ...) apply to this session only.",

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion, PathCompleter
 from prompt_toolkit.document import Document
+from racepolicy.evaluation import equipment
 from racepolicy.repl.session import DEFINITION_KEYWORDS, Session
 
 if TYPE_CHECKING:
@@ -130,6 +131,24 @@ class RacePolicyCompleter(Completer):
                 form = edition.query_forms.get(verb)
                 if form is not None:
                     found.update((w, form.usage) for w in form.usage.split() if w != verb and w.islower() and _IDENTIFIER.fullmatch(w))
+            elif kind == "kit":
+                found.update((k, "kit the organiser may announce") for k in equipment.kits(edition))
+            elif kind == "gear" and edition.checklists:
+                # Equipment queries (carry, required, quantity, how many): items, kits and their joining words.
+                from racepolicy.query.gear import GEAR_FORMS
+
+                if verb in GEAR_FORMS and mentioned and mentioned[-1] == "with":
+                    found.update((k, "kit the organiser may announce") for k in equipment.kits(edition))
+                elif verb in GEAR_FORMS:
+                    for checklist in edition.checklists.values():
+                        for item in checklist.decl.items:
+                            found.setdefault(item.name, f"item: {item.description}" if item.description else "item")
+                    found.update((k, "kit the organiser may announce") for k in equipment.kits(edition))
+                    found.update({"with": "with KIT: a kit announced", "on": "on RACE"})
+                    if verb == "how":
+                        found["many"] = GEAR_FORMS["how"]
+                elif verb == "":
+                    found.update((v, f"query: {usage}") for v, usage in GEAR_FORMS.items())
             elif kind == "fact":
                 for rule in edition.rules.values():
                     found.update((p.name, f"fact ({p.type})") for p in rule.decl.params if p.type == "record")
@@ -148,11 +167,13 @@ class RacePolicyCompleter(Completer):
         """Which kinds of name fit after these tokens (read by the parser)."""
         last = tokens[-1] if tokens else ""
         if not tokens:
-            return ["verb", "expression"]
+            return ["verb", "gear", "expression"]
         if last == "DOT":
             return ["attribute"]
         if tokens[0] == "PENALTY" and "ON" not in tokens and last in ("PENALTY", "COMMA"):
             return ["infraction"]
+        if last == "WITH":
+            return ["kit"]  # `penalty missing_gloves on OCC with cold`
         if last == "ON":
             return ["race"]  # a query names one race; `all` and groups come after a comma in a definition's target list
         if tokens[0] == "PENALTY" and "ON" in tokens and "EQUAL" not in tokens and last == "COMMA":
@@ -162,7 +183,7 @@ class RacePolicyCompleter(Completer):
         if last == "GIVEN" or (last == "COMMA" and _after_binding(tokens)):
             return ["fact"]
         if tokens[0] == "NAME" and "GIVEN" not in tokens and all(t in ("NAME", "NUMBER", "DATE", "DURATION", "STRING") for t in tokens):
-            return ["race", "form_words"]
+            return ["race", "form_words", "gear"]
         if tokens[0] in ("RULE", "GROUP", "INFRACTION", "RACE", "SCHEDULE", "TABLE", "BAND") and len(tokens) == 1:
             return ["rule"] if tokens[0] == "RULE" else []  # naming a file's rule replaces it for the session
         if tokens[0] == "GROUP":

@@ -9,9 +9,11 @@ from pygments.token import Comment, Keyword, Name, Number, Operator, Punctuation
 
 # Keywords of the grammar (grammar/racepolicy.lark); a test checks this list against the grammar's terminals.
 DECLARATIONS = ("edition", "section", "race", "group", "infraction", "penalty", "schedule", "table", "band", "rule", "currency", "source", "informative",
-                "input", "assert")
+                "input", "assert", "checklist")
 KEYWORDS = ("on", "all", "disqualify", "for", "life", "discretion", "as", "doping", "through", "otherwise", "eligible", "when",
-            "if", "then", "else", "given", "reading", "over")
+            "if", "then", "else", "given", "reading", "over",
+            # equipment checklists
+            "kit", "require", "recommend", "spec", "except", "absent", "fewer", "with")
 WORD_OPERATORS = ("and", "or", "not", "in")
 CONSTANTS = ("true", "false")
 TYPES = ("number", "money", "duration", "length", "percent", "date", "text", "bool", "record", "list", "sanction")

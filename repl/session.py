@@ -19,7 +19,7 @@ from racepolicy.query.policyset import POLICY_SUFFIX, PolicySet, bundled_sources
 from racepolicy.repl.cache import compile_cached
 
 # Statements a jury may type at the prompt for a what-if; they change this session only.
-DEFINITION_KEYWORDS = ("race", "group", "infraction", "penalty", "schedule", "table", "band", "rule", "input", "assert", "informative")
+DEFINITION_KEYWORDS = ("race", "group", "infraction", "penalty", "schedule", "table", "band", "rule", "input", "assert", "informative", "checklist")
 # Typed statements are cited under this heading and this source name.
 SESSION_SECTION = "typed at the prompt"
 SESSION_SOURCE = "<session>"

@@ -98,6 +98,11 @@ def exercise(edition: Any) -> None:
         if not rule.decl.params:
             source = Source("<query>", name)
             works_or_policy_error(lambda s=source: answer(edition, parse_query(s.text), s))
+    if edition.checklists and edition.races:
+        race = next(iter(edition.races))
+        for text in (f"carry {race} with hot", f"required torch on {race}", f"penalty littering on {race} with cold"):
+            source = Source("<query>", text)
+            works_or_policy_error(lambda s=source: answer(edition, parse_query(s.text), s))
 
 
 # ---- inputs: odd text ------------------------------------------------------------
@@ -276,10 +281,55 @@ def generated_policy(draw: st.DrawFn) -> str:
     if draw(st.booleans()):
         bounds = draw(st.lists(st.sampled_from(["20..34", "35..39", "0..0", "40+", "39..35"]), min_size=1, max_size=3))
         out.append("band age_category: " + " ".join(bounds))
+    if draw(st.booleans()):
+        # An equipment checklist: quantities, kits, exceptions and ties that mostly resolve.
+        kit = draw(st.sampled_from(["", "", " kit hot", " kit cold"]))
+        target = draw(st.sampled_from([*RACES, "long", "all", "nope"]))
+        items = draw(st.lists(st.tuples(
+            st.sampled_from(["require", "recommend"]), st.sampled_from(["", "1 ", "2 ", "0 ", "1.5 "]), st.sampled_from(["torch", "whistle", "torch"]),
+            st.sampled_from(["", ' spec "1.40m x 2m"', f" except {RACES[0]}", " absent littering", " fewer littering", " absent nope"]),
+        ), min_size=1, max_size=3))
+        out.append(f"checklist gear_{len(out)} on {target}{kit}: " + " ".join(f"{m} {c}{n}{rest}" for m, c, n, rest in items))
     for i in range(draw(st.integers(1, 3))):
         params = draw(st.sampled_from(["", "", "", "(p)", "(p: number, q: money)", "(race: race)", "(p: date)", "(p: nonsense)"]))
         out.append(f"rule r{i}{params} = {draw(expr)}")
     return "\n".join(out)
+
+
+@st.composite
+def checklist_policy(draw: st.DrawFn) -> str:
+    """A small policy whose checklists mostly load: races, a group, gear infractions with penalties, kits, quantities."""
+    out = ['edition utmb 2022 "fuzz" currency EUR', "race OCC: fee 1 EUR", "race MCC: fee 1 EUR", "group short = OCC, MCC",
+           'infraction missing_torch "no torch"', 'infraction only_one_torch "only one torch"',
+           "penalty missing_torch on short = disqualify", "penalty only_one_torch on short = 30min"]
+    for index in range(draw(st.integers(1, 3))):
+        kit = draw(st.sampled_from(["", " kit hot", " kit cold", " kit hot"]))
+        target = draw(st.sampled_from(["short", "OCC", "MCC", "OCC, MCC", "all", "XYZ"]))
+        items = draw(st.lists(st.sampled_from([
+            'require 2 torch "torches" absent missing_torch fewer only_one_torch', 'require torch "torch" except MCC absent missing_torch',
+            'recommend poles "Poles" spec "carry them from the start"', 'require 1 torch absent missing_torch', 'require whistle',
+            'require 3 torch fewer only_one_torch absent missing_torch § "3 torches"', "require torch fewer only_one_torch", "recommend torch absent nope",
+        ]), min_size=1, max_size=3))
+        out.append(f"checklist c{index} on {target}{kit}:\n  " + "\n  ".join(items))
+    return "\n".join(out)
+
+
+@fuzz_settings(normal=30)
+@given(checklist_policy(), st.sampled_from([
+    "carry OCC", "carry MCC with hot", "carry OCC with cold hot", "required torch on MCC", "required torch on OCC with hot",
+    "how many torch on OCC with cold", "quantity poles on MCC", "penalty missing_torch on MCC", "penalty only_one_torch on OCC with hot",
+    "penalty missing_torch, only_one_torch on OCC with cold, hot", "required nope on OCC", "carry XYZ", "how torch on OCC",
+]))
+def test_checklist_policies_load_and_answer_or_fail_cleanly(text: str, query: str) -> None:
+    edition = load(text)
+    if not isinstance(edition, PolicyError):
+        from racepolicy.language.parser import parse_query
+
+        source = Source("<query>", query)
+        result = works_or_policy_error(lambda: answer(edition, parse_query(query), source))
+        if not isinstance(result, PolicyError):
+            result.render(explain=True)
+            result.to_json_text()
 
 
 queries = st.one_of(
@@ -290,6 +340,7 @@ queries = st.one_of(
         "penalty missing_jacket on UTMB", "penalty smartphone_off, missing_whistle on OCC", "cutoff TDS", "refund UTMB cancelled 2022-05-15",
         "stones_back(9, false)", "eligible ETC given runner = {birth_year: 1990}", "title CCC", "age_category(37)",
         "elite_entry(UTMB, \"men\", 900)", "refund(UTMB, 2022-08-01)", "race_cancelled_refund(CCC, 2022-06-01, 2022-08-26)",
+        "carry OCC with cold", "required torch on MCC", "how many torch on UTMB", "penalty missing_gloves, only_one_torch on OCC with cold, hot",
     ]).flatmap(mutated),
 )
 

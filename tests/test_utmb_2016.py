@@ -40,6 +40,7 @@ PENALTY_CHART = {
     "missing_beaker": (H1, M30),
     "missing_overtrousers": (H1, M30),
     "missing_gloves": (H1, M30),
+    "missing_other_gear": (H1, M30),  # "Lacking other obligatory equipment": the identity papers (004:186) and the pack (004:200)
     # Spare batteries are obligatory but not in the chart: "Any other breach ... decided on by the Race Jury".
     "missing_spare_batteries": (discretion("missing_spare_batteries"), discretion("missing_spare_batteries")),
     "refusing_gear_check": (DQ, DQ),  # "Refuse to have obligatory equipment checked out  Disqualification"
@@ -74,6 +75,10 @@ PENALTY_ROWS = [
 def test_penalty_chart(ask, infraction: str, race: str, expected: str) -> None:
     # seed 004 penalty chart ("based on the following chart :")
     answer = ask(f"penalty {infraction} on {race}", edition=EDITION)
+    if (infraction, race) == ("only_one_torch", "OCC"):
+        # The OCC asks for "1 torch" (seed 004:163): carrying one is no shortfall.
+        assert answer.text == "no penalty (only_one_torch: OCC asks for 1 torch: no shortfall — no penalty)"
+        return
     assert answer.text == expected
     assert answer.citations(), "every penalty cites the chart"
 

@@ -13,6 +13,7 @@ from racepolicy.language.citations import TextLocation, location_of
 from racepolicy.language.source import Source
 
 if TYPE_CHECKING:
+    from racepolicy.evaluation.equipment import Checklist
     from racepolicy.pluginapi.types import Function, QueryForm, Vocabulary
 
 
@@ -159,6 +160,7 @@ class Edition:
     tables: dict[str, Table] = attrs.field(factory=dict)
     bands: dict[str, Band] = attrs.field(factory=dict)
     rules: dict[str, Rule] = attrs.field(factory=dict)
+    checklists: dict[str, Checklist] = attrs.field(factory=dict)  # equipment checklists and kits, by name
     functions: dict[str, Function] = attrs.field(factory=dict)
     query_forms: dict[str, QueryForm] = attrs.field(factory=dict)
     vocabulary: Vocabulary | None = None

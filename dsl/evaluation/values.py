@@ -268,6 +268,8 @@ def to_json(value: Any) -> Any:
         return {"type": "record", "fields": {k: to_json(v) for k, v in value.fields}}
     if isinstance(value, tuple):
         return [to_json(v) for v in value]
+    if callable(getattr(value, "as_json", None)):  # values of a construct that say their own JSON (an equipment list)
+        return value.as_json()
     return str(value)
 
 

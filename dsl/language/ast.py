@@ -266,6 +266,35 @@ class RuleDecl(Statement):
     body: Expr = attrs.field(factory=Expr)
 
 
+# ---- equipment checklists (gear) -------------------------------------------
+
+
+@attrs.frozen
+class GearItem(Node):
+    """One line of a checklist: `require 2 torch "..." spec "..." except MCC absent missing_torch fewer only_one_torch`."""
+
+    mode: str = "require"  # "require" (mandatory) or "recommend"
+    name: str = ""
+    count: int | None = None  # None: no quantity written (one)
+    description: str = ""
+    specs: tuple[Citation, ...] = ()  # the text's own words for size, weight, capacity, conditions: verified quotes
+    excepted: tuple[str, ...] = ()  # races of the checklist that do not need the item
+    absent: tuple[str, ...] = ()  # infractions for not carrying the item at all
+    fewer: tuple[str, ...] = ()  # infractions for carrying fewer than `count`
+    citation: Citation | None = None
+
+
+@attrs.frozen
+class ChecklistDecl(Statement):
+    """`checklist NAME on RACES [kit KIT]: items`; a kit applies only when the organiser announces it."""
+
+    name: str = ""
+    targets: tuple[str, ...] = ()
+    kit: str = ""
+    specs: tuple[Citation, ...] = ()  # conditions on every item of the list, quoted from the text
+    items: tuple[GearItem, ...] = ()
+
+
 # ---- fidelity: statements about the regulation text itself ------------------
 
 
@@ -274,6 +303,9 @@ class InformativeDecl(Statement):
     """`informative § "clause" "reason"`: a clause of the text that carries no machine-checkable rule."""
 
     reason: str = ""
+
+
+# ---- the policy file ---------------------------------------------------------
 
 
 @attrs.frozen
@@ -325,6 +357,7 @@ class Query(Node):
 class PenaltyQuery(Query):
     infractions: tuple[str, ...] = ()
     race: str = ""
+    kits: tuple[str, ...] = ()  # `with hot`: the kits the organiser announced
 
 
 @attrs.frozen

@@ -13,6 +13,7 @@ from racepolicy.evaluation.model import Band, Edition, Group, Penalty, Race, Rul
 from racepolicy.evaluation.operators import describe_mismatch, result_kind
 from racepolicy.evaluation.values import Sanction, type_name
 from racepolicy.language import ast
+from racepolicy.language.check_equipment import check_checklists
 from racepolicy.language.errors import (
     ArityError,
     AssertionFailedError,
@@ -114,6 +115,7 @@ class Checker:
         self._check_groups(ed)
         self._check_races(ed)
         self._check_penalties(ed)
+        check_checklists(self, ed)  # equipment checklists (gear): dsl/language/check_equipment.py
         self._check_schedules(ed)
         self._check_tables(ed)
         self._check_bands(ed)

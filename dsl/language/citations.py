@@ -341,4 +341,10 @@ def uncited(policy: ast.Policy, source: Source) -> list[MissingCitationError]:
             for attribute in st.attributes:
                 if attribute.citation is None:
                     missing(f"attribute '{attribute.name}' of race {st.name}", attribute.span)
+        elif isinstance(st, ast.ChecklistDecl):  # gear: the list cites its heading, each item its own line
+            if st.citation is None:
+                missing(f"checklist '{st.name}'", st.span)
+            for item in st.items:
+                if item.citation is None:
+                    missing(f"item '{item.name}' of checklist '{st.name}'", item.span)
     return found

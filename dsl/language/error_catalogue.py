@@ -169,6 +169,13 @@ ENTRIES: tuple[Entry, ...] = (
         "Give each row one key per column, and each combination of keys once (the hint gives the line of the first).",
     ),
     Entry(
+        "RP0420", errors.ChecklistError, "equipment checklist item that cannot hold",
+        HEADER + 'race OCC: fee 115 EUR\ninfraction only_one_torch "only one torch"\npenalty only_one_torch on OCC = 30min\n'
+        'checklist basic on OCC:\n  require torch "working torch" fewer only_one_torch',
+        "Give the item the quantity the regulation asks for (require 2 torch) before tying a shortfall infraction to it; "
+        "write quantities as whole numbers of items; tie infractions to mandatory items only; list an item once per race and kit.",
+    ),
+    Entry(
         "RP0501", errors.ConflictError, "conflicting penalties",
         HEADER + 'race UTMB: fee 305 EUR\ngroup long = UTMB\ninfraction littering "Discarding of rubbish"\n'
         "penalty littering on long = 1h\npenalty littering on long = 30min",

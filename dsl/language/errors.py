@@ -168,6 +168,13 @@ class TableError(PolicyError):
     code = "RP0402"
 
 
+class ChecklistError(PolicyError):
+    """An equipment checklist item that cannot hold: a quantity that is not a whole number of items, a shortfall
+    infraction on an item asked for once, a penalty tied to a recommended item, an item listed twice for a race."""
+
+    code = "RP0420"
+
+
 class ConflictError(PolicyError):
     """Two equally specific penalties for the same infraction and race that disagree."""
 

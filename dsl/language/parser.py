@@ -14,6 +14,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from racepolicy.evaluation.values import Duration, Length, Money, Percent
 from racepolicy.language import ast
 from racepolicy.language.errors import (
+    ChecklistError,
     InputTooLargeError,
     InvalidDateError,
     NestingError,
@@ -41,6 +42,7 @@ MAX_LITERAL_DIGITS = 15
 STATEMENT_KEYWORDS = (
     "edition", "section", "race", "group", "infraction", "penalty", "schedule", "table", "band", "rule",
     "informative", "source", "input", "assert",  # fidelity
+    "checklist",  # gear
 )
 
 # What each terminal is, in the words of a rule author.
@@ -156,6 +158,35 @@ class _SectionMark:
 
     def __init__(self, title: str) -> None:
         self.title = title
+
+
+@attrs.frozen
+class _Kit:
+    """`kit NAME` of a checklist; folded into its ChecklistDecl."""
+
+    name: str
+
+
+@attrs.frozen
+class _Spec:
+    """`spec "..."` of a checklist or an item: the text's own words, kept as a quote so the checker verifies it."""
+
+    quote: ast.Citation
+
+
+@attrs.frozen
+class _Kits:
+    """`with hot, cold` of a penalty query; folded into its PenaltyQuery."""
+
+    names: tuple[str, ...]
+
+
+@attrs.frozen
+class _Count:
+    """The quantity of a checklist item as written, with its place for an error."""
+
+    value: Decimal
+    span: Span
 
 
 @v_args(meta=True, inline=True)
@@ -357,6 +388,67 @@ class _ToAst(Transformer[Token, Any]):
     def param(self, meta: Any, name: Token, type_name: Token | None = None) -> ast.Param:
         return ast.Param(name=str(name), type=str(type_name) if type_name else "any", span=_span(meta))
 
+    # ---- equipment checklists (gear)
+    def checklist_decl(self, meta: Any, name: Token, targets: tuple[str, ...], *rest: Any) -> ast.ChecklistDecl:
+        kit = next((r for r in rest if isinstance(r, _Kit)), None)
+        citation = next((r for r in rest if isinstance(r, ast.Citation)), None)
+        items = tuple(r for r in rest if isinstance(r, ast.GearItem))
+        specs = tuple(r.quote for r in rest if isinstance(r, _Spec))
+        return ast.ChecklistDecl(
+            name=str(name), targets=targets, kit=kit.name if kit else "", specs=specs, items=items, citation=citation, span=_span(meta),
+        )
+
+    def checklist_spec(self, meta: Any, text: Token) -> _Spec:
+        return _Spec(ast.Citation(text=literal_of(text), span=_tok_span(text)))
+
+    def gear_kit(self, meta: Any, name: Token) -> _Kit:
+        return _Kit(str(name))
+
+    def gear_count(self, meta: Any, tok: Token) -> _Count:
+        _check_digits(tok)
+        return _Count(Decimal(str(tok)), _tok_span(tok))
+
+    def gear_item(self, meta: Any, mode: str, *rest: Any) -> ast.GearItem:
+        fields: dict[str, Any] = {"specs": [], "excepted": [], "absent": [], "fewer": []}
+        for item in rest:
+            if isinstance(item, _Count):
+                if item.value != item.value.to_integral_value() or item.value < 1:
+                    raise ChecklistError(
+                        f"'{item.value}' is not a quantity of items", item.span, None, "write a whole number of items, 1 or more: require 2 torch",
+                    )
+                fields["count"] = int(item.value)
+            elif isinstance(item, Token) and item.type == "NAME":
+                fields["name"] = str(item)
+            elif isinstance(item, Token):
+                fields["description"] = literal_of(item)
+            elif isinstance(item, ast.Citation):
+                fields["citation"] = item
+            elif isinstance(item, _Spec):
+                fields["specs"].append(item.quote)
+            else:
+                fields[item[0]].extend(item[1])
+        for key in ("specs", "excepted", "absent", "fewer"):
+            fields[key] = tuple(fields[key])
+        return ast.GearItem(mode=str(mode), span=_span(meta), **fields)
+
+    def gear_spec(self, meta: Any, text: Token) -> _Spec:
+        return _Spec(ast.Citation(text=literal_of(text), span=_tok_span(text)))
+
+    def gear_except(self, meta: Any, names: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+        return ("excepted", names)
+
+    def gear_absent(self, meta: Any, names: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+        return ("absent", names)
+
+    def gear_fewer(self, meta: Any, names: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+        return ("fewer", names)
+
+    def gear_mode(self, meta: Any, word: Token) -> str:
+        return str(word)
+
+    def gear_kits(self, meta: Any, names: tuple[str, ...]) -> _Kits:
+        return _Kits(names)
+
     # ---- expressions
     def if_expr(self, meta: Any, cond: ast.Expr, then: ast.Expr, other: ast.Expr) -> ast.IfExpr:
         return ast.IfExpr(condition=cond, then=then, otherwise=other, span=_span(meta))
@@ -418,8 +510,8 @@ class _ToAst(Transformer[Token, Any]):
     def query(self, meta: Any, body: ast.Query, given: tuple[ast.Binding, ...] = ()) -> ast.Query:
         return attrs.evolve(body, given=given, span=_span(meta))
 
-    def penalty_query(self, meta: Any, infractions: tuple[str, ...], race: Token) -> ast.PenaltyQuery:
-        return ast.PenaltyQuery(infractions=infractions, race=str(race), span=_span(meta))
+    def penalty_query(self, meta: Any, infractions: tuple[str, ...], race: Token, kits: _Kits | None = None) -> ast.PenaltyQuery:
+        return ast.PenaltyQuery(infractions=infractions, race=str(race), kits=kits.names if kits else (), span=_span(meta))
 
     def eligible_query(self, meta: Any, race: Token) -> ast.EligibleQuery:
         return ast.EligibleQuery(race=str(race), span=_span(meta))

@@ -15,6 +15,7 @@ from racepolicy.language.checker import Checker
 from racepolicy.language.errors import PolicyError, PolicyErrors, QueryError, UnknownInfractionError, UnknownRaceError, did_you_mean
 from racepolicy.language.source import Source, Span
 from racepolicy.query.answer import Answer
+from racepolicy.query.gear import GEAR_FORMS, gear_form, gear_penalty, gear_words
 
 CORE_VERBS = ("penalty", "eligible")
 
@@ -46,6 +47,7 @@ def edition_knows(edition: Edition, name: str) -> bool:
         or name in edition.callables() or name in edition.query_forms or name in edition.attribute_kinds
         or name in ("year", "true", "false")
         or (vocab is not None and name in vocab.infractions)
+        or (bool(edition.checklists) and (name in GEAR_FORMS or name in gear_words(edition)))
         or name in BUILTINS
     )
 
@@ -99,7 +101,8 @@ def _answer(edition: Edition, query: ast.Query, source: Source, evaluator: Evalu
                 raise UnknownInfractionError(
                     f"unknown infraction '{infraction}'", _word_span(source, query, infraction), source, did_you_mean(infraction, known),
                 )
-        value = evaluator.penalty(query.infractions, query.race, query.span)
+        # Gear infractions count only where their item is required (dsl/query/gear.py).
+        value, note = gear_penalty(edition, evaluator, query, source)
     elif isinstance(query, ast.EligibleQuery):
         _known_race(edition, query.race, query, source)
         value = evaluator.eligible(query.race, env, query.span)
@@ -177,6 +180,8 @@ def _form(edition: Edition, evaluator: Evaluator, query: ast.FormQuery, source: 
         if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], str):
             return value[0], value[1]
         return value, ""
+    if verb in GEAR_FORMS and edition.checklists:
+        return gear_form(edition, evaluator, query, source)
     if verb in edition.attribute_kinds or verb in ("title",):
         if len(query.args) != 1 or not isinstance(query.args[0], ast.Name):
             raise QueryError(f"ask for one race's {verb}, e.g. '{verb} {next(iter(edition.races), 'RACE')}'", query.span, source)
@@ -190,7 +195,7 @@ def _form(edition: Edition, evaluator: Evaluator, query: ast.FormQuery, source: 
         value = race.attributes[verb]
         evaluator.note("attribute", f"{race_name}.{verb}", result=value, citation=race.citations.get(verb))
         return value, ""
-    verbs = sorted(set(edition.query_forms) | set(edition.attribute_kinds) | set(CORE_VERBS))
+    verbs = sorted(set(edition.query_forms) | set(edition.attribute_kinds) | set(CORE_VERBS) | (set(GEAR_FORMS) if edition.checklists else set()))
     raise QueryError(
         f"'{verb}' is not a query of the {edition.label} edition", _word_span(source, query, verb), source,
         did_you_mean(verb, verbs) or f"queries: {', '.join(verbs)}",

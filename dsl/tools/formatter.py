@@ -229,6 +229,38 @@ def _rule(st: ast.RuleDecl) -> Lines:
     return lines
 
 
+# ---- equipment checklists (gear) ----
+
+
+def _gear_item(item: ast.GearItem) -> Lines:
+    """One checklist item: on one line when it fits; otherwise each spec on a line of its own, then the ties and citation."""
+    head = _join(INDENT + item.mode, str(item.count) if item.count is not None else "", item.name,
+                 literal(item.description) if item.description else "")
+    specs = [f"spec {literal(spec.text)}" for spec in item.specs]
+    ties = _join(*(f"{word} {', '.join(names)}" for word, names in (("except", item.excepted), ("absent", item.absent), ("fewer", item.fewer)) if names))
+    cite = _cite(item.citation)
+    one_line = _join(head, *specs, ties, cite)
+    if len(one_line) <= WIDTH:
+        return [(item.span.line, one_line)]
+    more = INDENT * 2
+    tail = [_join(ties, cite)] if len(more + _join(ties, cite)) <= WIDTH else [p for p in (ties, cite) if p]
+    return [(item.span.line, row) for row in (head, *(more + p for p in (*specs, *tail)))]
+
+
+def _checklist(st: ast.ChecklistDecl) -> Lines:
+    specs = [f"spec {literal(spec.text)}" for spec in st.specs]
+    start = _join(f"checklist {st.name} on {', '.join(st.targets)}", f"kit {st.kit}" if st.kit else "")
+    head = _join(start, *specs, _cite(st.citation)) + ":"
+    if len(head) <= WIDTH:
+        return [(st.span.line, head), *(line for item in st.items for line in _gear_item(item))]
+    # Too long: each list-wide spec on a line of its own, the citation and ':' after the last.
+    rows = [start, *(INDENT * 2 + spec for spec in specs)]
+    if st.citation is not None:
+        rows.append(INDENT * 2 + _cite(st.citation))
+    rows[-1] += ":"
+    return [*((st.span.line, row) for row in rows), *(line for item in st.items for line in _gear_item(item))]
+
+
 def statement(st: ast.Statement) -> Lines:
     """One statement in canonical layout (penalties are aligned by the caller, block by block)."""
     if isinstance(st, ast.RaceDecl):
@@ -254,6 +286,8 @@ def statement(st: ast.Statement) -> Lines:
         return [(st.span.line, _join(f"band {st.name}", _cite(st.citation)) + ":"), *_aligned(rows)]
     if isinstance(st, ast.RuleDecl):
         return _rule(st)
+    if isinstance(st, ast.ChecklistDecl):
+        return _checklist(st)
     if isinstance(st, ast.AssertDecl):
         one_line = _join("assert", expression(st.condition), _cite(st.citation))
         if len(one_line) <= WIDTH:
