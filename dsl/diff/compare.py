@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import itertools
+import re
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -19,6 +20,9 @@ from racepolicy.language.source import Source, Span
 
 # Change kinds. `harsher` and `milder` are changed penalties whose severity can be ranked.
 ADDED, REMOVED, CHANGED, HARSHER, MILDER, RENAMED = "added", "removed", "changed", "harsher", "milder", "renamed"
+# A statement written differently that means the same thing in its own year (born in or before 1996 in 2016,
+# 2002 in 2022: the same age limit). Shown, so a reader sees why it is not a change, and never counted as one.
+RESTATED = "restated"
 
 # The core's topics, in the order a reader meets them; plugin sections follow, sorted by topic.
 CORE_TOPICS: tuple[tuple[str, str], ...] = (
@@ -40,9 +44,9 @@ ATTRIBUTE_ORDER = ("distance", "elevation", "start", "finish", "date", "cutoff",
 # An infraction that disappears while one with a description this close appears is reported as renamed.
 RENAME_SIMILARITY = 0.75
 
-# A rule that differs in one place shows that place (`15d → 30d`); one that differs
-# in several is shown whole, which reads better than a list of scattered pieces.
-MAX_FRAGMENTS = 1
+# A rule that differs in a few places shows those places (`15d → 30d; ...`); one that differs
+# in more is shown whole, which reads better than a list of scattered pieces. `--explain` shows both bodies.
+MAX_FRAGMENTS = 3
 
 
 @attrs.frozen
@@ -63,6 +67,12 @@ class Change:
     old_json: Any = None
     new_json: Any = None
     note: str = ""
+    # Lines under the summary: what an added or removed race, table or schedule holds, cell by cell.
+    details: tuple[str, ...] = ()
+    # Lines shown with --explain only: the whole bodies of a rule whose changed part is shown.
+    explain: tuple[str, ...] = ()
+    # The changed parts of a rule changed in several places, each `old → new (delta)`.
+    parts: tuple[str, ...] = ()
 
     @property
     def detail(self) -> str:
@@ -73,6 +83,10 @@ class Change:
             text = f": {self.old}" if self.old else ""
         elif self.kind == RENAMED:
             text = f": {self.old} → {self.new}"
+        elif self.kind == RESTATED:
+            text = f": {self.old} → {self.new}"
+        elif self.parts:
+            text = f": {'; '.join(self.parts)}"
         else:
             text = f": {self.old} → {self.new}" + (f" ({self.delta})" if self.delta else "")
         return text + (f" — {self.note}" if self.note else "")
@@ -84,6 +98,10 @@ class Change:
             text = f"{self.subject}: {self.new or self.old} ({self.kind})" if (self.new or self.old) else f"{self.subject} ({self.kind})"
         elif self.kind == RENAMED:
             text = f"{self.subject}: renamed {self.old} → {self.new}"
+        elif self.kind == RESTATED:
+            text = f"{self.subject}: {self.old} → {self.new} (restated, not a change)"
+        elif self.parts:
+            text = f"{self.subject}: {'; '.join(self.parts)}"
         else:
             text = f"{self.subject}: {self.old} → {self.new}"
             extra = [x for x in (self.delta, self.kind if self.kind in (HARSHER, MILDER) else "") if x]
@@ -105,7 +123,14 @@ class Change:
             "detail": self.detail,
             "old_citation": self.old_cite.as_json() if self.old_cite else None,
             "new_citation": self.new_cite.as_json() if self.new_cite else None,
+            "details": list(self.details),
+            "parts": list(self.parts),
         }
+
+    @property
+    def counts(self) -> bool:
+        """A restated statement is shown but is not a change of the rules."""
+        return self.kind != RESTATED
 
 
 @attrs.frozen
@@ -116,8 +141,12 @@ class DiffSection:
     title: str
     changes: tuple[Change, ...] = ()
 
+    @property
+    def count(self) -> int:
+        return sum(1 for c in self.changes if c.counts)
+
     def as_json(self) -> dict[str, Any]:
-        return {"topic": self.topic, "title": self.title, "changes": [c.as_json() for c in self.changes]}
+        return {"topic": self.topic, "title": self.title, "count": self.count, "changes": [c.as_json() for c in self.changes]}
 
 
 @attrs.frozen
@@ -132,11 +161,11 @@ class EditionDiff:
 
     @property
     def equal(self) -> bool:
-        return not any(s.changes for s in self.sections)
+        return self.count == 0
 
     @property
     def count(self) -> int:
-        return sum(len(s.changes) for s in self.sections)
+        return sum(s.count for s in self.sections)
 
     def section(self, topic: str) -> DiffSection | None:
         return next((s for s in self.sections if s.topic == topic), None)
@@ -260,11 +289,26 @@ class _Value:
 class EditionComparer:
     """Compares two checked editions topic by topic; each `_topic` method returns that topic's changes."""
 
-    def __init__(self, old: Edition, new: Edition) -> None:
+    def __init__(self, old: Edition, new: Edition, renames: dict[str, str] | None = None) -> None:
         self.old = old
         self.new = new
+        # "kind:old_name" → "kind:new_name": statements a series plugin says were renamed (racepolicy_diff_renames).
+        self.declared_renames = dict(renames or {})
+
+    def renamed(self, kind: str) -> dict[str, str]:
+        """Statements of one kind the plugin renamed, old name → new name, where both names exist."""
+        found = {}
+        for before, after in self.declared_renames.items():
+            old_kind, _, old_name = before.partition(":")
+            new_kind, _, new_name = after.partition(":")
+            if old_kind == new_kind == kind and old_name != new_name:
+                found[old_name] = new_name
+        return found
 
     def compare(self, pm: pluggy.PluginManager | None = None) -> EditionDiff:
+        if pm is not None and not self.declared_renames:
+            for found in pm.hook.racepolicy_diff_renames(old=self.old, new=self.new):
+                self.declared_renames.update(found or {})
         sections = []
         for topic, title in CORE_TOPICS:
             changes = getattr(self, f"_{topic}")()
@@ -307,10 +351,12 @@ class EditionComparer:
         changes = []
         for name, race in self.new.races.items():
             if name not in self.old.races:
-                changes.append(Change(ADDED, name, new=_race_outline(race), new_cite=self._cite(self.new, race.decl), new_json=_race_json(race)))
+                changes.append(Change(ADDED, name, new=_race_outline(race), new_cite=self._cite(self.new, race.decl), new_json=_race_json(self.new, race),
+                                      details=tuple(_race_details(self.new, race))))
         for name, race in self.old.races.items():
             if name not in self.new.races:
-                changes.append(Change(REMOVED, name, old=_race_outline(race), old_cite=self._cite(self.old, race.decl), old_json=_race_json(race)))
+                changes.append(Change(REMOVED, name, old=_race_outline(race), old_cite=self._cite(self.old, race.decl), old_json=_race_json(self.old, race),
+                                      details=tuple(_race_details(self.old, race))))
         return changes
 
     def _race_attributes(self) -> list[Change]:
@@ -368,7 +414,9 @@ class EditionComparer:
         old_names, new_names = self._infraction_names(self.old), self._infraction_names(self.new)
         gone = [n for n in old_names if n not in new_names and n in self.old.infractions]
         came = [n for n in new_names if n not in old_names and n in self.new.infractions]
-        found: dict[str, str] = {}
+        # The series plugin's renames first (the texts' words for an item changed too much to match), then near-equal descriptions.
+        found: dict[str, str] = {a: b for a, b in self.renamed("infraction").items() if a in gone and b in new_names}
+        gone = [n for n in gone if n not in found]
         for name in gone:
             text = _words(self.old.infractions[name].description)
             scored = [(difflib.SequenceMatcher(None, text, _words(self.new.infractions[c].description)).ratio(), c) for c in came if c not in found.values()]
@@ -382,6 +430,12 @@ class EditionComparer:
         renames = self.renames()
         changes = []
         for old_name, new_name in renames.items():
+            if new_name in old_names:
+                # Folded into an infraction the old edition also has (spare batteries under "other mandatory items"):
+                # its penalties are compared under the new name; the name itself simply leaves.
+                changes.append(Change(REMOVED, old_name, old=self._description(self.old, old_name), old_cite=self._infraction_cite(self.old, old_name),
+                                      old_json=old_name, note=f"now sanctioned as {new_name}"))
+                continue
             changes.append(Change(
                 RENAMED, "infraction", old_name, new_name, "", self._infraction_cite(self.old, old_name),
                 self._infraction_cite(self.new, new_name), old_name, new_name,
@@ -453,10 +507,14 @@ class EditionComparer:
         changes: list[Change] = []
         for name, schedule in self.new.schedules.items():
             if name not in self.old.schedules:
-                changes.append(Change(ADDED, name, new=self._schedule_outline(self.new, name), new_cite=self._cite(self.new, schedule.decl)))
+                changes.append(Change(ADDED, name, new=self._schedule_outline(self.new, name), new_cite=self._cite(self.new, schedule.decl),
+                                      new_json=self._schedule_json(self.new, name),
+                                      details=tuple(self._schedule_outline(self.new, name).split(", "))))
         for name, schedule in self.old.schedules.items():
             if name not in self.new.schedules:
-                changes.append(Change(REMOVED, name, old=self._schedule_outline(self.old, name), old_cite=self._cite(self.old, schedule.decl)))
+                changes.append(Change(REMOVED, name, old=self._schedule_outline(self.old, name), old_cite=self._cite(self.old, schedule.decl),
+                                      old_json=self._schedule_json(self.old, name),
+                                      details=tuple(self._schedule_outline(self.old, name).split(", "))))
         for name in self.new.schedules:
             if name in self.old.schedules:
                 changes.extend(self._schedule(name))
@@ -469,6 +527,9 @@ class EditionComparer:
             (None if tier.through is None else _on_reference_year(tier.through, edition.year), _Value(edition, tier.value), tier.citation)
             for tier in edition.schedules[name].tiers
         ]
+
+    def _schedule_json(self, edition: Edition, name: str) -> list[dict[str, Any]]:
+        return [{"through": None if t is None else _day(t), "value": v.json} for t, v, _ in self._tiers(edition, name)]
 
     def _schedule_outline(self, edition: Edition, name: str) -> str:
         parts = []
@@ -505,15 +566,23 @@ class EditionComparer:
     # ---- tables
     def _tables(self) -> list[Change]:
         changes: list[Change] = []
+        renamed = self.renamed("table")
         for name, table in self.new.tables.items():
-            if name not in self.old.tables:
-                changes.append(Change(ADDED, name, new=f"{len(table.decl.rows)} rows", new_cite=self._cite(self.new, table.decl)))
+            if name not in self.old.tables and name not in renamed.values() and not self._counterpart_of(f"table:{name}"):
+                rows = _table_rows(self.new, name)
+                changes.append(Change(ADDED, _table_subject(table.decl), new=_rows_text(rows), new_cite=self._cite(self.new, table.decl),
+                                      new_json=[{"row": r, "value": v.json} for r, v in rows], details=tuple(f"{r} → {v.text}" for r, v in rows)))
         for name, table in self.old.tables.items():
-            if name not in self.new.tables:
-                changes.append(Change(REMOVED, name, old=f"{len(table.decl.rows)} rows", old_cite=self._cite(self.old, table.decl)))
+            if name not in self.new.tables and name not in renamed and f"table:{name}" not in self.declared_renames:
+                rows = _table_rows(self.old, name)
+                changes.append(Change(REMOVED, _table_subject(table.decl), old=_rows_text(rows), old_cite=self._cite(self.old, table.decl),
+                                      old_json=[{"row": r, "value": v.json} for r, v in rows], details=tuple(f"{r} → {v.text}" for r, v in rows)))
         for name in self.new.tables:
             if name in self.old.tables:
-                changes.extend(self._table(name))
+                changes.extend(self._table(name, name))
+        for old_name, new_name in renamed.items():
+            if old_name in self.old.tables and new_name in self.new.tables:
+                changes.extend(self._table(old_name, new_name))
         return changes
 
     def _cells(self, edition: Edition, name: str) -> dict[tuple[tuple[str, str], ...], tuple[_Value, Citation]]:
@@ -529,8 +598,12 @@ class EditionComparer:
             cells[(("otherwise", "otherwise"),)] = (_Value(edition, decl.otherwise.value), self._cite(edition, decl, decl.otherwise, decl.otherwise.citation))
         return cells
 
-    def _table(self, name: str) -> list[Change]:
-        old, new = self._cells(self.old, name), self._cells(self.new, name)
+    def _counterpart_of(self, key: str) -> bool:
+        """The new statement stands for an old one the plugin names (it is shown with it, not as an addition)."""
+        return key in self.declared_renames.values()
+
+    def _table(self, old_name: str, name: str) -> list[Change]:
+        old, new = self._cells(self.old, old_name), self._cells(self.new, name)
         keys = list(new) + [k for k in old if k not in new]
         grouped: dict[tuple[Any, ...], list[tuple[tuple[tuple[str, str], ...], Any, Any]]] = {}
         for key in keys:
@@ -546,7 +619,8 @@ class EditionComparer:
             key, a, b = entries[0]
             races_by_position = [[k[i][1] for k, _, _ in entries] for i in range(len(key))]
             parts = [self._race_label(races_by_position[i]) if kind == "race" else text for i, (kind, text) in enumerate(key)]
-            subject = f"{name}({', '.join(parts)})" if key != (("otherwise", "otherwise"),) else f"{name} otherwise"
+            label = name if old_name == name else f"{old_name} (now {name})"
+            subject = f"{label}({', '.join(parts)})" if key != (("otherwise", "otherwise"),) else f"{label} otherwise"
             changes.append(_value_change(subject, a, b))
         return changes
 
@@ -555,10 +629,12 @@ class EditionComparer:
         changes: list[Change] = []
         for name, band in self.new.bands.items():
             if name not in self.old.bands:
-                changes.append(Change(ADDED, name, new=", ".join(r.label for r in band.decl.rows), new_cite=self._cite(self.new, band.decl)))
+                changes.append(Change(ADDED, name, new=", ".join(r.label for r in band.decl.rows), new_cite=self._cite(self.new, band.decl),
+                                      new_json=[r.label for r in band.decl.rows]))
         for name, band in self.old.bands.items():
             if name not in self.new.bands:
-                changes.append(Change(REMOVED, name, old=", ".join(r.label for r in band.decl.rows), old_cite=self._cite(self.old, band.decl)))
+                changes.append(Change(REMOVED, name, old=", ".join(r.label for r in band.decl.rows), old_cite=self._cite(self.old, band.decl),
+                                      old_json=[r.label for r in band.decl.rows]))
         for name in self.new.bands:
             if name not in self.old.bands:
                 continue
@@ -611,36 +687,95 @@ class EditionComparer:
 
     def _rules(self) -> list[Change]:
         changes: list[Change] = []
+        renamed = self.renamed("rule")
+        back = {b: a for a, b in renamed.items()}
         for name, rule in self.new.rules.items():
             decl = rule.decl
             text = snippet(self.new.source, decl.body.span)
-            if name not in self.old.rules:
-                changes.append(Change(ADDED, f"rule {name}", new=text, new_cite=self._cite(self.new, decl), new_json=text))
+            old_name = back.get(name, name)
+            if old_name not in self.old.rules:
+                if not self._counterpart_of(f"rule:{name}"):
+                    changes.append(Change(ADDED, f"rule {name}", new=text, new_cite=self._cite(self.new, decl), new_json=text))
                 continue
-            before = self.old.rules[name].decl
-            old_body, new_body = on_reference_year(before.body, self.old.year), on_reference_year(decl.body, self.new.year)
-            if before.params == decl.params and old_body == new_body:
-                continue
-            old_text = snippet(self.old.source, before.body.span)
-            pairs = fragments(old_body, new_body) if before.params == decl.params else [(old_body, new_body)]
-            if len(pairs) == 1 and pairs[0] == (old_body, new_body):
-                old_shown, new_shown = old_text, text
-            else:
-                old_shown = "; ".join(snippet(self.old.source, a.span) for a, _ in pairs)
-                new_shown = "; ".join(snippet(self.new.source, b.span) for _, b in pairs)
-            if before.params != decl.params:
-                old_shown = f"({', '.join(p.name for p in before.params)}) = {old_shown}"
-                new_shown = f"({', '.join(p.name for p in decl.params)}) = {new_shown}"
-            changes.append(Change(
-                CHANGED, f"rule {name}", old_shown, new_shown, _fragment_delta(self.old, self.new, pairs),
-                self._cite(self.old, before), self._cite(self.new, decl), old_text, text,
-            ))
+            change = self._rule(old_name, name)
+            if change is not None:
+                changes.append(change)
         for name, rule in self.old.rules.items():
-            if name not in self.new.rules:
-                text = snippet(self.old.source, rule.decl.body.span)
-                changes.append(Change(REMOVED, f"rule {name}", old=text, old_cite=self._cite(self.old, rule.decl), old_json=text))
+            if name in self.new.rules or name in renamed:
+                continue
+            counterpart = self.declared_renames.get(f"rule:{name}", "")
+            if counterpart:
+                change = self._rule_to_other_kind(name, counterpart)
+                if change is not None:
+                    changes.append(change)
+                    continue
+            text = snippet(self.old.source, rule.decl.body.span)
+            changes.append(Change(REMOVED, f"rule {name}", old=text, old_cite=self._cite(self.old, rule.decl), old_json=text))
         return changes
 
+    def _rule(self, old_name: str, name: str) -> Change | None:
+        """A rule of both editions (or renamed): nothing, the changed part, or a restatement of the same limit."""
+        before, decl = self.old.rules[old_name].decl, self.new.rules[name].decl
+        subject = f"rule {name}" if old_name == name else f"rule {old_name} (now {name})"
+        old_body, new_body = on_reference_year(before.body, self.old.year), on_reference_year(decl.body, self.new.year)
+        old_text, text = snippet(self.old.source, before.body.span), snippet(self.new.source, decl.body.span)
+        old_cite, new_cite = self._cite(self.old, before), self._cite(self.new, decl)
+        if before.params == decl.params and old_body == new_body:
+            return None if old_name == name else Change(RENAMED, "rule", old_name, name, "", old_cite, new_cite, old_text, text)
+        if before.params == decl.params and years_relative(old_body, self.old.year) == years_relative(new_body, self.new.year):
+            # Birth years moved with the edition year: the same limit of age, written for each year.
+            pairs = fragments(old_body, new_body)
+            offsets = sorted({self.old.year - a.value for a, _ in pairs if isinstance(a, ast.Literal) and isinstance(a.value, Decimal)})
+            note = "the same limit in each edition year"
+            if offsets:
+                note = f"the same limit: {', '.join(str(o) for o in offsets)} years before the edition year in both"
+            old_shown = "; ".join(snippet(self.old.source, a.span) for a, _ in pairs)
+            new_shown = "; ".join(snippet(self.new.source, b.span) for _, b in pairs)
+            return Change(RESTATED, subject, old_shown, new_shown, "", old_cite, new_cite, old_text, text, note)
+        pairs = fragments(old_body, new_body) if before.params == decl.params else [(old_body, new_body)]
+        if len(pairs) == 1 and pairs[0] == (old_body, new_body):
+            old_shown, new_shown = old_text, text
+            explain: tuple[str, ...] = ()
+        else:
+            old_shown = "; ".join(snippet(self.old.source, a.span) for a, _ in pairs)
+            new_shown = "; ".join(snippet(self.new.source, b.span) for _, b in pairs)
+            if len(pairs) > 1:
+                old_shown, new_shown = "", ""
+            explain = (f"{self.old.label}: {old_text}", f"{self.new.label}: {text}")
+        if before.params != decl.params:
+            old_shown = f"({', '.join(p.name for p in before.params)}) = {old_text}"
+            new_shown = f"({', '.join(p.name for p in decl.params)}) = {text}"
+            explain = ()
+        moved = reference_point_change(old_cite.clause, new_cite.clause)
+        note = f"the reference point changed: {moved}" if moved else ""
+        if len(pairs) > 1 and old_shown == "":
+            # Several changed parts: each with its own delta, the whole bodies under --explain.
+            parts = tuple(f"{snippet(self.old.source, a.span)} → {snippet(self.new.source, b.span)}" + ("" if moved else _delta_suffix(a, b)) for a, b in pairs)
+            old_shown = "; ".join(snippet(self.old.source, a.span) for a, _ in pairs)
+            new_shown = "; ".join(snippet(self.new.source, b.span) for _, b in pairs)
+            return Change(CHANGED, subject, old_shown, new_shown, "", old_cite, new_cite, old_text, text, note, explain=explain, parts=parts)
+        change_delta = "" if moved else _fragment_delta(self.old, self.new, pairs)
+        return Change(CHANGED, subject, old_shown, new_shown, change_delta, old_cite, new_cite, old_text, text, note, explain=explain)
+
+    def _rule_to_other_kind(self, name: str, counterpart: str) -> Change | None:
+        """An old rule the new edition states as a table or schedule (the covered reasons of a guarantee became a table)."""
+        kind, _, new_name = counterpart.partition(":")
+        rule = self.old.rules[name].decl
+        old_text = snippet(self.old.source, rule.body.span)
+        if kind == "table" and new_name in self.new.tables:
+            rows = _table_rows(self.new, new_name)
+            decl: ast.Statement = self.new.tables[new_name].decl
+            new_text, new_json = _rows_text(rows), [{"row": r, "value": v.json} for r, v in rows]
+            details = tuple(f"{r} → {v.text}" for r, v in rows)
+        elif kind == "schedule" and new_name in self.new.schedules:
+            decl = self.new.schedules[new_name].decl
+            new_text, new_json, details = self._schedule_outline(self.new, new_name), self._schedule_json(self.new, new_name), ()
+        elif kind == "rule" and new_name in self.new.rules:
+            return self._rule(name, new_name)
+        else:
+            return None
+        return Change(CHANGED, f"rule {name} (now {kind} {new_name})", old_text, f"{kind} {new_name}: {new_text}", "", self._cite(self.old, rule),
+                      self._cite(self.new, decl), old_text, new_json, details=details)
 
 def _readings_of(edition: Edition) -> dict[tuple[str, str], tuple[str, Citation]]:
     """Each reading of the edition's policy, keyed by its statement and the clause it reads: `"chosen" over "other"`."""
@@ -706,6 +841,59 @@ def _fragments(a: ast.Node, b: ast.Node) -> list[tuple[ast.Node, ast.Node]]:
         else:
             return [(a, b)]  # an operator, a name or a value of this node changed: show the node
     return found
+
+
+def _delta_suffix(a: ast.Node, b: ast.Node) -> str:
+    if isinstance(a, ast.Literal) and isinstance(b, ast.Literal):
+        found = delta(a.value, b.value)
+        return f" ({found})" if found else ""
+    return ""
+
+
+def years_relative(node: ast.Expr, edition_year: int) -> ast.Expr:
+    """The expression with each whole number that reads as a year (1900-2100) written as its offset from the edition year.
+
+    `runner.birth_year <= 1996` in the 2016 edition and `<= 2002` in the 2022 edition
+    are the same limit of age: 20 years before the edition year.
+    """
+    if isinstance(node, ast.Literal) and isinstance(node.value, Decimal) and node.value == node.value.to_integral_value() and 1900 <= node.value <= 2100:
+        return attrs.evolve(node, value=("year", node.value - edition_year))
+    changes: dict[str, Any] = {}
+    for field in attrs.fields(type(node)):
+        value = getattr(node, field.name)
+        if isinstance(value, ast.Expr):
+            moved = years_relative(value, edition_year)
+        elif isinstance(value, tuple) and value and all(isinstance(v, ast.Expr) for v in value):
+            moved = tuple(years_relative(v, edition_year) for v in value)
+        else:
+            continue
+        if moved is not value:
+            changes[field.name] = moved
+    return attrs.evolve(node, **changes) if changes else node
+
+
+# What a deadline counts from, in the regulation's words: a change of reference point makes a delta meaningless.
+_REFERENCE = re.compile(
+    r"\b(?:before|after|of|following|from)\s+(?:the\s+)?(?:date\s+of\s+the\s+)?"
+    r"(start|arrival|end of the event|end of the race|finish|event|race)\b", re.IGNORECASE)
+_SAME_POINT = {"end of the event": "event", "end of the race": "finish", "race": "start"}
+
+
+def reference_point(clause: str) -> str | None:
+    """The point a duration is counted from, as the clause names it ('the start', 'the arrival'), or None."""
+    found = _REFERENCE.search(clause)
+    return found.group(0) if found else None
+
+
+def reference_point_change(old_clause: str, new_clause: str) -> str:
+    """`"within two hours of the arrival" → "after the end of the event"` when the two clauses count from different points."""
+    a, b = reference_point(old_clause), reference_point(new_clause)
+    if a is None or b is None:
+        return ""
+    key_a, key_b = (_REFERENCE.search(x).group(1).lower() for x in (a, b))  # type: ignore[union-attr]
+    if _SAME_POINT.get(key_a, key_a) == _SAME_POINT.get(key_b, key_b):
+        return ""
+    return f'"{a}" → "{b}"'
 
 
 def _fragment_delta(old: Edition, new: Edition, pairs: Sequence[tuple[ast.Node, ast.Node]]) -> str:
@@ -802,15 +990,56 @@ def _words(text: str) -> str:
 
 
 def _race_outline(race: Race) -> str:
-    parts = [f'"{race.title}"'] if race.title and race.title != race.name else []
-    for key in ("distance", "elevation", "cutoff", "fee"):
-        if key in race.attributes:
-            parts.append(f"{key} {render(race.attributes[key])}")
-    return ", ".join(parts)
+    # The title only: everything the race has follows, one line each (`_race_details`).
+    return f'"{race.title}"' if race.title and race.title != race.name else ""
 
 
-def _race_json(race: Race) -> dict[str, Any]:
-    return {"name": race.name, "title": race.title, "attributes": {k: to_json(v) for k, v in sorted(race.attributes.items())}}
+def _race_details(edition: Edition, race: Race) -> list[str]:
+    """Everything a race has, one line each: attributes, eligibility conditions, mandatory gear kit by kit."""
+    keys = [k for k in ATTRIBUTE_ORDER if k in race.attributes] + sorted(set(race.attributes) - set(ATTRIBUTE_ORDER))
+    found = [f"{key}: {render(race.attributes[key])}" for key in keys]
+    for condition in race.decl.eligibility:
+        clause = f' — "{condition.citation.text}"' if condition.citation is not None else ""
+        found.append(f"eligible when {snippet(edition.source, condition.condition.span)}{clause}")
+    for kit, items in _gear_by_kit(edition, race.name).items():
+        found.append(f"{'mandatory gear' if not kit else kit + ' kit'}: {', '.join(items)}")
+    return found
+
+
+def _gear_by_kit(edition: Edition, race: str) -> dict[str, list[str]]:
+    from racepolicy.evaluation import equipment
+
+    found: dict[str, list[str]] = {}
+    for kit in ["", *equipment.kits(edition)]:
+        for carried in equipment.carried(edition, race, (kit,) if kit else ()):
+            if carried.required and carried.checklist.kit == kit:
+                found.setdefault(kit, []).append(f"{carried.count} × {carried.name}" if carried.count > 1 else carried.name)
+    return found
+
+
+def _race_json(edition: Edition, race: Race) -> dict[str, Any]:
+    return {
+        "name": race.name, "title": race.title, "attributes": {k: to_json(v) for k, v in sorted(race.attributes.items())},
+        "eligibility": [snippet(edition.source, e.condition.span) for e in race.decl.eligibility],
+        "gear": _gear_by_kit(edition, race.name),
+    }
+
+
+def _table_subject(decl: ast.TableDecl) -> str:
+    return f"{decl.name}({', '.join(p.name for p in decl.params)})"
+
+
+def _table_rows(edition: Edition, name: str) -> list[tuple[str, _Value]]:
+    """Each row of a table as written (`UTMB, "men"`) with its value."""
+    decl = edition.tables[name].decl
+    rows = [(", ".join(snippet(edition.source, k.span) for k in row.keys), _Value(edition, row.value)) for row in decl.rows]
+    if decl.otherwise is not None:
+        rows.append(("otherwise", _Value(edition, decl.otherwise.value)))
+    return rows
+
+
+def _rows_text(rows: Sequence[tuple[str, _Value]]) -> str:
+    return f"{len(rows)} row{'s' if len(rows) != 1 else ''}"
 
 
 def diff_editions(old: Edition, new: Edition, pm: pluggy.PluginManager | None = None) -> EditionDiff:
