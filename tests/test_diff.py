@@ -165,8 +165,18 @@ def test_attribute_change_cites_the_clause_in_both_editions() -> None:
 
 
 def test_eligibility_changed() -> None:
-    new = edit(BASE, ("runner.birth_year <= 2000", "runner.birth_year <= 2001"))
-    assert lines(compare(new), "race_attributes") == ["LONG eligibility: runner.birth_year <= 2000 → runner.birth_year <= 2001"]
+    new = edit(BASE, ("runner.birth_year <= 2000", "runner.birth_year <= 2003"))
+    assert lines(compare(new), "race_attributes") == ["LONG eligibility: runner.birth_year <= 2000 → runner.birth_year <= 2003"]
+
+
+def test_eligibility_birth_year_that_moves_with_the_edition_is_restated_not_changed() -> None:
+    # GIVEN "born in or before 2000" in the 2020 edition and "2001" in the 2021 edition: 20 years old in the race's year both times
+    diff = compare(edit(BASE, ("runner.birth_year <= 2000", "runner.birth_year <= 2001")))
+    assert lines(diff, "race_attributes") == [
+        "LONG eligibility: runner.birth_year <= 2000 → runner.birth_year <= 2001 (restated, not a change)"
+        " — the same limit: 20 years before the edition year in both",
+    ]
+    assert diff.equal and "= LONG eligibility" in render_text(diff)
 
 
 def test_penalties_harsher_milder_added_removed_grouped_by_race() -> None:
@@ -683,3 +693,15 @@ def test_synthetic_pair_snapshot(fmt: str, snapshot_file: Callable[[str], object
     old_ed, new_ed = edition(BASE, "old.policy"), edition(EVERYTHING.replace("demo 2020", "demo 2021"), "new.policy")
     impact = replay(old_ed, new_ed, CASES[:2] + CASES[6:8], "cases.jsonl")
     assert render(diff, fmt, impact) == snapshot_file(fmt)
+
+
+def test_same_reading_of_a_reworded_clause_is_not_a_change_and_a_new_reading_of_it_is() -> None:
+    old = BASE + 'rule window = 30d § "in the thirty days preceding the event" reading "30 days before the start" over "30 days before the first race"\n'
+    reworded = old.replace("in the thirty days preceding the event", "within 30 days before the event")
+    assert lines(compare(reworded, old_text=old), "readings") == []
+    other = reworded.replace('reading "30 days before the start" over', 'reading "30 days before the first race" over "30 days before the start" over')
+    other = other.replace('over "30 days before the first race"\n', "\n", 1)
+    assert lines(compare(other, old_text=old), "readings") == [
+        'reading of rule window: "30 days before the start" over "30 days before the first race"'
+        ' → "30 days before the first race" over "30 days before the start"',
+    ]

@@ -68,11 +68,12 @@ def run(args: argparse.Namespace) -> int:
         report(exc, args.format == "json")
         return 2
     diff = diff_editions(old, new, old_set.pm)
-    impact = replay(old, new, lines, args.cases) if lines is not None else None
+    cases_name = "<stdin>" if args.cases == "-" else args.cases
+    impact = replay(old, new, lines, cases_name) if lines is not None else None
     sys.stdout.write(render(diff, args.format, impact, use_colour(sys.stdout, args.color), args.explain))
     if impact is not None and impact.bad_lines:
         for bad in impact.bad_lines:
-            print(f"{args.cases}:{bad.line}: error: {bad.message}", file=sys.stderr)
+            print(f"{cases_name}:{bad.line}: error: {bad.message}", file=sys.stderr)
         return 2
     changed = not diff.equal or (impact is not None and bool(impact.changed))
     return 1 if changed else 0

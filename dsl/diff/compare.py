@@ -403,6 +403,9 @@ class EditionComparer:
         new_text = " and ".join(snippet(self.new.source, c.span) for c in b) or "open to all"
         old_cite = self._cite(self.old, old.decl, old.decl.eligibility[0], old.decl.eligibility[0].citation) if a else self._cite(self.old, old.decl)
         new_cite = self._cite(self.new, new.decl, new.decl.eligibility[0], new.decl.eligibility[0].citation) if b else self._cite(self.new, new.decl)
+        if [years_relative(c, self.old.year) for c in a] == [years_relative(c, self.new.year) for c in b]:
+            # Birth years moved with the edition year: the same limit of age, written for each year.
+            return [Change(RESTATED, f"{name} eligibility", old_text, new_text, "", old_cite, new_cite, old_text, new_text, _same_limit(a, b, self.old.year))]
         return [Change(CHANGED, f"{name} eligibility", old_text, new_text, "", old_cite, new_cite, old_text, new_text)]
 
     # ---- infractions
@@ -672,17 +675,20 @@ class EditionComparer:
     # ---- rules
     # ---- fidelity: readings taken of ambiguous clauses
     def _readings(self) -> list[Change]:
+        """Readings per statement: the same reading in both editions is no change, whatever its clause's wording
+        (each text quotes its own words); a statement whose reading differs shows old → new; the rest came or went."""
         old, new = _readings_of(self.old), _readings_of(self.new)
         changes: list[Change] = []
-        for key, (shown, citation) in new.items():
-            subject = f"reading of {key[0]}"
-            if key not in old:
-                changes.append(Change(ADDED, subject, new=shown, new_cite=citation, new_json=shown))
-            elif old[key][0] != shown:
-                changes.append(Change(CHANGED, subject, old[key][0], shown, "", old[key][1], citation, old[key][0], shown))
-        for key, (shown, citation) in old.items():
-            if key not in new:
-                changes.append(Change(REMOVED, f"reading of {key[0]}", old=shown, old_cite=citation, old_json=shown))
+        for statement in dict.fromkeys([*new, *old]):
+            before = [r for r in old.get(statement, []) if r[0] not in {n[0] for n in new.get(statement, [])}]
+            after = [r for r in new.get(statement, []) if r[0] not in {o[0] for o in old.get(statement, [])}]
+            subject = f"reading of {statement}"
+            for a, b in zip(before, after, strict=False):
+                changes.append(Change(CHANGED, subject, a[0], b[0], "", a[1], b[1], a[0], b[0]))
+            for b in after[len(before):]:
+                changes.append(Change(ADDED, subject, new=b[0], new_cite=b[1], new_json=b[0]))
+            for a in before[len(after):]:
+                changes.append(Change(REMOVED, subject, old=a[0], old_cite=a[1], old_json=a[0]))
         return changes
 
     def _rules(self) -> list[Change]:
@@ -725,10 +731,7 @@ class EditionComparer:
         if before.params == decl.params and years_relative(old_body, self.old.year) == years_relative(new_body, self.new.year):
             # Birth years moved with the edition year: the same limit of age, written for each year.
             pairs = fragments(old_body, new_body)
-            offsets = sorted({self.old.year - a.value for a, _ in pairs if isinstance(a, ast.Literal) and isinstance(a.value, Decimal)})
-            note = "the same limit in each edition year"
-            if offsets:
-                note = f"the same limit: {', '.join(str(o) for o in offsets)} years before the edition year in both"
+            note = _same_limit([a for a, _ in pairs], [b for _, b in pairs], self.old.year)
             old_shown = "; ".join(snippet(self.old.source, a.span) for a, _ in pairs)
             new_shown = "; ".join(snippet(self.new.source, b.span) for _, b in pairs)
             return Change(RESTATED, subject, old_shown, new_shown, "", old_cite, new_cite, old_text, text, note)
@@ -777,9 +780,9 @@ class EditionComparer:
         return Change(CHANGED, f"rule {name} (now {kind} {new_name})", old_text, f"{kind} {new_name}: {new_text}", "", self._cite(self.old, rule),
                       self._cite(self.new, decl), old_text, new_json, details=details)
 
-def _readings_of(edition: Edition) -> dict[tuple[str, str], tuple[str, Citation]]:
-    """Each reading of the edition's policy, keyed by its statement and the clause it reads: `"chosen" over "other"`."""
-    found: dict[tuple[str, str], tuple[str, Citation]] = {}
+def _readings_of(edition: Edition) -> dict[str, list[tuple[str, Citation]]]:
+    """Each statement's readings, once each: `"chosen" over "other"` and the citation that carries it."""
+    found: dict[str, list[tuple[str, Citation]]] = {}
     for st in edition.policy.statements:
         kind = type(st).__name__.removesuffix("Decl").lower()
         name = getattr(st, "name", "") or ", ".join(getattr(st, "infractions", ()))
@@ -787,7 +790,9 @@ def _readings_of(edition: Edition) -> dict[tuple[str, str], tuple[str, Citation]
             assert isinstance(node, ast.Citation)
             if node.reading:
                 shown = f'"{node.reading}"' + "".join(f' over "{a}"' for a in node.alternatives)
-                found.setdefault((f"{kind} {name}".strip(), node.text), (shown, cite(edition.source, st, node, node)))
+                entries = found.setdefault(f"{kind} {name}".strip(), [])
+                if shown not in [e[0] for e in entries]:
+                    entries.append((shown, cite(edition.source, st, node, node)))
     return found
 
 
@@ -848,6 +853,19 @@ def _delta_suffix(a: ast.Node, b: ast.Node) -> str:
         found = delta(a.value, b.value)
         return f" ({found})" if found else ""
     return ""
+
+
+def _same_limit(old: Sequence[ast.Node], new: Sequence[ast.Node], old_year: int) -> str:
+    years = {y for n in old for y in _years(n)}
+    offsets = sorted({old_year - y for y in years})
+    if not offsets:
+        return "the same limit in each edition year"
+    return f"the same limit: {', '.join(str(o) for o in offsets)} years before the edition year in both"
+
+
+def _years(node: ast.Node) -> list[Decimal]:
+    found = [n.value for n in [node, *node.find_all(ast.Literal)] if isinstance(n, ast.Literal) and isinstance(n.value, Decimal)]
+    return [v for v in found if v == v.to_integral_value() and 1900 <= v <= 2100]
 
 
 def years_relative(node: ast.Expr, edition_year: int) -> ast.Expr:
