@@ -146,6 +146,8 @@ DIFF_RENAMES = {
     "rule:eco_participation": "rule:eco_fee",
     "rule:membership_fee": "rule:association_membership",
     "rule:guarantee_covers": "table:insurance_cover",
+    # seed 004:430 "publicity accessories (flags, banners)", seed 003:424 "sponsoring items - such as flags or banners"
+    "infraction:publicity_accessories": "infraction:sponsor_items",
 }
 
 

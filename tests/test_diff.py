@@ -705,3 +705,23 @@ def test_same_reading_of_a_reworded_clause_is_not_a_change_and_a_new_reading_of_
         'reading of rule window: "30 days before the start" over "30 days before the first race"'
         ' → "30 days before the first race" over "30 days before the start"',
     ]
+
+
+def test_parameters_renamed_one_for_one_are_not_a_change() -> None:
+    # GIVEN the same rule with its input named after each edition's words
+    old = BASE + "rule in_time(posted: date) = posted <= 2020-05-31\n"
+    new = BASE + "rule in_time(uploaded: date) = uploaded <= 2021-05-31\n"
+    assert lines(compare(new, old_text=old), "rules") == []
+    changed = BASE + "rule in_time(uploaded: date) = uploaded < 2021-05-31\n"
+    assert lines(compare(changed, old_text=old), "rules") == ["rule in_time: posted <= 2020-05-31 → uploaded < 2021-05-31"]
+
+
+def test_text_reworded_by_the_translation_is_restated_and_other_words_are_a_change() -> None:
+    # GIVEN a text value whose translation changed an article, not a requirement
+    old = BASE + 'rule served = "in situ: the runner interrupts the race for the duration of the penalty"\n'
+    new = BASE + 'rule served = "in situ: the runner interrupts their race for the duration of the penalty"\n'
+    diff = compare(new, old_text=old)
+    (change,) = diff.changes("rules")
+    assert change.kind == "restated" and diff.equal
+    other = BASE + 'rule served = "after the finish: the runner waits for the duration of the penalty"\n'
+    assert [c.kind for c in compare(other, old_text=old).changes("rules")] == ["changed"]

@@ -724,6 +724,10 @@ class EditionComparer:
         before, decl = self.old.rules[old_name].decl, self.new.rules[name].decl
         subject = f"rule {name}" if old_name == name else f"rule {old_name} (now {name})"
         old_body, new_body = on_reference_year(before.body, self.old.year), on_reference_year(decl.body, self.new.year)
+        if [p.type for p in before.params] == [p.type for p in decl.params] and before.params != decl.params:
+            # Parameters renamed one for one (`posted` → `uploaded`) name the same inputs: compare the bodies as one.
+            new_body = renamed_names(new_body, {b.name: a.name for a, b in zip(before.params, decl.params, strict=True)})
+            decl = attrs.evolve(decl, params=before.params)
         old_text, text = snippet(self.old.source, before.body.span), snippet(self.new.source, decl.body.span)
         old_cite, new_cite = self._cite(self.old, before), self._cite(self.new, decl)
         if before.params == decl.params and old_body == new_body:
@@ -736,6 +740,12 @@ class EditionComparer:
             new_shown = "; ".join(snippet(self.new.source, b.span) for _, b in pairs)
             return Change(RESTATED, subject, old_shown, new_shown, "", old_cite, new_cite, old_text, text, note)
         pairs = fragments(old_body, new_body) if before.params == decl.params else [(old_body, new_body)]
+        if before.params == decl.params and all(_same_words(a, b) for a, b in pairs):
+            # The text of a value reworded by the translation (`the race` → `their race`, organisation → organization).
+            old_shown = "; ".join(snippet(self.old.source, a.span) for a, _ in pairs)
+            new_shown = "; ".join(snippet(self.new.source, b.span) for _, b in pairs)
+            return Change(RESTATED, subject, old_shown, new_shown, "", old_cite, new_cite, old_text, text,
+                          "reworded: the same words but for articles, possessives, case and spelling")
         if len(pairs) == 1 and pairs[0] == (old_body, new_body):
             old_shown, new_shown = old_text, text
             explain: tuple[str, ...] = ()
@@ -853,6 +863,51 @@ def _delta_suffix(a: ast.Node, b: ast.Node) -> str:
         found = delta(a.value, b.value)
         return f" ({found})" if found else ""
     return ""
+
+
+def renamed_names(node: ast.Expr, names: dict[str, str]) -> ast.Expr:
+    """The expression with each name in `names` replaced (a parameter renamed one for one)."""
+    if isinstance(node, ast.Name):
+        return attrs.evolve(node, name=names[node.name]) if node.name in names else node
+    changes: dict[str, Any] = {}
+    for field in attrs.fields(type(node)):
+        value = getattr(node, field.name)
+        if isinstance(value, ast.Expr):
+            moved = renamed_names(value, names)
+        elif isinstance(value, tuple) and value and all(isinstance(v, ast.Expr) for v in value):
+            moved = tuple(renamed_names(v, names) for v in value)
+        elif isinstance(value, tuple) and value and all(isinstance(v, tuple) and len(v) == 2 and isinstance(v[1], ast.Expr) for v in value):
+            moved = tuple((k, renamed_names(v, names)) for k, v in value)
+        else:
+            continue
+        if moved is not value:
+            changes[field.name] = moved
+    return attrs.evolve(node, **changes) if changes else node
+
+
+# Words a translation changes without changing what a sentence requires: articles, possessives, pronouns.
+_FILLER = frozenset("a an the his her their its one's your you he she they his/her own".split())
+_SPELLING = (("isation", "ization"), ("ise", "ize"), ("our", "or"), ("tre", "ter"))
+
+
+def _words_of(text: str) -> list[str]:
+    words = []
+    for word in re.findall(r"[\w']+", text.lower()):
+        if word in _FILLER:
+            continue
+        for british, american in _SPELLING:
+            if word.endswith(british):
+                word = word[: -len(british)] + american
+                break
+        words.append(word)
+    return words
+
+
+def _same_words(a: ast.Node, b: ast.Node) -> bool:
+    """Two texts (or lists of texts) that say the same words once articles, possessives, case and spelling are set aside."""
+    if isinstance(a, ast.Literal) and isinstance(b, ast.Literal) and isinstance(a.value, str) and isinstance(b.value, str):
+        return a.value != b.value and _words_of(a.value) == _words_of(b.value)
+    return False
 
 
 def _same_limit(old: Sequence[ast.Node], new: Sequence[ast.Node], old_year: int) -> str:
