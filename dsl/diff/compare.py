@@ -43,6 +43,9 @@ ATTRIBUTE_ORDER = ("distance", "elevation", "start", "finish", "date", "cutoff",
 
 # An infraction that disappears while one with a description this close appears is reported as renamed.
 RENAME_SIMILARITY = 0.75
+# A rule of the old edition only and one of the new edition only are the same rule renamed when their clauses
+# share this share of their content words (or this lower share and names this alike): the texts are two translations.
+CLAUSE_OVERLAP, CLAUSE_OVERLAP_WITH_NAME, NAME_SIMILARITY = 0.5, 0.3, 0.6
 
 # A rule that differs in a few places shows those places (`15d → 30d; ...`); one that differs
 # in more is shown whole, which reads better than a list of scattered pieces. `--explain` shows both bodies.
@@ -294,6 +297,7 @@ class EditionComparer:
         self.new = new
         # "kind:old_name" → "kind:new_name": statements a series plugin says were renamed (racepolicy_diff_renames).
         self.declared_renames = dict(renames or {})
+        self.paired_by_clause: dict[str, str] = {}  # rules matched by their clauses (old → new), said so in the diff
 
     def renamed(self, kind: str) -> dict[str, str]:
         """Statements of one kind the plugin renamed, old name → new name, where both names exist."""
@@ -694,6 +698,7 @@ class EditionComparer:
     def _rules(self) -> list[Change]:
         changes: list[Change] = []
         renamed = self.renamed("rule")
+        renamed.update(self._paired_by_clause(renamed))
         back = {b: a for a, b in renamed.items()}
         for name, rule in self.new.rules.items():
             decl = rule.decl
@@ -704,6 +709,8 @@ class EditionComparer:
                     changes.append(Change(ADDED, f"rule {name}", new=text, new_cite=self._cite(self.new, decl), new_json=text))
                 continue
             change = self._rule(old_name, name)
+            if change is not None and self.paired_by_clause.get(old_name) == name:
+                change = attrs.evolve(change, note="; ".join(n for n in (change.note, "paired by their clauses") if n))
             if change is not None:
                 changes.append(change)
         for name, rule in self.old.rules.items():
@@ -718,6 +725,35 @@ class EditionComparer:
             text = snippet(self.old.source, rule.decl.body.span)
             changes.append(Change(REMOVED, f"rule {name}", old=text, old_cite=self._cite(self.old, rule.decl), old_json=text))
         return changes
+
+    def _paired_by_clause(self, renamed: dict[str, str]) -> dict[str, str]:
+        """Rules of one edition only whose clauses say the same thing in each text: old name → new name.
+
+        Two translations name a rule differently (`bag_collection`, `bag_retrieval`); their clauses share
+        their words. A pair needs most content words of the two clauses in common, or many of them and a
+        similar name; each rule is paired once, the closest first.
+        """
+        gone = [n for n in self.old.rules if n not in self.new.rules and n not in renamed and f"rule:{n}" not in self.declared_renames]
+        came = [n for n in self.new.rules if n not in self.old.rules and n not in renamed.values() and not self._counterpart_of(f"rule:{n}")]
+        scored = []
+        for a in gone:
+            words_a = _clause_words(self.old.rules[a].decl)
+            if not words_a:
+                continue
+            for b in came:
+                words_b = _clause_words(self.new.rules[b].decl)
+                if not words_b:
+                    continue
+                overlap = len(words_a & words_b) / len(words_a | words_b)
+                name = difflib.SequenceMatcher(None, a, b).ratio()
+                if overlap >= CLAUSE_OVERLAP or (overlap >= CLAUSE_OVERLAP_WITH_NAME and name >= NAME_SIMILARITY):
+                    scored.append((overlap + name / 10, a, b))
+        found: dict[str, str] = {}
+        for _, a, b in sorted(scored, reverse=True):
+            if a not in found and b not in found.values():
+                found[a] = b
+        self.paired_by_clause.update(found)
+        return found
 
     def _rule(self, old_name: str, name: str) -> Change | None:
         """A rule of both editions (or renamed): nothing, the changed part, or a restatement of the same limit."""
@@ -863,6 +899,24 @@ def _delta_suffix(a: ast.Node, b: ast.Node) -> str:
         found = delta(a.value, b.value)
         return f" ({found})" if found else ""
     return ""
+
+
+_STOP = frozenset("the and for with from that this which will must their they them have been into each other than only also such shall".split())
+
+
+def _clause_words(decl: ast.Statement) -> frozenset[str]:
+    """The content words of a statement's clause, crudely stemmed, for pairing two translations of one rule."""
+    text = decl.citation.text if decl.citation is not None else ""
+    words = set()
+    for word in re.findall(r"[a-z]+", text.lower()):
+        if len(word) < 4 or word in _STOP:
+            continue
+        for ending in ("ing", "ed", "es", "s"):
+            if word.endswith(ending) and len(word) - len(ending) >= 4:
+                word = word[: -len(ending)]
+                break
+        words.add(word.replace("isation", "ization"))
+    return frozenset(words)
 
 
 def renamed_names(node: ast.Expr, names: dict[str, str]) -> ast.Expr:
