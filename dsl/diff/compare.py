@@ -1159,10 +1159,19 @@ def _table_subject(decl: ast.TableDecl) -> str:
 def _table_rows(edition: Edition, name: str) -> list[tuple[str, _Value]]:
     """Each row of a table as written (`UTMB, "men"`) with its value."""
     decl = edition.tables[name].decl
-    rows = [(", ".join(snippet(edition.source, k.span) for k in row.keys), _Value(edition, row.value)) for row in decl.rows]
+    rows = [(", ".join(_key_text(edition, k) for k in row.keys), _Value(edition, row.value)) for row in decl.rows]
     if decl.otherwise is not None:
         rows.append(("otherwise", _Value(edition, decl.otherwise.value)))
     return rows
+
+
+def _key_text(edition: Edition, key: ast.Literal | ast.Name) -> str:
+    """A table key as written; a group says which races it holds (`elite_races (CCC/TDS/OCC)`)."""
+    text = snippet(edition.source, key.span)
+    if isinstance(key, ast.Name) and key.name in edition.groups:
+        members = [r for r in edition.races if r in edition.groups[key.name].members]
+        text += f" ({'/'.join(members)})"
+    return text
 
 
 def _rows_text(rows: Sequence[tuple[str, _Value]]) -> str:
