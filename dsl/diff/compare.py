@@ -574,6 +574,7 @@ class EditionComparer:
     def _tables(self) -> list[Change]:
         changes: list[Change] = []
         renamed = self.renamed("table")
+        renamed.update(self._paired_by_clause(renamed, "table"))
         for name, table in self.new.tables.items():
             if name not in self.old.tables and name not in renamed.values() and not self._counterpart_of(f"table:{name}"):
                 rows = _table_rows(self.new, name)
@@ -589,7 +590,13 @@ class EditionComparer:
                 changes.extend(self._table(name, name))
         for old_name, new_name in renamed.items():
             if old_name in self.old.tables and new_name in self.new.tables:
-                changes.extend(self._table(old_name, new_name))
+                found = self._table(old_name, new_name)
+                if not found:
+                    found = [Change(RENAMED, "table", old_name, new_name, "", self._cite(self.old, self.old.tables[old_name].decl),
+                                    self._cite(self.new, self.new.tables[new_name].decl), old_name, new_name)]
+                if self.paired_by_clause.get(f"table:{old_name}") == f"table:{new_name}":
+                    found = [attrs.evolve(c, note="; ".join(n for n in (c.note, "paired by their clauses") if n)) for c in found]
+                changes.extend(found)
         return changes
 
     def _cells(self, edition: Edition, name: str) -> dict[tuple[tuple[str, str], ...], tuple[_Value, Citation]]:
@@ -637,11 +644,11 @@ class EditionComparer:
         for name, band in self.new.bands.items():
             if name not in self.old.bands:
                 changes.append(Change(ADDED, name, new=", ".join(r.label for r in band.decl.rows), new_cite=self._cite(self.new, band.decl),
-                                      new_json=[r.label for r in band.decl.rows]))
+                                      new_json=[r.label for r in band.decl.rows], details=_band_details(self.new, band.decl)))
         for name, band in self.old.bands.items():
             if name not in self.new.bands:
                 changes.append(Change(REMOVED, name, old=", ".join(r.label for r in band.decl.rows), old_cite=self._cite(self.old, band.decl),
-                                      old_json=[r.label for r in band.decl.rows]))
+                                      old_json=[r.label for r in band.decl.rows], details=_band_details(self.old, band.decl)))
         for name in self.new.bands:
             if name not in self.old.bands:
                 continue
@@ -709,7 +716,7 @@ class EditionComparer:
                     changes.append(Change(ADDED, f"rule {name}", new=text, new_cite=self._cite(self.new, decl), new_json=text))
                 continue
             change = self._rule(old_name, name)
-            if change is not None and self.paired_by_clause.get(old_name) == name:
+            if change is not None and self.paired_by_clause.get(f"rule:{old_name}") == f"rule:{name}":
                 change = attrs.evolve(change, note="; ".join(n for n in (change.note, "paired by their clauses") if n))
             if change is not None:
                 changes.append(change)
@@ -726,22 +733,24 @@ class EditionComparer:
             changes.append(Change(REMOVED, f"rule {name}", old=text, old_cite=self._cite(self.old, rule.decl), old_json=text))
         return changes
 
-    def _paired_by_clause(self, renamed: dict[str, str]) -> dict[str, str]:
+    def _paired_by_clause(self, renamed: dict[str, str], kind: str = "rule") -> dict[str, str]:
         """Rules of one edition only whose clauses say the same thing in each text: old name → new name.
 
         Two translations name a rule differently (`bag_collection`, `bag_retrieval`); their clauses share
         their words. A pair needs most content words of the two clauses in common, or many of them and a
         similar name; each rule is paired once, the closest first.
         """
-        gone = [n for n in self.old.rules if n not in self.new.rules and n not in renamed and f"rule:{n}" not in self.declared_renames]
-        came = [n for n in self.new.rules if n not in self.old.rules and n not in renamed.values() and not self._counterpart_of(f"rule:{n}")]
+        olds: dict[str, Any] = self.old.rules if kind == "rule" else self.old.tables
+        news: dict[str, Any] = self.new.rules if kind == "rule" else self.new.tables
+        gone = [n for n in olds if n not in news and n not in renamed and f"{kind}:{n}" not in self.declared_renames]
+        came = [n for n in news if n not in olds and n not in renamed.values() and not self._counterpart_of(f"{kind}:{n}")]
         scored = []
         for a in gone:
-            words_a = _clause_words(self.old.rules[a].decl)
+            words_a = _clause_words(olds[a].decl)
             if not words_a:
                 continue
             for b in came:
-                words_b = _clause_words(self.new.rules[b].decl)
+                words_b = _clause_words(news[b].decl)
                 if not words_b:
                     continue
                 overlap = len(words_a & words_b) / len(words_a | words_b)
@@ -752,7 +761,7 @@ class EditionComparer:
         for _, a, b in sorted(scored, reverse=True):
             if a not in found and b not in found.values():
                 found[a] = b
-        self.paired_by_clause.update(found)
+        self.paired_by_clause.update({f"{kind}:{a}": f"{kind}:{b}" for a, b in found.items()})
         return found
 
     def _rule(self, old_name: str, name: str) -> Change | None:
@@ -1163,6 +1172,11 @@ def _table_rows(edition: Edition, name: str) -> list[tuple[str, _Value]]:
     if decl.otherwise is not None:
         rows.append(("otherwise", _Value(edition, decl.otherwise.value)))
     return rows
+
+
+def _band_details(edition: Edition, decl: ast.BandDecl) -> tuple[str, ...]:
+    """The rows of a band that give a value of their own, `1-36 → 06:00`; a band of labels only needs none."""
+    return tuple(f"{row.label} → {_Value(edition, row.value).text}" for row in decl.rows if row.value is not None)
 
 
 def _key_text(edition: Edition, key: ast.Literal | ast.Name) -> str:
