@@ -1133,7 +1133,8 @@ def _race_outline(race: Race) -> str:
 def _race_details(edition: Edition, race: Race) -> list[str]:
     """Everything a race has, one line each: attributes, eligibility conditions, mandatory gear kit by kit."""
     keys = [k for k in ATTRIBUTE_ORDER if k in race.attributes] + sorted(set(race.attributes) - set(ATTRIBUTE_ORDER))
-    found = [f"{key}: {render(race.attributes[key])}" for key in keys]
+    # An empty list (no assistance point) reads as "none", not as brackets.
+    found = [f"{key}: {render(race.attributes[key]) if race.attributes[key] != () else 'none'}" for key in keys]
     for condition in race.decl.eligibility:
         clause = f' — "{condition.citation.text}"' if condition.citation is not None else ""
         found.append(f"eligible when {snippet(edition.source, condition.condition.span)}{clause}")

@@ -46,7 +46,7 @@ THEMES: tuple[tuple[str, Callable[[EditionDiff], list[str]]], ...] = (
     ("Gear", lambda d: [f"{'+' if c.kind == ADDED else '-' if c.kind == REMOVED else '~'} {c.subject}"
                         for s in d.sections if s.topic.endswith("checklists") for c in s.changes]),
     ("Eligibility", lambda d: [c.summary for c in d.changes("race_attributes") if c.subject.endswith(" eligibility")]
-     + [c.summary for c in d.changes("rules") if c.kind == RESTATED]),
+     + [c.summary for c in d.changes("rules") if c.kind == RESTATED and "edition year" in c.note]),
     ("Refunds", lambda d: [c.summary for t in ("schedules", "rules") for c in d.changes(t) if "refund" in c.subject and c.kind != RESTATED]),
     ("Penalties", lambda d: _penalty_counts(d.changes("penalties"))),
 )
