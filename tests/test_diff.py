@@ -725,3 +725,19 @@ def test_text_reworded_by_the_translation_is_restated_and_other_words_are_a_chan
     assert change.kind == "restated" and diff.equal
     other = BASE + 'rule served = "after the finish: the runner waits for the duration of the penalty"\n'
     assert [c.kind for c in compare(other, old_text=old).changes("rules")] == ["changed"]
+
+
+def test_infraction_folded_into_one_both_editions_have_is_changed_not_removed() -> None:
+    # GIVEN a plugin that says spare batteries are sanctioned as "other gear" in the new edition, which the old one also has
+    class Folding:
+        from racepolicy import hookimpl
+
+        @hookimpl
+        def racepolicy_diff_renames(self, old: Edition, new: Edition) -> dict[str, str]:
+            return {"infraction:short_cutting": "infraction:lack_of_respect"}
+
+    pm = make_plugin_manager([Folding()], entry_points=False)
+    new = edit(BASE, ('infraction short_cutting "Short-cutting the route"\n', ""), ("penalty short_cutting on all = discretion", "penalty littering on all = 2h"))
+    diff = compare(new, pm=pm)
+    assert [(c.kind, c.subject, c.new) for c in diff.changes("infractions")] == [("changed", "short_cutting", "sanctioned as lack_of_respect")]
+    assert "short_cutting (now lack_of_respect) on all races: discretion → 1h" in lines(diff, "penalties")

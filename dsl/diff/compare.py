@@ -439,9 +439,9 @@ class EditionComparer:
         for old_name, new_name in renames.items():
             if new_name in old_names:
                 # Folded into an infraction the old edition also has (spare batteries under "other mandatory items"):
-                # its penalties are compared under the new name; the name itself simply leaves.
-                changes.append(Change(REMOVED, old_name, old=self._description(self.old, old_name), old_cite=self._infraction_cite(self.old, old_name),
-                                      old_json=old_name, note=f"now sanctioned as {new_name}"))
+                # its penalties are compared under the new name; the infraction itself is changed, never removed.
+                changes.append(Change(CHANGED, old_name, self._description(self.old, old_name), f"sanctioned as {new_name}", "",
+                                      self._infraction_cite(self.old, old_name), self._infraction_cite(self.new, new_name), old_name, new_name))
                 continue
             changes.append(Change(
                 RENAMED, "infraction", old_name, new_name, "", self._infraction_cite(self.old, old_name),
