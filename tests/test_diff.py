@@ -737,7 +737,8 @@ def test_infraction_folded_into_one_both_editions_have_is_changed_not_removed() 
             return {"infraction:short_cutting": "infraction:lack_of_respect"}
 
     pm = make_plugin_manager([Folding()], entry_points=False)
-    new = edit(BASE, ('infraction short_cutting "Short-cutting the route"\n', ""), ("penalty short_cutting on all = discretion", "penalty littering on all = 2h"))
+    new = edit(BASE, ('infraction short_cutting "Short-cutting the route"\n', ""),
+               ("penalty short_cutting on all = discretion", "penalty littering on all = 2h"))
     diff = compare(new, pm=pm)
     assert [(c.kind, c.subject, c.new) for c in diff.changes("infractions")] == [("changed", "short_cutting", "sanctioned as lack_of_respect")]
     assert "short_cutting (now lack_of_respect) on all races: discretion → 1h" in lines(diff, "penalties")
