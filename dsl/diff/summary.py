@@ -49,6 +49,7 @@ THEMES: tuple[tuple[str, Callable[[EditionDiff], list[str]]], ...] = (
      + [c.summary for c in d.changes("rules") if c.kind == RESTATED and "edition year" in c.note]),
     ("Refunds", lambda d: [c.summary for t in ("schedules", "rules") for c in d.changes(t) if "refund" in c.subject and c.kind != RESTATED]),
     ("Penalties", lambda d: _penalty_counts(d.changes("penalties"))),
+    ("Who decides", lambda d: [c.summary for c in d.changes("penalties") if (c.old or "").startswith("discretion") and (c.new or "").startswith("discretion")]),
 )
 
 
