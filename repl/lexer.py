@@ -13,7 +13,9 @@ DECLARATIONS = ("edition", "section", "race", "group", "infraction", "penalty", 
 KEYWORDS = ("on", "all", "disqualify", "for", "life", "discretion", "as", "doping", "through", "otherwise", "eligible", "when",
             "if", "then", "else", "given", "reading", "over",
             # equipment checklists
-            "kit", "require", "recommend", "spec", "except", "absent", "fewer", "with")
+            "kit", "require", "recommend", "spec", "except", "absent", "fewer", "with",
+            # richer sanctions (issue #11 item 4)
+            "immediately", "of", "no", "years", "year", "months", "month")
 WORD_OPERATORS = ("and", "or", "not", "in")
 CONSTANTS = ("true", "false")
 TYPES = ("number", "money", "duration", "length", "percent", "date", "text", "bool", "record", "list", "sanction")

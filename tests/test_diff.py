@@ -742,3 +742,14 @@ def test_infraction_folded_into_one_both_editions_have_is_changed_not_removed() 
     diff = compare(new, pm=pm)
     assert [(c.kind, c.subject, c.new) for c in diff.changes("infractions")] == [("changed", "short_cutting", "sanctioned as lack_of_respect")]
     assert "short_cutting (now lack_of_respect) on all races: discretion → 1h" in lines(diff, "penalties")
+
+
+def test_who_decides_a_discretion_sanction_is_shown_when_it_changes_whatever_its_letter_case() -> None:
+    # seed 004:370 "Depending on the Race Jury"; seed 003:723 "According to the race directors' decision"
+    jury = edit(BASE, ("penalty short_cutting on all = discretion", 'penalty short_cutting on all = discretion of "the Race Jury"'))
+    same = edit(BASE, ("penalty short_cutting on all = discretion", 'penalty short_cutting on all = discretion of "the race jury"'))
+    directors = edit(BASE, ("penalty short_cutting on all = discretion", 'penalty short_cutting on all = discretion of "the race directors"'))
+    assert lines(compare(same, old_text=jury), "penalties") == []
+    diff = compare(directors, old_text=jury)
+    assert lines(diff, "penalties") == ['short_cutting on all races: discretion of "the Race Jury" → discretion of "the race directors"']
+    assert "Who decides: short_cutting on all races" in render_text(diff)

@@ -103,6 +103,12 @@ def exercise(edition: Any) -> None:
         for text in (f"carry {race} with hot", f"required torch on {race}", f"penalty littering on {race} with cold"):
             source = Source("<query>", text)
             works_or_policy_error(lambda s=source: answer(edition, parse_query(s.text), s))
+    # Penalty lines, with and without facts for their `when` conditions.
+    for infraction in list(edition.penalties)[:3]:
+        for race in list(edition.races)[:2]:
+            for facts in ("", " given runner = {birth_year: 1990, sex: \"men\"}"):
+                source = Source("<query>", f"penalty {infraction} on {race}{facts}")
+                works_or_policy_error(lambda s=source: answer(edition, parse_query(s.text), s))
 
 
 # ---- inputs: odd text ------------------------------------------------------------
@@ -270,8 +276,14 @@ def generated_policy(draw: st.DrawFn) -> str:
     out.append('infraction littering "rubbish"')
     for _ in range(draw(st.integers(0, 3))):
         target = draw(st.sampled_from([*RACES, "long", "all"]))
-        sanction = draw(st.sampled_from(["disqualify", "disqualify for life", "discretion", "as doping", "1h", "15min", "2d3h"]))
-        out.append(f"penalty {draw(st.sampled_from(['littering', 'missing_jacket', 'nope']))} on {target} = {sanction}")
+        sanction = draw(st.sampled_from([
+            "disqualify", "disqualify for life", "discretion", "as doping", "1h", "15min", "2d3h",
+            # richer sanctions (issue #11 item 4)
+            "disqualify immediately", "disqualify immediately for life", "disqualify for 2 years", "disqualify for 18 months",
+            "disqualify for 0 years", "disqualify for 1.5 months", 'discretion of "the Race Jury"', "no penalty",
+        ]))
+        when = f" when {draw(expr)}" if draw(st.booleans()) else ""
+        out.append(f"penalty {draw(st.sampled_from(['littering', 'missing_jacket', 'nope']))} on {target} = {sanction}{when}")
     if draw(st.booleans()):
         tiers = draw(st.lists(st.tuples(st.sampled_from(["04-30", "06-30", "02-29", "2022-07-31", "2021-01-01"]), expr), min_size=1, max_size=3))
         out.append("schedule cancellation_refund: " + " ".join(f"through {d} -> {v}" for d, v in tiers) + f" otherwise -> {draw(expr)}")
@@ -341,6 +353,7 @@ queries = st.one_of(
         "stones_back(9, false)", "eligible ETC given runner = {birth_year: 1990}", "title CCC", "age_category(37)",
         "elite_entry(UTMB, \"men\", 900)", "refund(UTMB, 2022-08-01)", "race_cancelled_refund(CCC, 2022-06-01, 2022-08-26)",
         "carry OCC with cold", "required torch on MCC", "how many torch on UTMB", "penalty missing_gloves, only_one_torch on OCC with cold, hot",
+        "penalty cheating, no_chip on OCC", "penalty littering on UTMB given runner = {voluntary: true}",
     ]).flatmap(mutated),
 )
 

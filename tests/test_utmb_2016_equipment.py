@@ -28,8 +28,8 @@ QUESTIONS = [
     # ---- gear penalties only where the item is required
     ("penalty only_one_torch on OCC", "no penalty (only_one_torch: OCC asks for 1 torch: no shortfall — no penalty)", "1 torch"),  # 004:163
     ("penalty only_one_torch on UTMB", "1h time penalty", "2 torches"),  # seed 004:161, 004:359 "Penalty 1 hour"
-    ("penalty missing_torch on OCC", "disqualification", "1 torch"),  # seed 004:163, 004:358 "Immediate disqualification"
-    ("penalty missing_phone on CCC", "disqualification", "mobile phone with option"),  # seed 004:155, 004:358
+    ("penalty missing_torch on OCC", "immediate disqualification", "1 torch"),  # seed 004:163, 004:358 "Immediate disqualification"
+    ("penalty missing_phone on CCC", "immediate disqualification", "mobile phone with option"),  # seed 004:155, 004:358
     ("penalty missing_other_gear on OCC", "30min time penalty", "Lacking other obligatory equipment"),  # seed 004:186, 004:359 "Penalty 30 min"
     # The list names no whistle (seed 004:153-175) but the chart sanctions one (004:359): an untied row applies as the chart says.
     ("penalty missing_whistle on UTMB", "1h time penalty", "Lacking other obligatory equipment"),

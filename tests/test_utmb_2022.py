@@ -11,7 +11,8 @@ CHART = "PENALTIES - DISQUALIFICATION"
 
 # Rendered sanctions, as a jury reads them.
 DQ = "disqualification"
-LIFE = "disqualification for life"
+IMMEDIATE_DQ = "immediate disqualification"  # seed 003:764, the OCC MCC ETC chart
+IMMEDIATE_LIFE = "immediate disqualification for life"  # seed 003:706 and 003:801
 H1 = "1h time penalty"
 M30 = "30min time penalty"
 M15 = "15min time penalty"
@@ -20,8 +21,8 @@ LONG = ("UTMB", "CCC", "TDS")  # the chart headed "UTMB® CCC® TDS®"
 SHORT = ("OCC", "MCC", "ETC")  # the chart headed "OCC MCC ETC"
 
 
-def discretion(infraction: str) -> str:
-    return f"at the race direction's discretion ({infraction})"
+def discretion(infraction: str, who: str = "") -> str:
+    return f"at the discretion of {who} ({infraction})" if who else f"at the race direction's discretion ({infraction})"
 
 
 def cites(answer, marker: str) -> bool:
@@ -34,12 +35,12 @@ def cites(answer, marker: str) -> bool:
 # with hood, no torch, no survival blanket, no smartphone)" and "Absence of other mandatory equipment
 # items (race leggings ..., beaker)".
 PENALTY_CHART: dict[str, tuple[str, str]] = {
-    "short_cutting": (discretion("short_cutting"),) * 2,  # "At the race director's discretion"
-    "missing_water": (DQ, DQ),  # "Disqualification" / "Immediate disqualification"
-    "missing_jacket": (DQ, DQ),
-    "missing_torch": (DQ, DQ),
-    "missing_survival_blanket": (DQ, DQ),
-    "missing_smartphone": (DQ, DQ),
+    "short_cutting": (discretion("short_cutting", "the race director"),) * 2,  # seed 003:665, 760 "At the race director's discretion"
+    "missing_water": (DQ, IMMEDIATE_DQ),  # seed 003:669 "Disqualification" / 003:764 "Immediate disqualification"
+    "missing_jacket": (DQ, IMMEDIATE_DQ),
+    "missing_torch": (DQ, IMMEDIATE_DQ),
+    "missing_survival_blanket": (DQ, IMMEDIATE_DQ),
+    "missing_smartphone": (DQ, IMMEDIATE_DQ),
     "missing_leggings": (H1, M30),  # "1 hour penalty" / "30 minute penalty"
     "only_one_torch": (H1, M30),
     "missing_cap": (H1, M30),
@@ -59,18 +60,18 @@ PENALTY_CHART: dict[str, tuple[str, str]] = {
     "not_assisting": (DQ, DQ),
     "assistance_outside_zones": (H1, M30),  # "Assistance: 1 hour penalty" / "Assistance outside of authorized zones: 30 minute penalty"
     "accompanied_outside_zones": (M15, M10),
-    "cheating": (LIFE, LIFE),  # "Immediate disqualification for life"
+    "cheating": (IMMEDIATE_LIFE, IMMEDIATE_LIFE),  # seed 003:706, 003:801 "Immediate disqualification for life"
     "no_visible_bib": (M15, M10),
     "nonconforming_bib": (M15, M10),
     "dangerous_behaviour": (M15, M10),
-    "no_chip": (discretion("no_chip"),) * 2,  # "According to the race directors' decision"
-    "missed_checkpoint": (discretion("missed_checkpoint"),) * 2,
+    "no_chip": (discretion("no_chip", "the race directors"),) * 2,  # seed 003:723 "According to the race directors' decision"
+    "missed_checkpoint": (discretion("missed_checkpoint", "the race directors"),) * 2,  # seed 003:727
     "refusing_orders": (DQ, DQ),
     "refusing_doping_control": ("sanctioned as for doping (refusing_doping_control)",) * 2,  # "sanctioned in the same manner as ... for drug taking"
     "late_checkpoint_departure": (DQ, DQ),
     "pack_not_tagged": (H1, M30),
     "poles_not_from_start": (H1, M30),
-    "other_breach": (discretion("other_breach"),) * 2,  # "Any other breach ... a penalty decided by the Race Directors"
+    "other_breach": (discretion("other_breach", "the Race Directors"),) * 2,  # seed 003:750 "... a penalty decided by the Race Directors"
 }
 
 PENALTY_ROWS = [
@@ -119,11 +120,12 @@ COMBINED = [
     pytest.param("penalty smartphone_off, missing_whistle on UTMB", "1h15 time penalty", id="times-add-UTMB"),
     pytest.param("penalty littering, pack_not_tagged, no_visible_bib on MCC", "1h10 time penalty", id="three-times-add-MCC"),
     pytest.param("penalty littering, missing_jacket on CCC", DQ, id="disqualification-dominates-time"),
-    pytest.param("penalty missing_jacket, cheating on TDS", LIFE, id="for-life-dominates-disqualification"),
-    pytest.param("penalty short_cutting, littering on ETC", f"{M30} + {discretion('short_cutting')}", id="discretion-stays-visible"),
-    pytest.param("penalty no_chip, missed_checkpoint on UTMB", "at the race direction's discretion (no_chip, missed_checkpoint)",
+    pytest.param("penalty missing_jacket, cheating on TDS", IMMEDIATE_LIFE, id="for-life-dominates-disqualification"),
+    pytest.param("penalty short_cutting, littering on ETC", f"{M30} + {discretion('short_cutting', 'the race director')}", id="discretion-stays-visible"),
+    pytest.param("penalty no_chip, missed_checkpoint on UTMB", "at the discretion of the race directors (no_chip, missed_checkpoint)",
                  id="discretions-listed"),
-    pytest.param("penalty missing_torch, short_cutting on OCC", f"{DQ} + {discretion('short_cutting')}", id="discretion-visible-beside-dq"),
+    pytest.param("penalty missing_torch, short_cutting on OCC", f"{IMMEDIATE_DQ} + {discretion('short_cutting', 'the race director')}",
+                 id="discretion-visible-beside-dq"),
     pytest.param("penalty refusing_doping_control, littering on TDS", f"{H1} + sanctioned as for doping (refusing_doping_control)",
                  id="doping-stays-visible"),
 ]
@@ -143,7 +145,9 @@ def test_combined_sanction_as_json_keeps_every_part(ask) -> None:
     value = ask("penalty short_cutting, littering, smartphone_off on UTMB", edition=EDITION).as_json()["value"]
     assert value == {
         "type": "sanction", "kind": "discretion", "minutes": "75", "disqualified": False, "for_life": False,
-        "discretion": ["short_cutting"], "doping": [], "text": "1h15 time penalty + at the race direction's discretion (short_cutting)",
+        "discretion": ["short_cutting"], "doping": [], "immediate": False, "ban_months": 0,
+        "deciders": {"short_cutting": "the race director"},  # seed 003:665 "At the race director's discretion"
+        "text": "1h15 time penalty + at the discretion of the race director (short_cutting)",
     }
 
 

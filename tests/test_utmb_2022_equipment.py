@@ -43,14 +43,14 @@ QUESTIONS = [
     ("penalty missing_torch on MCC", "no penalty (missing_torch: torch not required on MCC — no penalty)", "(except MCC)"),  # seed 003:191
     ("penalty only_one_torch on OCC", "no penalty (only_one_torch: OCC asks for 1 torch: no shortfall — no penalty)", "1 working torch"),  # 003:191
     ("penalty only_one_torch on UTMB", "1h time penalty", "2 working torches"),  # seed 003:119, 003:671-673
-    ("penalty missing_torch on OCC", "disqualification", "1 working torch"),  # seed 003:191, 003:762-764 "Immediate disqualification"
+    ("penalty missing_torch on OCC", "immediate disqualification", "1 working torch"),  # seed 003:191, 003:762-764 "Immediate disqualification"
     ("penalty missing_gloves on OCC", "no penalty (missing_gloves: gloves not required on OCC unless the cold kit is announced — no penalty)",
      "OCC MCC mandatory equipment checklist"),  # seed 003:179-222
     ("penalty missing_gloves on OCC with cold", "30min time penalty", "Warm and water-proof gloves"),  # seed 003:221, 003:766-768
     ("penalty missing_gloves on CCC", "1h time penalty", "Warm and water-proof gloves"),  # seed 003:138, 003:671-673
     ("penalty missing_jacket on ETC", "no penalty (missing_jacket: jacket not required on ETC unless the cold kit is announced — no penalty)",
      "ETC mandatory equipment checklist"),  # seed 003:244-261
-    ("penalty missing_jacket on ETC with cold", "disqualification", "Water-proof jacket"),  # seed 003:261, 003:762-764
+    ("penalty missing_jacket on ETC with cold", "immediate disqualification", "Water-proof jacket"),  # seed 003:261, 003:762-764
     ("penalty missing_other_gear on CCC with hot", "1h time penalty", "Absence of other mandatory equipment items"),  # 003:144-146, 003:671-673
     ("penalty missing_torch, missing_whistle on MCC", "30min time penalty (missing_torch: torch not required on MCC — no penalty)",
      "Whistle"),  # seed 003:191, 003:194, 003:766-768

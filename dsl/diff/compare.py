@@ -13,7 +13,7 @@ from typing import Any
 import attrs
 import pluggy
 from racepolicy.evaluation.model import Citation, Edition, Penalty, Race, cite
-from racepolicy.evaluation.values import Duration, Length, Money, Percent, Sanction, render, to_json
+from racepolicy.evaluation.values import DEFAULT_DECIDER, Duration, Length, Money, Percent, Sanction, ban_text, render, to_json
 from racepolicy.language import ast
 from racepolicy.language.errors import PolicyError
 from racepolicy.language.source import Source, Span
@@ -216,18 +216,31 @@ def sanction_text(sanction: Sanction) -> str:
     """A sanction as it stands in a penalty chart: 1h, 15min, disqualify, discretion."""
     if sanction.kind == "time":
         return str(Duration(sanction.minutes))
+    # Immediacy, the term of a ban and who decides are part of the sanction: the chart shows them as written.
+    if sanction.disqualified:
+        words = ["disqualify"] + (["immediately"] if sanction.immediate else [])
+        if sanction.for_life:
+            words.append("for life")
+        elif sanction.ban_months:
+            words.append(f"for {ban_text(sanction.ban_months)}")
+        return " ".join(words)
+    if sanction.discretion:
+        who = sanction.decider(sanction.discretion[0])
+        return "discretion" if who == DEFAULT_DECIDER else f'discretion of "{who}"'
     return sanction.kind
 
 
 # Time penalties rank below disqualification, which ranks below disqualification for life.
 # Discretion and "as doping" are not ranked: a change to or from them is only "changed".
 def _severity(sanction: Sanction) -> tuple[int, Decimal] | None:
-    if sanction.kind == "time":
+    if sanction.kind in ("time", "no penalty"):
         return (0, sanction.minutes)
     if sanction.kind == "disqualify":
-        return (1, Decimal(0))
+        return (1, Decimal(1 if sanction.immediate else 0))
+    if sanction.kind == "disqualify for a term":
+        return (2, Decimal(sanction.ban_months))
     if sanction.kind == "disqualify for life":
-        return (2, Decimal(0))
+        return (3, Decimal(1 if sanction.immediate else 0))
     return None
 
 
@@ -1118,7 +1131,9 @@ def _sanction_key(sanction: Sanction | None) -> tuple[Any, ...] | None:
     # Discretion and doping sanctions name their infraction; the name is not the meaning.
     if sanction is None:
         return None
-    return (sanction.kind, sanction.minutes, bool(sanction.discretion), bool(sanction.doping))
+    # Who decides, without letter case: "the Race Directors" and "the race directors" are the same people.
+    deciders = tuple(sanction.decider(i).lower() for i in sanction.discretion)
+    return (sanction.kind, sanction.minutes, bool(sanction.discretion), bool(sanction.doping), sanction.immediate, sanction.ban_months, deciders)
 
 
 def _words(text: str) -> str:

@@ -853,7 +853,10 @@ class CompiledEvaluator(Evaluator):
     def race_value(self, name: str) -> RaceValue:
         return self.unit.race_values[name]
 
-    def penalty(self, infractions: Sequence[str], race: str, span: Span) -> Sanction:
+    def penalty(self, infractions: Sequence[str], race: str, span: Span, facts: Mapping[str, Any] | None = None) -> Sanction:
+        if any(self.edition.has_conditional_penalty(i) for i in infractions):
+            # A line with `when` depends on the facts: the precomputed chart cannot answer it.
+            return Evaluator.penalty(self, infractions, race, span, facts)
         return self.unit.penalty(infractions, race, span, self._source)
 
     def eligible(self, race: str, facts: Mapping[str, Any], span: Span) -> bool:

@@ -397,12 +397,14 @@ class Evaluator:
         raise self.fail(f"{render(value)} falls in no band of {name}", span, f"bands: {labels}")
 
     # ---- statements
-    def penalty(self, infractions: Sequence[str], race: str, span: Span) -> Sanction:
-        """The combined sanction for one or more infractions on a race."""
+    def penalty(self, infractions: Sequence[str], race: str, span: Span, facts: Mapping[str, Any] | None = None) -> Sanction:
+        """The combined sanction for one or more infractions on a race (facts decide lines with `when`)."""
         ed = self.edition
         sanctions: list[Sanction] = []
         for infraction in infractions:
             found: Penalty | None = ed.penalty_for(infraction, race)
+            if ed.has_conditional_penalty(infraction):
+                found = self._conditional_penalty(infraction, race, span, facts or {})
             if found is None:
                 raise self.fail(
                     f"the {ed.label} policy gives no penalty for {infraction} on {race}", span,
@@ -410,12 +412,39 @@ class Evaluator:
                 )
             if self.tracing:
                 how = "named race" if found.rank == 0 else ("group " + found.target_label if found.rank == 1 else "all races")
-                self.note("penalty", infraction, f"on {found.target_label} ({how})", [("race", race)], found.sanction, found.citation)
+                when = f" when {_source_text(ed.source, found.condition.span)}" if found.condition is not None else ""
+                self.note("penalty", infraction, f"on {found.target_label} ({how}){when}", [("race", race)], found.sanction, found.citation)
             sanctions.append(found.sanction)
         if len(sanctions) == 1:
             return sanctions[0]  # a lone sanction is its own combination: no plugin call
         combine = ed.combine or combine_sanctions
         return combine(sanctions)
+
+    def _conditional_penalty(self, infraction: str, race: str, span: Span, facts: Mapping[str, Any]) -> Penalty | None:
+        """The first statement, most specific first, whose `when` holds for these facts."""
+        env = dict(facts)
+        env.setdefault("race", self.race_value(race))
+        query_source = self._source
+        for candidate in self.edition.penalty_candidates(infraction, race):
+            if candidate.condition is None:
+                return candidate
+            previous = self._enter(span)
+            try:
+                holds = self.evaluate(candidate.condition, env)
+            except EvaluationError as exc:
+                # Reported against the query: it is the query that lacks the facts the line reads.
+                condition = _source_text(self.edition.source, candidate.condition.span)
+                raise EvaluationError(
+                    f"{exc.message}: the penalty for {infraction} on {race} applies only when {condition}", span, query_source,
+                    f"give the facts it reads, e.g. given runner = {{...}} (line {candidate.decl.span.line})",
+                ) from None
+            finally:
+                self._leave(previous)
+            if not isinstance(holds, bool):
+                raise self.fail(f"the 'when' of the penalty for {infraction} gives {type_name(holds)}, not yes or no", span)
+            if holds:
+                return candidate
+        return None
 
     def eligible(self, race: str, facts: Mapping[str, Any], span: Span) -> bool:
         decl = self.edition.races[race].decl

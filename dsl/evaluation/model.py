@@ -100,6 +100,7 @@ class Penalty:
     decl: ast.PenaltyDecl
     citation: Citation
     target_label: str
+    condition: ast.Expr | None = None  # `when`: applies only when the query's facts make it hold
 
 
 @attrs.define
@@ -182,18 +183,27 @@ class Edition:
         return f"{self.series} {self.year}"
 
     def penalty_for(self, infraction: str, race: str) -> Penalty | None:
-        """The most specific penalty statement for an infraction on a race."""
+        """The most specific unconditional penalty statement for an infraction on a race (lines with `when` need facts)."""
         key = (infraction, race)
         if key in self._penalty_index:
             return self._penalty_index[key]
         best: Penalty | None = None
         for penalty in self.penalties.get(infraction, ()):
-            if race in penalty.races and (best is None or penalty.rank < best.rank):
+            if penalty.condition is None and race in penalty.races and (best is None or penalty.rank < best.rank):
                 best = penalty
         if self.checked:
             # Only a finished chart may be indexed: the checker still adds penalties.
             self._penalty_index[key] = best
         return best
+
+    def penalty_candidates(self, infraction: str, race: str) -> list[Penalty]:
+        """Every statement that may sanction an infraction on a race, in the order they are tried:
+        the most specific first and, at equal specificity, lines with a `when` before the line without."""
+        found = [p for p in self.penalties.get(infraction, ()) if race in p.races]
+        return sorted(found, key=lambda p: (p.rank, p.condition is None))
+
+    def has_conditional_penalty(self, infraction: str) -> bool:
+        return any(p.condition is not None for p in self.penalties.get(infraction, ()))
 
     def callables(self) -> set[str]:
         return set(self.rules) | set(self.schedules) | set(self.tables) | set(self.bands) | set(self.functions)

@@ -100,8 +100,13 @@ class Sanction:
     minutes: Decimal = Decimal(0)
     disqualified: bool = False
     for_life: bool = False
-    discretion: tuple[str, ...] = ()  # infractions left to the race direction
+    discretion: tuple[str, ...] = ()  # infractions left to someone's discretion
     doping: tuple[str, ...] = ()  # infractions sanctioned as for doping
+    immediate: bool = False  # a disqualification served at once ("Immediate disqualification")
+    ban_months: int = 0  # a disqualification with a fixed-term ban ("disqualify for 2 years")
+    # Who decides, for each discretion infraction whose decider the regulation names
+    # (the others are left to the race direction, the default).
+    deciders: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def time(cls, minutes: Decimal) -> Sanction:
@@ -111,29 +116,55 @@ class Sanction:
     def kind(self) -> str:
         if self.for_life:
             return "disqualify for life"
+        if self.ban_months:
+            return "disqualify for a term"
         if self.disqualified:
             return "disqualify"
         if self.doping:
             return "as doping"
         if self.discretion:
             return "discretion"
+        if not self.minutes:
+            return "no penalty"
         return "time"
+
+    def decider(self, infraction: str) -> str:
+        """Who decides a discretion sanction for this infraction."""
+        return dict(self.deciders).get(infraction, DEFAULT_DECIDER)
 
     def __str__(self) -> str:
         parts: list[str] = []
+        immediate = "immediate " if self.immediate else ""
         if self.for_life:
-            parts.append("disqualification for life")
+            parts.append(f"{immediate}disqualification for life")
+        elif self.ban_months:
+            parts.append(f"{immediate}disqualification for {ban_text(self.ban_months)}")
         elif self.disqualified:
-            parts.append("disqualification")
+            parts.append(f"{immediate}disqualification")
         elif self.minutes:
             parts.append(f"{Duration(self.minutes)} time penalty")
         if self.doping:
             parts.append(f"sanctioned as for doping ({', '.join(self.doping)})")
-        if self.discretion:
-            parts.append(f"at the race direction's discretion ({', '.join(self.discretion)})")
+        by_decider: dict[str, list[str]] = {}
+        for infraction in self.discretion:
+            by_decider.setdefault(self.decider(infraction), []).append(infraction)
+        for who, infractions in by_decider.items():
+            words = "at the race direction's discretion" if who == DEFAULT_DECIDER else f"at the discretion of {who}"
+            parts.append(f"{words} ({', '.join(infractions)})")
         if not parts:
             return "no penalty"
         return " + ".join(parts)
+
+
+DEFAULT_DECIDER = "the race direction"
+
+
+def ban_text(months: int) -> str:
+    """A fixed-term ban as the regulation says it: 2 years, 18 months."""
+    if months % 12 == 0:
+        years = months // 12
+        return f"{years} year{'s' if years != 1 else ''}"
+    return f"{months} month{'s' if months != 1 else ''}"
 
 
 def combine_sanctions(sanctions: list[Sanction]) -> Sanction:
@@ -141,14 +172,19 @@ def combine_sanctions(sanctions: list[Sanction]) -> Sanction:
     minutes = sum((s.minutes for s in sanctions), Decimal(0))
     life = any(s.for_life for s in sanctions)
     dq = life or any(s.disqualified for s in sanctions)
+    ban = 0 if life else max((s.ban_months for s in sanctions), default=0)  # the longest ban stands
     discretion = tuple(dict.fromkeys(i for s in sanctions for i in s.discretion))
     doping = tuple(dict.fromkeys(i for s in sanctions for i in s.doping))
+    deciders = tuple(dict.fromkeys(d for s in sanctions for d in s.deciders))
     return Sanction(
         minutes=Decimal(0) if dq else minutes,
         disqualified=dq,
         for_life=life,
         discretion=discretion,
         doping=doping,
+        immediate=dq and any(s.immediate for s in sanctions),
+        ban_months=ban,
+        deciders=deciders,
     )
 
 
@@ -260,6 +296,9 @@ def to_json(value: Any) -> Any:
             "for_life": value.for_life,
             "discretion": list(value.discretion),
             "doping": list(value.doping),
+            "immediate": value.immediate,
+            "ban_months": value.ban_months,
+            "deciders": {i: value.decider(i) for i in value.discretion},
             "text": str(value),
         }
     if isinstance(value, RaceValue | GroupValue):

@@ -127,10 +127,14 @@ class RecordExpr(Expr):
 
 @attrs.frozen
 class SanctionExpr(Node):
-    """A sanction as written: kind is time, disqualify, life, discretion or doping."""
+    """A sanction as written: kind is time, disqualify, life, ban, discretion, doping or none."""
 
     kind: str = "time"
     minutes: int = 0
+    # ---- richer sanctions (issue #11 item 4)
+    immediate: bool = False  # "Immediate disqualification": served at once, not after the race
+    ban_months: int = 0  # kind "ban": `disqualify for 2 years` is 24 months
+    decider: str = ""  # kind "discretion": who decides ("the Race Jury"); empty is the race direction
 
 
 # ---- statements ------------------------------------------------------------
@@ -196,6 +200,7 @@ class PenaltyDecl(Statement):
     infractions: tuple[str, ...] = ()
     targets: tuple[str, ...] = ()  # race or group names; "all" for every race
     sanction: SanctionExpr = attrs.field(factory=SanctionExpr)
+    condition: Expr | None = None  # `when EXPR`: the line applies only when the facts make it hold
 
 
 @attrs.frozen

@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import pluggy
 from racepolicy.evaluation.builtins import BUILTINS, param_kinds
 from racepolicy.evaluation.model import Band, Edition, Group, Penalty, Race, Rule, Schedule, ScheduleTier, Table, cite
@@ -64,10 +65,14 @@ def sanction_of(expr: ast.SanctionExpr, infraction: str) -> Sanction:
     if expr.kind == "time":
         return Sanction.time(Decimal(expr.minutes))  # exact minutes: values hold Decimals, never ints
     if expr.kind == "discretion":
-        return Sanction(discretion=(infraction,))
+        return Sanction(discretion=(infraction,), deciders=((infraction, expr.decider),) if expr.decider else ())
     if expr.kind == "doping":
         return Sanction(doping=(infraction,))
-    return SANCTIONS[expr.kind]
+    if expr.kind == "none":
+        return Sanction()
+    if expr.kind == "ban":
+        return Sanction(disqualified=True, ban_months=expr.ban_months, immediate=expr.immediate)
+    return attrs.evolve(SANCTIONS[expr.kind], immediate=expr.immediate)
 
 
 class Checker:
@@ -314,11 +319,23 @@ class Checker:
             if bad:
                 continue
             label = ", ".join(st.targets)
+            if st.condition is not None:
+                # A penalty's condition reads the query's facts, as an eligibility condition does.
+                kind = self.infer(st.condition, {"runner": "record", "race": "race"})
+                if kind not in ("bool", "any"):
+                    self.error(
+                        PolicyTypeError, f"a penalty's 'when' condition must be yes or no, not {_article(kind)}", st.condition.span,
+                        "compare the facts, e.g. when runner.age >= 60",
+                    )
             for infraction in st.infractions:
-                penalty = Penalty(infraction, frozenset(races), rank, sanction_of(st.sanction, infraction), st, cite(self.source, st), label)
+                penalty = Penalty(
+                    infraction, frozenset(races), rank, sanction_of(st.sanction, infraction), st, cite(self.source, st), label, st.condition,
+                )
                 for other in ed.penalties.get(infraction, []):
                     clash = sorted(penalty.races & other.races)
-                    if clash and other.rank == penalty.rank and other.sanction != penalty.sanction:
+                    # Lines with `when` may differ from the line without: the condition says when each applies.
+                    conditional = penalty.condition is not None or other.condition is not None
+                    if clash and not conditional and other.rank == penalty.rank and other.sanction != penalty.sanction:
                         self.error(
                             ConflictError,
                             f"conflicting penalties for '{infraction}' on {', '.join(clash)}: "

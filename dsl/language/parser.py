@@ -153,6 +153,13 @@ def _month_day(tok: Token) -> ast.MonthDay:
     return ast.MonthDay(month=month, day=day, span=_tok_span(tok))
 
 
+class _When:
+    """A penalty's `when` condition, on its way into the PenaltyDecl."""
+
+    def __init__(self, condition: ast.Expr) -> None:
+        self.condition = condition
+
+
 class _SectionMark:
     """A `section` heading; folded into the statements that follow it."""
 
@@ -279,11 +286,12 @@ class _ToAst(Transformer[Token, Any]):
         return ast.InfractionDecl(name=str(name), description=literal_of(text), citation=citation, span=_span(meta))
 
     # ---- penalties
-    def penalty_decl(
-        self, meta: Any, infractions: tuple[str, ...], targets: tuple[str, ...], sanction: ast.SanctionExpr,
-        citation: ast.Citation | None = None,
-    ) -> ast.PenaltyDecl:
-        return ast.PenaltyDecl(infractions=infractions, targets=targets, sanction=sanction, citation=citation, span=_span(meta))
+    def penalty_decl(self, meta: Any, infractions: tuple[str, ...], targets: tuple[str, ...], sanction: ast.SanctionExpr, *rest: Any) -> ast.PenaltyDecl:
+        citation = next((r for r in rest if isinstance(r, ast.Citation)), None)
+        condition = next((r.condition for r in rest if isinstance(r, _When)), None)
+        return ast.PenaltyDecl(
+            infractions=infractions, targets=targets, sanction=sanction, condition=condition, citation=citation, span=_span(meta),
+        )
 
     def target_list(self, meta: Any, *targets: str) -> tuple[str, ...]:
         return tuple(targets)
@@ -309,6 +317,42 @@ class _ToAst(Transformer[Token, Any]):
 
     def doping_sanction(self, meta: Any) -> ast.SanctionExpr:
         return ast.SanctionExpr(kind="doping", span=_span(meta))
+
+    # ---- richer sanctions (issue #11 item 4)
+    def immediate_sanction(self, meta: Any, term: ast.SanctionExpr | None = None) -> ast.SanctionExpr:
+        base = term or ast.SanctionExpr(kind="disqualify")
+        return attrs.evolve(base, immediate=True, span=_span(meta))
+
+    def life_term(self, meta: Any) -> ast.SanctionExpr:
+        return ast.SanctionExpr(kind="life", span=_span(meta))
+
+    def ban_years(self, meta: Any) -> str:
+        return "years"
+
+    def ban_months(self, meta: Any) -> str:
+        return "months"
+
+    def ban_term(self, meta: Any, number: Token, unit: str) -> ast.SanctionExpr:
+        _check_digits(number)
+        count = Decimal(str(number))
+        months = count * 12 if unit == "years" else count
+        if months != months.to_integral_value() or months <= 0:
+            raise NumberRangeError(
+                f"a ban of {number} {unit} is not a whole number of months, one or more", _tok_span(number), None,
+                "write e.g. disqualify for 2 years or for 18 months",
+            )
+        return ast.SanctionExpr(kind="ban", ban_months=int(months), span=_span(meta))
+
+    ban_sanction = ban_term
+
+    def decider_sanction(self, meta: Any, who: Token) -> ast.SanctionExpr:
+        return ast.SanctionExpr(kind="discretion", decider=literal_of(who), span=_span(meta))
+
+    def no_sanction(self, meta: Any) -> ast.SanctionExpr:
+        return ast.SanctionExpr(kind="none", span=_span(meta))
+
+    def penalty_when(self, meta: Any, condition: ast.Expr) -> _When:
+        return _When(condition)
 
     # ---- schedules, tables, bands
     def schedule_decl(self, meta: Any, name: Token, *rest: Any) -> ast.ScheduleDecl:

@@ -101,8 +101,8 @@ def _answer(edition: Edition, query: ast.Query, source: Source, evaluator: Evalu
                 raise UnknownInfractionError(
                     f"unknown infraction '{infraction}'", _word_span(source, query, infraction), source, did_you_mean(infraction, known),
                 )
-        # Gear infractions count only where their item is required (dsl/query/gear.py).
-        value, note = gear_penalty(edition, evaluator, query, source)
+        # Gear infractions count only where their item is required (dsl/query/gear.py); facts decide `when` lines.
+        value, note = gear_penalty(edition, evaluator, query, source, env)
     elif isinstance(query, ast.EligibleQuery):
         _known_race(edition, query.race, query, source)
         value = evaluator.eligible(query.race, env, query.span)

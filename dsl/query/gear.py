@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -33,7 +33,8 @@ def check_kits(edition: Edition, kits: Sequence[str], query: ast.Query, source: 
             )
 
 
-def gear_penalty(edition: Edition, evaluator: Evaluator, query: ast.PenaltyQuery, source: Source) -> tuple[Sanction, str]:
+def gear_penalty(edition: Edition, evaluator: Evaluator, query: ast.PenaltyQuery, source: Source,
+                 facts: Mapping[str, Any] | None = None) -> tuple[Sanction, str]:
     """A penalty query where gear infractions count only if their item is required on the race under the kits in force."""
     check_kits(edition, query.kits, query, source)
     applying: list[str] = []
@@ -44,7 +45,7 @@ def gear_penalty(edition: Edition, evaluator: Evaluator, query: ast.PenaltyQuery
             applying.append(infraction)
         if ruling is not None:
             rulings.append(ruling)
-    value = evaluator.penalty(applying, query.race, query.span) if applying else Sanction()
+    value = evaluator.penalty(applying, query.race, query.span, facts) if applying else Sanction()
     # The chart rows first, then the checklist clauses that made each gear row apply or not.
     for ruling in rulings:
         evaluator.note("checklist", ruling.infraction, ruling.reason, [("race", query.race)], None if ruling.applies else "no penalty", ruling.citation)

@@ -116,8 +116,21 @@ def _join(*parts: str) -> str:
 
 
 def _sanction(s: ast.SanctionExpr) -> str:
-    words = {"disqualify": "disqualify", "life": "disqualify for life", "discretion": "discretion", "doping": "as doping"}
-    return str(Duration(Decimal(s.minutes))) if s.kind == "time" else words[s.kind]
+    if s.kind == "time":
+        return str(Duration(Decimal(s.minutes)))
+    if s.kind == "discretion" and s.decider:
+        return f"discretion of {literal(s.decider)}"
+    if s.kind == "ban":
+        term = f"{s.ban_months // 12} years" if s.ban_months % 12 == 0 else f"{s.ban_months} months"
+        return f"disqualify{' immediately' if s.immediate else ''} for {term}"
+    if s.immediate:
+        return "disqualify immediately" + (" for life" if s.kind == "life" else "")
+    words = {"disqualify": "disqualify", "life": "disqualify for life", "discretion": "discretion", "doping": "as doping", "none": "no penalty"}
+    return words[s.kind]
+
+
+def _when(st: ast.PenaltyDecl) -> str:
+    return f"when {expression(st.condition)}" if st.condition is not None else ""
 
 
 def _aligned(rows: list[tuple[int, list[str]]]) -> list[tuple[int, str]]:
@@ -172,7 +185,7 @@ def _names_line(prefix: str, names: Iterable[str], suffix: str, line: int) -> Li
 
 
 def _penalty_columns(st: ast.PenaltyDecl) -> list[str]:
-    return [f"penalty {', '.join(st.infractions)} on {', '.join(st.targets)}", "=", _sanction(st.sanction), _cite(st.citation)]
+    return [f"penalty {', '.join(st.infractions)} on {', '.join(st.targets)}", "=", _join(_sanction(st.sanction), _when(st)), _cite(st.citation)]
 
 
 def _penalty_wrapped(st: ast.PenaltyDecl) -> Lines:
@@ -185,7 +198,7 @@ def _penalty_wrapped(st: ast.PenaltyDecl) -> Lines:
             lines.append((st.span.line, current.rstrip()))
             current = " " * 8
         current += piece + " "
-    lines.append((st.span.line, f"{current}on {', '.join(st.targets)} = {_sanction(st.sanction)}"))
+    lines.append((st.span.line, _join(f"{current}on {', '.join(st.targets)} = {_sanction(st.sanction)}", _when(st))))
     if st.citation is not None:
         lines.append((st.span.line, INDENT + _cite(st.citation)))
     return lines

@@ -18,7 +18,9 @@ def complete(session: Session, text: str, fuzzy: bool = False) -> list[str]:
 def test_keywords_come_from_the_grammar_at_the_cursor() -> None:
     assert accepted_keywords("penalty missing_jacket ")[0] == ["on"]
     assert accepted_keywords("eligible ETC ")[0] == ["given"]
-    assert set(accepted_keywords("penalty a on UTMB = ")[0]) == {"as", "discretion", "disqualify"}
+    assert set(accepted_keywords("penalty a on UTMB = ")[0]) == {"as", "discretion", "disqualify", "no"}
+    assert set(accepted_keywords("penalty a on UTMB = disqualify ")[0]) >= {"for", "immediately"}
+    assert set(accepted_keywords("penalty a on UTMB = disqualify for 2 ")[0]) == {"years", "year", "months", "month"}
     # At the start: the query keywords and the statements a what-if may define, not `edition`.
     start = set(accepted_keywords("")[0])
     assert {"penalty", "eligible", "rule", "if", "not"} <= start
