@@ -148,6 +148,32 @@ DIFF_RENAMES = {
     "rule:guarantee_covers": "table:insurance_cover",
     # seed 004:430 "publicity accessories (flags, banners)", seed 003:424 "sponsoring items - such as flags or banners"
     "infraction:publicity_accessories": "infraction:sponsor_items",
+    # The same clause in each text, encoded under each text's words (2016 "postponement", 2022 "injury priority"; 2016
+    # "objection", 2022 "complaint"; ...): one change each, showing both values, never a removal and an addition.
+    "rule:postponement_possible": "rule:injury_priority_eligible",
+    "rule:postponement_request_admissible": "rule:injury_priority_request_accepted",
+    "rule:postponement_decision_deadline": "rule:injury_priority_decision_by",
+    "rule:postponement_decided_by": "rule:injury_priority_decided_by",
+    "rule:bag_collection": "rule:bag_retrieval",
+    "rule:bag_repatriated_after_abandon": "rule:bag_of_runner_who_drops_out",
+    "rule:rescue_costs_paid_by": "rule:exceptional_rescue_paid_by",
+    "rule:cancellation_accepted_by": "rule:cancellation_accepted",
+    "rule:race_guide_download_from": "rule:guide_download",
+    "rule:penalties_imposed_by": "rule:penalty_applied_by",
+    "rule:bib_on_retirement": "rule:bib_after",
+    "rule:objection_in_time": "rule:complaint_receivable",
+    "rule:semi_autonomy_covers": "rule:semi_autonomy",
+    "rule:participant_must_be": "rule:runner_commitments",
+    "rule:first_aiders_may": "rule:staff_powers",
+    "rule:organisation_may_modify_route": "rule:organization_may_modify",
+    "rule:organisation_may_stop_race_for_safety": "rule:safety_measures",
+    "rule:excluded_after_intravenous_drip": "rule:may_continue_after_treatment",
+    "rule:chamonix_rest_area_access": "rule:rest_area_chamonix",
+    "rule:medical_certificate_channel": "rule:certificate_accepted",
+    "rule:course_controller_phone": "rule:race_security_hq",
+    "rule:accident_insurance_countries": "rule:rescue_insurance_valid",
+    "rule:bib_position_allowed": "rule:bib_conforms",
+    "table:drop_bags": "table:drop_bag",
 }
 
 

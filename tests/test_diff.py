@@ -753,3 +753,9 @@ def test_who_decides_a_discretion_sanction_is_shown_when_it_changes_whatever_its
     diff = compare(directors, old_text=jury)
     assert lines(diff, "penalties") == ['short_cutting on all races: discretion of "the Race Jury" → discretion of "the race directors"']
     assert "Who decides: short_cutting on all races" in render_text(diff)
+
+
+def test_a_declared_rename_to_a_name_the_new_edition_lacks_still_reports_the_removal() -> None:
+    pm = make_plugin_manager([RenamePlugin()], entry_points=False)
+    new = edit(BASE, ('rule notice = 15d § "cancelled more than 15 days before the start"\n', ""))
+    assert lines(compare(new, pm=pm), "rules") == ["rule notice: 15d (removed)"]

@@ -318,9 +318,16 @@ class EditionComparer:
         for before, after in self.declared_renames.items():
             old_kind, _, old_name = before.partition(":")
             new_kind, _, new_name = after.partition(":")
-            if old_kind == new_kind == kind and old_name != new_name:
+            if old_kind == new_kind == kind and old_name != new_name and self._exists(self.old, kind, old_name) and self._exists(self.new, kind, new_name):
                 found[old_name] = new_name
         return found
+
+    @staticmethod
+    def _exists(edition: Edition, kind: str, name: str) -> bool:
+        """A rename holds only between statements both editions have; a name the policy lacks is not silently dropped."""
+        found: dict[str, Any] = {"rule": edition.rules, "table": edition.tables, "schedule": edition.schedules,
+                                 "infraction": {**edition.infractions, **edition.penalties}}.get(kind, {})
+        return kind not in ("rule", "table", "schedule", "infraction") or name in found
 
     def compare(self, pm: pluggy.PluginManager | None = None) -> EditionDiff:
         if pm is not None and not self.declared_renames:
