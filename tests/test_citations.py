@@ -100,7 +100,7 @@ def test_an_answer_shows_the_line_of_the_regulation_it_quotes(bundled: PolicySet
     # seed 003:51 "CCC®: 189€"
     assert "003_03726955152b33cc.txt:51" in answer.render()
     trace = json.loads(answer.to_json_text())["trace"]
-    assert trace[0]["citation"]["text"] == {"file": "003_03726955152b33cc.txt", "line": 51, "first_line": 44, "end_line": 51}
+    assert trace[0]["citation"]["text"] == {"file": "003_03726955152b33cc.txt", "line": 51, "first_line": 51, "end_line": 51}
 
 
 def test_every_citation_of_every_bundled_policy_is_verified() -> None:

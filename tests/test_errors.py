@@ -258,9 +258,9 @@ def broken_with_check_errors() -> str:
     head = replace_once(head, "through 06-30 -> 50%", "through 07-31 -> 50%")
     head = replace_once(head, "through 07-31 -> 30%", "through 06-30 -> 30%")
     text = head + "rule refund(" + tail
-    text = replace_once(text, "  35..39\n", "  30..39\n")
-    text = replace_once(text, "penalty cheating on all = disqualify immediately for life",
-                        "penalty cheating on all = disqualify for life\npenalty cheating on all = disqualify")
+    text = replace_once(text, "  35..39 §", "  30..39 §")
+    text = replace_once(text, "penalty cheating on long  = disqualify immediately for life",
+                        "penalty cheating on long  = disqualify immediately for life\npenalty cheating on long  = disqualify")
     text = replace_once(text, "penalty pack_not_tagged on long  = 1h", "penalty pack_not_taged on long  = 1h")
     text = replace_once(text, "ceil(stones * 50%)", "ceil(stones + 50%)")
     return text
@@ -281,8 +281,8 @@ def test_check_reports_every_error_of_a_broken_policy_in_source_order(in_tmp: Pa
 
 def test_check_reports_every_syntax_error_of_a_broken_policy(in_tmp: Path, capsys: pytest.CaptureFixture[str], snapshot) -> None:
     text = utmb_2022()
-    text = replace_once(text, "cutoff 26h30,", "cutoff 26h30 30,")
-    text = replace_once(text, "penalty cheating on all = disqualify immediately for life", "penalty cheating on all = disqualified for life")
+    text = replace_once(text, "cutoff 26h30 §", "cutoff 26h30 30 §")
+    text = replace_once(text, "penalty cheating on long  = disqualify immediately for life", "penalty cheating on long  = disqualified for life")
     text = replace_once(text, "rule complaint_deadline = 10d", "rule complaint_deadline = 10 days")
     Path("utmb-2022.policy").write_text(text, encoding="utf-8")
     assert main(["check", "utmb-2022.policy"]) == 2
