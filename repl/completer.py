@@ -127,6 +127,8 @@ class RacePolicyCompleter(Completer):
             elif kind == "attribute":
                 found.update((n, "race attribute") for n in edition.attribute_kinds)
                 found.update({"name": "race name", "title": "race title"})
+                for shape in edition.facts.values():  # `runner.` offers the declared fields too (issue #11)
+                    found.update((f.name, f"field of {shape.name}: {f.type}{' (optional)' if f.optional else ''}") for f in shape.fields.values())
             elif kind == "form_words":
                 form = edition.query_forms.get(verb)
                 if form is not None:
@@ -150,6 +152,7 @@ class RacePolicyCompleter(Completer):
                 elif verb == "":
                     found.update((v, f"query: {usage}") for v, usage in GEAR_FORMS.items())
             elif kind == "fact":
+                found.update((n, "facts: " + ", ".join(shape.fields)) for n, shape in edition.facts.items())
                 for rule in edition.rules.values():
                     found.update((p.name, f"fact ({p.type})") for p in rule.decl.params if p.type == "record")
         if kind == "fact" or kind == "expression":

@@ -12,6 +12,7 @@ from racepolicy.language.errors import (
     CycleError,
     DuplicateError,
     EvaluationError,
+    FactShapeError,
     InputError,
     InvalidDateError,
     MissingHeaderError,
@@ -75,7 +76,7 @@ LOAD_ERRORS = [
     ("unknown-rule", RACES + "rule r = stone_back(9)\nrule stones_back(n: number) = n\n", UnknownNameError),
     ("unknown-attribute-in-race", "race UTMB: fee 305 EUR, cuttoff 46h30\n", UnknownNameError),
     ("unknown-attribute-of-race", RACES + "rule r = UTMB.distanse\n", UnknownNameError),
-    ("syntax-unknown-type", "rule r(n: numbr) = n\n", PolicySyntaxError),
+    ("syntax-unknown-type", "rule r(n: numbr) = n\n", PolicyTypeError),  # a type may be a declared set of words: the checker knows the types
     ("missing-header", None, MissingHeaderError),
     # ---- duplicates
     ("duplicate-race", "race UTMB: fee 305 EUR\nrace UTMB: fee 300 EUR\n", DuplicateError),
@@ -157,7 +158,7 @@ QUERY_ERRORS = [
     ("query-unknown-verb", "cutof TDS", QueryError),
     ("query-attribute-not-given", "capacity ETC", QueryError),
     ("query-unknown-rule", "stone_back(9, false)", UnknownNameError),
-    ("query-missing-fact", "eligible UTMB given runner = {birth_yaer: 2000}", EvaluationError),
+    ("query-missing-fact", "eligible UTMB given runner = {birth_yaer: 2000}", FactShapeError),  # utmb 2022 declares `facts runner`
     ("query-type-mismatch", "UTMB.distance + 15min", PolicyTypeError),
     ("query-percent-added-to-date", "2022-05-01 + 50%", PolicyTypeError),
     ("query-arity", "stones_back(9)", ArityError),

@@ -27,11 +27,11 @@ POLICY = '''edition demo 2024 "Demo" currency EUR
 
 section "Points"
 input last_place: number "the text does not say where the points range ends" § "points by finishing position"
-table top(distance) § "25 to 125 points in a Half"
+table top_points(distance) § "25 to 125 points in a Half"
     reading "the range is per division" over "the range is overall":
   "Half"     -> 125 § "125 points in a Half"
   "Marathon" -> n/a § "Marathon: not applicable"
-rule step = (top("Half") - 25) / (last_place - 1) § "points by finishing position"
+rule step = (top_points("Half") - 25) / (last_place - 1) § "points by finishing position"
 rule transfer(km: length) = km > 500 km § "if no Marathon is within 500 km" reading "within includes 500 km" over "within excludes 500 km"
 race Half: capacity 700 § "700 runners"
 race Full: capacity 500 § "500 runners"
@@ -92,14 +92,14 @@ def test_an_answer_shows_the_reading_it_depends_on(demo: PolicySet, runner: str)
 
 @pytest.mark.parametrize("runner", RUNNERS)
 def test_a_reading_on_a_table_holds_for_the_row_the_answer_used(demo: PolicySet, runner: str) -> None:
-    answer = demo.ask('top("Half")', runner=runner)
+    answer = demo.ask('top_points("Half")', runner=runner)
     assert answer.text == "125"
     assert [r["reading"] for r in answer.readings()] == ["the range is per division"]
 
 
 @pytest.mark.parametrize("runner", RUNNERS)
 def test_an_na_cell_answers_not_applicable_and_cites_its_row(demo: PolicySet, runner: str) -> None:
-    answer = demo.ask('top("Marathon")', runner=runner)
+    answer = demo.ask('top_points("Marathon")', runner=runner)
     assert answer.text == "not applicable"
     assert any('"Marathon: not applicable" (demo.policy:8)' in c for c in answer.citations())
 
@@ -197,7 +197,7 @@ def test_check_readings_lists_every_reading_with_its_place(tmp_path: Path, capsy
     assert main(["check", "--readings", str(path)]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[1:] == [
-        f'{path}:5:21: reading "the range is per division" (the text also allows "the range is overall") of § "25 to 125 points in a Half"',
+        f'{path}:5:28: reading "the range is per division" (the text also allows "the range is overall") of § "25 to 125 points in a Half"',
         f'{path}:10:41: reading "within includes 500 km" (the text also allows "within excludes 500 km") of § "if no Marathon is within 500 km"',
     ]
 

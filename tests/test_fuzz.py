@@ -118,6 +118,7 @@ ODD = [
     '"', "#", "(", ")", "[", "]", "{", "}", ",", ":", "=", "->", "..", "+", "-", "*", "/", "%", ".",
     "9" * 300, "0." + "1" * 200, "1e999", "(" * 200, ")" * 200, "not " * 200, "- " * 200, "if true then ",
     "2022-02-30", "0000-00-00", "99-99", "02-29", "46h99", "0min", "0d", "99999999999999d",
+    "8.5h", "1.5d", "24:00", "99:99", "0:00", "23:59", "100 XYZ", "100 RMB", "30 cm", " at ",  # issue #11 item 5
 ]
 odd_text = st.one_of(st.sampled_from(ODD), st.text(max_size=8), st.binary(max_size=8).map(lambda b: b.decode("latin-1")))
 
@@ -172,12 +173,15 @@ def grammar() -> Lark:
 
 RACES = ["UTMB", "CCC", "TDS", "OCC", "MCC", "ETC", "XYZ"]
 RULES = ["r0", "r1", "r2", "refund", "stones_back", "cancellation_refund", "general_awards", "age_category", "born_in_time"]
-FUNCS = [*RULES, "min", "max", "ceil", "floor", "round", "abs", "date", "years_between", "len", "nope"]
+FUNCS = [*RULES, "min", "max", "ceil", "floor", "round", "abs", "date", "years_between", "len", "nope",
+         "working_days_after", "working_days_between", "add_months", "months_between", "date_of", "time_of",
+         "sum", "count", "sort", "sort_by", "top", "bottom", "top_by", "bottom_by", "any", "all", "subset"]
 
 literals = st.one_of(
     st.integers(0, 10**6).map(str),
     st.sampled_from(["2.5", "0", "171 km", "10000 m", "305 EUR", "0.01 USD", "50%", "0%", "46h30", "15min", "10d", "1h",
-                     "2022-05-15", "1999-12-31", '"men"', '"Chamonix"', '""', "true", "false", "year", "999999999999999"]),
+                     "2022-05-15", "1999-12-31", '"men"', '"Chamonix"', '""', "true", "false", "year", "999999999999999",
+                     "08:30", "23:59", "30 cm", "100 RMB", "(2022-08-26 at 18:00)"]),
 )
 names = st.sampled_from([*RACES, "runner", "race", "x", "long", "short", "all", "p", "q", *RULES[:3]])
 
@@ -185,7 +189,7 @@ names = st.sampled_from([*RACES, "runner", "race", "x", "long", "short", "all", 
 def expressions() -> st.SearchStrategy[str]:
     def extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
         return st.one_of(
-            st.tuples(inner, st.sampled_from(["+", "-", "*", "/", "==", "!=", "<", "<=", ">", ">=", "and", "or", "in", "not in"]), inner)
+            st.tuples(inner, st.sampled_from(["+", "-", "*", "/", "==", "!=", "<", "<=", ">", ">=", "and", "or", "in", "not in", "at"]), inner)
             .map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
             inner.map(lambda e: f"(-{e})"),
             inner.map(lambda e: f"(not {e})"),
@@ -193,6 +197,7 @@ def expressions() -> st.SearchStrategy[str]:
             st.tuples(st.sampled_from(FUNCS), st.lists(inner, max_size=3)).map(lambda t: f"{t[0]}({', '.join(t[1])})"),
             st.tuples(inner, st.sampled_from(["fee", "cutoff", "distance", "name", "birth_year", "nope"])).map(lambda t: f"{t[0]}.{t[1]}"),
             st.lists(inner, max_size=3).map(lambda items: "[" + ", ".join(items) + "]"),
+            st.tuples(inner, inner).map(lambda t: f"({t[0]} where {t[1]})"),  # issue #11 item 2
             st.lists(st.tuples(st.sampled_from(["birth_year", "sex", "a"]), inner), max_size=3)
             .map(lambda items: "{" + ", ".join(f"{k}: {v}" for k, v in items) + "}"),
         )
@@ -265,8 +270,10 @@ def generated_policy(draw: st.DrawFn) -> str:
     expr = expressions()
     out = ['edition utmb 2022 "fuzz" currency EUR']
     races = draw(st.lists(st.sampled_from(RACES[:4]), min_size=1, max_size=3, unique=True))
+    if draw(st.booleans()):  # the policy's own race attributes (issue #11 item 10)
+        out.append(f"attribute start_time: {draw(st.sampled_from(['time', 'money', 'tme', 'list']))}")
     for race in races:
-        attrs = draw(st.lists(st.tuples(st.sampled_from(["fee", "cutoff", "distance", "capacity", "start", "nope"]), expr), max_size=3))
+        attrs = draw(st.lists(st.tuples(st.sampled_from(["fee", "cutoff", "distance", "capacity", "start", "nope", "start_time"]), expr), max_size=3))
         body = ", ".join(f"{k} {v}" for k, v in attrs) or "fee 1 EUR"
         if draw(st.booleans()):
             body += f", eligible when {draw(expr)}"
@@ -302,8 +309,18 @@ def generated_policy(draw: st.DrawFn) -> str:
             st.sampled_from(["", ' spec "1.40m x 2m"', f" except {RACES[0]}", " absent littering", " fewer littering", " absent nope"]),
         ), min_size=1, max_size=3))
         out.append(f"checklist gear_{len(out)} on {target}{kit}: " + " ".join(f"{m} {c}{n}{rest}" for m, c, n, rest in items))
+        # closed sets of words and the shape of facts (issue #11 item 1)
+        out.append(draw(st.sampled_from([
+            'words sex: "men" ("man", "m"), "women" ("woman", "w")', 'words sex case sensitive: "men", "Men"', 'words sex: "men" ("m"), "x" ("M")',
+        ])))
+        out.append(draw(st.sampled_from([
+            "facts runner: birth_year: number, sex: sex optional", "facts runner: birth_year: numbr", "facts runner: a: number, a: text",
+        ])))
+        compared = draw(st.sampled_from(['"men"', '"man"', '"women"', "runner.sex", "1"]))
+        out.append(f"rule w(s: sex) = s == {compared}")
+        out.append(f"rule fr(runner: record) = runner.{draw(st.sampled_from(['birth_year', 'sex', 'nope']))} == {draw(expr)}")
     for i in range(draw(st.integers(1, 3))):
-        params = draw(st.sampled_from(["", "", "", "(p)", "(p: number, q: money)", "(race: race)", "(p: date)", "(p: nonsense)"]))
+        params = draw(st.sampled_from(["", "", "", "(p)", "(p: number, q: money)", "(race: race)", "(p: date)", "(p: nonsense)", "(p: sex)"]))
         out.append(f"rule r{i}{params} = {draw(expr)}")
     return "\n".join(out)
 
@@ -354,6 +371,8 @@ queries = st.one_of(
         "elite_entry(UTMB, \"men\", 900)", "refund(UTMB, 2022-08-01)", "race_cancelled_refund(CCC, 2022-06-01, 2022-08-26)",
         "carry OCC with cold", "required torch on MCC", "how many torch on UTMB", "penalty missing_gloves, only_one_torch on OCC with cold, hot",
         "penalty cheating, no_chip on OCC", "penalty littering on UTMB given runner = {voluntary: true}",
+        'elite_entry(UTMB, "Man", 900)', 'eligible MCC given runner = {birth_year: 1980, profile: "Volunteers", region: "valais"}',
+        "refund(UTMB, 2022-08-01)", "race_cancelled_refund(CCC, 2022-06-01, 2022-08-26)",
     ]).flatmap(mutated),
 )
 

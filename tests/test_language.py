@@ -15,7 +15,7 @@ import racepolicy
 from racepolicy.cli.main import main
 from racepolicy.evaluation.values import Duration, Length, Money, Percent, Sanction
 from racepolicy.language import ast
-from racepolicy.language.errors import EvaluationError, NumberRangeError, PolicyError
+from racepolicy.language.errors import EvaluationError, NumberRangeError, PolicyError, PolicyTypeError
 from racepolicy.language.parser import parse_policy, parse_query
 from racepolicy.language.source import Source
 from racepolicy.query.answer import Answer
@@ -469,7 +469,9 @@ def test_division_by_zero_and_mixed_currencies_are_evaluation_errors(q) -> None:
     with pytest.raises(EvaluationError, match="division by zero"):
         q("1 / 0")
     with pytest.raises(EvaluationError, match="cannot combine EUR with CHF"):
-        q("1 EUR + 1 CHF")
+        q("x + 1 CHF given x = 1 EUR")  # the currency of a fact is seen only when it is evaluated
+    with pytest.raises(PolicyTypeError, match="amounts in two currencies never combine"):
+        q("1 EUR + 1 CHF")  # where the currencies are written, a load (here: query check) error
     with pytest.raises(EvaluationError, match="not a whole number of days"):
         q("2022-05-01 + 1h")
     with pytest.raises(EvaluationError, match="is not a calendar date"):

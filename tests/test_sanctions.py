@@ -190,3 +190,18 @@ def test_a_ban_in_months_that_make_whole_years_is_written_in_years() -> None:
 def test_no_penalty_is_a_sanction_of_nothing() -> None:
     assert str(Sanction()) == "no penalty" and Sanction().kind == "no penalty"
     assert Sanction().minutes == Decimal(0)
+
+
+# ---- the diff shows who decides, immediacy, bans and `when` lines ----------------------------------------
+
+
+def test_the_diff_shows_the_new_parts_of_sanctions_and_conditional_lines() -> None:
+    from racepolicy.diff.compare import diff_editions
+
+    old = load('race A: fee 1 EUR\ninfraction x "x"\ninfraction y "y"\npenalty x on A = discretion\npenalty y on A = no penalty\n'
+               "penalty y on A = 30min when runner.voluntary\n").find("demo")
+    new = load('race A: fee 1 EUR\ninfraction x "x"\ninfraction y "y"\npenalty x on A = discretion of "the Race Jury"\n'
+               "penalty y on A = no penalty\npenalty y on A = 1h when runner.voluntary\n").find("demo")
+    changes = {c.subject: (c.kind, c.old, c.new) for c in diff_editions(old, new).changes()}
+    assert changes["x on A"] == ("changed", "discretion", 'discretion of "the Race Jury"')
+    assert changes["y on A when runner.voluntary"] == ("harsher", "30min", "1h")

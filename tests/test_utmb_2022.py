@@ -328,14 +328,21 @@ QUESTIONS = [
     pytest.param("eligible ETC given runner = {birth_year: 1999}", "yes", "23 years and older", id="eligible-ETC-23-in-2022"),
     pytest.param("eligible ETC given runner = {birth_year: 2000}", "no", "23 years and older", id="eligible-ETC-22-in-2022"),
     # MCC "reserved for volunteers, members of the organization, partners and local runners"
-    pytest.param('eligible MCC given runner = {birth_year: 1980, profile: "volunteer", region: "Paris"}', "yes", "reserved for volunteers",
+    pytest.param('eligible MCC given runner = {birth_year: 1980, profile: "volunteer", region: "elsewhere"}', "yes", "reserved for volunteers",
                  id="eligible-MCC-volunteer"),
     pytest.param('eligible MCC given runner = {birth_year: 1980, profile: "runner", region: "Valais"}', "yes", "people living in Valais",
                  id="eligible-MCC-local"),
-    pytest.param('eligible MCC given runner = {birth_year: 1980, profile: "runner", region: "Paris"}', "no", "reserved for volunteers",
+    pytest.param('eligible MCC given runner = {birth_year: 1980, profile: "runner", region: "elsewhere"}', "no", "reserved for volunteers",
                  id="eligible-MCC-not-reserved"),
     pytest.param('eligible MCC given runner = {birth_year: 2003, profile: "partner", region: "Savoie"}', "no", "born in or before 2002",
                  id="eligible-MCC-partner-too-young"),
+    # The same facts in a jury's spelling: words take aliases and any case (seed 003:21 "reserved for volunteers, ...").
+    pytest.param('eligible MCC given runner = {birth_year: 1980, profile: "Volunteers"}', "yes", "reserved for volunteers",
+                 id="eligible-MCC-volunteer-alias"),
+    pytest.param('eligible MCC given runner = {birth_year: 1980, profile: "other", region: "haute-savoie"}', "yes", "people living in Valais",
+                 id="eligible-MCC-local-any-case"),
+    # seed 003 "ELITE RUNNERS": the Women column of the UTMB® chart, "> 760" for free entry.
+    pytest.param('elite_entry(UTMB, "Woman", 770)', "free entry", "Free entry without lottery", id="elite-entry-sex-alias"),
     # seed 003:611-635 "UTMB® World Series Age Categories" 20 - 34 ... 85+
     pytest.param("age_category(20)", "20-34", "§ RANKING AND AWARDS", id="age-20"),
     pytest.param("age_category(34)", "20-34", "20 - 34", id="age-34"),

@@ -50,6 +50,8 @@ def run(args: argparse.Namespace) -> int:
     for edition in editions:
         print(f"{edition.source.name}: ok ({edition.label}: {len(edition.races)} races, "
               f"{sum(len(p) for p in edition.penalties.values())} penalties, {len(edition.rules)} rules)")
+        for warning in edition.warnings:  # a field of declared facts that no rule reads (issue #11 item 1)
+            print(warning.render(), file=sys.stderr)
     if args.readings:
         print_readings(editions)
     if problems:

@@ -527,6 +527,33 @@ class EditionComparer:
                         delta(Duration(a.sanction.minutes), Duration(b.sanction.minutes)) if a.sanction.kind == b.sanction.kind == "time" else "",
                         old_cite, new_cite, to_json(a.sanction), to_json(b.sanction),
                     ))
+        changes += self._conditional_penalties(names, back)
+        return changes
+
+    def _conditional_penalties(self, names: list[str], back: dict[str, str]) -> list[Change]:
+        """Penalty lines with `when` (issue #11 item 4): each is compared by its infraction, races, condition and sanction."""
+
+        def lines(edition: Edition, name: str) -> dict[tuple[str, str], Penalty]:
+            return {
+                (self._race_label(sorted(p.races)), snippet(edition.source, p.condition.span)): p
+                for p in edition.penalties.get(name, ()) if p.condition is not None
+            }
+
+        changes: list[Change] = []
+        for name in names:
+            old, new = lines(self.old, back.get(name, name)), lines(self.new, name)
+            for key in sorted(old.keys() | new.keys()):
+                subject = f"{name} on {key[0]} when {key[1]}"
+                a, b = old.get(key), new.get(key)
+                if a is None and b is not None:
+                    changes.append(Change(ADDED, subject, new=sanction_text(b.sanction), new_cite=b.citation, new_json=to_json(b.sanction)))
+                elif b is None and a is not None:
+                    changes.append(Change(REMOVED, subject, old=sanction_text(a.sanction), old_cite=a.citation, old_json=to_json(a.sanction)))
+                elif a is not None and b is not None and not _same_sanction(a.sanction, b.sanction):
+                    changes.append(Change(
+                        compare_sanctions(a.sanction, b.sanction), subject, sanction_text(a.sanction), sanction_text(b.sanction), "",
+                        a.citation, b.citation, to_json(a.sanction), to_json(b.sanction),
+                    ))
         return changes
 
     # ---- schedules

@@ -130,7 +130,9 @@ class RuleGenerator:
 
     # ---- nodes
     def code(self, expr: ast.Expr) -> str:
-        method: Callable[[Any], str] = getattr(self, "_" + type(expr).__name__)
+        method: Callable[[Any], str] | None = getattr(self, "_" + type(expr).__name__, None)
+        if method is None:
+            return "_bail()"  # a node without a fast path (`where`, issue #11): the slow path evaluates it
         return method(expr)
 
     def _Literal(self, expr: ast.Literal) -> str:

@@ -517,8 +517,20 @@ class _Compiler:
         self.slots = slots
 
     def code(self, expr: ast.Expr) -> Code:
-        method: Callable[[Any], Code] = getattr(self, "_" + type(expr).__name__)
+        method: Callable[[Any], Code] | None = getattr(self, "_" + type(expr).__name__, None)
+        if method is None:
+            return self._interpreted(expr)
         return method(expr)
+
+    def _interpreted(self, expr: ast.Expr) -> Code:
+        """A node this compiler does not know (`where`, issue #11) is evaluated by the interpreter, the reference."""
+        unit, source, slots = self.unit, self.source, self.slots
+
+        def interpreted(env: Any) -> Any:
+            local = {name: env[index] for name, index in slots.items()} if slots is not None else env
+            return Evaluator(unit.edition, source, tracing=False).evaluate(expr, local)
+
+        return interpreted
 
     def local_key(self, expr: ast.Expr) -> int | str | None:
         """Where a local name is read from the environment, so a parent node can read it inline."""
@@ -589,6 +601,8 @@ class _Compiler:
                     return value.get(name)
                 except KeyError:
                     raise _fail(f"no fact '{name}' was given", span, source, missing_fact_hint(name, value.keys())) from None
+            if isinstance(value, tuple):  # the field of each record of a list, as in the interpreter
+                return tuple(other(item) for item in value)
             raise _fail(f"{type_name(value)} has no field '{name}'", span, source)
 
         if name in ("name", "title"):

@@ -63,6 +63,7 @@ class Evaluator:
             ast.ListExpr: self._list,
             ast.RecordExpr: self._record,
             ast.NotApplicable: lambda expr, env: NOT_APPLICABLE,  # fidelity: an `n/a` cell answers "not applicable"
+            ast.Where: self._where,
         }
 
     # ---- tracing
@@ -172,6 +173,8 @@ class Evaluator:
                 return subject.get(expr.name)
             except KeyError:
                 raise self.fail(f"no fact '{expr.name}' was given", expr.span, missing_fact_hint(expr.name, subject.keys())) from None
+        if isinstance(subject, tuple):  # `results.points`: the field of each record of a list (issue #11 item 2)
+            return tuple(self._field(ast.Field(subject=ast.Literal(value=item), name=expr.name, span=expr.span), env) for item in subject)
         raise self.fail(f"{type_name(subject)} has no field '{expr.name}'", expr.span)
 
     def _unary(self, expr: ast.Unary, env: Mapping[str, Any]) -> Any:
@@ -213,6 +216,24 @@ class Evaluator:
 
     def _list(self, expr: ast.ListExpr, env: Mapping[str, Any]) -> Any:
         return tuple(self.evaluate(i, env) for i in expr.items)
+
+    def _where(self, expr: ast.Where, env: Mapping[str, Any]) -> Any:
+        """The items for which the condition holds; a record's fields are names in the condition (issue #11 item 2)."""
+        items = self.evaluate(expr.items, env)
+        if not isinstance(items, tuple):
+            raise self.fail(f"'where' filters a list, not {type_name(items)}", expr.items.span)
+        kept = []
+        for item in items:
+            local = dict(env)
+            if isinstance(item, Record):
+                local.update(item.fields)
+            local["item"] = item
+            holds = self.evaluate(expr.condition, local)
+            if not isinstance(holds, bool):
+                raise self.fail(f"the condition of 'where' gives {type_name(holds)}, not yes or no", expr.condition.span)
+            if holds:
+                kept.append(item)
+        return tuple(kept)
 
     def _record(self, expr: ast.RecordExpr, env: Mapping[str, Any]) -> Any:
         return Record.of({k: self.evaluate(v, env) for k, v in expr.items})

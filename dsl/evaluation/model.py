@@ -14,6 +14,7 @@ from racepolicy.language.source import Source
 
 if TYPE_CHECKING:
     from racepolicy.evaluation.equipment import Checklist
+    from racepolicy.evaluation.words import FactShape, WordSet
     from racepolicy.pluginapi.types import Function, QueryForm, Vocabulary
 
 
@@ -167,6 +168,11 @@ class Edition:
     vocabulary: Vocabulary | None = None
     combine: Callable[[list[Sanction]], Sanction] | None = None
     attribute_kinds: Mapping[str, str] = attrs.field(factory=dict)
+    # Closed sets of words and the shapes of facts (issue #11 item 1); warnings of `check` (fields no rule reads).
+    words: dict[str, WordSet] = attrs.field(factory=dict)
+    facts: dict[str, FactShape] = attrs.field(factory=dict)
+    param_words: dict[tuple[str, str], str] = attrs.field(factory=dict)  # (rule, parameter) -> its set of words
+    warnings: list[Any] = attrs.field(factory=list)
     checked: bool = False
     # Declared inputs (`input NAME: TYPE "reason"`): figures the text does not give, supplied by each query.
     inputs: dict[str, ast.InputDecl] = attrs.field(factory=dict)

@@ -7,10 +7,13 @@ from collections.abc import Callable
 from decimal import Decimal, DivisionByZero, InvalidOperation
 from typing import Any
 
-from racepolicy.evaluation.values import Duration, GroupValue, Length, Money, Percent, RaceValue, type_name
+from racepolicy.evaluation.values import Duration, GroupValue, Length, Money, Percent, RaceValue, TimeOfDay, type_name
 
 MINUTES_PER_DAY = Decimal(24 * 60)
 ORDERED = ("number", "money", "duration", "length", "percent", "date", "text")
+# Times of day and date-times are ordered too; they are kept apart so that the compiled runners'
+# fast paths (which know ORDERED) hand them to `apply`, the one place that knows them.
+ORDERED_ALL = (*ORDERED, "time", "datetime")
 COMPARISONS = ("==", "!=", "<", "<=", ">", ">=")
 
 
@@ -106,7 +109,30 @@ ARITHMETIC: dict[tuple[str, str, str], tuple[str, Impl]] = {
     ("+", "date", "duration"): ("date", lambda a, b: a + datetime.timedelta(days=_days(b))),
     ("-", "date", "duration"): ("date", lambda a, b: a - datetime.timedelta(days=_days(b))),
     ("-", "date", "date"): ("duration", lambda a, b: Duration(Decimal((a - b).days) * MINUTES_PER_DAY)),
+    # ---- time of day and date-times (issue #11 item 5)
+    ("at", "date", "time"): ("datetime", lambda a, b: datetime.datetime(a.year, a.month, a.day, b.minutes // 60, b.minutes % 60)),
+    ("+", "time", "duration"): ("time", lambda a, b: _time(a.minutes + _minutes(b))),
+    ("-", "time", "duration"): ("time", lambda a, b: _time(a.minutes - _minutes(b))),
+    ("-", "time", "time"): ("duration", lambda a, b: Duration(Decimal(a.minutes - b.minutes))),
+    ("+", "datetime", "duration"): ("datetime", lambda a, b: a + datetime.timedelta(minutes=_minutes(b))),
+    ("-", "datetime", "duration"): ("datetime", lambda a, b: a - datetime.timedelta(minutes=_minutes(b))),
+    ("-", "datetime", "datetime"): ("duration", lambda a, b: Duration(Decimal((a - b) // datetime.timedelta(minutes=1)))),
 }
+
+
+def _minutes(d: Duration) -> int:
+    if d.minutes != d.minutes.to_integral_value():
+        raise OperatorError(f"{d} is not a whole number of minutes, so it cannot move a time")
+    if abs(d.minutes) > MAX_MAGNITUDE:
+        raise OutOfRangeError("the duration is too long to move a time")
+    return int(d.minutes)
+
+
+def _time(minutes: int) -> TimeOfDay:
+    # A time of day stays within its day: past midnight, the day matters, so a date-time is needed.
+    if not 0 <= minutes < 24 * 60:
+        raise OperatorError("the time passes midnight: give the day too, e.g. (date at 22:00) + 3h")
+    return TimeOfDay(minutes)
 
 
 def _member(item: Any, collection: Any) -> bool:
@@ -127,7 +153,7 @@ def result_kind(op: str, left: str, right: str) -> str | None:
         return "bool" if right in ("list", "group", "text", "any") else None
     if op in COMPARISONS:
         if "any" in (left, right) or left == right:
-            if op in ("==", "!=") or left in ORDERED or "any" in (left, right):
+            if op in ("==", "!=") or left in ORDERED_ALL or "any" in (left, right):
                 return "bool"
         return None
     if "any" in (left, right):
@@ -149,7 +175,7 @@ def apply(op: str, left: Any, right: Any) -> Any:
             return left == right
         if op == "!=":
             return left != right
-        if lk not in ORDERED:
+        if lk not in ORDERED_ALL:
             raise OperatorError(f"{lk} values have no order")
         if lk == "money":
             _same_currency(left, right)
@@ -168,6 +194,8 @@ def apply(op: str, left: Any, right: Any) -> Any:
 
 def _order_key(value: Any) -> Any:
     """What values of one kind are ordered by: their exact magnitude, or the value itself (dates, texts)."""
+    if isinstance(value, TimeOfDay):
+        return value.minutes
     magnitude = _magnitude(value)
     return value if magnitude is None else magnitude
 
@@ -184,4 +212,6 @@ def describe_mismatch(op: str, left: str, right: str) -> str:
         return f"cannot {VERBS[op]} {left} by {right}"
     if op in COMPARISONS:
         return f"cannot compare {left} with {right}"
+    if op == "at":
+        return f"'at' puts a time of day on a date (2022-08-26 at 12:00), not on {left} with {right}"
     return f"'{op}' does not apply to {left} and {right}"

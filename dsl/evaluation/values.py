@@ -74,6 +74,8 @@ class Length:
     def __str__(self) -> str:
         if self.unit == "km":
             return f"{fmt_decimal(self.metres / 1000)} km"
+        if self.unit == "cm":
+            return f"{fmt_decimal(self.metres * 100)} cm"
         return f"{fmt_decimal(self.metres)} m"
 
 
@@ -89,6 +91,30 @@ class Percent:
 
     def __str__(self) -> str:
         return f"{fmt_decimal(self.value)}%"
+
+
+# ---- time of day and date-times (issue #11 item 5) ----------------------------
+
+
+@attrs.frozen(order=False)
+class TimeOfDay:
+    """A time of day, `08:30`, in whole minutes after midnight (0 to 1439)."""
+
+    minutes: int
+
+    def __str__(self) -> str:
+        return f"{self.minutes // 60:02}:{self.minutes % 60:02}"
+
+
+# Currencies races use: ISO 4217 codes, and the other names they go by (RMB is the yuan's CNY).
+CURRENCIES = (
+    "EUR", "USD", "CHF", "GBP", "CAD", "AUD", "NZD", "JPY", "CNY", "HKD", "ZAR", "SEK", "NOK", "DKK", "BRL", "MXN", "ARS", "CLP",
+    "THB", "SGD", "INR", "KRW", "TWD", "PLN", "CZK", "ISK", "TRY", "AED", "MAD", "PEN", "COP", "MYR", "IDR", "PHP", "VND", "HUF",
+    "RON", "BGN", "ILS", "NPR", "KES", "UYU", "CRC",
+)
+CURRENCY_ALIASES = {"RMB": "CNY"}
+
+# ---- end time of day
 
 
 # Sanction severities, mildest first. Discretion and doping are not ranked
@@ -240,6 +266,7 @@ _KIND_OF_TYPE: dict[type, str] = {
     bool: "bool", Decimal: "number", int: "number", Money: "money", Duration: "duration", Length: "length",
     Percent: "percent", datetime.date: "date", str: "text", Sanction: "sanction", RaceValue: "race",
     GroupValue: "group", Record: "record", tuple: "list",
+    TimeOfDay: "time", datetime.datetime: "datetime",  # issue #11 item 5
 }
 
 
@@ -260,6 +287,8 @@ def render(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, Decimal):
         return fmt_decimal(value)
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, str):
@@ -283,6 +312,10 @@ def to_json(value: Any) -> Any:
         return {"type": "length", "metres": fmt_decimal(value.metres), "text": str(value)}
     if isinstance(value, Percent):
         return {"type": "percent", "value": fmt_decimal(value.value)}
+    if isinstance(value, datetime.datetime):
+        return {"type": "datetime", "value": value.strftime("%Y-%m-%dT%H:%M")}
+    if isinstance(value, TimeOfDay):
+        return {"type": "time", "value": str(value)}
     if isinstance(value, datetime.date):
         return {"type": "date", "value": value.isoformat()}
     if isinstance(value, str):

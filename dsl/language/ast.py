@@ -114,6 +114,16 @@ class ListExpr(Expr):
 
 
 @attrs.frozen
+class Where(Expr):
+    """`results where date >= 2015-09-01`: the items of a list for which the condition holds.
+
+    In the condition, a record's fields are names (`date`), and `item` is the item itself."""
+
+    items: Expr = attrs.field(factory=Expr)
+    condition: Expr = attrs.field(factory=Expr)
+
+
+@attrs.frozen
 class RecordExpr(Expr):
     items: tuple[tuple[str, Expr], ...] = ()
 
@@ -289,6 +299,18 @@ class GearItem(Node):
     citation: Citation | None = None
 
 
+# ---- closed sets of words and the shapes of facts (issue #11 item 1) ----------
+
+
+@attrs.frozen
+class Word(Node):
+    """One word of a closed set, with the other spellings a query may use for it."""
+
+    text: str = ""
+    aliases: tuple[str, ...] = ()
+    citation: Citation | None = None
+
+
 @attrs.frozen
 class ChecklistDecl(Statement):
     """`checklist NAME on RACES [kit KIT]: items`; a kit applies only when the organiser announces it."""
@@ -332,6 +354,39 @@ class AssertDecl(Statement):
     """`assert EXPR § "..."`: a fact the regulation states, checked when the policy loads."""
 
     condition: Expr = attrs.field(factory=Expr)
+
+
+@attrs.frozen
+class WordsDecl(Statement):
+    """`words sex: "men" ("man", "m"), "women" ("woman", "w")`: the values a text may take."""
+
+    name: str = ""
+    words: tuple[Word, ...] = ()
+    case_sensitive: bool = False
+
+
+@attrs.frozen
+class FactField(Node):
+    name: str = ""
+    type: str = "any"  # a kind or the name of a set of words
+    optional: bool = False
+    citation: Citation | None = None
+
+
+@attrs.frozen
+class FactsDecl(Statement):
+    """`facts runner: birth_year: number, sex: sex, profile: profile optional`: the record a query passes."""
+
+    name: str = ""
+    fields: tuple[FactField, ...] = ()
+
+
+@attrs.frozen
+class AttributeDecl(Statement):
+    """`attribute start_time: time`: a race attribute the policy declares itself, with its kind (issue #11 item 10)."""
+
+    name: str = ""
+    type: str = "any"
 
 
 @attrs.frozen

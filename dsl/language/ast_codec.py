@@ -8,14 +8,14 @@ from decimal import Decimal
 from typing import Any
 
 import attrs
-from racepolicy.evaluation.values import Duration, Length, Money, Percent
+from racepolicy.evaluation.values import Duration, Length, Money, Percent, TimeOfDay
 from racepolicy.language import ast
 from racepolicy.language.source import Span
 
 # Every class a decoded document may name: nothing else can be built from a cache file.
 _CLASSES: dict[str, type] = {
     cls.__name__: cls
-    for cls in [Span, Money, Duration, Length, Percent, *(v for v in vars(ast).values() if isinstance(v, type) and issubclass(v, ast.Node))]
+    for cls in [Span, Money, Duration, Length, Percent, TimeOfDay, *(v for v in vars(ast).values() if isinstance(v, type) and issubclass(v, ast.Node))]
 }
 
 

@@ -13,8 +13,12 @@ from racepolicy.evaluation.builtins import BUILTINS, param_kinds
 from racepolicy.evaluation.model import Band, Edition, Group, Penalty, Race, Rule, Schedule, ScheduleTier, Table, cite
 from racepolicy.evaluation.operators import describe_mismatch, result_kind
 from racepolicy.evaluation.values import Sanction, type_name
+from racepolicy.evaluation.words import FactShape, WordSet
 from racepolicy.language import ast
 from racepolicy.language.check_equipment import check_checklists
+from racepolicy.language.checker_lists import ListChecks
+from racepolicy.language.checker_money import CurrencyChecks
+from racepolicy.language.checker_words import WordsAndFactsChecks
 from racepolicy.language.errors import (
     ArityError,
     AssertionFailedError,
@@ -58,7 +62,8 @@ SANCTIONS = {
 # and checking on costs time that grows with the size of the file for each error.
 MAX_ERRORS = 100
 
-KINDS = {"number", "money", "duration", "length", "percent", "date", "text", "bool", "race", "record", "list", "sanction", "group", "any"}
+KINDS = {"number", "money", "duration", "length", "percent", "date", "text", "bool", "race", "record", "list", "sanction", "group", "any",
+         "time", "datetime"}
 
 
 def sanction_of(expr: ast.SanctionExpr, infraction: str) -> Sanction:
@@ -75,7 +80,7 @@ def sanction_of(expr: ast.SanctionExpr, infraction: str) -> Sanction:
     return attrs.evolve(SANCTIONS[expr.kind], immediate=expr.immediate)
 
 
-class Checker:
+class Checker(WordsAndFactsChecks, CurrencyChecks, ListChecks):
     """Builds an Edition from a policy AST, collecting every error rather than stopping at the first."""
 
     def __init__(self, policy: ast.Policy, source: Source, pm: pluggy.PluginManager | None) -> None:
@@ -85,8 +90,15 @@ class Checker:
         self.errors: list[PolicyError] = []
         self._rule_kinds: dict[str, str] = {}
         self._in_progress: list[str] = []
+        # Words and facts (issue #11 item 1): fields read, and in a query the aliases to replace by their word.
+        self._fields_read: set[tuple[str, str]] = set()
+        self.query_mode = False
+        self.replacements: dict[int, str] = {}
 
     # ---- helpers
+    def policy_statements(self) -> tuple[ast.Statement, ...]:
+        return self.policy.statements
+
     def error(self, cls: type[PolicyError], message: str, span: Span, hint: str = "") -> None:
         self.errors.append(cls(message, span, self.source, hint))
         if len(self.errors) >= MAX_ERRORS:
@@ -117,6 +129,8 @@ class Checker:
         self.ed = ed
         self._load_plugins(ed)
         self._declare(ed)
+        self._check_words(ed)
+        self._declare_attributes(ed)
         self._check_groups(ed)
         self._check_races(ed)
         self._check_penalties(ed)
@@ -129,11 +143,13 @@ class Checker:
         _check_readings(self)  # fidelity
         if not self.errors:
             _check_assertions(self, ed)  # fidelity
+        self._warn_unread_facts(ed)
         if not self.errors:
             for found in self._hook("racepolicy_validate", edition=ed):
                 self.errors.extend(e.with_source(self.source) for e in found)
         if self.errors:
             raise PolicyErrors(self.errors)
+        self._settle_word_params(ed)
         ed.checked = True
         return ed
 
@@ -176,7 +192,7 @@ class Checker:
                     ed.infractions[st.name] = st
                 continue
             name = getattr(st, "name", None)
-            if name is None:
+            if name is None or isinstance(st, ast.AttributeDecl):  # attributes have their own namespace
                 continue
             if name in seen:
                 first = seen[name].span.line
@@ -200,6 +216,10 @@ class Checker:
                 ed.rules[name] = Rule(name, st, "any")
             elif isinstance(st, ast.InputDecl):  # fidelity: a declared input
                 ed.inputs[name] = st
+            elif isinstance(st, ast.WordsDecl):
+                ed.words[name] = WordSet.of(st)
+            elif isinstance(st, ast.FactsDecl):
+                ed.facts[name] = FactShape.of(st)
 
     def _race_names(self) -> list[str]:
         return list(self.ed.races) + list(self.ed.vocabulary.races if self.ed.vocabulary else ())
@@ -253,9 +273,11 @@ class Checker:
             for attribute in race.decl.attributes:
                 expected = ed.attribute_kinds.get(attribute.name)
                 if expected is None:
+                    close = did_you_mean(attribute.name, ed.attribute_kinds)
+                    declare = f"declare it: attribute {attribute.name}: KIND"  # a series without a plugin declares its own (issue #11)
                     self.error(
                         UnknownNameError, f"unknown race attribute '{attribute.name}'",
-                        self._find_word(attribute.span, attribute.name), did_you_mean(attribute.name, ed.attribute_kinds),
+                        self._find_word(attribute.span, attribute.name), close or declare,
                     )
                     continue
                 if attribute.name in race.attributes:
@@ -263,6 +285,9 @@ class Checker:
                     continue
                 errors_before = len(self.errors)
                 kind = self.infer(attribute.value, {})
+                if expected in ed.words:  # an attribute typed with a set of words holds one of them
+                    self._check_word_literal(attribute.value, ed.words[expected])
+                    expected = "text"
                 if kind not in (expected, "any"):
                     self.error(
                         PolicyTypeError, f"{attribute.name} must be {_article(expected)}, not {_article(kind)}",
@@ -411,6 +436,9 @@ class Checker:
                         row.span, f"give one key for each of ({', '.join(p.name for p in decl.params)})",
                     )
                     continue
+                for param, key in zip(decl.params, row.keys, strict=True):
+                    if param.type in ed.words:
+                        self._check_word_literal(key, ed.words[param.type])
                 for key in row.keys:
                     if isinstance(key, ast.Name) and key.name not in ed.races and key.name not in ed.groups:
                         self.error(UnknownRaceError, f"unknown race or group '{key.name}'", key.span, did_you_mean(key.name, list(ed.races) + list(ed.groups)))
@@ -468,8 +496,7 @@ class Checker:
     def _check_rules(self, ed: Edition) -> None:
         for rule in ed.rules.values():
             for param in rule.decl.params:
-                if param.type not in KINDS:
-                    self.error(PolicyTypeError, f"unknown type '{param.type}'", param.span, did_you_mean(param.type, KINDS))
+                self._check_type(param.type, param.span, param.name)
             rule.kind = self.rule_kind(rule.name)
 
     def rule_kind(self, name: str) -> str:
@@ -518,7 +545,7 @@ class Checker:
         name = expr.name
         ed = self.ed
         if name in scope:
-            return scope[name]
+            return "text" if scope[name] in ed.words else scope[name]
         if name in ed.races:
             return "race"
         if name in ed.groups:
@@ -553,7 +580,9 @@ class Checker:
                 return "any"
             return kind or "text"
         if subject in ("record", "any"):
-            return "any"
+            return self._fact_field_kind(expr, scope)
+        if subject == "list":
+            return "list"  # `results.points`: the field of each record (issue #11 item 2)
         self.error(PolicyTypeError, f"{_article(subject)} has no fields", expr.span, "fields belong to races and records such as runner")
         return "any"
 
@@ -565,7 +594,7 @@ class Checker:
             params = ed.rules[name].decl.params
             self._arity(expr, len(params), len(params), [p.name for p in params])
             for param, kind, arg in zip(params, args, expr.args, strict=False):
-                self._expect(param.type, kind, arg, f"argument '{param.name}' of {name}")
+                self._expect(ed.param_words.get((name, param.name), param.type), kind, arg, f"argument '{param.name}' of {name}")
             return self.rule_kind(name)
         if name in ed.schedules:
             self._arity(expr, 1, 1, ["date"])
@@ -575,6 +604,9 @@ class Checker:
         if name in ed.tables:
             width = len(ed.tables[name].decl.params)
             self._arity(expr, width, width, [p.name for p in ed.tables[name].decl.params])
+            for param, arg in zip(ed.tables[name].decl.params, expr.args, strict=False):
+                if param.type in ed.words:
+                    self._check_word_literal(arg, ed.words[param.type])
             return ed.tables[name].kind
         if name in ed.bands:
             self._arity(expr, 1, 1, ["value"])
@@ -590,8 +622,12 @@ class Checker:
         if name in BUILTINS:
             low, high, _, returns, _ = BUILTINS[name]
             self._arity(expr, low, high)
+            if len(args) == 1 and args[0] == "list" and name in ("min", "max", "sum"):
+                return self._list_item_kind(expr, scope)  # min(list), sum(list): issue #11 item 2
             for want, kind, arg in zip(param_kinds(name, len(args)), args, expr.args, strict=False):
                 self._expect(want, kind, arg, f"argument of {name}")
+            if returns == "list":
+                self._list_item_kind(expr, scope)  # sort([1, "a"]): items must be ordered
             if returns == "same":
                 known = [k for k in args if k != "any"]
                 if len(set(known)) > 1:
@@ -614,6 +650,9 @@ class Checker:
             self.error(ArityError, f"'{expr.function}' takes {want} argument(s), {count} given", expr.span, hint)
 
     def _expect(self, want: str, kind: str, arg: ast.Expr, what: str) -> None:
+        if want in self.ed.words:
+            self._check_word_literal(arg, self.ed.words[want])
+            want = "text"
         if want != "any" and kind != "any" and want != kind:
             self.error(PolicyTypeError, f"{what} must be {_article(want)}, not {_article(kind)}", arg.span, _example(want))
 
@@ -631,7 +670,14 @@ class Checker:
     def _infer_Binary(self, expr: ast.Binary, scope: dict[str, str]) -> str:
         left = self.infer(expr.left, scope)
         right = self.infer(expr.right, scope)
+        if expr.op in ("==", "!=", "in", "notin"):
+            # `runner.sex == "man"`: a text compared with a closed set of words must be one of them.
+            for this, other in ((expr.left, expr.right), (expr.right, expr.left)):
+                word_set = self._words_of(this, scope)
+                if word_set is not None:
+                    self._check_word_literal(other, word_set)
         kind = result_kind(expr.op, left, right)
+        self._check_currencies(expr, scope, left, right)
         if kind is None:
             if expr.op in ("and", "or"):
                 message = f"'{expr.op}' needs yes-or-no values, not {left} and {right}"
@@ -665,11 +711,14 @@ class Checker:
         return "record"
 
 
+
+
 def _article(kind: str) -> str:
     words = {
         "number": "a number", "money": "an amount of money", "duration": "a duration", "length": "a length",
         "percent": "a percentage", "date": "a date", "text": "a text", "bool": "yes or no", "race": "a race",
         "group": "a group", "record": "a record", "list": "a list", "sanction": "a sanction", "any": "a value",
+        "time": "a time of day", "datetime": "a date and time",
     }
     return words.get(kind, kind)
 
@@ -680,11 +729,14 @@ def _example(kind: str) -> str:
         "money": "write an amount such as 305 EUR", "percent": "write a percentage such as 50%",
         "date": "write a date such as 2022-05-15", "number": "write a number such as 2300",
         "text": 'write a quoted text such as "Chamonix"', "list": 'write a list such as ["Courmayeur", "Champex"]',
+        "time": "write a time of day such as 08:30", "datetime": "write a date and time such as 2022-08-26 at 18:00",
     }
     return examples.get(kind, "")
 
 
 def _unit_hint(op: str, left: str, right: str) -> str:
+    if op == "at":
+        return "write a date, then at, then a time of day: 2022-08-26 at 18:00"
     if op in ("+", "-") and "percent" in (left, right):
         return "to take a share, multiply: fee * 50%"
     if {left, right} == {"length", "duration"}:

@@ -58,6 +58,9 @@ class Entry:
                 edition = compile_source(Source("example.policy", text), make_plugin_manager())
                 missing = uncited(edition.policy, edition.source)
                 return missing[0] if missing else unverified(edition.source)
+            elif self.kind == "warning":  # reported by `check`, the policy loads
+                warnings = compile_source(Source("example.policy", text), make_plugin_manager()).warnings
+                return warnings[0] if warnings else None
             elif self.kind == "query":
                 PolicySet.bundled().ask(text, edition=self.edition)
             else:
@@ -82,6 +85,7 @@ WHAT = {
     "policy": "A policy file holding:", "query": "Asking the bundled utmb-2022 policy:", "file": "Loading:",
     "internal": "No policy causes it on purpose; it shows when, for example:",
     "strict": "Checking with `racepolicy check --strict` a policy file holding:",
+    "warning": "A policy file holding (it loads; `racepolicy check` prints the warning):",
 }
 
 
@@ -148,6 +152,19 @@ ENTRIES: tuple[Entry, ...] = (
         "A group may list other groups, but never itself.",
     ),
     Entry(
+        "RP0206", errors.UnknownWordError, "not one of the declared words",
+        HEADER + 'words sex: "men" ("man", "m"), "women" ("woman", "w")\nrule is_men(sex: sex) = sex == "mne"',
+        "Write one of the words the set declares, spelt as declared (`\"men\"`). Aliases and other cases (`\"Man\"`) are accepted "
+        "in the facts a query gives, and turned into the word; a policy writes each word in its own spelling.",
+    ),
+    Entry(
+        "RP0207", errors.UnreadFactWarning, "a declared fact no rule reads",
+        HEADER + "facts runner: birth_year: number, nickname: text optional\nrule born_in_time(runner: record) = runner.birth_year <= 2002",
+        "Read the field where the regulation uses it, or remove it from the `facts` declaration: a query that gives it "
+        "would otherwise believe it counts.",
+        kind="warning",
+    ),
+    Entry(
         "RP0301", errors.PolicyTypeError, "values that do not combine",
         HEADER + "race UTMB: distance 171 km, cutoff 46h30\nrule pace = UTMB.distance + UTMB.cutoff",
         "Combine values of kinds that mix: lengths with lengths, money with money in one currency; to take a share, "
@@ -198,6 +215,13 @@ ENTRIES: tuple[Entry, ...] = (
         "RP0602", errors.QueryError, "not a query of the edition",
         "refnud UTMB cancelled 2022-05-15",
         "Use one of the query words the message lists (here `refund`), or ask an expression such as `refund(UTMB, 2022-05-15)`.",
+        kind="query",
+    ),
+    Entry(
+        "RP0603", errors.FactShapeError, "facts that do not fit their declared shape",
+        'eligible MCC given runner = {birth_yaer: 1980, profile: "volunteer"}',
+        "Give the record the fields the policy declares with `facts NAME: ...`, spelt as declared, each of its kind; "
+        "optional fields may be left out. A word field takes one of its set's words or aliases, in any case.",
         kind="query",
     ),
     Entry(

@@ -18,6 +18,7 @@ class PolicyError(Exception):
 
     code = "RP0000"
     title = "error"
+    severity = "error"  # "warning" for what `check` reports without refusing the policy
 
     def __init__(
         self,
@@ -45,9 +46,9 @@ class PolicyError(Exception):
         """The message with its location, the source line and a caret under the span."""
         span = self.span
         if span == NOWHERE or self.source is None:
-            head = f"{self.source_name}: error[{self.code}]: {self.message}"
+            head = f"{self.source_name}: {self.severity}[{self.code}]: {self.message}"
             return head + (f"\n  hint: {self.hint}" if self.hint else "")
-        head = f"{self.source_name}:{span.line}:{span.column}: error[{self.code}]: {self.message}"
+        head = f"{self.source_name}:{span.line}:{span.column}: {self.severity}[{self.code}]: {self.message}"
         text = self.source.line(span.line)
         if not text:
             return head + (f"\n  hint: {self.hint}" if self.hint else "")
@@ -144,6 +145,25 @@ class CycleError(PolicyError):
     code = "RP0205"
 
 
+# ---- closed sets of words and the shapes of facts (issue #11 item 1)
+
+
+class UnknownWordError(UnknownNameError):
+    """A text that is not one of the words its set declares (`"man"` where the set `sex` holds "men" and "women")."""
+
+    code = "RP0206"
+
+
+class UnreadFactWarning(PolicyError):
+    """A warning: a field of a declared fact that no rule, condition or table reads, so giving it changes no answer."""
+
+    code = "RP0207"
+    severity = "warning"
+
+
+# ---- end words and facts
+
+
 class PolicyTypeError(PolicyError):
     """Values of kinds that do not combine: a percentage added to a date, km compared to EUR."""
 
@@ -197,6 +217,12 @@ class QueryError(PolicyError):
     """A query that names no edition that can answer it, or a query form nobody provides."""
 
     code = "RP0602"
+
+
+class FactShapeError(QueryError):
+    """Facts given with a query that do not fit the shape the policy declares: a missing, misspelt or mistyped field."""
+
+    code = "RP0603"
 
 
 class InputError(PolicyError):

@@ -11,7 +11,7 @@ from typing import Any
 import attrs
 from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
-from racepolicy.evaluation.values import Duration, Length, Money, Percent
+from racepolicy.evaluation.values import CURRENCIES, CURRENCY_ALIASES, Duration, Length, Money, Percent, TimeOfDay
 from racepolicy.language import ast
 from racepolicy.language.errors import (
     ChecklistError,
@@ -43,6 +43,7 @@ STATEMENT_KEYWORDS = (
     "edition", "section", "race", "group", "infraction", "penalty", "schedule", "table", "band", "rule",
     "informative", "source", "input", "assert",  # fidelity
     "checklist",  # gear
+    "words", "facts", "attribute",  # lang
 )
 
 # What each terminal is, in the words of a rule author.
@@ -59,6 +60,7 @@ TERMINAL_LABELS: dict[str, str] = {
     "DATE": "a date such as 2022-05-15",
     "MONTHDAY": "a day and month such as 04-30",
     "CURRENCY": "a currency code such as EUR",
+    "TIME": "a time of day such as 08:30",
     "TYPE_NAME": "a type such as number, money or date",
     "COMPARE": "a comparison such as <=",
     "ADD_OP": "'+' or '-'",
@@ -124,12 +126,17 @@ def literal_of(tok: Token) -> Any:
     if kind == "NUMBER":
         return Decimal(text)
     if kind == "QUANTITY":
-        number, unit = re.fullmatch(r"([\d.]+) ?(km|m)", text).groups()  # type: ignore[union-attr]
-        factor = 1000 if unit == "km" else 1
+        number, unit = re.fullmatch(r"([\d.]+) ?(km|cm|m)", text).groups()  # type: ignore[union-attr]
+        factor = {"km": Decimal(1000), "cm": Decimal("0.01"), "m": Decimal(1)}[unit]
         return Length(Decimal(number) * factor, unit)
     if kind == "MONEY":
         number, currency = re.fullmatch(r"([\d.]+) ?([A-Z]{3})", text).groups()  # type: ignore[union-attr]
-        return Money.of(Decimal(number), currency)
+        return Money.of(Decimal(number), CURRENCY_ALIASES.get(currency, currency))
+    if kind == "TIME":
+        hours, minutes = (int(p) for p in text.split(":"))
+        if hours > 23 or minutes > 59:
+            raise _bad_value(f"'{text}' is not a time of day", tok, "write a time from 00:00 to 23:59")
+        return TimeOfDay(hours * 60 + minutes)
     if kind == "PERCENT":
         return Percent(Decimal(text[:-1]))
     if kind == "DURATION":
@@ -158,6 +165,9 @@ class _When:
 
     def __init__(self, condition: ast.Expr) -> None:
         self.condition = condition
+
+
+_CASE_SENSITIVE = object()  # marks `case sensitive` on its way into a WordsDecl
 
 
 class _SectionMark:
@@ -238,7 +248,7 @@ class _ToAst(Transformer[Token, Any]):
         return ast.InformativeDecl(citation=citation, reason=literal_of(reason), span=_span(meta))
 
     def currency(self, meta: Any, code: Token) -> str:
-        return str(code)
+        return CURRENCY_ALIASES.get(str(code), str(code))
 
     def section(self, meta: Any, title: Token) -> _SectionMark:
         return _SectionMark(literal_of(title))
@@ -429,8 +439,44 @@ class _ToAst(Transformer[Token, Any]):
     def params(self, meta: Any, *params: ast.Param | None) -> tuple[ast.Param, ...]:
         return tuple(p for p in params if p is not None)
 
-    def param(self, meta: Any, name: Token, type_name: Token | None = None) -> ast.Param:
-        return ast.Param(name=str(name), type=str(type_name) if type_name else "any", span=_span(meta))
+    def param(self, meta: Any, name: Token, type_name: str | None = None) -> ast.Param:
+        return ast.Param(name=str(name), type=type_name or "any", span=_span(meta))
+
+    def type_ref(self, meta: Any, name: Token) -> str:
+        return str(name)
+
+    # ---- closed sets of words and the shapes of facts (issue #11 item 1)
+    def words_decl(self, meta: Any, name: Token, *rest: Any) -> ast.WordsDecl:
+        return ast.WordsDecl(
+            name=str(name), case_sensitive=any(r is _CASE_SENSITIVE for r in rest),
+            citation=next((r for r in rest if isinstance(r, ast.Citation)), None),
+            words=tuple(r for r in rest if isinstance(r, ast.Word)), span=_span(meta),
+        )
+
+    def case_rule(self, meta: Any) -> object:
+        return _CASE_SENSITIVE
+
+    def word_item(self, meta: Any, text: Token, *rest: Any) -> ast.Word:
+        aliases = next((r for r in rest if isinstance(r, tuple)), ())
+        citation = next((r for r in rest if isinstance(r, ast.Citation)), None)
+        return ast.Word(text=literal_of(text), aliases=aliases, citation=citation, span=_span(meta))
+
+    def word_aliases(self, meta: Any, *texts: Token) -> tuple[str, ...]:
+        return tuple(literal_of(t) for t in texts)
+
+    def facts_decl(self, meta: Any, name: Token, *rest: Any) -> ast.FactsDecl:
+        return ast.FactsDecl(
+            name=str(name), citation=next((r for r in rest if isinstance(r, ast.Citation)), None),
+            fields=tuple(r for r in rest if isinstance(r, ast.FactField)), span=_span(meta),
+        )
+
+    def attribute_decl(self, meta: Any, name: Token, type_name: str, citation: ast.Citation | None = None) -> ast.AttributeDecl:
+        return ast.AttributeDecl(name=str(name), type=type_name, citation=citation, span=_span(meta))
+
+    def fact_field(self, meta: Any, name: Token, type_name: str, *rest: Any) -> ast.FactField:
+        optional = any(isinstance(r, Token) and r.type == "OPTIONAL" for r in rest)
+        citation = next((r for r in rest if isinstance(r, ast.Citation)), None)
+        return ast.FactField(name=str(name), type=type_name, optional=optional, citation=citation, span=_span(meta))
 
     # ---- equipment checklists (gear)
     def checklist_decl(self, meta: Any, name: Token, targets: tuple[str, ...], *rest: Any) -> ast.ChecklistDecl:
@@ -530,7 +576,13 @@ class _ToAst(Transformer[Token, Any]):
     def _literal(self, meta: Any, tok: Token) -> ast.Literal:
         return ast.Literal(value=literal_of(tok), span=_span(meta))
 
-    number = quantity = money = percent = duration = date = text = _literal
+    number = quantity = money = percent = duration = date = text = time_of_day = _literal
+
+    def where_expr(self, meta: Any, items: ast.Expr, condition: ast.Expr) -> ast.Where:
+        return ast.Where(items=items, condition=condition, span=_span(meta))
+
+    def at_time(self, meta: Any, day: ast.Expr, time: ast.Expr) -> ast.Binary:
+        return ast.Binary(op="at", left=day, right=time, span=_span(meta))
 
     def true(self, meta: Any) -> ast.Literal:
         return ast.Literal(value=True, span=_span(meta))
@@ -609,7 +661,7 @@ def _acceptable(exc: UnexpectedInput, fallback: set[str] | frozenset[str]) -> se
 # What an unexpected token is, as a noun: "unexpected number '12'".
 TOKEN_NOUNS: dict[str, str] = {
     "NAME": "word", "SERIES": "word", "INT": "number", "NUMBER": "number", "STRING": "text", "DURATION": "duration",
-    "MONEY": "amount", "QUANTITY": "length", "PERCENT": "percentage", "DATE": "date", "MONTHDAY": "day of the year",
+    "MONEY": "amount", "QUANTITY": "length", "PERCENT": "percentage", "DATE": "date", "MONTHDAY": "day of the year", "TIME": "time of day",
     "CURRENCY": "currency", "TYPE_NAME": "type name", "COMPARE": "comparison",
 }
 
@@ -639,6 +691,12 @@ def _syntax_error(exc: UnexpectedInput, source: Source) -> PolicySyntaxError:
         expected = _expected_words(_acceptable(exc, exc.expected))
         message = f"unexpected {TOKEN_NOUNS[tok.type]} '{tok}'" if tok.type in TOKEN_NOUNS else f"unexpected '{tok}'"
         span = _tok_span(tok)
+    if isinstance(exc, UnexpectedToken) and exc.token.type == "NAME":
+        unit_hint = _unit_hint(source.text, exc.token)  # `8.5h`, `100 XYZ`: the author meant a duration or an amount
+        if unit_hint:
+            message, hint, width = unit_hint
+            start = max(span.column - width, 1)
+            return PolicySyntaxError(message, Span(span.line, start, span.end_line, span.end_column), source, hint)
     keywords = [w for w in expected if w.strip("'") in STATEMENT_KEYWORDS]
     if len(keywords) >= 3:
         # After a complete statement any statement may follow: say so once rather than list them.
@@ -652,6 +710,31 @@ def _syntax_error(exc: UnexpectedInput, source: Source) -> PolicySyntaxError:
     else:
         hint = ""
     return cls(message, span, source, hint)
+
+
+def _unit_hint(text: str, tok: Token) -> tuple[str, str, int] | None:
+    """A message, a hint and the width of the number before the word, for a number followed by a word that is almost a unit
+    (issue #11 item 5)."""
+    start = tok.start_pos or 0
+    before = re.search(r"(\d+(?:\.\d+)?) ?$", text[:start])
+    if before is None:
+        return None
+    number, word = before.group(1), str(tok)
+    if word in ("h", "min", "d") and "." in number:
+        whole, part = number.split(".")
+        minutes = Decimal("0." + part) * {"h": 60, "min": 1, "d": 1440}[word]
+        if word == "h" and minutes == minutes.to_integral_value():
+            better = f"{whole}h{int(minutes):02}"
+        elif word == "d" and minutes % 60 == 0:
+            better = f"{whole}d{int(minutes // 60)}h"
+        else:
+            better = ""
+        return (f"'{number}{word}' is not a duration: durations are written in whole units",
+                f"write {better}" if better else "write hours and minutes, e.g. 8h30 or 1h05", len(before.group(0)))
+    if re.fullmatch(r"[A-Z]{3}", word):
+        aliases = ", ".join(f"{a} for {c}" for a, c in CURRENCY_ALIASES.items())
+        return (f"unknown currency '{word}'", f"currencies: {', '.join(CURRENCIES)} ({aliases})", 0)
+    return None
 
 
 def _blank_statement(text: str, line: int, column: int = 0) -> str:

@@ -10,9 +10,10 @@ from racepolicy.evaluation.builtins import BUILTINS
 from racepolicy.evaluation.interpreter import Evaluator
 from racepolicy.evaluation.model import Edition
 from racepolicy.evaluation.values import type_name
+from racepolicy.evaluation.words import ShapeMismatch, conform, replace_words
 from racepolicy.language import ast
 from racepolicy.language.checker import Checker
-from racepolicy.language.errors import PolicyError, PolicyErrors, QueryError, UnknownInfractionError, UnknownRaceError, did_you_mean
+from racepolicy.language.errors import FactShapeError, PolicyError, PolicyErrors, QueryError, UnknownInfractionError, UnknownRaceError, did_you_mean
 from racepolicy.language.source import Source, Span
 from racepolicy.query.answer import Answer
 from racepolicy.query.gear import GEAR_FORMS, gear_form, gear_penalty, gear_words
@@ -52,13 +53,34 @@ def edition_knows(edition: Edition, name: str) -> bool:
     )
 
 
-def _static_check(edition: Edition, expr: ast.Expr, scope: Mapping[str, str], source: Source) -> None:
+def _static_check(edition: Edition, expr: ast.Expr, scope: Mapping[str, str], source: Source) -> ast.Expr:
+    """Check a query's expression as the policy's are checked; returns it with aliases of words replaced by the words."""
     checker = Checker(edition.policy, source, None)
     checker.ed = edition
     checker._rule_kinds = {name: rule.kind for name, rule in edition.rules.items()}
+    checker.query_mode = True
     checker.infer(expr, dict(scope))
     if checker.errors:
         raise PolicyErrors(checker.errors) if len(checker.errors) > 1 else checker.errors[0]
+    return replace_words(expr, checker.replacements) if checker.replacements else expr
+
+
+def _conform_facts(edition: Edition, env: dict[str, Any], name: str, span: Span, source: Source) -> list[str]:
+    """A fact whose shape the policy declares (`facts runner`) must fit it; its words take their declared spelling.
+    Returns the fields given that no rule of the edition reads."""
+    shape = edition.facts.get(name)
+    if shape is None or name not in env:
+        return []
+    try:
+        env[name], ignored = conform(shape, env[name], edition.words)
+    except ShapeMismatch as exc:
+        if exc.field and span.line == span.end_line:
+            # Point at the field as written in the query when it can be found there.
+            m = re.search(rf"(?<![A-Za-z0-9_]){re.escape(exc.field)}\s*:", source.line(span.line)[span.column - 1: span.end_column - 1])
+            if m:
+                span = Span(span.line, span.column + m.start(), span.line, span.column + m.start() + len(exc.field))
+        raise FactShapeError(exc.message, span, source, exc.hint) from None
+    return [f"{name}.{field}" for field in ignored]
 
 
 def answer(
@@ -87,11 +109,21 @@ def _answer(edition: Edition, query: ast.Query, source: Source, evaluator: Evalu
     evaluator.query_span = query.span
     env: dict[str, Any] = dict(facts or {})
     evaluator.query_facts = env  # declared inputs are read from the facts, as they are bound below
+    ignored: list[str] = []
+    for name in list(env):
+        # Facts set aside the query (the REPL's :facts, the API) serve every edition asked: they take
+        # their words' spelling where they fit this edition's shape and are left as they are where not.
+        try:
+            _conform_facts(edition, env, name, query.span, source)
+        except FactShapeError:
+            pass
     for binding in query.given:
-        _static_check(edition, binding.value, {k: type_name(v) for k, v in env.items()}, source)
-        env[binding.name] = evaluator.evaluate(binding.value, env)
+        value_expr = _static_check(edition, binding.value, {k: type_name(v) for k, v in env.items()}, source)
+        env[binding.name] = evaluator.evaluate(value_expr, env)
+        ignored += _conform_facts(edition, env, binding.name, binding.span, source)
     value: Any
-    note = ""
+    # A fact no rule reads is said, not silently dropped: the jury may think it counted.
+    note = f"not read by any rule of {edition.label}: {', '.join(ignored)}" if ignored else ""
     reason = ""
     if isinstance(query, ast.PenaltyQuery):
         _known_race(edition, query.race, query, source)
@@ -112,7 +144,8 @@ def _answer(edition: Edition, query: ast.Query, source: Source, evaluator: Evalu
             clause = failed[-1].citation.clause if failed[-1].citation else ""
             reason = f'fails: "{clause}"' if clause else f"fails: {failed[-1].detail}"
     elif isinstance(query, ast.FormQuery):
-        value, note = _form(edition, evaluator, query, source)
+        value, form_note = _form(edition, evaluator, query, source)
+        note = "; ".join(n for n in (form_note, note) if n)
     elif isinstance(query, ast.ExprQuery):
         if isinstance(query.expr, ast.Name) and query.expr.name not in env and (
             query.expr.name in edition.attribute_kinds or query.expr.name in edition.query_forms
@@ -122,8 +155,8 @@ def _answer(edition: Edition, query: ast.Query, source: Source, evaluator: Evalu
             form = edition.query_forms.get(verb)
             example = form.usage if form else f"{verb} {next(iter(edition.races), 'RACE')}"
             raise QueryError(f"'{verb}' needs more: say which race or give its arguments", query.span, source, f"e.g. {example}")
-        _static_check(edition, query.expr, {k: type_name(v) for k, v in env.items()}, source)
-        value = evaluator.evaluate(query.expr, env)
+        expr = _static_check(edition, query.expr, {k: type_name(v) for k, v in env.items()}, source)
+        value = evaluator.evaluate(expr, env)
     else:  # pragma: no cover - the grammar has no other query
         raise QueryError("unsupported query", query.span, source)
     return Answer(source.text.strip(), edition.label, value, tuple(evaluator.trace), note, reason)

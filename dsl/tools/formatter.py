@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 import attrs
-from racepolicy.evaluation.values import Duration, Length, Money, Percent, fmt_decimal
+from racepolicy.evaluation.values import Duration, Length, Money, Percent, TimeOfDay, fmt_decimal
 from racepolicy.language import ast
 from racepolicy.language.errors import FormatError, PolicyError
 from racepolicy.language.source import Source, Span
@@ -29,8 +29,8 @@ _STRINGS_AND_COMMENTS = re.compile(r'"[^"\n]*"|#[^\n]*')
 # ---- expressions -----------------------------------------------------------------
 
 # Binding strength of each kind of expression, loosest first (as in grammar/racepolicy.lark).
-IF, OR, AND, NOT, COMPARE, SUM, PRODUCT, UNARY, POSTFIX, ATOM = range(10)
-_BINARY_LEVEL = {"or": OR, "and": AND, "+": SUM, "-": SUM, "*": PRODUCT, "/": PRODUCT}
+IF, OR, AND, NOT, COMPARE, TIMED, SUM, PRODUCT, UNARY, POSTFIX, ATOM = range(11)
+_BINARY_LEVEL = {"or": OR, "and": AND, "+": SUM, "-": SUM, "*": PRODUCT, "/": PRODUCT, "at": TIMED}
 
 
 def literal(value: object) -> str:
@@ -47,15 +47,19 @@ def literal(value: object) -> str:
         return f"{fmt_decimal(value.value)}%"
     if isinstance(value, Duration):
         return str(value)
+    if isinstance(value, datetime.datetime):  # not written as a literal; built with `at`
+        raise FormatError("a date-time literal is written DATE at TIME")
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if isinstance(value, TimeOfDay):
+        return str(value)
     if isinstance(value, str):
         return f'"{value}"'
     raise FormatError(f"cannot write a literal of type {type(value).__name__}")
 
 
 def _level(expr: ast.Expr) -> int:
-    if isinstance(expr, ast.IfExpr):
+    if isinstance(expr, ast.IfExpr | ast.Where):
         return IF
     if isinstance(expr, ast.Binary):
         return _BINARY_LEVEL.get(expr.op, COMPARE)
@@ -91,12 +95,16 @@ def _expression(expr: ast.Expr) -> str:
         return f"-{expression(expr.operand, UNARY)}"
     if isinstance(expr, ast.Binary):
         level = _level(expr)
-        if level == COMPARE:  # comparisons do not chain: both sides are sums
+        if level == COMPARE:  # comparisons do not chain: both sides are sums, or a date at a time
             op = {"in": "in", "notin": "not in"}.get(expr.op, expr.op)
-            return f"{expression(expr.left, SUM)} {op} {expression(expr.right, SUM)}"
+            return f"{expression(expr.left, TIMED)} {op} {expression(expr.right, TIMED)}"
+        if level == TIMED:  # `day at 12:00` does not chain either
+            return f"{expression(expr.left, SUM)} at {expression(expr.right, SUM)}"
         return f"{expression(expr.left, level)} {expr.op} {expression(expr.right, level + 1)}"
     if isinstance(expr, ast.IfExpr):
         return f"if {expression(expr.condition)} then {expression(expr.then)} else {expression(expr.otherwise)}"
+    if isinstance(expr, ast.Where):  # issue #11 item 2; the list is a disjunction, the condition any expression
+        return f"{expression(expr.items, OR)} where {expression(expr.condition)}"
     if isinstance(expr, ast.ListExpr):
         return "[" + ", ".join(expression(i) for i in expr.items) + "]"
     if isinstance(expr, ast.RecordExpr):
@@ -290,7 +298,7 @@ def statement(st: ast.Statement) -> Lines:
         rows = [(r.span.line, [INDENT + ", ".join(_key(k) for k in r.keys), "->", expression(r.value), _cite(r.citation)]) for r in st.rows]
         if st.otherwise is not None:
             rows.append((st.otherwise.span.line, [INDENT + "otherwise", "->", expression(st.otherwise.value), _cite(st.otherwise.citation)]))
-        head = _join(f"table {st.name}{_params(st.params, typed=False)}", _cite(st.citation)) + ":"
+        head = _join(f"table {st.name}{_params(st.params)}", _cite(st.citation)) + ":"
         return [(st.span.line, head), *_aligned(rows)]
     if isinstance(st, ast.BandDecl):
         rows = [(r.span.line, [INDENT + r.label.replace("-", "..") if r.high is not None else INDENT + r.label,
@@ -316,7 +324,27 @@ def statement(st: ast.Statement) -> Lines:
         if len(one_line) <= WIDTH:
             return [(st.span.line, one_line)]
         return [(st.span.line, _join("informative", _cite(st.citation))), (st.span.line, INDENT + literal(st.reason))]
+    if isinstance(st, ast.WordsDecl | ast.FactsDecl):
+        return _words_or_facts(st)
+    if isinstance(st, ast.AttributeDecl):  # issue #11 item 10
+        return [(st.span.line, _join(f"attribute {st.name}: {st.type}", _cite(st.citation)))]
     raise FormatError(f"cannot write a {type(st).__name__}")
+
+
+# ---- closed sets of words and the shapes of facts (issue #11 item 1)
+
+
+def _words_or_facts(st: ast.WordsDecl | ast.FactsDecl) -> Lines:
+    """One word or one field a line, so each carries its own citation and comment."""
+    if isinstance(st, ast.WordsDecl):
+        head = _join(f"words {st.name}", "case sensitive" if st.case_sensitive else "", _cite(st.citation)) + ":"
+        items = [(w.span.line, _join(literal(w.text), "(" + ", ".join(literal(a) for a in w.aliases) + ")" if w.aliases else "", _cite(w.citation)))
+                 for w in st.words]
+    else:
+        head = _join(f"facts {st.name}", _cite(st.citation)) + ":"
+        items = [(f.span.line, _join(f"{f.name}: {f.type}", "optional" if f.optional else "", _cite(f.citation))) for f in st.fields]
+    last = len(items) - 1
+    return [(st.span.line, head), *((line, INDENT + text + ("," if i < last else "")) for i, (line, text) in enumerate(items))]
 
 
 # ---- the whole file ------------------------------------------------------------------
