@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-from racepolicy.evaluation.compiler import compile_all, compile_edition
+from racepolicy.evaluation.compiled import compile_all, compile_edition
 from racepolicy.evaluation.interpreter import Evaluator
 from racepolicy.evaluation.values import CENT, Money, Sanction
 from racepolicy.language.source import NOWHERE, Source
@@ -52,6 +52,7 @@ class Report:
     def __init__(self) -> None:
         self.rows: list[tuple[str, ...]] = []
         self.profiles: list[tuple[str, str]] = []
+        self.peers: list[str] = []  # the engine × workload table of bench/peers.py
 
     def add(self, workload: str, variant: str, timing: Timing | None, items: int, ratio: float | None, target: str, met: bool | None) -> None:
         verdict = "" if met is None else ("met" if met else "**missed**")
@@ -441,6 +442,16 @@ def write_results(report: Report, args: argparse.Namespace, started: float) -> N
         *(f"| {' | '.join(row)} |" for row in report.rows),
         "",
     ]
+    if report.peers:
+        lines += [
+            "## Embedder workloads beside peer engines (bench/peers.py)",
+            "",
+            "Plain values in and out through each engine's public API, the same items for all, every answer checked equal to "
+            "the hand-written one before timing; the ratio is CPU time against hand-written Python in the same process.",
+            "",
+            *report.peers,
+            "",
+        ]
     if ANALYSIS.exists():
         lines += [ANALYSIS.read_text(encoding="utf-8").rstrip(), ""]
     if report.profiles:
@@ -457,13 +468,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--items", type=int, help="items for W1-W3 (default 200,000; quick 20,000)")
     parser.add_argument("--rows", type=int, help="rows for the batch run (default 1,000,000; quick 100,000)")
     parser.add_argument("--repeat", type=int, help="runs per timing, the median is reported (default 5; quick 3)")
-    parser.add_argument("--only", help="comma-separated workloads to run: w1,w2,w3,w4,w5,w6,batch")
+    parser.add_argument("--only", help="comma-separated workloads to run: w1,w2,w3,w4,w5,w6,batch,peers")
     parser.add_argument("--no-write", action="store_true", help="print only; leave bench/RESULTS.md alone")
     args = parser.parse_args(argv)
     args.items = args.items or (20_000 if args.quick else 200_000)
     args.rows = args.rows or (100_000 if args.quick else 1_000_000)
     args.repeat = args.repeat or (3 if args.quick else 5)
-    only = set((args.only or "w1,w2,w3,w4,w5,w6,batch").split(","))
+    only = set((args.only or "w1,w2,w3,w4,w5,w6,batch,peers").split(","))
     started = time.perf_counter()
     report = Report()
     policies = PolicySet.bundled()
@@ -481,6 +492,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         w6_cold_start(report, args.repeat)
     if "batch" in only:
         batch_run(report, args.rows)
+    if "peers" in only:
+        import peers  # bench/peers.py: the embedder workloads through the public API, beside rule-engine, cel-python, cedarpy
+
+        print()
+        report.peers = peers.markdown(peers.table(max(1, args.items // 10), args.repeat))
     if not args.no_write:
         write_results(report, args, started)
     return 0

@@ -1,4 +1,4 @@
-"""racepolicy: a rules-as-code language for trail-race regulations."""
+"""racepolicy: a rules-as-code language for trail-race regulations; this module is its public surface."""
 
 from __future__ import annotations
 
@@ -10,20 +10,26 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Answer",
+    "Decision",
     "Edition",
     "Function",
     "PolicyError",
     "PolicyErrors",
     "PolicySet",
     "QueryForm",
+    "RuleFunction",
+    "Rulebook",
     "Vocabulary",
     "__version__",
     "hookimpl",
     "load",
+    "loads",
     "make_plugin_manager",
+    "to_python",
 ]
 
 if TYPE_CHECKING:
+    from racepolicy.api import Decision, Rulebook, RuleFunction, load, loads, to_python
     from racepolicy.evaluation.model import Edition
     from racepolicy.language.errors import PolicyError, PolicyErrors
     from racepolicy.pluginapi.manager import make_plugin_manager
@@ -31,17 +37,27 @@ if TYPE_CHECKING:
     from racepolicy.query.answer import Answer
     from racepolicy.query.policyset import PolicySet
 
-# Imports are lazy so `racepolicy --version` starts without loading Lark.
+# Each public name and the module that holds it (where to read its code). Imports are lazy,
+# so `racepolicy --version` starts without loading Lark.
 _LAZY = {
+    # embedding: load policies, call rules with plain values (docs/api.md)
+    "load": "racepolicy.api",
+    "loads": "racepolicy.api",
+    "Rulebook": "racepolicy.api",
+    "RuleFunction": "racepolicy.api",
+    "Decision": "racepolicy.api",
+    "to_python": "racepolicy.api",
+    "PolicySet": "racepolicy.query.policyset",
     "Answer": "racepolicy.query.answer",
+    # errors: every one a user can cause is a PolicyError
     "PolicyError": "racepolicy.language.errors",
     "PolicyErrors": "racepolicy.language.errors",
+    # writing a plugin (docs/plugins.md); hookimpl is imported above
     "Edition": "racepolicy.evaluation.model",
     "make_plugin_manager": "racepolicy.pluginapi.manager",
     "Function": "racepolicy.pluginapi.types",
     "QueryForm": "racepolicy.pluginapi.types",
     "Vocabulary": "racepolicy.pluginapi.types",
-    "PolicySet": "racepolicy.query.policyset",
 }
 
 
@@ -53,8 +69,5 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'racepolicy' has no attribute {name!r}")
 
 
-def load(*paths: str) -> PolicySet:
-    """Load policy files or folders (the bundled policies when none are given) into a PolicySet."""
-    from racepolicy.query.policyset import PolicySet
-
-    return PolicySet.load(list(paths)) if paths else PolicySet.bundled()
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,4 +1,4 @@
-"""The compiled runner agrees with the interpreter: on generated expressions, on rule calls, on errors."""
+"""The compiled runner agrees with the interpreter: on generated expressions, on rule calls, on errors, on nodes it does not know."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from racepolicy.cli.main import main
-from racepolicy.evaluation import compiler
 from racepolicy.evaluation.codegen import RuleGenerator
-from racepolicy.evaluation.compiler import CompiledEvaluator, compile_edition
+from racepolicy.evaluation.compiled import CompiledEvaluator, compile_edition
 from racepolicy.evaluation.interpreter import Evaluator
 from racepolicy.evaluation.values import Money, render
 from racepolicy.language import ast
@@ -131,17 +130,33 @@ def test_compiled_and_interpreted_rule_calls_agree(bundled: PolicySet, query: st
 
 
 @pytest.fixture(scope="module")
-def closures_only() -> PolicySet:
-    """Policies of their own, so their rules are compiled while code generation is off."""
-    return PolicySet.bundled()
+def without_if_and_fields() -> PolicySet:
+    """Policies of their own, compiled while the code generator is made to forget two node classes."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delattr(RuleGenerator, "_IfExpr")
+        patch.delattr(RuleGenerator, "_Field")
+        policies = PolicySet.bundled()
+        edition = policies.find(EDITION)
+        for name in edition.rules:
+            compile_edition(edition).rule(name)  # generated now, while the two classes are unknown
+    return policies
 
 
 @SETTINGS
-@given(query=st.one_of(bundled_calls, calls))
-def test_closures_alone_agree_with_the_interpreter(closures_only: PolicySet, query: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Rule bodies normally run as generated code with the closures as slow path; here the closures run alone.
-    monkeypatch.setattr(compiler, "GENERATE", False)
-    assert_runners_agree(closures_only, query)
+@given(query=bundled_calls)
+def test_node_classes_the_generator_does_not_know_are_left_to_the_interpreter(without_if_and_fields: PolicySet, query: str) -> None:
+    # What a construct added to the interpreter alone gets under the compiled runner: the same answers and errors.
+    assert_runners_agree(without_if_and_fields, query)
+
+
+def test_an_unknown_node_class_is_interpreted_inside_generated_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delattr(RuleGenerator, "_IfExpr")
+    edition = PolicySet.bundled().find(EDITION)
+    decl = edition.rules["stones_back"].decl  # if insured then stones else ceil(stones * 50%)
+    generator = RuleGenerator(compile_edition(edition), decl, lambda env: None)
+    assert generator.build(lambda args: None, lambda: RuntimeError()) is not None
+    assert "_interpret(" in generator.source  # the whole rule is still generated; only the `if` is handed over
+    assert render(compile_edition(edition).rule("stones_back")(Decimal(9), False)) == "5"  # seed 003:951 (9 stones, uninsured: 5 back)
 
 
 def test_generated_code_holds_no_text_from_the_policy(bundled: PolicySet) -> None:

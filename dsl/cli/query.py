@@ -16,7 +16,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--explain", action="store_true", help="print the full trace with inputs and citations")
     parser.add_argument(
         "--runner", default="interpreter", metavar="RUNNER",
-        help="interpreter (the reference) or compiled (closures; its trace comes from the interpreter)",
+        help="interpreter (the reference) or compiled (generated Python; its trace comes from the interpreter)",
     )
     add_source_option(parser)
 

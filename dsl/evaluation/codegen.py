@@ -1,11 +1,13 @@
 """Python code generated from a rule's checked AST: one function per rule body, for the common case only.
 
-The generated function handles the fast path of every node: proven kinds,
-races' attributes, records' fields, memoised table rows. Whenever a value is not
-what the fast path expects (a kind the checker could not prove, an error to
-report, a Decimal signal), it gives up and the whole body is evaluated again by
-the closures of `compiler.py`, which mirror the interpreter exactly. Evaluation
-is pure, so running a body twice cannot change an answer.
+The generated function handles the fast path of the nodes it knows: proven
+kinds, races' attributes, records' fields, memoised table rows, schedules of
+constant tiers. Whenever a value is not what the fast path expects (a kind the
+checker could not prove, an error to report, a Decimal signal), it gives up and
+the interpreter evaluates the whole body again, untraced (`compiled.py`). A node
+class it does not know (a construct added to the language since) is not a reason
+to give up: that node is handed to the interpreter as it stands, with the rule's
+parameters. Evaluation is pure, so running a body twice cannot change an answer.
 
 No user text is ever part of the generated source: parameters become `p0, p1,
 ...`, temporaries `_t0, _t1, ...`, and every literal, name, span and helper is
@@ -17,25 +19,76 @@ from __future__ import annotations
 import datetime
 import operator
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from racepolicy.evaluation.operators import ARITHMETIC, COMPARISONS, ORDERED, OperatorError, apply
-from racepolicy.evaluation.values import Money, RaceValue, Record
+from racepolicy.evaluation.values import CENT, Duration, GroupValue, Length, Money, Percent, RaceValue, Record, Sanction
 from racepolicy.language import ast
 
 if TYPE_CHECKING:
-    from racepolicy.evaluation.compiler import Code, CompiledEdition
+    from racepolicy.evaluation.compiled import CompiledEdition
+
+# A generated body: takes the argument tuple of a rule and returns its value.
+Code = Callable[[Any], Any]
 
 # Python's own spelling of the operators the fast path emits (never taken from the source text).
 _PY_OPERATORS = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "+": "+", "-": "-", "*": "*"}
 _NATIVE_ORDER = ("number", "date", "text")
 _ORDER_FIELD = {"duration": "minutes", "length": "metres", "percent": "value"}
-MAX_SOURCE = 200_000  # characters; a body beyond this keeps the closures
+MAX_SOURCE = 200_000  # characters; a body beyond this is left to the interpreter
+
+# Exact Python classes of each kind: a `type(x) in ...` test is the fast path; anything else
+# (a subclass such as bool for int, datetime for date) makes the fast path give up.
+EXACT: dict[str, frozenset[type]] = {
+    "number": frozenset({Decimal, int}),
+    "money": frozenset({Money}),
+    "duration": frozenset({Duration}),
+    "length": frozenset({Length}),
+    "percent": frozenset({Percent}),
+    "date": frozenset({datetime.date}),
+    "text": frozenset({str}),
+    "bool": frozenset({bool}),
+    "race": frozenset({RaceValue}),
+    "record": frozenset({Record}),
+    "list": frozenset({tuple}),
+    "sanction": frozenset({Sanction}),
+    "group": frozenset({GroupValue}),
+}
+
+
+def _money_times_percent(a: Money, b: Percent) -> Money:
+    return Money((a.amount * (b.value / 100)).quantize(CENT, rounding=ROUND_HALF_UP), a.currency)
+
+
+def _percent_times_money(a: Percent, b: Money) -> Money:
+    return Money(((a.value / 100) * b.amount).quantize(CENT, rounding=ROUND_HALF_UP), b.currency)
+
+
+def _money_times_number(a: Money, b: Decimal) -> Money:
+    return Money((a.amount * b).quantize(CENT, rounding=ROUND_HALF_UP), a.currency)
+
+
+def _money_plus_money(a: Money, b: Money) -> Money:
+    if a.currency != b.currency:
+        raise OperatorError(f"cannot combine {a.currency} with {b.currency}")
+    return Money((a.amount + b.amount).quantize(CENT, rounding=ROUND_HALF_UP), a.currency)
+
+
+# The same formulas as operators.ARITHMETIC (so the same Decimal results), with fewer calls.
+FAST_ARITHMETIC: dict[tuple[str, str, str], Callable[[Any, Any], Any]] = {
+    ("+", "number", "number"): operator.add,
+    ("-", "number", "number"): operator.sub,
+    ("*", "number", "number"): operator.mul,
+    ("*", "money", "percent"): _money_times_percent,
+    ("*", "percent", "money"): _percent_times_money,
+    ("*", "money", "number"): _money_times_number,
+    ("+", "money", "money"): _money_plus_money,
+}
 
 
 class Bail(Exception):
-    """The fast path met something it does not handle: evaluate the body with the closures instead."""
+    """The fast path met a value it does not handle: the interpreter evaluates the body instead."""
 
 
 # What makes the generated body give up: its own signal, and anything the slow path reports properly.
@@ -69,6 +122,7 @@ class RuleGenerator:
         self.namespace: dict[str, Any] = {
             "_Bail": Bail, "_BAIL": BAIL, "_bail": _bail, "_slow": slow, "_Race": RaceValue, "_Record": Record, "_Money": Money,
             "_Decimal": Decimal, "_record_field": _record_field, "_name_or_title": _name_or_title, "_UNSET": _UNSET, "_src": unit.source,
+            "_interpret": unit.interpret,
         }
         self.counter = 0
         self.source = ""
@@ -89,15 +143,16 @@ class RuleGenerator:
     ) -> tuple[Code, Callable[..., Any], Callable[..., Any]] | None:
         """The generated body (takes the argument tuple) and the rule as a plain function (checks its arguments),
         or None when the body is too large to generate."""
-        expr = self.code(self.decl.body)
+        try:
+            expr = self.code(self.decl.body)
+        except RecursionError:  # nested too deeply to generate: the interpreter keeps the body
+            return None
         names = ", ".join(self.params.values())
         unpack = f"{names}{',' if len(self.params) == 1 else ''} = env" if self.params else "pass"
         guards = []
         for i, param in enumerate(self.decl.params):
             if param.type != "any":
-                from racepolicy.evaluation.compiler import _EXACT
-
-                classes = _EXACT.get(param.type, frozenset())
+                classes = EXACT.get(param.type, frozenset())
                 if len(classes) == 1:
                     guards.append(f"(type(p{i}) is not {self.constant(next(iter(classes)))})")
                 else:
@@ -132,8 +187,14 @@ class RuleGenerator:
     def code(self, expr: ast.Expr) -> str:
         method: Callable[[Any], str] | None = getattr(self, "_" + type(expr).__name__, None)
         if method is None:
-            return "_bail()"  # a node without a fast path (`where`, issue #11): the slow path evaluates it
+            return self.interpreted(expr)
         return method(expr)
+
+    def interpreted(self, expr: ast.Expr) -> str:
+        """A node this generator does not handle, evaluated by the interpreter with the rule's parameters."""
+        names = self.constant(tuple(self.params))
+        values = "(" + "".join(f"{p}, " for p in self.params.values()) + ")"
+        return f"_interpret({self.constant(expr)}, dict(zip({names}, {values})))"
 
     def _Literal(self, expr: ast.Literal) -> str:
         return self.constant(expr.value)
@@ -157,7 +218,7 @@ class RuleGenerator:
             return self.constant(unit.year)
         if name in ed.rules and not ed.rules[name].decl.params:
             return f"{self.constant(unit.invoker(name))}((), {self.constant(expr.span)}, _src)"
-        return "_bail()"
+        return self.interpreted(expr)  # a name of a kind added since, or unknown: the interpreter says which
 
     def _Field(self, expr: ast.Field) -> str:
         subject, t, key = self.code(expr.subject), self.temp(), self.constant(expr.name)
@@ -210,20 +271,20 @@ class RuleGenerator:
         if lk == rk == "number" and op in ("+", "-", "*"):
             exact = self.constant(frozenset({Decimal, int}))
             return self._guarded(f"{{}} {_PY_OPERATORS[op]} {{}}", (expr.left, left, a, lk), (expr.right, right, b, rk), exact=exact)
-        from racepolicy.evaluation.compiler import _FAST_ARITHMETIC
-
-        impl = self.constant(_FAST_ARITHMETIC.get((op, lk, rk), found[1]))
+        impl = self.constant(FAST_ARITHMETIC.get((op, lk, rk), found[1]))
         lcls, rcls = self.constant(_classes_of(lk)), self.constant(_classes_of(rk))
         return f"({impl}({a}, {b}) if (type({a} := {left}) in {lcls}) & (type({b} := {right}) in {rcls}) else _bail())"
 
     def _guarded(self, template: str, *operands: tuple[ast.Expr, str, str, str], exact: str) -> str:
         """`template` applied to operands whose Python class is checked, except parameters of that very kind:
         their arguments were checked on entry (a subclass that slips through makes Python raise, and the
-        body is run again by the closures)."""
+        body is run again by the interpreter)."""
         refs, conditions = [], []
         for node, code, temp, kind in operands:
             if isinstance(node, ast.Name) and node.name in self.params and self.scope[node.name] == kind:
                 refs.append(self.params[node.name])
+            elif isinstance(node, ast.Literal) and type(node.value) in EXACT.get(kind, ()):
+                refs.append(code)  # a constant of the right class: its check is settled here, once
             else:
                 refs.append(temp)
                 conditions.append(f"(type({temp} := {code}) in {exact})")
@@ -258,6 +319,9 @@ class RuleGenerator:
                 # beyond its own class guards (a mismatch bails out here, to the exact path).
                 return f"{self.constant(fast)}({', '.join(args)})"
         packed = "(" + "".join(f"{a}, " for a in args) + ")"
+        lookup = self._schedule_lookup(name)
+        if lookup is not None and len(args) == 1:
+            return f"{self.constant(lookup)}({args[0]})"
         invoke, span = self.constant(unit.invoker(name)), self.constant(expr.span)
         memo = unit.table_memos.get(name)
         if memo is not None and len(args) == len(unit.edition.tables[name].decl.params):
@@ -266,6 +330,25 @@ class RuleGenerator:
             lookup = self.constant(memo.get)
             return f"({found} if ({found} := {lookup}({key} := {packed}, _UNSET)) is not _UNSET else {invoke}({key}, {span}, _src))"
         return f"{invoke}({packed}, {span}, _src)"
+
+    def _schedule_lookup(self, name: str) -> Callable[[Any], Any] | None:
+        """A schedule whose tiers are all constants, as a lookup that gives up on anything but a date."""
+        ed = self.unit.edition
+        if name not in ed.schedules or name in ed.rules:
+            return None
+        tiers = ed.schedules[name].tiers
+        if not all(isinstance(t.value, ast.Literal) for t in tiers):
+            return None
+        pairs = tuple((t.through, t.value.value) for t in tiers)  # type: ignore[attr-defined]
+
+        def lookup(when: Any) -> Any:
+            if type(when) is datetime.date:
+                for through, value in pairs:
+                    if through is None or when <= through:
+                        return value
+            raise Bail  # not a date, or after the last tier: the interpreter reports it
+
+        return lookup
 
 
 _UNSET = object()
@@ -285,9 +368,7 @@ def _certainly_bool(expr: ast.Expr) -> bool:
 
 
 def _classes_of(kind: str) -> frozenset[type]:
-    from racepolicy.evaluation.compiler import _EXACT
-
-    return _EXACT.get(kind, frozenset())
+    return EXACT.get(kind, frozenset())
 
 
 def _class_of(kind: str) -> type:
@@ -298,5 +379,5 @@ def generate_rule(
     unit: CompiledEdition, decl: ast.RuleDecl, slow: Code, check: Callable[[Any], None], deep: Callable[[], Exception],
 ) -> tuple[Code, Callable[..., Any], Callable[..., Any]] | None:
     """A generated body for a rule, the rule as a function, and its entry for other generated bodies;
-    each falls back to `slow` (the closures) when the fast path gives up."""
+    each falls back to `slow` (the interpreter) when the fast path gives up."""
     return RuleGenerator(unit, decl, slow).build(check, deep)

@@ -179,6 +179,8 @@ class Edition:
     # Inputs and `n/a` cells are evaluated by the interpreter only: the compiled runner hands such editions to it.
     interpreter_only: bool = False
     _penalty_index: dict[tuple[str, str], Penalty | None] = attrs.field(factory=dict, repr=False, alias="_penalty_index")
+    # Its compiled form (evaluation.compiled), made on first use: kept here so that it is freed with the edition.
+    compiled: Any = attrs.field(default=None, init=False, eq=False, repr=False)
 
     @property
     def key(self) -> str:

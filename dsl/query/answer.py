@@ -7,7 +7,7 @@ from typing import Any
 
 import attrs
 from racepolicy.evaluation.trace import TraceEntry
-from racepolicy.evaluation.values import render, to_json
+from racepolicy.evaluation.values import Sanction, render, to_json
 
 
 @attrs.frozen
@@ -87,3 +87,15 @@ class Answer:
 
     def to_json_text(self) -> str:
         return json.dumps(self.as_json(), indent=2, sort_keys=True, ensure_ascii=False)
+
+    def to_json(self) -> str:
+        """The answer as JSON text: value (exact values as strings), text, reason and the trace with its citations."""
+        return self.to_json_text()
+
+    def to_python(self) -> Any:
+        """The value as plain Python (Decimal, timedelta, date, str, bool, a Decision for a sanction; see docs/api.md)."""
+        from racepolicy.api import Decision, to_python
+
+        if isinstance(self.value, Sanction):
+            return Decision.of(self.value, self.citations())  # with the clauses the trace cites
+        return to_python(self.value)

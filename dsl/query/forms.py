@@ -89,13 +89,13 @@ def answer(
 ) -> Answer:
     """Evaluate a query on an edition; raises PolicyError for anything it cannot answer.
 
-    With runner "compiled" the value comes from the compiled closures; the trace
+    With runner "compiled" the value comes from the compiled edition; the trace
     (and a note built from it) comes from re-running the query through the
     interpreter, which stays the one source of traces.
     """
     # fidelity: declared inputs are read by the interpreter only (the compiled runner falls back to it for them)
     if runner == "compiled" and not edition.interpreter_only:
-        from racepolicy.evaluation.compiler import CompiledEvaluator
+        from racepolicy.evaluation.compiled import CompiledEvaluator
 
         fast = _answer(edition, query, source, CompiledEvaluator(edition, source), facts)
         if not tracing:

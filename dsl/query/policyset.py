@@ -6,13 +6,16 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 from racepolicy.evaluation.model import Edition
 from racepolicy.language.errors import DuplicateError, InputError, PolicyError, PolicyErrors, QueryError, did_you_mean
 from racepolicy.language.source import Source, Span
 from racepolicy.query.answer import Answer
+
+if TYPE_CHECKING:
+    from racepolicy.api import Rulebook
 
 POLICY_SUFFIX = ".policy"
 MAX_FILE_BYTES = 2_000_000
@@ -144,6 +147,12 @@ class PolicySet:
             f"no edition '{name}' is loaded", hint=did_you_mean(key, self.editions) or f"loaded: {', '.join(sorted(self.editions)) or 'none'}",
         )
 
+    def edition(self, name: str) -> Rulebook:
+        """One edition for embedders, by `utmb-2022` or a series name: its rules as plain callables (docs/api.md)."""
+        from racepolicy.api import Rulebook
+
+        return Rulebook(self.find(name))
+
     def latest(self) -> list[Edition]:
         """The newest edition of each series, newest first."""
         by_series: dict[str, Edition] = {}
@@ -177,7 +186,7 @@ class PolicySet:
         """Parse and answer one query; `edition` pins the edition, otherwise it is chosen by the names used.
 
         `runner` names the evaluation strategy: "interpreter" (the reference, which traces) or
-        "compiled" (closures built once per edition; its trace comes from the interpreter).
+        "compiled" (generated Python built once per edition; its trace comes from the interpreter).
         """
         if runner not in RUNNERS:
             raise QueryError(f"unknown runner '{runner}'", hint=f"runners: {', '.join(RUNNERS)}")

@@ -251,7 +251,7 @@ class RowProcessor:
     """Converts, evaluates and formats rows of one job; the same code in every process."""
 
     def __init__(self, job: Job, edition: Edition) -> None:
-        from racepolicy.evaluation.compiler import compile_edition
+        from racepolicy.evaluation.compiled import compile_edition
 
         self.job = job
         self.function = compile_edition(edition).rule(job.rule)
