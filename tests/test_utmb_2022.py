@@ -88,6 +88,8 @@ OTHER_INFRACTIONS: dict[str, tuple[str, str]] = {
     "political_display": (discretion("political_display", "the Race Directors"), "ostentatious display of political messages"),
     # seed 003:688 the note in the "Lack of respect" row, whose sanction is "Disqualification" (a reading: see the policy)
     "rude_supporters": (DQ, "whose supporters are rude"),
+    # seed 003:323 "In the case of refusal or abstention, the athlete will be sanctioned as if they were found guilty of doping"
+    "abstaining_doping_control": ("sanctioned as for doping (abstaining_doping_control)", "refusal or abstention"),
 }
 
 

@@ -16,7 +16,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("old", metavar="OLD", help="the earlier edition: a .policy file, or a bundled edition such as utmb-2022")
     parser.add_argument("new", metavar="NEW", help="the later edition: a .policy file, or a bundled edition")
     parser.add_argument("--format", "-f", choices=("text", "markdown", "json"), default="text", help="output format (default: text)")
-    parser.add_argument("--cases", metavar="CASES.jsonl", help="replay these cases (one JSON object a line) under both editions")
+    parser.add_argument("--cases", metavar="CASES.jsonl",
+                        help="replay these cases (one JSON object a line) under both editions; any readable path, /dev/fd/N, or - for stdin")
+    parser.add_argument("--explain", action="store_true", help="show the whole old and new bodies of each rule whose changed part is shown")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                         help="colour the text output (default: on a terminal, unless NO_COLOR is set)")
 
@@ -32,14 +34,23 @@ def load_edition(name: str, policies: PolicySet) -> Edition:
 
 
 def read_cases(name: str) -> list[str]:
+    """The lines of a cases file: `-` is stdin; any path that reads (a file, a pipe, /dev/fd/N) will do."""
+    hint = "give a .jsonl file (one JSON case a line), /dev/fd/N, or - to read stdin"
+    if name == "-":
+        try:
+            return sys.stdin.read().splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read cases from stdin: {exc}", hint=hint) from None
     path = Path(name)
-    if not path.is_file():
-        what = "no such cases file" if not path.exists() else "cases file is not a file"
-        raise InputError(f"{what}: {name}", hint="give a .jsonl file: one JSON case a line")
+    if path.is_dir():
+        raise InputError(f"cases file is a folder: {name}", hint=hint)
     try:
-        return path.read_text(encoding="utf-8").splitlines()
+        with open(path, encoding="utf-8") as stream:  # open, not is_file(): a pipe such as /dev/fd/3 is readable too
+            return stream.read().splitlines()
+    except FileNotFoundError:
+        raise InputError(f"no such cases file: {name}", hint=hint) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read cases file {name}: {exc}") from None
+        raise InputError(f"cannot read cases file {name}: {exc.strerror if isinstance(exc, OSError) else exc}", hint=hint) from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -57,11 +68,12 @@ def run(args: argparse.Namespace) -> int:
         report(exc, args.format == "json")
         return 2
     diff = diff_editions(old, new, old_set.pm)
-    impact = replay(old, new, lines, args.cases) if lines is not None else None
-    sys.stdout.write(render(diff, args.format, impact, use_colour(sys.stdout, args.color)))
+    cases_name = "<stdin>" if args.cases == "-" else args.cases
+    impact = replay(old, new, lines, cases_name) if lines is not None else None
+    sys.stdout.write(render(diff, args.format, impact, use_colour(sys.stdout, args.color), args.explain))
     if impact is not None and impact.bad_lines:
         for bad in impact.bad_lines:
-            print(f"{args.cases}:{bad.line}: error: {bad.message}", file=sys.stderr)
+            print(f"{cases_name}:{bad.line}: error: {bad.message}", file=sys.stderr)
         return 2
     changed = not diff.equal or (impact is not None and bool(impact.changed))
     return 1 if changed else 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import itertools
+import re
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -19,6 +20,9 @@ from racepolicy.language.source import Source, Span
 
 # Change kinds. `harsher` and `milder` are changed penalties whose severity can be ranked.
 ADDED, REMOVED, CHANGED, HARSHER, MILDER, RENAMED = "added", "removed", "changed", "harsher", "milder", "renamed"
+# A statement written differently that means the same thing in its own year (born in or before 1996 in 2016,
+# 2002 in 2022: the same age limit). Shown, so a reader sees why it is not a change, and never counted as one.
+RESTATED = "restated"
 
 # The core's topics, in the order a reader meets them; plugin sections follow, sorted by topic.
 CORE_TOPICS: tuple[tuple[str, str], ...] = (
@@ -39,10 +43,13 @@ ATTRIBUTE_ORDER = ("distance", "elevation", "start", "finish", "date", "cutoff",
 
 # An infraction that disappears while one with a description this close appears is reported as renamed.
 RENAME_SIMILARITY = 0.75
+# A rule of the old edition only and one of the new edition only are the same rule renamed when their clauses
+# share this share of their content words (or this lower share and names this alike): the texts are two translations.
+CLAUSE_OVERLAP, CLAUSE_OVERLAP_WITH_NAME, NAME_SIMILARITY = 0.5, 0.3, 0.6
 
-# A rule that differs in one place shows that place (`15d → 30d`); one that differs
-# in several is shown whole, which reads better than a list of scattered pieces.
-MAX_FRAGMENTS = 1
+# A rule that differs in a few places shows those places (`15d → 30d; ...`); one that differs
+# in more is shown whole, which reads better than a list of scattered pieces. `--explain` shows both bodies.
+MAX_FRAGMENTS = 3
 
 
 @attrs.frozen
@@ -63,6 +70,12 @@ class Change:
     old_json: Any = None
     new_json: Any = None
     note: str = ""
+    # Lines under the summary: what an added or removed race, table or schedule holds, cell by cell.
+    details: tuple[str, ...] = ()
+    # Lines shown with --explain only: the whole bodies of a rule whose changed part is shown.
+    explain: tuple[str, ...] = ()
+    # The changed parts of a rule changed in several places, each `old → new (delta)`.
+    parts: tuple[str, ...] = ()
 
     @property
     def detail(self) -> str:
@@ -73,6 +86,10 @@ class Change:
             text = f": {self.old}" if self.old else ""
         elif self.kind == RENAMED:
             text = f": {self.old} → {self.new}"
+        elif self.kind == RESTATED:
+            text = f": {self.old} → {self.new}"
+        elif self.parts:
+            text = f": {'; '.join(self.parts)}"
         else:
             text = f": {self.old} → {self.new}" + (f" ({self.delta})" if self.delta else "")
         return text + (f" — {self.note}" if self.note else "")
@@ -84,6 +101,10 @@ class Change:
             text = f"{self.subject}: {self.new or self.old} ({self.kind})" if (self.new or self.old) else f"{self.subject} ({self.kind})"
         elif self.kind == RENAMED:
             text = f"{self.subject}: renamed {self.old} → {self.new}"
+        elif self.kind == RESTATED:
+            text = f"{self.subject}: {self.old} → {self.new} (restated, not a change)"
+        elif self.parts:
+            text = f"{self.subject}: {'; '.join(self.parts)}"
         else:
             text = f"{self.subject}: {self.old} → {self.new}"
             extra = [x for x in (self.delta, self.kind if self.kind in (HARSHER, MILDER) else "") if x]
@@ -105,7 +126,14 @@ class Change:
             "detail": self.detail,
             "old_citation": self.old_cite.as_json() if self.old_cite else None,
             "new_citation": self.new_cite.as_json() if self.new_cite else None,
+            "details": list(self.details),
+            "parts": list(self.parts),
         }
+
+    @property
+    def counts(self) -> bool:
+        """A restated statement is shown but is not a change of the rules."""
+        return self.kind != RESTATED
 
 
 @attrs.frozen
@@ -116,8 +144,12 @@ class DiffSection:
     title: str
     changes: tuple[Change, ...] = ()
 
+    @property
+    def count(self) -> int:
+        return sum(1 for c in self.changes if c.counts)
+
     def as_json(self) -> dict[str, Any]:
-        return {"topic": self.topic, "title": self.title, "changes": [c.as_json() for c in self.changes]}
+        return {"topic": self.topic, "title": self.title, "count": self.count, "changes": [c.as_json() for c in self.changes]}
 
 
 @attrs.frozen
@@ -132,11 +164,11 @@ class EditionDiff:
 
     @property
     def equal(self) -> bool:
-        return not any(s.changes for s in self.sections)
+        return self.count == 0
 
     @property
     def count(self) -> int:
-        return sum(len(s.changes) for s in self.sections)
+        return sum(s.count for s in self.sections)
 
     def section(self, topic: str) -> DiffSection | None:
         return next((s for s in self.sections if s.topic == topic), None)
@@ -273,11 +305,34 @@ class _Value:
 class EditionComparer:
     """Compares two checked editions topic by topic; each `_topic` method returns that topic's changes."""
 
-    def __init__(self, old: Edition, new: Edition) -> None:
+    def __init__(self, old: Edition, new: Edition, renames: dict[str, str] | None = None) -> None:
         self.old = old
         self.new = new
+        # "kind:old_name" → "kind:new_name": statements a series plugin says were renamed (racepolicy_diff_renames).
+        self.declared_renames = dict(renames or {})
+        self.paired_by_clause: dict[str, str] = {}  # rules matched by their clauses (old → new), said so in the diff
+
+    def renamed(self, kind: str) -> dict[str, str]:
+        """Statements of one kind the plugin renamed, old name → new name, where both names exist."""
+        found = {}
+        for before, after in self.declared_renames.items():
+            old_kind, _, old_name = before.partition(":")
+            new_kind, _, new_name = after.partition(":")
+            if old_kind == new_kind == kind and old_name != new_name and self._exists(self.old, kind, old_name) and self._exists(self.new, kind, new_name):
+                found[old_name] = new_name
+        return found
+
+    @staticmethod
+    def _exists(edition: Edition, kind: str, name: str) -> bool:
+        """A rename holds only between statements both editions have; a name the policy lacks is not silently dropped."""
+        found: dict[str, Any] = {"rule": edition.rules, "table": edition.tables, "schedule": edition.schedules,
+                                 "infraction": {**edition.infractions, **edition.penalties}}.get(kind, {})
+        return kind not in ("rule", "table", "schedule", "infraction") or name in found
 
     def compare(self, pm: pluggy.PluginManager | None = None) -> EditionDiff:
+        if pm is not None and not self.declared_renames:
+            for found in pm.hook.racepolicy_diff_renames(old=self.old, new=self.new):
+                self.declared_renames.update(found or {})
         sections = []
         for topic, title in CORE_TOPICS:
             changes = getattr(self, f"_{topic}")()
@@ -320,10 +375,12 @@ class EditionComparer:
         changes = []
         for name, race in self.new.races.items():
             if name not in self.old.races:
-                changes.append(Change(ADDED, name, new=_race_outline(race), new_cite=self._cite(self.new, race.decl), new_json=_race_json(race)))
+                changes.append(Change(ADDED, name, new=_race_outline(race), new_cite=self._cite(self.new, race.decl), new_json=_race_json(self.new, race),
+                                      details=tuple(_race_details(self.new, race))))
         for name, race in self.old.races.items():
             if name not in self.new.races:
-                changes.append(Change(REMOVED, name, old=_race_outline(race), old_cite=self._cite(self.old, race.decl), old_json=_race_json(race)))
+                changes.append(Change(REMOVED, name, old=_race_outline(race), old_cite=self._cite(self.old, race.decl), old_json=_race_json(self.old, race),
+                                      details=tuple(_race_details(self.old, race))))
         return changes
 
     def _race_attributes(self) -> list[Change]:
@@ -370,6 +427,9 @@ class EditionComparer:
         new_text = " and ".join(snippet(self.new.source, c.span) for c in b) or "open to all"
         old_cite = self._cite(self.old, old.decl, old.decl.eligibility[0], old.decl.eligibility[0].citation) if a else self._cite(self.old, old.decl)
         new_cite = self._cite(self.new, new.decl, new.decl.eligibility[0], new.decl.eligibility[0].citation) if b else self._cite(self.new, new.decl)
+        if [years_relative(c, self.old.year) for c in a] == [years_relative(c, self.new.year) for c in b]:
+            # Birth years moved with the edition year: the same limit of age, written for each year.
+            return [Change(RESTATED, f"{name} eligibility", old_text, new_text, "", old_cite, new_cite, old_text, new_text, _same_limit(a, b, self.old.year))]
         return [Change(CHANGED, f"{name} eligibility", old_text, new_text, "", old_cite, new_cite, old_text, new_text)]
 
     # ---- infractions
@@ -381,7 +441,9 @@ class EditionComparer:
         old_names, new_names = self._infraction_names(self.old), self._infraction_names(self.new)
         gone = [n for n in old_names if n not in new_names and n in self.old.infractions]
         came = [n for n in new_names if n not in old_names and n in self.new.infractions]
-        found: dict[str, str] = {}
+        # The series plugin's renames first (the texts' words for an item changed too much to match), then near-equal descriptions.
+        found: dict[str, str] = {a: b for a, b in self.renamed("infraction").items() if a in gone and b in new_names}
+        gone = [n for n in gone if n not in found]
         for name in gone:
             text = _words(self.old.infractions[name].description)
             scored = [(difflib.SequenceMatcher(None, text, _words(self.new.infractions[c].description)).ratio(), c) for c in came if c not in found.values()]
@@ -395,6 +457,12 @@ class EditionComparer:
         renames = self.renames()
         changes = []
         for old_name, new_name in renames.items():
+            if new_name in old_names:
+                # Folded into an infraction the old edition also has (spare batteries under "other mandatory items"):
+                # its penalties are compared under the new name; the infraction itself is changed, never removed.
+                changes.append(Change(CHANGED, old_name, self._description(self.old, old_name), f"sanctioned as {new_name}", "",
+                                      self._infraction_cite(self.old, old_name), self._infraction_cite(self.new, new_name), old_name, new_name))
+                continue
             changes.append(Change(
                 RENAMED, "infraction", old_name, new_name, "", self._infraction_cite(self.old, old_name),
                 self._infraction_cite(self.new, new_name), old_name, new_name,
@@ -493,10 +561,14 @@ class EditionComparer:
         changes: list[Change] = []
         for name, schedule in self.new.schedules.items():
             if name not in self.old.schedules:
-                changes.append(Change(ADDED, name, new=self._schedule_outline(self.new, name), new_cite=self._cite(self.new, schedule.decl)))
+                changes.append(Change(ADDED, name, new=self._schedule_outline(self.new, name), new_cite=self._cite(self.new, schedule.decl),
+                                      new_json=self._schedule_json(self.new, name),
+                                      details=tuple(self._schedule_outline(self.new, name).split(", "))))
         for name, schedule in self.old.schedules.items():
             if name not in self.new.schedules:
-                changes.append(Change(REMOVED, name, old=self._schedule_outline(self.old, name), old_cite=self._cite(self.old, schedule.decl)))
+                changes.append(Change(REMOVED, name, old=self._schedule_outline(self.old, name), old_cite=self._cite(self.old, schedule.decl),
+                                      old_json=self._schedule_json(self.old, name),
+                                      details=tuple(self._schedule_outline(self.old, name).split(", "))))
         for name in self.new.schedules:
             if name in self.old.schedules:
                 changes.extend(self._schedule(name))
@@ -509,6 +581,9 @@ class EditionComparer:
             (None if tier.through is None else _on_reference_year(tier.through, edition.year), _Value(edition, tier.value), tier.citation)
             for tier in edition.schedules[name].tiers
         ]
+
+    def _schedule_json(self, edition: Edition, name: str) -> list[dict[str, Any]]:
+        return [{"through": None if t is None else _day(t), "value": v.json} for t, v, _ in self._tiers(edition, name)]
 
     def _schedule_outline(self, edition: Edition, name: str) -> str:
         parts = []
@@ -545,15 +620,30 @@ class EditionComparer:
     # ---- tables
     def _tables(self) -> list[Change]:
         changes: list[Change] = []
+        renamed = self.renamed("table")
+        renamed.update(self._paired_by_clause(renamed, "table"))
         for name, table in self.new.tables.items():
-            if name not in self.old.tables:
-                changes.append(Change(ADDED, name, new=f"{len(table.decl.rows)} rows", new_cite=self._cite(self.new, table.decl)))
+            if name not in self.old.tables and name not in renamed.values() and not self._counterpart_of(f"table:{name}"):
+                rows = _table_rows(self.new, name)
+                changes.append(Change(ADDED, _table_subject(table.decl), new=_rows_text(rows), new_cite=self._cite(self.new, table.decl),
+                                      new_json=[{"row": r, "value": v.json} for r, v in rows], details=tuple(f"{r} → {v.text}" for r, v in rows)))
         for name, table in self.old.tables.items():
-            if name not in self.new.tables:
-                changes.append(Change(REMOVED, name, old=f"{len(table.decl.rows)} rows", old_cite=self._cite(self.old, table.decl)))
+            if name not in self.new.tables and name not in renamed and f"table:{name}" not in self.declared_renames:
+                rows = _table_rows(self.old, name)
+                changes.append(Change(REMOVED, _table_subject(table.decl), old=_rows_text(rows), old_cite=self._cite(self.old, table.decl),
+                                      old_json=[{"row": r, "value": v.json} for r, v in rows], details=tuple(f"{r} → {v.text}" for r, v in rows)))
         for name in self.new.tables:
             if name in self.old.tables:
-                changes.extend(self._table(name))
+                changes.extend(self._table(name, name))
+        for old_name, new_name in renamed.items():
+            if old_name in self.old.tables and new_name in self.new.tables:
+                found = self._table(old_name, new_name)
+                if not found:
+                    found = [Change(RENAMED, "table", old_name, new_name, "", self._cite(self.old, self.old.tables[old_name].decl),
+                                    self._cite(self.new, self.new.tables[new_name].decl), old_name, new_name)]
+                if self.paired_by_clause.get(f"table:{old_name}") == f"table:{new_name}":
+                    found = [attrs.evolve(c, note="; ".join(n for n in (c.note, "paired by their clauses") if n)) for c in found]
+                changes.extend(found)
         return changes
 
     def _cells(self, edition: Edition, name: str) -> dict[tuple[tuple[str, str], ...], tuple[_Value, Citation]]:
@@ -569,8 +659,12 @@ class EditionComparer:
             cells[(("otherwise", "otherwise"),)] = (_Value(edition, decl.otherwise.value), self._cite(edition, decl, decl.otherwise, decl.otherwise.citation))
         return cells
 
-    def _table(self, name: str) -> list[Change]:
-        old, new = self._cells(self.old, name), self._cells(self.new, name)
+    def _counterpart_of(self, key: str) -> bool:
+        """The new statement stands for an old one the plugin names (it is shown with it, not as an addition)."""
+        return key in self.declared_renames.values()
+
+    def _table(self, old_name: str, name: str) -> list[Change]:
+        old, new = self._cells(self.old, old_name), self._cells(self.new, name)
         keys = list(new) + [k for k in old if k not in new]
         grouped: dict[tuple[Any, ...], list[tuple[tuple[tuple[str, str], ...], Any, Any]]] = {}
         for key in keys:
@@ -586,7 +680,8 @@ class EditionComparer:
             key, a, b = entries[0]
             races_by_position = [[k[i][1] for k, _, _ in entries] for i in range(len(key))]
             parts = [self._race_label(races_by_position[i]) if kind == "race" else text for i, (kind, text) in enumerate(key)]
-            subject = f"{name}({', '.join(parts)})" if key != (("otherwise", "otherwise"),) else f"{name} otherwise"
+            label = name if old_name == name else f"{old_name} (now {name})"
+            subject = f"{label}({', '.join(parts)})" if key != (("otherwise", "otherwise"),) else f"{label} otherwise"
             changes.append(_value_change(subject, a, b))
         return changes
 
@@ -595,10 +690,12 @@ class EditionComparer:
         changes: list[Change] = []
         for name, band in self.new.bands.items():
             if name not in self.old.bands:
-                changes.append(Change(ADDED, name, new=", ".join(r.label for r in band.decl.rows), new_cite=self._cite(self.new, band.decl)))
+                changes.append(Change(ADDED, name, new=", ".join(r.label for r in band.decl.rows), new_cite=self._cite(self.new, band.decl),
+                                      new_json=[r.label for r in band.decl.rows], details=_band_details(self.new, band.decl)))
         for name, band in self.old.bands.items():
             if name not in self.new.bands:
-                changes.append(Change(REMOVED, name, old=", ".join(r.label for r in band.decl.rows), old_cite=self._cite(self.old, band.decl)))
+                changes.append(Change(REMOVED, name, old=", ".join(r.label for r in band.decl.rows), old_cite=self._cite(self.old, band.decl),
+                                      old_json=[r.label for r in band.decl.rows], details=_band_details(self.old, band.decl)))
         for name in self.new.bands:
             if name not in self.old.bands:
                 continue
@@ -636,55 +733,158 @@ class EditionComparer:
     # ---- rules
     # ---- fidelity: readings taken of ambiguous clauses
     def _readings(self) -> list[Change]:
+        """Readings per statement: the same reading in both editions is no change, whatever its clause's wording
+        (each text quotes its own words); a statement whose reading differs shows old → new; the rest came or went."""
         old, new = _readings_of(self.old), _readings_of(self.new)
         changes: list[Change] = []
-        for key, (shown, citation) in new.items():
-            subject = f"reading of {key[0]}"
-            if key not in old:
-                changes.append(Change(ADDED, subject, new=shown, new_cite=citation, new_json=shown))
-            elif old[key][0] != shown:
-                changes.append(Change(CHANGED, subject, old[key][0], shown, "", old[key][1], citation, old[key][0], shown))
-        for key, (shown, citation) in old.items():
-            if key not in new:
-                changes.append(Change(REMOVED, f"reading of {key[0]}", old=shown, old_cite=citation, old_json=shown))
+        for statement in dict.fromkeys([*new, *old]):
+            before = [r for r in old.get(statement, []) if r[0] not in {n[0] for n in new.get(statement, [])}]
+            after = [r for r in new.get(statement, []) if r[0] not in {o[0] for o in old.get(statement, [])}]
+            subject = f"reading of {statement}"
+            for a, b in zip(before, after, strict=False):
+                changes.append(Change(CHANGED, subject, a[0], b[0], "", a[1], b[1], a[0], b[0]))
+            for b in after[len(before):]:
+                changes.append(Change(ADDED, subject, new=b[0], new_cite=b[1], new_json=b[0]))
+            for a in before[len(after):]:
+                changes.append(Change(REMOVED, subject, old=a[0], old_cite=a[1], old_json=a[0]))
         return changes
 
     def _rules(self) -> list[Change]:
         changes: list[Change] = []
+        renamed = self.renamed("rule")
+        renamed.update(self._paired_by_clause(renamed))
+        back = {b: a for a, b in renamed.items()}
         for name, rule in self.new.rules.items():
             decl = rule.decl
             text = snippet(self.new.source, decl.body.span)
-            if name not in self.old.rules:
-                changes.append(Change(ADDED, f"rule {name}", new=text, new_cite=self._cite(self.new, decl), new_json=text))
+            old_name = back.get(name, name)
+            if old_name not in self.old.rules:
+                if not self._counterpart_of(f"rule:{name}"):
+                    changes.append(Change(ADDED, f"rule {name}", new=text, new_cite=self._cite(self.new, decl), new_json=text))
                 continue
-            before = self.old.rules[name].decl
-            old_body, new_body = on_reference_year(before.body, self.old.year), on_reference_year(decl.body, self.new.year)
-            if before.params == decl.params and old_body == new_body:
-                continue
-            old_text = snippet(self.old.source, before.body.span)
-            pairs = fragments(old_body, new_body) if before.params == decl.params else [(old_body, new_body)]
-            if len(pairs) == 1 and pairs[0] == (old_body, new_body):
-                old_shown, new_shown = old_text, text
-            else:
-                old_shown = "; ".join(snippet(self.old.source, a.span) for a, _ in pairs)
-                new_shown = "; ".join(snippet(self.new.source, b.span) for _, b in pairs)
-            if before.params != decl.params:
-                old_shown = f"({', '.join(p.name for p in before.params)}) = {old_shown}"
-                new_shown = f"({', '.join(p.name for p in decl.params)}) = {new_shown}"
-            changes.append(Change(
-                CHANGED, f"rule {name}", old_shown, new_shown, _fragment_delta(self.old, self.new, pairs),
-                self._cite(self.old, before), self._cite(self.new, decl), old_text, text,
-            ))
+            change = self._rule(old_name, name)
+            if change is not None and self.paired_by_clause.get(f"rule:{old_name}") == f"rule:{name}":
+                change = attrs.evolve(change, note="; ".join(n for n in (change.note, "paired by their clauses") if n))
+            if change is not None:
+                changes.append(change)
         for name, rule in self.old.rules.items():
-            if name not in self.new.rules:
-                text = snippet(self.old.source, rule.decl.body.span)
-                changes.append(Change(REMOVED, f"rule {name}", old=text, old_cite=self._cite(self.old, rule.decl), old_json=text))
+            if name in self.new.rules or name in renamed:
+                continue
+            counterpart = self.declared_renames.get(f"rule:{name}", "")
+            if counterpart:
+                change = self._rule_to_other_kind(name, counterpart)
+                if change is not None:
+                    changes.append(change)
+                    continue
+            text = snippet(self.old.source, rule.decl.body.span)
+            changes.append(Change(REMOVED, f"rule {name}", old=text, old_cite=self._cite(self.old, rule.decl), old_json=text))
         return changes
 
+    def _paired_by_clause(self, renamed: dict[str, str], kind: str = "rule") -> dict[str, str]:
+        """Rules of one edition only whose clauses say the same thing in each text: old name → new name.
 
-def _readings_of(edition: Edition) -> dict[tuple[str, str], tuple[str, Citation]]:
-    """Each reading of the edition's policy, keyed by its statement and the clause it reads: `"chosen" over "other"`."""
-    found: dict[tuple[str, str], tuple[str, Citation]] = {}
+        Two translations name a rule differently (`bag_collection`, `bag_retrieval`); their clauses share
+        their words. A pair needs most content words of the two clauses in common, or many of them and a
+        similar name; each rule is paired once, the closest first.
+        """
+        olds: dict[str, Any] = self.old.rules if kind == "rule" else self.old.tables
+        news: dict[str, Any] = self.new.rules if kind == "rule" else self.new.tables
+        gone = [n for n in olds if n not in news and n not in renamed and f"{kind}:{n}" not in self.declared_renames]
+        came = [n for n in news if n not in olds and n not in renamed.values() and not self._counterpart_of(f"{kind}:{n}")]
+        scored = []
+        for a in gone:
+            words_a = _clause_words(olds[a].decl)
+            if not words_a:
+                continue
+            for b in came:
+                words_b = _clause_words(news[b].decl)
+                if not words_b:
+                    continue
+                overlap = len(words_a & words_b) / len(words_a | words_b)
+                name = difflib.SequenceMatcher(None, a, b).ratio()
+                if overlap >= CLAUSE_OVERLAP or (overlap >= CLAUSE_OVERLAP_WITH_NAME and name >= NAME_SIMILARITY):
+                    scored.append((overlap + name / 10, a, b))
+        found: dict[str, str] = {}
+        for _, a, b in sorted(scored, reverse=True):
+            if a not in found and b not in found.values():
+                found[a] = b
+        self.paired_by_clause.update({f"{kind}:{a}": f"{kind}:{b}" for a, b in found.items()})
+        return found
+
+    def _rule(self, old_name: str, name: str) -> Change | None:
+        """A rule of both editions (or renamed): nothing, the changed part, or a restatement of the same limit."""
+        before, decl = self.old.rules[old_name].decl, self.new.rules[name].decl
+        subject = f"rule {name}" if old_name == name else f"rule {old_name} (now {name})"
+        old_body, new_body = on_reference_year(before.body, self.old.year), on_reference_year(decl.body, self.new.year)
+        if [p.type for p in before.params] == [p.type for p in decl.params] and before.params != decl.params:
+            # Parameters renamed one for one (`posted` → `uploaded`) name the same inputs: compare the bodies as one.
+            new_body = renamed_names(new_body, {b.name: a.name for a, b in zip(before.params, decl.params, strict=True)})
+            decl = attrs.evolve(decl, params=before.params)
+        old_text, text = snippet(self.old.source, before.body.span), snippet(self.new.source, decl.body.span)
+        old_cite, new_cite = self._cite(self.old, before), self._cite(self.new, decl)
+        if before.params == decl.params and old_body == new_body:
+            return None if old_name == name else Change(RENAMED, "rule", old_name, name, "", old_cite, new_cite, old_text, text)
+        if before.params == decl.params and years_relative(old_body, self.old.year) == years_relative(new_body, self.new.year):
+            # Birth years moved with the edition year: the same limit of age, written for each year.
+            pairs = fragments(old_body, new_body)
+            note = _same_limit([a for a, _ in pairs], [b for _, b in pairs], self.old.year)
+            old_shown = "; ".join(snippet(self.old.source, a.span) for a, _ in pairs)
+            new_shown = "; ".join(snippet(self.new.source, b.span) for _, b in pairs)
+            return Change(RESTATED, subject, old_shown, new_shown, "", old_cite, new_cite, old_text, text, note)
+        pairs = fragments(old_body, new_body) if before.params == decl.params else [(old_body, new_body)]
+        if before.params == decl.params and all(_same_words(a, b) for a, b in pairs):
+            # The text of a value reworded by the translation (`the race` → `their race`, organisation → organization).
+            old_shown = "; ".join(snippet(self.old.source, a.span) for a, _ in pairs)
+            new_shown = "; ".join(snippet(self.new.source, b.span) for _, b in pairs)
+            return Change(RESTATED, subject, old_shown, new_shown, "", old_cite, new_cite, old_text, text,
+                          "reworded: the same words but for articles, possessives, case and spelling")
+        if len(pairs) == 1 and pairs[0] == (old_body, new_body):
+            old_shown, new_shown = old_text, text
+            explain: tuple[str, ...] = ()
+        else:
+            old_shown = "; ".join(snippet(self.old.source, a.span) for a, _ in pairs)
+            new_shown = "; ".join(snippet(self.new.source, b.span) for _, b in pairs)
+            if len(pairs) > 1:
+                old_shown, new_shown = "", ""
+            explain = (f"{self.old.label}: {old_text}", f"{self.new.label}: {text}")
+        if before.params != decl.params:
+            old_shown = f"({', '.join(p.name for p in before.params)}) = {old_text}"
+            new_shown = f"({', '.join(p.name for p in decl.params)}) = {text}"
+            explain = ()
+        moved = reference_point_change(old_cite.clause, new_cite.clause)
+        note = f"the reference point changed: {moved}" if moved else ""
+        if len(pairs) > 1 and old_shown == "":
+            # Several changed parts: each with its own delta, the whole bodies under --explain.
+            parts = tuple(f"{snippet(self.old.source, a.span)} → {snippet(self.new.source, b.span)}" + ("" if moved else _delta_suffix(a, b)) for a, b in pairs)
+            old_shown = "; ".join(snippet(self.old.source, a.span) for a, _ in pairs)
+            new_shown = "; ".join(snippet(self.new.source, b.span) for _, b in pairs)
+            return Change(CHANGED, subject, old_shown, new_shown, "", old_cite, new_cite, old_text, text, note, explain=explain, parts=parts)
+        change_delta = "" if moved else _fragment_delta(self.old, self.new, pairs)
+        return Change(CHANGED, subject, old_shown, new_shown, change_delta, old_cite, new_cite, old_text, text, note, explain=explain)
+
+    def _rule_to_other_kind(self, name: str, counterpart: str) -> Change | None:
+        """An old rule the new edition states as a table or schedule (the covered reasons of a guarantee became a table)."""
+        kind, _, new_name = counterpart.partition(":")
+        rule = self.old.rules[name].decl
+        old_text = snippet(self.old.source, rule.body.span)
+        if kind == "table" and new_name in self.new.tables:
+            rows = _table_rows(self.new, new_name)
+            decl: ast.Statement = self.new.tables[new_name].decl
+            new_text, new_json = _rows_text(rows), [{"row": r, "value": v.json} for r, v in rows]
+            details = tuple(f"{r} → {v.text}" for r, v in rows)
+        elif kind == "schedule" and new_name in self.new.schedules:
+            decl = self.new.schedules[new_name].decl
+            new_text, new_json, details = self._schedule_outline(self.new, new_name), self._schedule_json(self.new, new_name), ()
+        elif kind == "rule" and new_name in self.new.rules:
+            return self._rule(name, new_name)
+        else:
+            return None
+        return Change(CHANGED, f"rule {name} (now {kind} {new_name})", old_text, f"{kind} {new_name}: {new_text}", "", self._cite(self.old, rule),
+                      self._cite(self.new, decl), old_text, new_json, details=details)
+
+def _readings_of(edition: Edition) -> dict[str, list[tuple[str, Citation]]]:
+    """Each statement's readings, once each: `"chosen" over "other"` and the citation that carries it."""
+    found: dict[str, list[tuple[str, Citation]]] = {}
     for st in edition.policy.statements:
         kind = type(st).__name__.removesuffix("Decl").lower()
         name = getattr(st, "name", "") or ", ".join(getattr(st, "infractions", ()))
@@ -692,7 +892,9 @@ def _readings_of(edition: Edition) -> dict[tuple[str, str], tuple[str, Citation]
             assert isinstance(node, ast.Citation)
             if node.reading:
                 shown = f'"{node.reading}"' + "".join(f' over "{a}"' for a in node.alternatives)
-                found.setdefault((f"{kind} {name}".strip(), node.text), (shown, cite(edition.source, st, node, node)))
+                entries = found.setdefault(f"{kind} {name}".strip(), [])
+                if shown not in [e[0] for e in entries]:
+                    entries.append((shown, cite(edition.source, st, node, node)))
     return found
 
 
@@ -746,6 +948,135 @@ def _fragments(a: ast.Node, b: ast.Node) -> list[tuple[ast.Node, ast.Node]]:
         else:
             return [(a, b)]  # an operator, a name or a value of this node changed: show the node
     return found
+
+
+def _delta_suffix(a: ast.Node, b: ast.Node) -> str:
+    if isinstance(a, ast.Literal) and isinstance(b, ast.Literal):
+        found = delta(a.value, b.value)
+        return f" ({found})" if found else ""
+    return ""
+
+
+_STOP = frozenset("the and for with from that this which will must their they them have been into each other than only also such shall".split())
+
+
+def _clause_words(decl: ast.Statement) -> frozenset[str]:
+    """The content words of a statement's clause, crudely stemmed, for pairing two translations of one rule."""
+    text = decl.citation.text if decl.citation is not None else ""
+    words = set()
+    for word in re.findall(r"[a-z]+", text.lower()):
+        if len(word) < 4 or word in _STOP:
+            continue
+        for ending in ("ing", "ed", "es", "s"):
+            if word.endswith(ending) and len(word) - len(ending) >= 4:
+                word = word[: -len(ending)]
+                break
+        words.add(word.replace("isation", "ization"))
+    return frozenset(words)
+
+
+def renamed_names(node: ast.Expr, names: dict[str, str]) -> ast.Expr:
+    """The expression with each name in `names` replaced (a parameter renamed one for one)."""
+    if isinstance(node, ast.Name):
+        return attrs.evolve(node, name=names[node.name]) if node.name in names else node
+    changes: dict[str, Any] = {}
+    for field in attrs.fields(type(node)):
+        value = getattr(node, field.name)
+        if isinstance(value, ast.Expr):
+            moved = renamed_names(value, names)
+        elif isinstance(value, tuple) and value and all(isinstance(v, ast.Expr) for v in value):
+            moved = tuple(renamed_names(v, names) for v in value)
+        elif isinstance(value, tuple) and value and all(isinstance(v, tuple) and len(v) == 2 and isinstance(v[1], ast.Expr) for v in value):
+            moved = tuple((k, renamed_names(v, names)) for k, v in value)
+        else:
+            continue
+        if moved is not value:
+            changes[field.name] = moved
+    return attrs.evolve(node, **changes) if changes else node
+
+
+# Words a translation changes without changing what a sentence requires: articles, possessives, pronouns.
+_FILLER = frozenset("a an the his her their its one's your you he she they his/her own".split())
+_SPELLING = (("isation", "ization"), ("ise", "ize"), ("our", "or"), ("tre", "ter"))
+
+
+def _words_of(text: str) -> list[str]:
+    words = []
+    for word in re.findall(r"[\w']+", text.lower()):
+        if word in _FILLER:
+            continue
+        for british, american in _SPELLING:
+            if word.endswith(british):
+                word = word[: -len(british)] + american
+                break
+        words.append(word)
+    return words
+
+
+def _same_words(a: ast.Node, b: ast.Node) -> bool:
+    """Two texts (or lists of texts) that say the same words once articles, possessives, case and spelling are set aside."""
+    if isinstance(a, ast.Literal) and isinstance(b, ast.Literal) and isinstance(a.value, str) and isinstance(b.value, str):
+        return a.value != b.value and _words_of(a.value) == _words_of(b.value)
+    return False
+
+
+def _same_limit(old: Sequence[ast.Node], new: Sequence[ast.Node], old_year: int) -> str:
+    years = {y for n in old for y in _years(n)}
+    offsets = sorted({old_year - y for y in years})
+    if not offsets:
+        return "the same limit in each edition year"
+    return f"the same limit: {', '.join(str(o) for o in offsets)} years before the edition year in both"
+
+
+def _years(node: ast.Node) -> list[Decimal]:
+    found = [n.value for n in [node, *node.find_all(ast.Literal)] if isinstance(n, ast.Literal) and isinstance(n.value, Decimal)]
+    return [v for v in found if v == v.to_integral_value() and 1900 <= v <= 2100]
+
+
+def years_relative(node: ast.Expr, edition_year: int) -> ast.Expr:
+    """The expression with each whole number that reads as a year (1900-2100) written as its offset from the edition year.
+
+    `runner.birth_year <= 1996` in the 2016 edition and `<= 2002` in the 2022 edition
+    are the same limit of age: 20 years before the edition year.
+    """
+    if isinstance(node, ast.Literal) and isinstance(node.value, Decimal) and node.value == node.value.to_integral_value() and 1900 <= node.value <= 2100:
+        return attrs.evolve(node, value=("year", node.value - edition_year))
+    changes: dict[str, Any] = {}
+    for field in attrs.fields(type(node)):
+        value = getattr(node, field.name)
+        if isinstance(value, ast.Expr):
+            moved = years_relative(value, edition_year)
+        elif isinstance(value, tuple) and value and all(isinstance(v, ast.Expr) for v in value):
+            moved = tuple(years_relative(v, edition_year) for v in value)
+        else:
+            continue
+        if moved is not value:
+            changes[field.name] = moved
+    return attrs.evolve(node, **changes) if changes else node
+
+
+# What a deadline counts from, in the regulation's words: a change of reference point makes a delta meaningless.
+_REFERENCE = re.compile(
+    r"\b(?:before|after|of|following|from)\s+(?:the\s+)?(?:date\s+of\s+the\s+)?"
+    r"(start|arrival|end of the event|end of the race|finish|event|race)\b", re.IGNORECASE)
+_SAME_POINT = {"end of the event": "event", "end of the race": "finish", "race": "start"}
+
+
+def reference_point(clause: str) -> str | None:
+    """The point a duration is counted from, as the clause names it ('the start', 'the arrival'), or None."""
+    found = _REFERENCE.search(clause)
+    return found.group(0) if found else None
+
+
+def reference_point_change(old_clause: str, new_clause: str) -> str:
+    """`"within two hours of the arrival" → "after the end of the event"` when the two clauses count from different points."""
+    a, b = reference_point(old_clause), reference_point(new_clause)
+    if a is None or b is None:
+        return ""
+    key_a, key_b = (_REFERENCE.search(x).group(1).lower() for x in (a, b))  # type: ignore[union-attr]
+    if _SAME_POINT.get(key_a, key_a) == _SAME_POINT.get(key_b, key_b):
+        return ""
+    return f'"{a}" → "{b}"'
 
 
 def _fragment_delta(old: Edition, new: Edition, pairs: Sequence[tuple[ast.Node, ast.Node]]) -> str:
@@ -834,7 +1165,8 @@ def _sanction_key(sanction: Sanction | None) -> tuple[Any, ...] | None:
     # Discretion and doping sanctions name their infraction; the name is not the meaning.
     if sanction is None:
         return None
-    deciders = tuple(sanction.decider(i) for i in sanction.discretion)
+    # Who decides, without letter case: "the Race Directors" and "the race directors" are the same people.
+    deciders = tuple(sanction.decider(i).lower() for i in sanction.discretion)
     return (sanction.kind, sanction.minutes, bool(sanction.discretion), bool(sanction.doping), sanction.immediate, sanction.ban_months, deciders)
 
 
@@ -843,15 +1175,71 @@ def _words(text: str) -> str:
 
 
 def _race_outline(race: Race) -> str:
-    parts = [f'"{race.title}"'] if race.title and race.title != race.name else []
-    for key in ("distance", "elevation", "cutoff", "fee"):
-        if key in race.attributes:
-            parts.append(f"{key} {render(race.attributes[key])}")
-    return ", ".join(parts)
+    # The title only: everything the race has follows, one line each (`_race_details`).
+    return f'"{race.title}"' if race.title and race.title != race.name else ""
 
 
-def _race_json(race: Race) -> dict[str, Any]:
-    return {"name": race.name, "title": race.title, "attributes": {k: to_json(v) for k, v in sorted(race.attributes.items())}}
+def _race_details(edition: Edition, race: Race) -> list[str]:
+    """Everything a race has, one line each: attributes, eligibility conditions, mandatory gear kit by kit."""
+    keys = [k for k in ATTRIBUTE_ORDER if k in race.attributes] + sorted(set(race.attributes) - set(ATTRIBUTE_ORDER))
+    # An empty list (no assistance point) reads as "none", not as brackets.
+    found = [f"{key}: {render(race.attributes[key]) if race.attributes[key] != () else 'none'}" for key in keys]
+    for condition in race.decl.eligibility:
+        clause = f' — "{condition.citation.text}"' if condition.citation is not None else ""
+        found.append(f"eligible when {snippet(edition.source, condition.condition.span)}{clause}")
+    for kit, items in _gear_by_kit(edition, race.name).items():
+        found.append(f"{'mandatory gear' if not kit else kit + ' kit'}: {', '.join(items)}")
+    return found
+
+
+def _gear_by_kit(edition: Edition, race: str) -> dict[str, list[str]]:
+    from racepolicy.evaluation import equipment
+
+    found: dict[str, list[str]] = {}
+    for kit in ["", *equipment.kits(edition)]:
+        for carried in equipment.carried(edition, race, (kit,) if kit else ()):
+            if carried.required and carried.checklist.kit == kit:
+                found.setdefault(kit, []).append(f"{carried.count} × {carried.name}" if carried.count > 1 else carried.name)
+    return found
+
+
+def _race_json(edition: Edition, race: Race) -> dict[str, Any]:
+    return {
+        "name": race.name, "title": race.title, "attributes": {k: to_json(v) for k, v in sorted(race.attributes.items())},
+        "eligibility": [snippet(edition.source, e.condition.span) for e in race.decl.eligibility],
+        "gear": _gear_by_kit(edition, race.name),
+    }
+
+
+def _table_subject(decl: ast.TableDecl) -> str:
+    return f"{decl.name}({', '.join(p.name for p in decl.params)})"
+
+
+def _table_rows(edition: Edition, name: str) -> list[tuple[str, _Value]]:
+    """Each row of a table as written (`UTMB, "men"`) with its value."""
+    decl = edition.tables[name].decl
+    rows = [(", ".join(_key_text(edition, k) for k in row.keys), _Value(edition, row.value)) for row in decl.rows]
+    if decl.otherwise is not None:
+        rows.append(("otherwise", _Value(edition, decl.otherwise.value)))
+    return rows
+
+
+def _band_details(edition: Edition, decl: ast.BandDecl) -> tuple[str, ...]:
+    """The rows of a band that give a value of their own, `1-36 → 06:00`; a band of labels only needs none."""
+    return tuple(f"{row.label} → {_Value(edition, row.value).text}" for row in decl.rows if row.value is not None)
+
+
+def _key_text(edition: Edition, key: ast.Literal | ast.Name) -> str:
+    """A table key as written; a group says which races it holds (`elite_races (CCC/TDS/OCC)`)."""
+    text = snippet(edition.source, key.span)
+    if isinstance(key, ast.Name) and key.name in edition.groups:
+        members = [r for r in edition.races if r in edition.groups[key.name].members]
+        text += f" ({'/'.join(members)})"
+    return text
+
+
+def _rows_text(rows: Sequence[tuple[str, _Value]]) -> str:
+    return f"{len(rows)} row{'s' if len(rows) != 1 else ''}"
 
 
 def diff_editions(old: Edition, new: Edition, pm: pluggy.PluginManager | None = None) -> EditionDiff:

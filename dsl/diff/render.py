@@ -9,12 +9,13 @@ from collections.abc import Callable
 from typing import IO, Any
 
 from racepolicy.diff.cases import Impact
-from racepolicy.diff.compare import ADDED, HARSHER, MILDER, REMOVED, Change, EditionDiff
+from racepolicy.diff.compare import ADDED, HARSHER, MILDER, REMOVED, RENAMED, RESTATED, Change, EditionDiff
+from racepolicy.diff.summary import highlights, section_counts
 from racepolicy.evaluation.model import Citation
 
 FORMATS = ("text", "markdown", "json")
 
-MARKERS = {ADDED: "+", REMOVED: "-"}  # every other kind is a change: "~"
+MARKERS = {ADDED: "+", REMOVED: "-", RESTATED: "="}  # every other kind is a change: "~"
 
 # ANSI colours, only on a terminal and never when NO_COLOR is set (https://no-color.org).
 COLOURS = {ADDED: "32", REMOVED: "31", HARSHER: "31", MILDER: "32"}
@@ -48,14 +49,28 @@ def _headline(diff: EditionDiff) -> str:
     return f"{diff.old} → {diff.new}: " + ("no changes" if diff.equal else _plural(diff.count, "change"))
 
 
+def _year(label: str) -> str:
+    return label.rsplit(" ", 1)[-1]
+
+
+def _case_answer(label: str, query: str, other: str, answer: str) -> str:
+    # A case asked on a day of each edition's year shows the day it was asked under each edition.
+    return f"{label} ({query}): {answer}" if query != other else f"{label}: {answer}"
+
+
 # ---- text ----------------------------------------------------------------------
 
 
-def render_text(diff: EditionDiff, impact: Impact | None = None, colour: bool = False) -> str:
+def render_text(diff: EditionDiff, impact: Impact | None = None, colour: bool = False, explain: bool = False) -> str:
     def paint(text: str, style: str) -> str:
         return f"\x1b[{style}m{text}\x1b[0m" if colour else text
 
     lines = [paint(_headline(diff), TITLE_STYLE), f"  old: {diff.old_file}", f"  new: {diff.new_file}"]
+    if not diff.equal:
+        lines += ["", paint("Summary", TITLE_STYLE)]
+        lines.append("  changes per section: " + ", ".join(f"{title} {count}" for title, count in section_counts(diff)))
+        for found in highlights(diff):
+            lines.append(f"  {found.theme}: {'; '.join(found.items)}")
     for section in diff.sections:
         if not section.changes:
             continue
@@ -63,13 +78,16 @@ def render_text(diff: EditionDiff, impact: Impact | None = None, colour: bool = 
         for change in section.changes:
             marker = MARKERS.get(change.kind, "~")
             lines.append(paint(f"  {marker} {change.summary}", COLOURS.get(change.kind, CHANGED_COLOUR)))
+            lines.extend(f"      {line}" for line in change.details)
+            if explain:
+                lines.extend(f"      {line}" for line in change.explain)
             lines.extend(paint(f"      {label}: {cite}", CITE_STYLE) for label, cite in _cites(diff, change))
     if impact is not None:
         lines += ["", paint(_impact_headline(impact), TITLE_STYLE)]
         for result in impact.changed:
             lines.append(paint(f"  ~ line {result.line}: {result.name}", CHANGED_COLOUR))
-            lines.append(f"      {diff.old}: {result.old}")
-            lines.append(f"      {diff.new}: {result.new}")
+            lines.append(f"      {_case_answer(diff.old, result.old_query, result.new_query, result.old)}")
+            lines.append(f"      {_case_answer(diff.new, result.new_query, result.old_query, result.new)}")
         for bad in impact.bad_lines:
             lines.append(paint(f"  ! {impact.file}:{bad.line}: {bad.message}", COLOURS[REMOVED]))
     return "\n".join(lines) + "\n"
@@ -95,26 +113,50 @@ def _md_cite(cite: Citation) -> str:
     return cite.render(escape=_md, quotes=("“", "”"), code="`")
 
 
-def render_markdown(diff: EditionDiff, impact: Impact | None = None) -> str:
-    lines = [f"# Regulation changes: {diff.old} → {diff.new}", ""]
-    summary = "No changes." if diff.equal else f"{_plural(diff.count, 'change')}."
-    lines += [f"{summary} Old: `{diff.old_file}`; new: `{diff.new_file}`."]
+# How a change opens in the Markdown document; a change of value reads best as the subject and its values.
+OPENINGS = {ADDED: "New: ", REMOVED: "Removed: ", RENAMED: "Renamed: ", RESTATED: "Restated, not changed: "}
+
+
+def render_markdown(diff: EditionDiff, impact: Impact | None = None, explain: bool = False) -> str:
+    """A document an editor publishes: what changed in the new year's regulations, summary first, each change cited."""
+    old_year, new_year = _year(diff.old), _year(diff.new)
+    lines = [f"# What changed in the {new_year} regulations", ""]
+    if diff.equal:
+        lines.append(f"The {new_year} regulations ({diff.new}) say the same as the {old_year} ones ({diff.old}): no changes.")
+    else:
+        lines.append(f"{_plural(diff.count, 'change').capitalize()} from the {old_year} regulations ({diff.old}, `{diff.old_file}`) "
+                     f"to the {new_year} regulations ({diff.new}, `{diff.new_file}`). Each change cites the clause that says it in each edition.")
+        lines += ["", "## In short", ""]
+        lines.extend(f"- **{found.theme}:** {_md('; '.join(found.items))}" for found in highlights(diff))
+        lines += ["", "| Section | Changes |", "|---|---:|"]
+        lines.extend(f"| {_md(title)} | {count} |" for title, count in section_counts(diff))
     for section in diff.sections:
         if not section.changes:
             continue
         lines += ["", f"## {section.title}", ""]
         for change in section.changes:
-            lines.append(f"- **{change.kind}** `{change.subject}`{_md(change.detail)}")
-            lines.extend(f"  - *{label}:* {_md_cite(cite)}" for label, cite in _cites(diff, change))
+            kind = f" ({change.kind})" if change.kind in (HARSHER, MILDER) else ""
+            lines.append(f"- {OPENINGS.get(change.kind, '')}**{_md(change.subject)}**{_md(change.detail)}{kind}")
+            lines.extend(f"  - {_md(line)}" for line in change.details)
+            if explain:
+                lines.extend(f"  - {_md(line)}" for line in change.explain)
+            lines.extend(f"  - *{_year(label)}:* {_md_cite(cite)}" for label, cite in _cites(diff, change))
     if impact is not None:
         lines += ["", "## Decision impact", "", _md(_impact_headline(impact).replace("Decision impact ", "Cases ")) + "."]
         if impact.changed:
             lines += ["", f"| line | case | {diff.old} | {diff.new} |", "|---:|---|---|---|"]
-            lines.extend(f"| {r.line} | `{r.name}` | {_md(r.old)} | {_md(r.new)} |" for r in impact.changed)
+            lines.extend(
+                f"| {r.line} | {_md(r.name)} | {_md(_case_cell(r.old_query, r.new_query, r.old))} | {_md(_case_cell(r.new_query, r.old_query, r.new))} |"
+                for r in impact.changed
+            )
         if impact.bad_lines:
             lines += ["", "Lines that are not cases:", ""]
             lines.extend(f"- line {b.line}: {_md(b.message)}" for b in impact.bad_lines)
     return "\n".join(lines) + "\n"
+
+
+def _case_cell(query: str, other: str, answer: str) -> str:
+    return f"{answer} ({query})" if query != other else answer
 
 
 # ---- json --------------------------------------------------------------------------
@@ -122,6 +164,7 @@ def render_markdown(diff: EditionDiff, impact: Impact | None = None) -> str:
 
 def diff_json(diff: EditionDiff, impact: Impact | None = None) -> dict[str, Any]:
     data = diff.as_json()
+    data["summary"] = {"sections": [{"title": t, "count": n} for t, n in section_counts(diff)], "highlights": [h.as_json() for h in highlights(diff)]}
     if impact is not None:
         data["cases"] = impact.as_json()
     return data
@@ -132,9 +175,9 @@ def render_json(diff: EditionDiff, impact: Impact | None = None) -> str:
     return json.dumps(diff_json(diff, impact), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def render(diff: EditionDiff, fmt: str, impact: Impact | None = None, colour: bool = False) -> str:
+def render(diff: EditionDiff, fmt: str, impact: Impact | None = None, colour: bool = False, explain: bool = False) -> str:
     if fmt == "markdown":
-        return render_markdown(diff, impact)
+        return render_markdown(diff, impact, explain)
     if fmt == "json":
         return render_json(diff, impact)
-    return render_text(diff, impact, colour)
+    return render_text(diff, impact, colour, explain)

@@ -151,3 +151,21 @@ def racepolicy_diff_sections(old: Edition, new: Edition) -> list[DiffSection] | 
     :returns: the plugin's sections, or ``None``.
     """
     raise NotImplementedError
+
+
+@hookspec
+def racepolicy_diff_renames(old: Edition, new: Edition) -> dict[str, str] | None:
+    """Say which statements of a series were renamed between two editions, so the diff shows one change, not two.
+
+    Keys and values are ``"kind:name"`` with kind ``rule``, ``table``,
+    ``schedule``, ``infraction`` or ``item`` (a checklist item): ``{"rule:eco_participation":
+    "rule:eco_fee", "infraction:missing_phone": "infraction:missing_smartphone"}``.
+    A rule may become a table or schedule (``"rule:guarantee_covers": "table:insurance_cover"``):
+    the diff shows the old body next to the new rows. Only names present in the
+    editions are used. Called for every plugin; the mappings are merged.
+
+    :param old: the earlier edition, checked.
+    :param new: the later edition, checked.
+    :returns: old ``kind:name`` → new ``kind:name``, or ``None`` when either edition is not of your series.
+    """
+    raise NotImplementedError
