@@ -44,7 +44,8 @@ def test_query_answers_as_the_cli_does(client: Any, capsys: pytest.CaptureFixtur
     # seed 003:667-669: missing the waterproof jacket with hood is a disqualification on UTMB®.
     assert answer["text"] == "disqualification"
     where = answer["trace"][0]["citation"]["text"]
-    assert (where["file"], where["line"]) == (SEED_2022, 669)
+    # The clause's own line is where "Missing item(s)..." starts; the quote spans the chart from its heading to "Disqualification".
+    assert (where["file"], where["line"], where["first_line"], where["end_line"]) == (SEED_2022, 667, 657, 669)
 
 
 def test_query_with_an_edition_pinned(client: Any, bundled: PolicySet) -> None:
