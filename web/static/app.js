@@ -195,7 +195,8 @@ async function showClause(edition, citation) {
   panel.hidden = false;
   try {
     const data = await api(`/v1/clause?${params}`);
-    $("clause-title").textContent = `${data.file}, lines ${data.first_line}–${data.end_line} (${data.edition})`;
+    const lines = data.first_line === data.end_line ? `line ${data.first_line}` : `lines ${data.first_line}–${data.end_line}`;
+    $("clause-title").textContent = `${data.file}, ${lines} (${data.edition})`;
     $("clause-lines").replaceChildren(...data.lines.map((line) =>
       el("div", { class: line.cited ? "line cited" : "line" }, el("span", { class: "number" }, line.number), el("span", { class: "text" }, line.text))));
   } catch (data) {
@@ -317,8 +318,8 @@ function renderKind(key) {
 // Until `describe` lists checklists, the page shows them as the CLI answers `carry RACE` and `carry RACE with KIT`:
 // a race's whole list, then for each kit only what the kit adds or replaces.
 function renderCarry(answers, edition) {
-  return el("div", { class: "carry" }, el("p", { class: "muted" }, "As `carry RACE [with KIT]` answers: each race's list, then what each kit adds or replaces."),
-    answers.map((a) => el("section", { class: "carry-answer", "data-query": a.query }, el("h4", {}, el("code", {}, a.query)),
+  return el("div", { class: "carry" }, el("p", { class: "muted" }, "As the answers to “carry RACE [with KIT]”: each race's list, then what each kit adds or replaces."),
+    answers.map((a) => el("section", { class: "carry-answer", "data-query": a.query, title: a.query },
       checklistTable(a.value, edition, a.value.kits[0] || ""))));
 }
 
