@@ -189,3 +189,32 @@ def test_browse_the_equipment_checklists(page: Any) -> None:
     hot.filter(has_text="Minimum water supply").locator(".cite").click()
     page.wait_for_selector("#clause .line.cited")
     assert page.locator("#clause .line.cited .text").all_text_contents() == ["  • Minimum water supply: 2 liters"]
+
+
+def test_a_kind_describe_adds_is_shown_generically(page: Any, bundled: PolicySet, monkeypatch: Any) -> None:
+    """When `describe` lists checklists itself (another branch adds them), the page shows them as any kind, not from carry answers."""
+    import racepolicy.query.describe as describe_module
+
+    real = describe_module.describe
+    carried = bundled.ask("carry UTMB", edition="utmb-2022").as_json()["value"]
+    items = [{k: i[k] for k in ("name", "count", "required", "citation")} for i in carried["items"] if not i["kit"]]
+
+    def with_checklists(policies: PolicySet, words: list[str]) -> dict[str, Any]:
+        data = real(policies, words)
+        if words == ["utmb-2022"]:
+            # The shape is a guess at what describe will return; the page must not depend on it.
+            data["checklists"] = [{"kind": "checklist", "name": "for UTMB", "races": ["UTMB"], "items": items}]
+        return data
+
+    monkeypatch.setattr(describe_module, "describe", with_checklists)
+    page.select_option("#edition", "utmb-2022")
+    page.click("button[data-tab=browse]")
+    page.wait_for_selector("#browse-title:has-text('2022')")
+    page.click("button[data-kind=checklists]")
+    page.wait_for_selector("#browse-body caption:text-is('Equipment checklists')")
+    assert page.locator(".carry-answer").count() == 0
+    assert page.locator("#browse-body tbody tr").count() == len(items)
+    jacket = page.locator("#browse-body tbody tr", has_text="jacket").first
+    jacket.locator(".cite").click()  # seed 003:126: the jacket with hood
+    page.wait_for_selector("#clause .line.cited")
+    assert "Jacket with hood" in page.text_content("#clause .line.cited .text")
