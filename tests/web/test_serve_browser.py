@@ -104,10 +104,11 @@ def test_view_the_diff_side_by_side(page: Any) -> None:
 
 
 def test_the_minutes_list_every_question_and_export_as_markdown(page: Any) -> None:
-    for query in ("penalty missing_jacket on UTMB", "penalty ?? on UTMB"):
+    for asked, query in enumerate(("penalty missing_jacket on UTMB", "penalty ?? on UTMB"), start=1):
         page.fill("#query", query)
         page.click("#ask")
-        page.wait_for_selector("#answer-value, #answer .error")
+        # Wait for this question's record: the previous answer is still on the page while the next one is asked.
+        page.wait_for_selector(f"#history-count:text-is('{asked}')", state="attached")
     page.click("button[data-tab=history]")
     assert page.text_content("#history-count") == "2"
     with page.expect_download() as download:
