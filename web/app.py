@@ -104,6 +104,9 @@ def create_app(policies: PolicySet) -> Starlette:
             raise QueryError(f"describe takes an edition and one name; got {len(words)} parts", hint="e.g. /v1/describe/utmb-2022/littering")
         return await run_in_threadpool(core.describe, words)
 
+    async def checklists(request: Request) -> Any:
+        return await run_in_threadpool(core.checklists, request.path_params["edition"])
+
     async def diff(request: Request) -> Any:
         markdown = request.query_params.get("format", "json")
         if markdown not in ("json", "markdown"):
@@ -127,7 +130,8 @@ def create_app(policies: PolicySet) -> Starlette:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
         if status == 404:
             error: PolicyError = InputError(f"no such endpoint: {request.method} {request.url.path[:200]}",
-                                            hint="the API: POST /v1/query, GET /v1/editions, /v1/describe/..., /v1/diff, /v1/complete, /v1/clause")
+                                            hint="the API: POST /v1/query, GET /v1/editions, /v1/describe/..., /v1/checklists/...,"
+                                                 " /v1/diff, /v1/complete, /v1/clause")
         elif status == 405:
             error = InputError(f"{request.method} is not allowed on {request.url.path[:200]}",
                                hint="the console is read-only: queries are POST /v1/query, the rest GET")
@@ -144,6 +148,7 @@ def create_app(policies: PolicySet) -> Starlette:
         Route("/v1/editions", guarded(editions), methods=["GET"]),
         Route("/v1/describe", guarded(describe), methods=["GET"]),
         Route("/v1/describe/{rest:path}", guarded(describe), methods=["GET"]),
+        Route("/v1/checklists/{edition}", guarded(checklists), methods=["GET"]),
         Route("/v1/diff", guarded(diff), methods=["GET"]),
         Route("/v1/complete", guarded(complete), methods=["GET"]),
         Route("/v1/clause", guarded(clause), methods=["GET"]),

@@ -73,6 +73,28 @@ class JuryCore:
         with self._lock:
             return self.policies.ask(query, edition=pinned).as_json()
 
+    def checklists(self, name: str) -> dict[str, Any]:
+        """The equipment checklists of an edition as the answers of `carry RACE` and `carry RACE with KIT` (what the CLI answers),
+        for every race that has a checklist; a kit's answer only where the kit adds to that race's list."""
+        from racepolicy.evaluation import equipment
+
+        chosen = self.edition(name)
+        kits = equipment.kits(chosen)
+        answers = []
+        with self._lock:
+            for race in chosen.races:
+                if not any(race in c.races for c in chosen.checklists.values()):
+                    continue
+                for kit in ("", *kits):
+                    try:
+                        answer = self.policies.ask(f"carry {race}" + (f" with {kit}" if kit else ""), edition=chosen.key).as_json()
+                    except PolicyError:  # a race whose name is no query word cannot be asked about here; the CLI cannot either
+                        break
+                    if kit and not any(item["kit"] == kit for item in answer["value"]["items"]):
+                        continue
+                    answers.append(answer)
+        return {"edition": chosen.label, "key": chosen.key, "kits": kits, "answers": answers}
+
     def diff(self, old: str, new: str, markdown: bool = False) -> dict[str, Any]:
         from racepolicy.diff.compare import diff_editions
         from racepolicy.diff.render import diff_json, render_markdown

@@ -32,6 +32,33 @@ def only_error(response: Any) -> dict[str, Any]:
     return {k: v for k, v in errors[0].items() if k != "text"}
 
 
+# ---- GET /v1/checklists/EDITION -----------------------------------------------------
+
+
+def test_checklists_are_the_carry_answers_of_the_cli(client: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    response = client.get("/v1/checklists/utmb-2022")
+    assert response.status_code == 200
+    data = response.json()
+    assert data["kits"] == ["hot", "cold"]  # seed 003:142 and 003:150
+    queries = [a["query"] for a in data["answers"]]
+    assert queries[:3] == ["carry UTMB", "carry UTMB with hot", "carry UTMB with cold"]
+    for answer in data["answers"][:2]:
+        _, expected = cli_json(["query", answer["query"], "--edition", "utmb-2022", "--json"], capsys)
+        assert answer == expected
+
+
+def test_an_edition_with_no_checklist_has_no_carry_answers(client: Any) -> None:
+    response = client.get("/v1/checklists/xterra-2023")
+    assert response.status_code == 200
+    assert response.json()["answers"] == []
+
+
+def test_checklists_of_an_unknown_edition_is_the_cli_error(client: Any) -> None:
+    response = client.get("/v1/checklists/utmb-2099")
+    assert response.status_code == 400
+    assert only_error(response)["code"] == "RP0602"
+
+
 # ---- POST /v1/query ------------------------------------------------------------
 
 
@@ -44,7 +71,8 @@ def test_query_answers_as_the_cli_does(client: Any, capsys: pytest.CaptureFixtur
     # seed 003:667-669: missing the waterproof jacket with hood is a disqualification on UTMB®.
     assert answer["text"] == "disqualification"
     where = answer["trace"][0]["citation"]["text"]
-    assert (where["file"], where["line"]) == (SEED_2022, 669)
+    # The clause's own line is where "Missing item(s)..." starts; the quote spans the chart from its heading to "Disqualification".
+    assert (where["file"], where["line"], where["first_line"], where["end_line"]) == (SEED_2022, 667, 657, 669)
 
 
 def test_query_with_an_edition_pinned(client: Any, bundled: PolicySet) -> None:

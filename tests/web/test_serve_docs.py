@@ -38,7 +38,7 @@ def shown_in(expected: list[str], actual: list[str]) -> bool:
 
 def test_the_page_documents_every_endpoint() -> None:
     commands = " ".join(command for command, _ in examples())
-    for endpoint in ("/v1/query", "/v1/editions", "/v1/describe/", "/v1/diff", "/v1/complete", "/v1/clause"):
+    for endpoint in ("/v1/query", "/v1/editions", "/v1/describe/", "/v1/checklists/", "/v1/diff", "/v1/complete", "/v1/clause"):
         assert endpoint in commands
 
 

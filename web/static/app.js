@@ -11,7 +11,7 @@ function el(tag, attrs = {}, ...children) {
     else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
     else node.setAttribute(key, value);
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child !== null && child !== undefined && child !== "") node.append(child instanceof Node ? child : String(child));
   }
   return node;
@@ -101,7 +101,7 @@ function moveSelection(step) {
 }
 
 // ---- answers
-function citationLink(citation, edition) {
+function citationLink(citation, edition, withReading = true) {
   const where = citation.text ? `${citation.file}:${citation.line}, ${citation.text.file}:${citation.text.line}` : `${citation.file}:${citation.line}`;
   const label = [citation.section ? `§ ${citation.section}` : "", citation.clause ? `“${citation.clause}”` : ""].filter(Boolean).join(" — ");
   const link = el("button", { type: "button", class: "cite", title: citation.text ? "show the clause in the regulation text" : "the regulation text is not loaded" },
@@ -109,11 +109,32 @@ function citationLink(citation, edition) {
   if (citation.text) link.addEventListener("click", () => showClause(edition, citation));
   else link.disabled = true;
   const parts = [link];
-  if (citation.reading) {
-    parts.push(el("div", { class: "reading" }, `reading “${citation.reading.chosen}” (the text also allows ${citation.reading.alternatives.map((a) => `“${a}”`).join(" or ")})`));
-  }
+  if (citation.reading && withReading) parts.push(readingLine(citation.reading.chosen, citation.reading.alternatives));
   return el("div", { class: "citation" }, parts);
 }
+
+function readingLine(chosen, alternatives) {
+  return el("div", { class: "reading" }, `reading “${chosen}” (the text also allows ${alternatives.map((a) => `“${a}”`).join(" or ")})`);
+}
+
+// An answer's checklist (`carry RACE [with KIT]`): the items as a table, mandatory first, then the list-wide conditions.
+function checklistTable(list, edition, onlyKit = "") {
+  const items = onlyKit ? list.items.filter((i) => i.kit === onlyKit) : list.items;
+  const caption = `${list.race}${list.kits.length ? ` with the ${list.kits.join(", ")} kit` : ""}${onlyKit ? " (adds or replaces)" : ""}`;
+  return [
+    el("table", { class: "checklist" }, el("caption", {}, caption),
+      el("thead", {}, el("tr", {}, ["item", "count", "", "description", "specifications", "citation"].map((c) => el("th", {}, c)))),
+      el("tbody", {}, items.map((i) => el("tr", { class: i.required ? "required" : "recommended" },
+        el("td", {}, i.name, i.kit ? el("span", { class: "badge" }, ` ${i.kit} kit`) : ""), el("td", {}, String(i.count)),
+        el("td", {}, i.required ? "required" : "recommended"), el("td", {}, i.description),
+        el("td", {}, i.specs.length ? el("ul", {}, i.specs.map((s) => el("li", {}, s))) : ""),
+        el("td", {}, citationLink(i.citation, edition)))))),
+    !onlyKit && list.conditions.length ? el("div", { class: "conditions" }, el("p", { class: "muted" }, "For the whole list:"),
+      el("ul", {}, list.conditions.map((c) => el("li", {}, c)))) : "",
+  ];
+}
+
+
 
 function uniqueCitations(trace) {
   const seen = new Map();
@@ -126,20 +147,28 @@ function uniqueCitations(trace) {
 function renderAnswer(answer) {
   const box = $("answer");
   const citations = uniqueCitations(answer.trace);
-  box.replaceChildren(
-    el("div", { class: `value${answer.negative ? " negative" : ""}`, id: "answer-value" }, answer.text),
+  const isChecklist = answer.value && answer.value.type === "checklist";
+  // Sections come as nodes, lists of nodes or "" when empty: flattened, as replaceChildren would print a list as text.
+  box.replaceChildren(...[
+    isChecklist ? el("div", { class: "value", id: "answer-value" }, answer.text.split("\n")[0])
+      : el("div", { class: `value${answer.negative ? " negative" : ""}`, id: "answer-value" }, answer.text),
     answer.reason ? el("p", { class: "reason" }, answer.reason) : "",
     el("p", { class: "edition-line" }, `edition: ${answer.edition}`, answer.edition_note ? ` (${answer.edition_note})` : ""),
-    answer.warnings.map((w) => el("p", { class: "warning" }, `warning: ${w}`)),
-    el("h3", {}, "Citations"),
-    el("div", { id: "citations" }, citations.length ? citations.map((c) => citationLink(c, answer.edition)) : el("p", { class: "muted" }, "none")),
+    answer.warnings.length ? el("div", { id: "warnings" }, answer.warnings.map((w) => el("p", { class: "warning" }, `warning: ${w}`))) : "",
+    isChecklist ? checklistTable(answer.value, answer.edition) : "",
+    // What the answer rests on besides the text: the reading taken of an ambiguous clause, and figures the query supplied.
+    answer.readings.length ? [el("h3", {}, "Readings of ambiguous clauses this answer depends on"),
+      el("div", { id: "readings" }, answer.readings.map((r) => el("div", { class: "citation" },
+        readingLine(r.reading, r.alternatives), el("div", { class: "muted reading-of" }, `of “${r.clause}” (${r.file}:${r.line})`))))] : "",
     answer.inputs.length ? [el("h3", {}, "Supplied with the query, not in the regulation"),
-      el("ul", {}, answer.inputs.map((i) => el("li", {}, `${i.name} = ${i.value} (${i.reason})`)))] : "",
+      el("ul", { id: "inputs" }, answer.inputs.map((i) => el("li", {}, `${i.name} = ${i.value} (${i.reason})`)))] : "",
+    el("h3", {}, "Citations"),
+    el("div", { id: "citations" }, citations.length ? citations.map((c) => citationLink(c, answer.edition, false)) : el("p", { class: "muted" }, "none")),
     el("details", {}, el("summary", {}, `How it was decided (${answer.trace.length} steps)`),
       el("ol", { class: "trace" }, answer.trace.map((t) => el("li", {},
         `${t.kind} ${t.name}`, Object.keys(t.inputs).length ? `(${Object.entries(t.inputs).map(([k, v]) => `${k}=${v}`).join(", ")})` : "",
         t.detail ? `: ${t.detail}` : "", t.result ? ` → ${t.result}` : "")))),
-  );
+  ].flat(Infinity).filter((part) => part !== ""));
 }
 
 async function ask(event) {
@@ -166,7 +195,8 @@ async function showClause(edition, citation) {
   panel.hidden = false;
   try {
     const data = await api(`/v1/clause?${params}`);
-    $("clause-title").textContent = `${data.file}, lines ${data.first_line}–${data.end_line} (${data.edition})`;
+    const lines = data.first_line === data.end_line ? `line ${data.first_line}` : `lines ${data.first_line}–${data.end_line}`;
+    $("clause-title").textContent = `${data.file}, ${lines} (${data.edition})`;
     $("clause-lines").replaceChildren(...data.lines.map((line) =>
       el("div", { class: line.cited ? "line cited" : "line" }, el("span", { class: "number" }, line.number), el("span", { class: "text" }, line.text))));
   } catch (data) {
@@ -176,11 +206,15 @@ async function showClause(edition, citation) {
 }
 
 // ---- browsing an edition: whatever `describe` returns, by kind
-const TITLES = { infractions: "Penalty chart", schedules: "Schedules", query_forms: "Query forms" };
+const TITLES = { infractions: "Penalty chart", schedules: "Schedules", query_forms: "Query forms", checklists: "Equipment checklists" };
 
 function cell(value, edition) {
   if (value === null || value === undefined) return "";
-  if (Array.isArray(value)) return value.every((v) => typeof v !== "object") ? value.join(", ") : value.map((v) => JSON.stringify(v)).join("; ");
+  if (Array.isArray(value)) {
+    if (value.every((v) => typeof v !== "object" || v === null)) return value.join(", ");
+    // A list of records inside a row (a kind `describe` may add): one line each, citations still clickable.
+    return el("ul", { class: "nested" }, value.map((v) => el("li", {}, cell(v, edition))));
+  }
   if (typeof value === "object") {
     if ("clause" in value && "line" in value) return citationLink(value, edition);
     return Object.entries(value).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(", ") : typeof v === "object" && v ? JSON.stringify(v) : v}`).join("; ");
@@ -255,6 +289,10 @@ function renderKind(key) {
   const body = $("browse-body");
   const items = data[key];
   const title = TITLES[key] || key.replaceAll("_", " ");
+  if (key === "checklists" && state.carry) {
+    body.replaceChildren(renderCarry(state.carry, edition));
+    return;
+  }
   if (!Array.isArray(items)) {
     body.replaceChildren(table(Object.entries(items).map(([name, words]) => ({ name, words })), ["name", "words"], edition, title));
     return;
@@ -277,6 +315,14 @@ function renderKind(key) {
   body.replaceChildren(...parts);
 }
 
+// Until `describe` lists checklists, the page shows them as the CLI answers `carry RACE` and `carry RACE with KIT`:
+// a race's whole list, then for each kit only what the kit adds or replaces.
+function renderCarry(answers, edition) {
+  return el("div", { class: "carry" }, el("p", { class: "muted" }, "As the answers to “carry RACE [with KIT]”: each race's list, then what each kit adds or replaces."),
+    answers.map((a) => el("section", { class: "carry-answer", "data-query": a.query, title: a.query },
+      checklistTable(a.value, edition, a.value.kits[0] || ""))));
+}
+
 function seriesOf(key) {
   return key.split("-").slice(0, -1).join("-");
 }
@@ -293,6 +339,14 @@ async function loadBrowse() {
   if (!key) return;
   try {
     const data = await api(`/v1/describe/${encodeURIComponent(key)}`);
+    state.carry = null;
+    if (!("checklists" in data)) {
+      const carried = await api(`/v1/checklists/${encodeURIComponent(key)}`);
+      if (carried.answers.length) {
+        state.carry = carried.answers;
+        data.checklists = carried.answers;  // listed with the other kinds, rendered from the answers
+      }
+    }
     state.describe = data;
     $("browse-title").textContent = `${data.title} (${data.file})`;
     const kinds = Object.keys(data).filter((k) => typeof data[k] === "object" && data[k] !== null && (Array.isArray(data[k]) ? data[k].length : Object.keys(data[k]).length));
@@ -346,10 +400,13 @@ function minutes() {
       if (a.reason) lines.push(`- **Why:** ${markdownEscape(a.reason)}`);
       lines.push(`- **Edition:** ${markdownEscape(a.edition)}${a.edition_note ? ` (${markdownEscape(a.edition_note)})` : ""}`);
       for (const w of a.warnings) lines.push(`- **Warning:** ${markdownEscape(w)}`);
+      for (const r of a.readings) {
+        lines.push(`- **Reading:** “${markdownEscape(r.reading)}” (the text also allows ${r.alternatives.map((x) => `“${markdownEscape(x)}”`).join(" or ")}) of “${markdownEscape(r.clause)}” (\`${r.file}:${r.line}\`)`);
+      }
+      for (const i of a.inputs) lines.push(`- **Input, not in the regulation:** ${markdownEscape(i.name)} = ${markdownEscape(i.value)} (${markdownEscape(i.reason)})`);
       for (const c of uniqueCitations(a.trace)) {
         const where = `${c.file}:${c.line}${c.text ? `, ${c.text.file}:${c.text.line}` : ""}`;
         lines.push(`- **Citation:** ${c.section ? `§ ${markdownEscape(c.section)} — ` : ""}“${markdownEscape(c.clause)}” (\`${where}\`)`);
-        if (c.reading) lines.push(`  - *reading* “${markdownEscape(c.reading.chosen)}” (the text also allows ${c.reading.alternatives.map((x) => `“${markdownEscape(x)}”`).join(" or ")})`);
       }
     } else {
       for (const e of entry.error.errors || []) lines.push(`- **Error ${e.code}:** ${markdownEscape(e.message)}`);
