@@ -227,7 +227,7 @@ def _attribute(evaluator: Evaluator, race: str, name: str) -> Any:
 
 
 COMPLAINT_USAGE = "complaint N days|hours after the event (or 12d, 3h)"
-_UNITS = {"day": 24 * 60, "days": 24 * 60, "d": 24 * 60, "hour": 60, "hours": 60, "h": 60, "minutes": 1, "min": 1}
+_COMPLAINT_UNITS = {"day": 24 * 60, "days": 24 * 60, "d": 24 * 60, "hour": 60, "hours": 60, "h": 60, "minutes": 1, "min": 1}
 
 
 def _complaint(evaluator: Evaluator, args: Sequence[Any]) -> tuple[bool, str]:
@@ -236,8 +236,8 @@ def _complaint(evaluator: Evaluator, args: Sequence[Any]) -> tuple[bool, str]:
     late: Duration | None = None
     if args and isinstance(args[0], Duration):
         late = args[0]
-    elif len(args) >= 2 and isinstance(args[0], Decimal) and isinstance(args[1], str) and args[1].casefold() in _UNITS:
-        late = Duration(args[0] * _UNITS[args[1].casefold()])
+    elif len(args) >= 2 and isinstance(args[0], Decimal) and isinstance(args[1], str) and args[1].casefold() in _COMPLAINT_UNITS:
+        late = Duration(args[0] * _COMPLAINT_UNITS[args[1].casefold()])
     if late is None:
         raise evaluator.fail("say how long after the event the complaint was sent", where, f"ask as: {COMPLAINT_USAGE}")
     _need(evaluator, "complaint_deadline", "complaint_deadline")

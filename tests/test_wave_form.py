@@ -37,7 +37,7 @@ def test_the_tds_elite_wave_has_no_start_time_in_the_text_so_the_query_gives_it(
     with pytest.raises(PolicyError) as caught:
         bundled.ask("wave 9010")
     assert "tds_elite_start" in caught.value.message and "does not give" in caught.value.message
-    answer = bundled.ask("wave 9010 given tds_elite_start = 20h")
+    answer = bundled.ask("wave 9010 given tds_elite_start = 20:00")
     assert answer.text == "TDS elite (TDS, start 20:00)"
     assert any(e.kind == "input" and e.name == "tds_elite_start" for e in answer.trace)
 

@@ -21,7 +21,7 @@ def test_repl_describe_shows_a_kit_and_an_input_whole(session: Session) -> None:
     assert all(item.name in reply.text for item in items)
     [reply] = session.handle(":describe tds_elite_start")
     # seed 003:477 "TDS elite : bib 9001 - 9096" gives no start time: an input, with its reason
-    assert reply.ok and "input tds_elite_start: duration" in reply.text and "not in the text:" in reply.text
+    assert reply.ok and "input tds_elite_start: time" in reply.text and "not in the text:" in reply.text
 
 
 def test_repl_describe_of_an_edition_lists_the_new_sections(session: Session) -> None:
