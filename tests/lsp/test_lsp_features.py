@@ -200,7 +200,7 @@ def test_hover_and_definition_of_a_word_set_its_words_facts_inputs_and_checklist
     value = editor.hover(uri, at.line, at.character).contents.value
     assert value.startswith("**input** `tds_elite_start`") and "the text gives the TDS elite wave's bibs but no start time" in value
     (found,) = editor.definition(uri, at.line, at.character)
-    assert line_of(text, found.range).startswith("input tds_elite_start: duration")
+    assert line_of(text, found.range).startswith("input tds_elite_start: time")
     at = position_of(text, "checklist long_hot on long", shift=len("checklist "))
     assert editor.hover(uri, at.line, at.character).contents.value.startswith("**checklist** `long_hot`")
     (found,) = editor.definition(uri, at.line, at.character)
