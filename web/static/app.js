@@ -359,6 +359,11 @@ async function loadBrowse() {
 }
 
 // ---- the diff of two editions, side by side
+// What an added race brings, a table's rows, a rule's changed parts: one line each, under the change.
+function detailList(details) {
+  return details && details.length ? el("ul", { class: "diff-details" }, details.map((d) => el("li", {}, d))) : "";
+}
+
 async function showDiff(event) {
   event.preventDefault();
   const params = new URLSearchParams({ old: $("diff-old").value, new: $("diff-new").value });
@@ -368,9 +373,12 @@ async function showDiff(event) {
     const sections = data.sections.map((section) => el("table", { class: "diff" }, el("caption", {}, section.title),
       el("thead", {}, el("tr", {}, el("th", {}, "change"), el("th", {}, data.old.edition), el("th", {}, data.new.edition))),
       el("tbody", {}, section.changes.map((c) => el("tr", { class: `kind-${c.kind}` },
-        el("td", {}, el("span", { class: "badge" }, c.kind), " ", c.subject, c.delta ? el("div", { class: "muted" }, c.delta) : ""),
-        el("td", { class: "old" }, c.old || "", c.old_citation ? citationLink(c.old_citation, data.old.edition) : ""),
-        el("td", { class: "new" }, c.new || "", c.new_citation ? citationLink(c.new_citation, data.new.edition) : ""))))));
+        el("td", {}, el("span", { class: "badge" }, c.kind), " ", c.subject, c.delta ? el("div", { class: "muted" }, c.delta) : "",
+          c.kind !== "added" && c.kind !== "removed" ? detailList(c.details) : ""),
+        el("td", { class: "old" }, c.old || "", c.kind === "removed" ? detailList(c.details) : "",
+          c.old_citation ? citationLink(c.old_citation, data.old.edition) : ""),
+        el("td", { class: "new" }, c.new || "", c.kind === "added" ? detailList(c.details) : "",
+          c.new_citation ? citationLink(c.new_citation, data.new.edition) : ""))))));
     $("diff-body").replaceChildren(head, ...sections);
   } catch (data) {
     $("diff-body").replaceChildren(errorBox(data));
