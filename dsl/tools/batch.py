@@ -424,13 +424,7 @@ class RowProcessor:
 
     def _ending(self, value: Any) -> str:
         """`,ANSWER` and the line end, the answer quoted as the csv module would."""
-        ending = "," + _csv_field(self.text_of(value)) + "\n"
-        try:
-            if len(self._endings) < CACHE_LIMIT:
-                self._endings[value] = ending
-        except TypeError:  # unhashable
-            pass
-        return ending
+        return _remember(self._endings, value, "," + _csv_field(self.text_of(value)) + "\n")
 
     def _convert(self, cells: Sequence[str]) -> tuple[Any, ...]:
         args = []
@@ -579,13 +573,17 @@ class RowProcessor:
 
     def _json_ending(self, value: Any) -> str:
         """`"COLUMN": ANSWER}` and the line end, remembered per answer (answers repeat: a few qualification levels, refunds)."""
-        ending = json.dumps({self.job.column: to_json(value)}, ensure_ascii=False)[1:] + "\n"
-        try:
-            if len(self._json_endings) < CACHE_LIMIT:
-                self._json_endings[value] = ending
-        except TypeError:  # unhashable
-            pass
-        return ending
+        return _remember(self._json_endings, value, json.dumps({self.job.column: to_json(value)}, ensure_ascii=False)[1:] + "\n")
+
+
+def _remember(cache: dict[Any, str], value: Any, ending: str) -> str:
+    """Keep an answer's line ending for the next row with the same answer (bounded; an unhashable answer is not kept)."""
+    try:
+        if len(cache) < CACHE_LIMIT:
+            cache[value] = ending
+    except TypeError:
+        pass
+    return ending
 
 
 _DECODER = json.JSONDecoder(parse_float=Decimal, parse_int=Decimal)  # one decoder: json.loads with options builds a new one per call
