@@ -904,22 +904,13 @@ def on_reference_year(node: ast.Expr, edition_year: int) -> ast.Expr:
     A deadline of 2016-05-31 in the 2016 edition and of 2022-05-31 in the 2022
     edition is the same rule: the last day of May of the race's year.
     """
-    if isinstance(node, ast.Literal) and isinstance(node.value, datetime.date):
-        return attrs.evolve(node, value=_on_reference_year(node.value, edition_year))
-    changes: dict[str, Any] = {}
-    for field in attrs.fields(type(node)):
-        value = getattr(node, field.name)
-        if isinstance(value, ast.Expr):
-            moved = on_reference_year(value, edition_year)
-        elif isinstance(value, tuple) and value and all(isinstance(v, ast.Expr) for v in value):
-            moved = tuple(on_reference_year(v, edition_year) for v in value)
-        elif isinstance(value, tuple) and value and all(isinstance(v, tuple) and len(v) == 2 and isinstance(v[1], ast.Expr) for v in value):
-            moved = tuple((k, on_reference_year(v, edition_year)) for k, v in value)
-        else:
-            continue
-        if moved is not value:
-            changes[field.name] = moved
-    return attrs.evolve(node, **changes) if changes else node
+
+    def moved(found: ast.Node) -> ast.Node | None:
+        if isinstance(found, ast.Literal) and isinstance(found.value, datetime.date):
+            return attrs.evolve(found, value=_on_reference_year(found.value, edition_year))
+        return None
+
+    return ast.rewrite(node, moved)
 
 
 def fragments(a: ast.Node, b: ast.Node) -> list[tuple[ast.Node, ast.Node]]:
@@ -977,22 +968,11 @@ def _clause_words(decl: ast.Statement) -> frozenset[str]:
 
 def renamed_names(node: ast.Expr, names: dict[str, str]) -> ast.Expr:
     """The expression with each name in `names` replaced (a parameter renamed one for one)."""
-    if isinstance(node, ast.Name):
-        return attrs.evolve(node, name=names[node.name]) if node.name in names else node
-    changes: dict[str, Any] = {}
-    for field in attrs.fields(type(node)):
-        value = getattr(node, field.name)
-        if isinstance(value, ast.Expr):
-            moved = renamed_names(value, names)
-        elif isinstance(value, tuple) and value and all(isinstance(v, ast.Expr) for v in value):
-            moved = tuple(renamed_names(v, names) for v in value)
-        elif isinstance(value, tuple) and value and all(isinstance(v, tuple) and len(v) == 2 and isinstance(v[1], ast.Expr) for v in value):
-            moved = tuple((k, renamed_names(v, names)) for k, v in value)
-        else:
-            continue
-        if moved is not value:
-            changes[field.name] = moved
-    return attrs.evolve(node, **changes) if changes else node
+
+    def renamed(found: ast.Node) -> ast.Node | None:
+        return attrs.evolve(found, name=names[found.name]) if isinstance(found, ast.Name) and found.name in names else None
+
+    return ast.rewrite(node, renamed)
 
 
 # Words a translation changes without changing what a sentence requires: articles, possessives, pronouns.
@@ -1039,20 +1019,14 @@ def years_relative(node: ast.Expr, edition_year: int) -> ast.Expr:
     `runner.birth_year <= 1996` in the 2016 edition and `<= 2002` in the 2022 edition
     are the same limit of age: 20 years before the edition year.
     """
-    if isinstance(node, ast.Literal) and isinstance(node.value, Decimal) and node.value == node.value.to_integral_value() and 1900 <= node.value <= 2100:
-        return attrs.evolve(node, value=("year", node.value - edition_year))
-    changes: dict[str, Any] = {}
-    for field in attrs.fields(type(node)):
-        value = getattr(node, field.name)
-        if isinstance(value, ast.Expr):
-            moved = years_relative(value, edition_year)
-        elif isinstance(value, tuple) and value and all(isinstance(v, ast.Expr) for v in value):
-            moved = tuple(years_relative(v, edition_year) for v in value)
-        else:
-            continue
-        if moved is not value:
-            changes[field.name] = moved
-    return attrs.evolve(node, **changes) if changes else node
+
+    def as_offset(found: ast.Node) -> ast.Node | None:
+        value = found.value if isinstance(found, ast.Literal) else None
+        if isinstance(value, Decimal) and value == value.to_integral_value() and 1900 <= value <= 2100:
+            return attrs.evolve(found, value=("year", value - edition_year))
+        return None
+
+    return ast.rewrite(node, as_offset)
 
 
 # What a deadline counts from, in the regulation's words: a change of reference point makes a delta meaningless.

@@ -126,21 +126,7 @@ def _example(shape: FactShape) -> str:
 def replace_words(expr: ast.Expr, replacements: Mapping[int, str]) -> ast.Expr:
     """The expression with the text literals named by id replaced by their word (`"Man"` -> `"men"`)."""
 
-    def walk(node: Any) -> Any:
-        if isinstance(node, ast.Literal) and id(node) in replacements:
-            return attrs.evolve(node, value=replacements[id(node)])
-        if isinstance(node, ast.Node):
-            changes = {}
-            for field in attrs.fields(type(node)):
-                value = getattr(node, field.name)
-                new = walk(value)
-                if new is not value:
-                    changes[field.name] = new
-            return attrs.evolve(node, **changes) if changes else node
-        if isinstance(node, tuple):
-            items = tuple(walk(item) for item in node)
-            return items if any(a is not b for a, b in zip(items, node, strict=True)) else node
-        return node
+    def word(node: ast.Node) -> ast.Node | None:
+        return attrs.evolve(node, value=replacements[id(node)]) if isinstance(node, ast.Literal) and id(node) in replacements else None
 
-    result: ast.Expr = walk(expr)
-    return result
+    return ast.rewrite(expr, word)

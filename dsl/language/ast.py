@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 import attrs
 from racepolicy.language.source import NOWHERE, Span
@@ -37,6 +38,35 @@ class Node:
             if isinstance(child, kind):
                 yield child
             yield from child.find_all(kind)
+
+
+N = TypeVar("N", bound=Node)
+
+
+def rewrite(node: N, replace: Callable[[Node], Node | None]) -> N:
+    """The node with every descendant that `replace` answers for replaced by its answer (None: keep it, look inside).
+
+    Unchanged parts are shared, not copied, so `rewrite(node, ...) is node` tells that nothing changed."""
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, Node):
+            replaced = replace(value)
+            if replaced is not None:
+                return replaced
+            changes = {}
+            for field in attrs.fields(type(value)):
+                old = getattr(value, field.name)
+                new = walk(old)
+                if new is not old:
+                    changes[field.name] = new
+            return attrs.evolve(value, **changes) if changes else value
+        if isinstance(value, tuple):
+            items = tuple(walk(item) for item in value)
+            return items if any(a is not b for a, b in zip(items, value, strict=True)) else value
+        return value
+
+    result: N = walk(node)
+    return result
 
 
 @attrs.frozen
