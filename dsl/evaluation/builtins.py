@@ -20,22 +20,22 @@ def _items(args: tuple[Any, ...], name: str) -> tuple[Any, ...]:
     return args
 
 
-def _min(*args: Any) -> Any:
-    args = _items(args, "min")
+def _extreme(args: tuple[Any, ...], name: str, beats: str) -> Any:
+    """The value that `beats` every other (`<` for min, `>` for max), compared by the language's own operator."""
+    args = _items(args, name)
     best = args[0]
     for a in args[1:]:
-        if apply("<", a, best):
+        if apply(beats, a, best):
             best = a
     return best
+
+
+def _min(*args: Any) -> Any:
+    return _extreme(args, "min", "<")
 
 
 def _max(*args: Any) -> Any:
-    args = _items(args, "max")
-    best = args[0]
-    for a in args[1:]:
-        if apply(">", a, best):
-            best = a
-    return best
+    return _extreme(args, "max", ">")
 
 
 def _round(value: Decimal, places: Decimal = Decimal(0)) -> Decimal:
