@@ -399,6 +399,16 @@ DIFF_RENAMES = {
     "rule:accident_insurance_countries": "rule:rescue_insurance_valid",
     "rule:bib_position_allowed": "rule:bib_conforms",
     "table:drop_bags": "table:drop_bag",
+    # ---- sections (diffrest) ----
+    # The 2016 text's bag clause is encoded as four tables (count, litres, deposit, posts), the 2022 one as one
+    # table per race: one change per race, old cells → new, never three tables removed.
+    # seed 004:218 "UTMB® : each competitor receives with his/her race bib, one 30-litre bag." ... "they can deposit it,
+    # at the end of the afternoon, in Chamonix, at the ENSA gymnasium" ... "When reaching Courmayeur, each runner reclaims their bag"
+    # seed 003:484 "UTMB®: at the race-pack collection, each participant receives a 30 liter bag."
+    "table:drop_bag_litres": "table:drop_bag",
+    "table:drop_bag_deposit": "table:drop_bag",
+    "table:drop_bag_posts": "table:drop_bag",
+    # ---- end sections (diffrest) ----
 }
 
 
@@ -442,6 +452,20 @@ def _shown(carried: equipment.Carried) -> str:
     return text + (f" ({'; '.join(specs)})" if specs else "")
 
 
+# ---- sections (diffrest): gear moved from the basic list to a weather kit ----
+def _moved_to_kit(old: Edition, new: Edition, races: Sequence[str], kits: Sequence[str]) -> dict[tuple[str, str], str]:
+    """(race, item) → kit, for an item of the old basic list that the new edition requires only in one weather kit
+    (2016 OCC gloves, seed 004:174 "warm and waterproof gloves OBLIGATORY"; 2022 OCC cold weather kit, seed 003:221):
+    the item is not gone, it is required when the organization calls for that kit."""
+    found = {}
+    for race in races:
+        gone = set(_items(old, race, "")) - set(_items(new, race, ""))
+        for kit in kits:
+            for name in sorted(gone & (set(_items(new, race, kit)) - set(_items(old, race, kit)))):
+                found.setdefault((race, name), kit)
+    return found
+
+
 def _checklist_section(old: Edition, new: Edition) -> DiffSection:
     """Items a runner must carry that came, went, were renamed or changed in number or in the figures of their
     specification, per kit, races with the same change together. Descriptions are not compared: their wording
@@ -449,16 +473,24 @@ def _checklist_section(old: Edition, new: Edition) -> DiffSection:
     renamed = {a.removeprefix("item:"): b.removeprefix("item:") for a, b in DIFF_RENAMES.items() if a.startswith("item:")}
     found: dict[tuple[str, str, str, str, str], list[tuple[str, equipment.Carried | None, equipment.Carried | None]]] = {}
     shared = [race for race in new.races if race in old.races]
-    for kit in dict.fromkeys(["", *equipment.kits(old), *equipment.kits(new)]):
+    kits = list(dict.fromkeys(["", *equipment.kits(old), *equipment.kits(new)]))
+    moved = _moved_to_kit(old, new, shared, kits[1:])
+    for kit in kits:
         for race in shared:
             before, after = _items(old, race, kit), _items(new, race, kit)
+            # An item moved from the basic list to a weather kit is one change, shown where it went.
+            before = {n: c for n, c in before.items() if (race, n) not in moved}
+            if kit:
+                before.update({n: c for (r, n), k in moved.items() if r == race and k == kit for c in [_items(old, race, "")[n]]})
             # A rename holds where the old name left and the new one came; elsewhere each name is itself.
             here = {a: b for a, b in renamed.items() if a in before and a not in after and b in after and b not in before}
             back = {b: a for a, b in here.items()}
             for name in dict.fromkeys([*after, *[here.get(n, n) for n in before]]):
                 old_name = back.get(name, name)
                 a, b = before.get(old_name), after.get(name)
-                if a is None and b is not None:
+                if a is not None and b is not None and moved.get((race, old_name)) == kit:
+                    key = (CHANGED, kit, name, "required in every weather", f"required when the organization calls for the {kit} kit")
+                elif a is None and b is not None:
                     key = (ADDED, kit, name, "", str(b.count))
                 elif b is None and a is not None:
                     key = (REMOVED, kit, old_name, str(a.count), "")

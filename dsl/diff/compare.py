@@ -635,7 +635,11 @@ class EditionComparer:
         for name in self.new.tables:
             if name in self.old.tables:
                 changes.extend(self._table(name, name))
+        merged = self._merged_tables(renamed)
+        changes.extend(c for old_names, new_name in merged.items() for c in self._merged_table(list(old_names), new_name))
         for old_name, new_name in renamed.items():
+            if any(old_name in names for names in merged):
+                continue
             if old_name in self.old.tables and new_name in self.new.tables:
                 found = self._table(old_name, new_name)
                 if not found:
@@ -644,6 +648,38 @@ class EditionComparer:
                 if self.paired_by_clause.get(f"table:{old_name}") == f"table:{new_name}":
                     found = [attrs.evolve(c, note="; ".join(n for n in (c.note, "paired by their clauses") if n)) for c in found]
                 changes.extend(found)
+        return changes
+
+    # ---- tables merged: several old tables the new edition states as one (diffrest)
+    @staticmethod
+    def _merged_tables(renamed: dict[str, str]) -> dict[tuple[str, ...], str]:
+        """Old tables the plugin renames to one new table (2016's four drop-bag tables, 2022's one `drop_bag`)."""
+        by_new: dict[str, list[str]] = {}
+        for old_name, new_name in renamed.items():
+            by_new.setdefault(new_name, []).append(old_name)
+        return {tuple(olds): new_name for new_name, olds in by_new.items() if len(olds) > 1}
+
+    def _merged_table(self, old_names: list[str], name: str) -> list[Change]:
+        """One change per cell of the new table: the old tables' cells for the same key, each named, old → new."""
+        olds = {old_name: self._cells(self.old, old_name) for old_name in old_names}
+        new = self._cells(self.new, name)
+        keys = list(new) + [k for cells in olds.values() for k in cells if k not in new]
+        changes = []
+        for key in dict.fromkeys(keys):
+            before = [(old_name, cells[key]) for old_name, cells in olds.items() if key in cells]
+            after = new.get(key)
+            parts = [self._race_label([text]) if kind == "race" else text for kind, text in key]
+            subject = f"{name}({', '.join(parts)})" if key != (("otherwise", "otherwise"),) else f"{name} otherwise"
+            note = f"{len(old_names)} tables of {self.old.label} ({', '.join(old_names)}) stated as one"
+            if not before:
+                changes.append(attrs.evolve(_value_change(subject, None, after), note=note))
+                continue
+            old_text = "; ".join(f"{old_name} {cell[0].text}" for old_name, cell in before)
+            old_json = {old_name: cell[0].json for old_name, cell in before}
+            if after is None:
+                changes.append(Change(REMOVED, subject, old=old_text, old_cite=before[0][1][1], old_json=old_json, note=note))
+                continue
+            changes.append(Change(CHANGED, subject, old_text, after[0].text, "", before[0][1][1], after[1], old_json, after[0].json, note))
         return changes
 
     def _cells(self, edition: Edition, name: str) -> dict[tuple[tuple[str, str], ...], tuple[_Value, Citation]]:
@@ -736,11 +772,18 @@ class EditionComparer:
         """Readings per statement: the same reading in both editions is no change, whatever its clause's wording
         (each text quotes its own words); a statement whose reading differs shows old → new; the rest came or went."""
         old, new = _readings_of(self.old), _readings_of(self.new)
+        # A renamed statement keeps its readings: they are compared under the new name (diffrest).
+        renamed = self._renamed_statements()
+        old_names = {renamed.get(k, k): k for k in old}
+        old = {renamed.get(k, k): v for k, v in old.items()}
         changes: list[Change] = []
         for statement in dict.fromkeys([*new, *old]):
             before = [r for r in old.get(statement, []) if r[0] not in {n[0] for n in new.get(statement, [])}]
             after = [r for r in new.get(statement, []) if r[0] not in {o[0] for o in old.get(statement, [])}]
-            subject = f"reading of {statement}"
+            was = old_names.get(statement, statement)
+            subject = f"reading of {statement}" if was == statement or statement not in new else f"reading of {was} (now {statement.partition(' ')[2]})"
+            if statement not in new:
+                subject = f"reading of {was}"
             for a, b in zip(before, after, strict=False):
                 changes.append(Change(CHANGED, subject, a[0], b[0], "", a[1], b[1], a[0], b[0]))
             for b in after[len(before):]:
@@ -748,6 +791,19 @@ class EditionComparer:
             for a in before[len(after):]:
                 changes.append(Change(REMOVED, subject, old=a[0], old_cite=a[1], old_json=a[0]))
         return changes
+
+    def _renamed_statements(self) -> dict[str, str]:
+        """`rule bag_collection` → `rule bag_retrieval`: statements renamed by the plugin or paired by their clauses,
+        as `_readings_of` names them (a penalty by its infractions)."""
+        found = {}
+        for before, after in {**self.declared_renames, **self.paired_by_clause}.items():
+            old_kind, _, old_name = before.partition(":")
+            new_kind, _, new_name = after.partition(":")
+            if old_kind != new_kind:
+                continue
+            for kind in ("penalty",) if old_kind == "infraction" else (old_kind,):
+                found[f"{kind} {old_name}"] = f"{kind} {new_name}"
+        return found
 
     def _rules(self) -> list[Change]:
         changes: list[Change] = []
