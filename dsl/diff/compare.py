@@ -672,7 +672,7 @@ class EditionComparer:
             subject = f"{name}({', '.join(parts)})" if key != (("otherwise", "otherwise"),) else f"{name} otherwise"
             note = f"{len(old_names)} tables of {self.old.label} ({', '.join(old_names)}) stated as one"
             if not before:
-                changes.append(attrs.evolve(_value_change(subject, None, after), note=note))
+                changes.append(_value_change(subject, None, after))
                 continue
             old_text = "; ".join(f"{old_name} {cell[0].text}" for old_name, cell in before)
             old_json = {old_name: cell[0].json for old_name, cell in before}

@@ -10,6 +10,7 @@ from typing import IO, Any
 
 from racepolicy.diff.cases import Impact
 from racepolicy.diff.compare import ADDED, HARSHER, MILDER, REMOVED, RENAMED, RESTATED, Change, EditionDiff
+from racepolicy.diff.in_words import in_words
 from racepolicy.diff.summary import highlights, section_counts
 from racepolicy.evaluation.model import Citation
 
@@ -113,6 +114,15 @@ def _md_cite(cite: Citation) -> str:
     return cite.render(escape=_md, quotes=("“", "”"), code="`")
 
 
+# Section headings of the published document, where the diff's own title is a word of the language.
+HEADINGS = {
+    "Race attributes": "Distances, cut-offs, fees and other race figures",
+    "Schedules": "Amounts that depend on the date",
+    "Tables": "Tables of values (by race, country, reason...)",
+    "Bands": "Number ranges (bibs, ages)",
+    "Rules": "Other rules",
+}
+
 # How a change opens in the Markdown document; a change of value reads best as the subject and its values.
 OPENINGS = {ADDED: "New: ", REMOVED: "Removed: ", RENAMED: "Renamed: ", RESTATED: "Restated, not changed: "}
 
@@ -127,13 +137,15 @@ def render_markdown(diff: EditionDiff, impact: Impact | None = None, explain: bo
         lines.append(f"{_plural(diff.count, 'change').capitalize()} from the {old_year} regulations ({diff.old}, `{diff.old_file}`) "
                      f"to the {new_year} regulations ({diff.new}, `{diff.new_file}`). Each change cites the clause that says it in each edition.")
         lines += ["", "## In short", ""]
-        lines.extend(f"- **{found.theme}:** {_md('; '.join(found.items))}" for found in highlights(diff))
+        for theme, sentences in in_words(diff):
+            lines.append(f"- **{theme}.** {_md(sentences[0])}")
+            lines.extend(f"  - {_md(sentence)}" for sentence in sentences[1:])
         lines += ["", "| Section | Changes |", "|---|---:|"]
-        lines.extend(f"| {_md(title)} | {count} |" for title, count in section_counts(diff))
+        lines.extend(f"| {_md(HEADINGS.get(title, title))} | {count} |" for title, count in section_counts(diff))
     for section in diff.sections:
         if not section.changes:
             continue
-        lines += ["", f"## {section.title}", ""]
+        lines += ["", f"## {HEADINGS.get(section.title, section.title)}", ""]
         for change in section.changes:
             kind = f" ({change.kind})" if change.kind in (HARSHER, MILDER) else ""
             lines.append(f"- {OPENINGS.get(change.kind, '')}**{_md(change.subject)}**{_md(change.detail)}{kind}")
