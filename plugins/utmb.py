@@ -408,6 +408,10 @@ DIFF_RENAMES = {
     "table:drop_bag_litres": "table:drop_bag",
     "table:drop_bag_deposit": "table:drop_bag",
     "table:drop_bag_posts": "table:drop_bag",
+    # The 2016 rest areas by race (seed 004:319 "Uniquely for UTMB® : at Les Chapieux, Courmayeur and Champex each
+    # competitor can benefit from a rest area") are the 2022 rule utmb_rest_areas (seed 003:600 "UTMB® (only): At les
+    # Chapieux, Courmayeur and Champex, each competitor can benefit from a rest area"); Chamonix's is rest_area_chamonix.
+    "table:rest_areas": "rule:utmb_rest_areas",
     # ---- end sections (diffrest) ----
 }
 

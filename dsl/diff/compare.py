@@ -628,6 +628,11 @@ class EditionComparer:
                 changes.append(Change(ADDED, _table_subject(table.decl), new=_rows_text(rows), new_cite=self._cite(self.new, table.decl),
                                       new_json=[{"row": r, "value": v.json} for r, v in rows], details=tuple(f"{r} → {v.text}" for r, v in rows)))
         for name, table in self.old.tables.items():
+            if name not in self.new.tables and name not in renamed and self.declared_renames.get(f"table:{name}", "").startswith("rule:"):
+                found = self._table_to_rule(name, self.declared_renames[f"table:{name}"].partition(":")[2])
+                if found is not None:
+                    changes.append(found)
+                    continue
             if name not in self.new.tables and name not in renamed and f"table:{name}" not in self.declared_renames:
                 rows = _table_rows(self.old, name)
                 changes.append(Change(REMOVED, _table_subject(table.decl), old=_rows_text(rows), old_cite=self._cite(self.old, table.decl),
@@ -649,6 +654,18 @@ class EditionComparer:
                     found = [attrs.evolve(c, note="; ".join(n for n in (c.note, "paired by their clauses") if n)) for c in found]
                 changes.extend(found)
         return changes
+
+    def _table_to_rule(self, name: str, rule_name: str) -> Change | None:
+        """An old table the new edition states as a rule (2016's rest areas by race, 2022's list of UTMB rest areas): one
+        change, the old rows → the new rule, never a removal (diffrest)."""
+        if rule_name not in self.new.rules:
+            return None
+        table, decl = self.old.tables[name].decl, self.new.rules[rule_name].decl
+        rows = _table_rows(self.old, name)
+        text = snippet(self.new.source, decl.body.span)
+        return Change(CHANGED, f"{_table_subject(table)} (now rule {rule_name})", "; ".join(f"{r} → {v.text}" for r, v in rows), text, "",
+                      self._cite(self.old, table), self._cite(self.new, decl), [{"row": r, "value": v.json} for r, v in rows], text,
+                      note=f"stated as a rule in {self.new.label}")
 
     # ---- tables merged: several old tables the new edition states as one (diffrest)
     @staticmethod

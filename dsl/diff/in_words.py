@@ -131,7 +131,9 @@ def _eligibility(diff: EditionDiff) -> list[str]:
             said = f"“{clauses[0]}” → “{clauses[1]}”" if clauses else f"{c.old} → {c.new}"
             found.append(f"Entry conditions of {c.subject.removesuffix(' eligibility')}: {said}.")
     tables = [c for c in diff.changes("tables") if c.kind in (ADDED, REMOVED) and any(w in c.subject for w in ("qualif", "entry", "eligib", "index"))]
-    for kind, opening in ((REMOVED, "No longer required to register"), (ADDED, "New entry conditions")):
+    # A table gone is a figure the new text no longer gives, not a condition lifted: the 2022 UTMB text still asks for
+    # "the required number of qualifying points for 2022" (seed 003:392) without giving the numbers.
+    for kind, opening in ((REMOVED, "No longer given in the text"), (ADDED, "New in the text")):
         names = [words(c.subject.split("(")[0]) for c in tables if c.kind == kind]
         if names:
             found.append(f"{opening}: {_join(names)}.")
