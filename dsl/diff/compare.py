@@ -482,10 +482,13 @@ class EditionComparer:
 
     def _infraction_cite(self, edition: Edition, name: str) -> Citation | None:
         decl = edition.infractions.get(name)
-        if decl is not None:
-            return self._cite(edition, decl)
-        penalties = edition.penalties.get(name)
-        return penalties[0].citation if penalties else None
+        own = self._cite(edition, decl) if decl is not None else None
+        if own is not None and own.clause:
+            return own
+        # An infraction declared without a quote is cited by the chart row that sanctions it: a reader sees its words
+        # and its line in the text (diffrest).
+        quoted = [p.citation for p in edition.penalties.get(name, ()) if p.citation is not None and p.citation.clause]
+        return quoted[0] if quoted else own
 
     # ---- penalties
     def _penalties(self) -> list[Change]:

@@ -148,7 +148,12 @@ def render_markdown(diff: EditionDiff, impact: Impact | None = None, explain: bo
         lines += ["", f"## {HEADINGS.get(section.title, section.title)}", ""]
         for change in section.changes:
             kind = f" ({change.kind})" if change.kind in (HARSHER, MILDER) else ""
-            lines.append(f"- {OPENINGS.get(change.kind, '')}**{_md(change.subject)}**{_md(change.detail)}{kind}")
+            if change.kind == RENAMED and change.old and change.new:
+                # `Renamed infraction: **missing_phone** → **missing_smartphone**`, not the subject "infraction" in bold.
+                note = f" — {_md(change.note)}" if change.note else ""
+                lines.append(f"- Renamed {_md(change.subject)}: **{_md(change.old)}** → **{_md(change.new)}**{note}")
+            else:
+                lines.append(f"- {OPENINGS.get(change.kind, '')}**{_md(change.subject)}**{_md(change.detail)}{kind}")
             lines.extend(f"  - {_md(line)}" for line in change.details)
             if explain:
                 lines.extend(f"  - {_md(line)}" for line in change.explain)
