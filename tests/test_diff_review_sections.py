@@ -6,10 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
-from racepolicy.diff.compare import EditionDiff, diff_editions
+from racepolicy.diff.compare import EditionComparer, EditionDiff, diff_editions
 from racepolicy.diff.render import render
 from racepolicy.evaluation.model import Citation
-from racepolicy.query.policyset import PolicySet
+from racepolicy.language.source import Source
+from racepolicy.query.policyset import PolicySet, compile_source
 
 ROOT = Path(__file__).resolve().parents[1]
 REVIEW = ROOT / "docs" / "diff-review" / "utmb-2016-2022-sections.md"
@@ -141,3 +142,63 @@ def test_markdown_opens_with_a_runner_summary_in_words(utmb_diff: EditionDiff) -
     # Words, not rule identifiers or row counts
     assert "table " not in short and " rows" not in short and "\\_" not in short.split("Eligibility")[0]
     assert "## Distances, cut-offs, fees and other race figures" in markdown and "\n## Race attributes\n" not in markdown
+
+
+# ---- the generic paths behind the corrections, on a small pair of editions --------------------------------
+
+OLD = """
+edition demo 2020 "Demo 2020" currency EUR
+section "BAGS"
+race LONG "Long" § "Long: 100 km": distance 100 km, cutoff 30h, fee 200 EUR
+race SHORT "Short" § "Short: 20 km": distance 20 km, cutoff 6h, fee 50 EUR
+table bags(race) § "bags":
+  LONG -> 2 § "Long: 2 bags"
+  SHORT -> 1 § "Short: 1 bag"
+table bag_litres(race) § "litres":
+  LONG -> 30 § "30 litres"
+  SHORT -> 30 § "30 litres"
+table rest(race) § "rest areas":
+  LONG -> ["Alpha"] § "Long: a rest area at Alpha" reading "only the Long" over "every race"
+  SHORT -> [] § "none for the Short"
+rule collect(hours: duration) = hours <= 2h § "collected within two hours" reading "from the arrival" over "from the cut-off"
+"""
+
+NEW = """
+edition demo 2021 "Demo 2021" currency EUR
+section "BAGS"
+race LONG "Long" § "Long: 100 km": distance 100 km, cutoff 30h, fee 200 EUR
+race SHORT "Short" § "Short: 20 km": distance 20 km, cutoff 6h, fee 50 EUR
+table bag(race) § "bags":
+  LONG -> "two 30 litre bags" § "Long: two 30 litre bags"
+  SHORT -> "one 30 litre bag" § "Short: one 30 litre bag"
+rule rest_areas = ["Alpha"] § "Long only: a rest area at Alpha"
+rule retrieve(hours: duration) = hours <= 2h § "retrieved within 2 hours" reading "from the cut-off" over "from the arrival"
+"""
+
+RENAMES = {"table:bags": "table:bag", "table:bag_litres": "table:bag", "table:rest": "rule:rest_areas", "rule:collect": "rule:retrieve"}
+
+
+@pytest.fixture(scope="module")
+def small_diff() -> EditionDiff:
+    old, new = compile_source(Source("old.policy", OLD), None), compile_source(Source("new.policy", NEW), None)  # type: ignore[arg-type]
+    return EditionComparer(old, new, RENAMES).compare()
+
+
+def test_two_old_tables_renamed_to_one_are_compared_key_by_key(small_diff: EditionDiff) -> None:
+    tables = {c.subject: c for c in small_diff.changes("tables")}
+    assert tables["bag(LONG)"].old == "bags 2; bag_litres 30" and tables["bag(LONG)"].new == "two 30 litre bags"
+    assert tables["bag(LONG)"].old_json is not None and set(tables["bag(LONG)"].old_json) == {"bags", "bag_litres"}
+    assert not any(c.kind == "removed" for c in small_diff.changes("tables"))
+
+
+def test_a_table_stated_as_a_rule_is_one_change(small_diff: EditionDiff) -> None:
+    change = next(c for c in small_diff.changes("tables") if c.subject.startswith("rest"))
+    assert (change.kind, change.subject) == ("changed", "rest(race) (now rule rest_areas)")
+    assert change.old == "LONG → [Alpha]; SHORT → []" and change.new == '["Alpha"]'
+    assert not small_diff.changes("rules") or all("rest_areas" not in c.subject for c in small_diff.changes("rules"))
+
+
+def test_readings_follow_a_rename(small_diff: EditionDiff) -> None:
+    readings = [(c.kind, c.subject) for c in small_diff.changes("readings")]
+    assert ("changed", "reading of rule collect (now retrieve)") in readings
+    assert not any(subject in ("reading of rule collect", "reading of rule retrieve") for _, subject in readings)
