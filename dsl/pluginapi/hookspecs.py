@@ -161,7 +161,8 @@ def racepolicy_diff_renames(old: Edition, new: Edition) -> dict[str, str] | None
     ``schedule``, ``infraction`` or ``item`` (a checklist item): ``{"rule:eco_participation":
     "rule:eco_fee", "infraction:missing_phone": "infraction:missing_smartphone"}``.
     A rule may become a table or schedule (``"rule:guarantee_covers": "table:insurance_cover"``):
-    the diff shows the old body next to the new rows. Only names present in the
+    the diff shows the old body next to the new rows; a table may become a rule. Several old
+    tables may name one new table: they are compared with it key by key. Only names present in the
     editions are used. Called for every plugin; the mappings are merged.
 
     :param old: the earlier edition, checked.
