@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from racepolicy.diff.compare import EditionComparer, EditionDiff, diff_editions
+from racepolicy.diff.in_words import in_words
 from racepolicy.diff.render import render
 from racepolicy.evaluation.model import Citation
 from racepolicy.language.source import Source
@@ -202,3 +203,18 @@ def test_readings_follow_a_rename(small_diff: EditionDiff) -> None:
     readings = [(c.kind, c.subject) for c in small_diff.changes("readings")]
     assert ("changed", "reading of rule collect (now retrieve)") in readings
     assert not any(subject in ("reading of rule collect", "reading of rule retrieve") for _, subject in readings)
+
+
+def test_summary_in_words_names_whole_tables_gone_not_cells() -> None:
+    def pair(rows: str) -> EditionDiff:
+        head = 'edition demo {year} "Demo" currency EUR\nrace LONG "Long": distance 100 km\nrace SHORT "Short": distance 20 km\n'
+        old = compile_source(Source("old.policy", head.format(year=2020) + 'table entry_index(race) § "index":\n  LONG -> 800\n  SHORT -> 600\n'), None)  # type: ignore[arg-type]
+        new = compile_source(Source("new.policy", head.format(year=2021) + rows), None)  # type: ignore[arg-type]
+        return EditionComparer(old, new).compare()
+
+    # GIVEN a table that loses one row WHEN summarised THEN no table is said to be gone
+    one_row = dict(in_words(pair('table entry_index(race) § "index":\n  LONG -> 800\n')))
+    assert "Eligibility" not in one_row
+    # GIVEN a table gone WHEN summarised THEN it is named once, in words
+    gone = dict(in_words(pair("")))
+    assert gone["Eligibility"] == ["No longer given in the text: entry index."]

@@ -10,6 +10,8 @@ from racepolicy.diff.compare import ADDED, HARSHER, MILDER, REMOVED, RENAMED, RE
 # Months for the days of a schedule's tiers (`03-16..04-30` reads "16 March to 30 April").
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
 _DAY = re.compile(r"\b(\d\d)-(\d\d)\b")
+# More races added (or removed) than this are named in one sentence, not one sentence each.
+MANY_RACES = 6
 
 
 def words(name: str) -> str:
@@ -44,6 +46,10 @@ def _races(diff: EditionDiff) -> list[str]:
     found = []
     for kind, opening in ((ADDED, "New race"), (REMOVED, "No longer run")):
         races = [c for c in diff.changes("races") if c.kind == kind]
+        if len(races) > MANY_RACES:
+            # A series calendar (dozens of races) reads as one list; each race's figures are in the Races section.
+            found.append(f"{opening}s ({len(races)}): {', '.join(r.subject for r in races)}.")
+            continue
         for race in races:
             facts = [line for line in race.details if line.split(":", 1)[0] in ("distance", "elevation", "start", "cutoff", "fee")]
             shown = ", ".join(words(line.replace("cutoff:", "cut-off").replace("fee:", "entry fee").replace(": ", " ")) for line in facts)
@@ -130,11 +136,13 @@ def _eligibility(diff: EditionDiff) -> list[str]:
             clauses = _clauses(c)
             said = f"“{clauses[0]}” → “{clauses[1]}”" if clauses else f"{c.old} → {c.new}"
             found.append(f"Entry conditions of {c.subject.removesuffix(' eligibility')}: {said}.")
-    tables = [c for c in diff.changes("tables") if c.kind in (ADDED, REMOVED) and any(w in c.subject for w in ("qualif", "entry", "eligib", "index"))]
+    # Whole tables only (they list their rows): a cell added or removed in a table of both editions is not a table gone.
+    tables = [c for c in diff.changes("tables")
+              if c.kind in (ADDED, REMOVED) and c.details and any(w in c.subject for w in ("qualif", "entry", "eligib", "index"))]
     # A table gone is a figure the new text no longer gives, not a condition lifted: the 2022 UTMB text still asks for
     # "the required number of qualifying points for 2022" (seed 003:392) without giving the numbers.
     for kind, opening in ((REMOVED, "No longer given in the text"), (ADDED, "New in the text")):
-        names = [words(c.subject.split("(")[0]) for c in tables if c.kind == kind]
+        names = list(dict.fromkeys(words(c.subject.split("(")[0]) for c in tables if c.kind == kind))
         if names:
             found.append(f"{opening}: {_join(names)}.")
     return found
