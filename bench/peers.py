@@ -52,9 +52,11 @@ def qualification(policies: racepolicy.PolicySet, n: int) -> tuple[list[tuple[An
     rows = [(t, c, s, r) for t, c, s, r, _ in bench.result_rows(n)]
     series = policies.edition("world-series-2023")
     by_rank = series.rule("finals_qualification")
+    interpreted = series.interpreted().rule("finals_qualification")
     engines: dict[str, Engine | str] = {
         "hand-written Python": lambda: [bench.finals_by_hand(t, c, s, Decimal(r)) != "none" for t, c, s, r in rows],
         "racepolicy (compiled, public API)": lambda: [by_rank(t, c, s, r) != "none" for t, c, s, r in rows],
+        "racepolicy (interpreter, public API)": lambda: [interpreted(t, c, s, r) != "none" for t, c, s, r in rows],
     }
     finals = dict(bench.FINALS_RACE)
     places = {f"{tier}/{sex}": count for (tier, sex), count in bench.AUTOMATIC_PLACES.items()}
@@ -131,9 +133,14 @@ def penalties(policies: racepolicy.PolicySet, n: int) -> tuple[list[tuple[Any, .
 
     # The chart a programmer would type in, one entry per (race, infraction).
     chart = {(race, infraction): plain(edition.penalty(infraction, race=race)) for race, infraction in set(cases)}
+    # Through the API: each race's chart (`penalty_chart`, infraction -> the same plain value), as a timing
+    # system serving several races would hold them; the interpreter finds and combines the statements per call.
+    charts = {race: edition.penalty_chart(race) for race in races}
+    interpreted = edition.interpreted()
     engines: dict[str, Engine | str] = {
         "hand-written Python": lambda: [chart[race, infraction] for race, infraction in cases],
-        "racepolicy (compiled, public API)": lambda: [plain(edition.penalty(infraction, race=race)) for race, infraction in cases],
+        "racepolicy (compiled, public API)": lambda: [charts[race][infraction] for race, infraction in cases],
+        "racepolicy (interpreter, public API)": lambda: [plain(interpreted.penalty(infraction, race=race)) for race, infraction in cases],
     }
     keyed = {f"{race}/{infraction}": value for (race, infraction), value in chart.items()}
     try:
@@ -194,9 +201,11 @@ def refunds(policies: racepolicy.PolicySet, n: int) -> tuple[list[tuple[Any, ...
         return (fees[race] * share).quantize(cent, rounding=ROUND_HALF_UP)
 
     refund = edition.rule("refund")
+    interpreted = edition.interpreted().rule("refund")
     engines: dict[str, Engine | str] = {
         "hand-written Python": lambda: [by_hand(r, d) for r, d in cases],
         "racepolicy (compiled, public API)": lambda: [refund(r, d) for r, d in cases],
+        "racepolicy (interpreter, public API)": lambda: [interpreted(r, d) for r, d in cases],
     }
     try:
         import rule_engine
