@@ -592,4 +592,4 @@ class Rulebook:
         from racepolicy.query.forms import answer
 
         source = Source("<query>", text)
-        return answer(self.edition, parse_query(text, source.name), source, tracing=tracing, runner="compiled")
+        return answer(self.edition, parse_query(text, source.name), source, tracing=tracing, runner=self.runner)
