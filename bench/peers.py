@@ -5,7 +5,10 @@ qualification (tier, category, sex, rank → bool: `finals_qualification` of the
 policy as encoded; its score route reads a declared input, `score_threshold`, which the seed
 gave as an image and the public API cannot supply yet), penalty lookup (race name, infraction → "disqualify"/"discretion" or minutes, the
 UTMB 2022 chart) and refund by date (race name, date → Decimal to the cent, the UTMB 2022
-schedule). Each engine answers the same items; its answers are checked equal to the
+schedule). racepolicy is measured under both runners through the public API: the compiled
+one (`edition.rule(...)`, `edition.penalty_chart(race)`) and the interpreter
+(`edition.interpreted()`), and for penalties also with the whole `Decision` of
+`edition.penalty()` on every item. Each engine answers the same items; its answers are checked equal to the
 hand-written Python ones before it is timed; the ratio is CPU time against the hand-written
 time measured in the same process. Peers (`pip install -e '.[bench]'`): rule-engine,
 cel-python (interpreted and compiled runners) and cedarpy where it can express the rule (an
@@ -52,9 +55,11 @@ def qualification(policies: racepolicy.PolicySet, n: int) -> tuple[list[tuple[An
     rows = [(t, c, s, r) for t, c, s, r, _ in bench.result_rows(n)]
     series = policies.edition("world-series-2023")
     by_rank = series.rule("finals_qualification")
+    interpreted = series.interpreted().rule("finals_qualification")
     engines: dict[str, Engine | str] = {
         "hand-written Python": lambda: [bench.finals_by_hand(t, c, s, Decimal(r)) != "none" for t, c, s, r in rows],
         "racepolicy (compiled, public API)": lambda: [by_rank(t, c, s, r) != "none" for t, c, s, r in rows],
+        "racepolicy (interpreter, public API)": lambda: [interpreted(t, c, s, r) != "none" for t, c, s, r in rows],
     }
     finals = dict(bench.FINALS_RACE)
     places = {f"{tier}/{sex}": count for (tier, sex), count in bench.AUTOMATIC_PLACES.items()}
@@ -131,9 +136,19 @@ def penalties(policies: racepolicy.PolicySet, n: int) -> tuple[list[tuple[Any, .
 
     # The chart a programmer would type in, one entry per (race, infraction).
     chart = {(race, infraction): plain(edition.penalty(infraction, race=race)) for race, infraction in set(cases)}
+    # Through the API: each race's chart (`penalty_chart`: infraction -> the same plain value), as a timing system
+    # serving several races holds them. The compiled rulebook makes it from its index of the chart, the interpreted
+    # one by asking the interpreter for every entry; a lookup is then a dict probe under either runner. The rows
+    # "penalty() per call" ask for the whole Decision (kind, minutes, citations) on every item instead.
+    charts = {race: edition.penalty_chart(race) for race in races}
+    interpreted = edition.interpreted()
+    charts_interpreted = {race: interpreted.penalty_chart(race) for race in races}
     engines: dict[str, Engine | str] = {
         "hand-written Python": lambda: [chart[race, infraction] for race, infraction in cases],
-        "racepolicy (compiled, public API)": lambda: [plain(edition.penalty(infraction, race=race)) for race, infraction in cases],
+        "racepolicy (compiled, public API)": lambda: [charts[race][infraction] for race, infraction in cases],
+        "racepolicy (interpreter, public API)": lambda: [charts_interpreted[race][infraction] for race, infraction in cases],
+        "racepolicy penalty() per call (compiled)": lambda: [plain(edition.penalty(infraction, race=race)) for race, infraction in cases],
+        "racepolicy penalty() per call (interpreter)": lambda: [plain(interpreted.penalty(infraction, race=race)) for race, infraction in cases],
     }
     keyed = {f"{race}/{infraction}": value for (race, infraction), value in chart.items()}
     try:
@@ -194,9 +209,11 @@ def refunds(policies: racepolicy.PolicySet, n: int) -> tuple[list[tuple[Any, ...
         return (fees[race] * share).quantize(cent, rounding=ROUND_HALF_UP)
 
     refund = edition.rule("refund")
+    interpreted = edition.interpreted().rule("refund")
     engines: dict[str, Engine | str] = {
         "hand-written Python": lambda: [by_hand(r, d) for r, d in cases],
         "racepolicy (compiled, public API)": lambda: [refund(r, d) for r, d in cases],
+        "racepolicy (interpreter, public API)": lambda: [interpreted(r, d) for r, d in cases],
     }
     try:
         import rule_engine
@@ -261,7 +278,7 @@ def table(items: int, repeat: int) -> list[tuple[str, str, str]]:
                     seconds = base if engine == "hand-written Python" else cpu(run, repeat if "python" not in engine else max(1, repeat // 2))
                     cell = f"{seconds / base:.2f}x ({seconds / len(cases) * 1e6:,.2f} µs/item)"
             cells.append((engine, workload, cell))
-            print(f"{workload:<16} {engine:<34} {cell}", flush=True)
+            print(f"{workload:<16} {engine:<44} {cell}", flush=True)
     return cells
 
 

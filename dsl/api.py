@@ -15,13 +15,16 @@ See docs/api.md.
 from __future__ import annotations
 
 import datetime
+import functools
 import inspect
 import os
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import attrs
+from racepolicy.evaluation.codegen import AS_IS, FINITE, OMITTED, RACE, TO_DECIMAL
 from racepolicy.evaluation.values import Duration, GroupValue, Length, Money, Percent, RaceValue, Record, Sanction
 from racepolicy.language.errors import EvaluationError, UnknownInfractionError, UnknownNameError, UnknownRaceError, did_you_mean
 from racepolicy.language.source import NOWHERE, Source
@@ -242,40 +245,110 @@ class Decision:
         return _duration(Duration(Decimal(self.minutes)))
 
 
-class RuleFunction:
-    """A rule (or schedule, table, band) of one edition as a plain Python callable, evaluated by generated code."""
+class RuleFunction(functools.partial):  # type: ignore[type-arg]
+    """A rule (or schedule, table, band) of one edition as a plain Python callable, evaluated by generated code.
 
-    def __init__(self, rulebook: Rulebook, name: str) -> None:
+    Calling it calls one function generated for the rule (`codegen.generate_entry`): the arguments of the
+    usual classes (a race name, an int or a Decimal number, a date, a text, a yes/no) are converted inline,
+    the rule's body and the rules it calls run inline, and the result comes back plain. Every other call
+    (keywords, a missing argument, a class to convert or to refuse) takes the checked path, `exact()`.
+    A `functools.partial` holding that function, so a call costs one C-level call and no Python `__call__`
+    (issue #16: a Python `__call__` alone cost half the hand-written qualification).
+    """
+
+    rulebook: Rulebook
+    name: str
+    params: tuple[tuple[str, str], ...]
+    kind: str
+    currency: str
+
+    def __new__(cls, rulebook: Rulebook, name: str) -> RuleFunction:
         edition, unit = rulebook.edition, rulebook.unit
-        self.rulebook = rulebook  # keeps the edition (and its compiled form) alive while the callable is held
-        self.name = name
-        self.params, self.kind = _signature(edition, name)
-        self.currency = edition.currency  # the currency of any money it returns, whose amount comes out as a Decimal
-        self._converters = [_converter(kind, unit) for _, kind in self.params]
-        self._count = len(self.params)
-        self._plans: dict[tuple[type, ...], Callable[..., Any]] = {}  # argument types -> the call made for them (_call_plan)
-        if name in edition.rules:
-            self._function = unit.rule(name)
+        params, kind = _signature(edition, name)
+        converters = [_converter(k, unit) for _, k in params]
+        if rulebook.runner == "interpreter":
+            function = _interpreted(edition, name)
+        elif name in edition.rules:
+            function = unit.rule(name)
         else:
             invoke, source = unit.invoker(name), edition.source
             table = edition.schedules.get(name) or edition.tables.get(name) or edition.bands.get(name)
             span = table.decl.span if table is not None else NOWHERE
-            self._function = lambda *args: invoke(args, span, source)
-        self.__signature__ = inspect.Signature([inspect.Parameter(p, inspect.Parameter.POSITIONAL_OR_KEYWORD) for p, _ in self.params])
-        self.__doc__ = f"{edition.label}: {name}({', '.join(f'{p}: {k}' for p, k in self.params)}) -> {self.kind}"
+            function = lambda *args: invoke(args, span, source)  # noqa: E731 - the callable the checked path calls
+        checked = _Checked(name, params, converters, function, unit)
+        entry = None
+        if rulebook.runner == "compiled" and name in edition.rules:
+            entry = unit.entry(name, [_FAST_ARGUMENTS.get(k, []) for _, k in params], checked.call, to_python)
+        self = super().__new__(cls, entry or checked.call)
+        self.rulebook = rulebook  # keeps the edition (and its compiled form) alive while the callable is held
+        self.name, self.params, self.kind = name, params, kind
+        self.currency = edition.currency  # the currency of any money it returns, whose amount comes out as a Decimal
+        self._checked = checked
+        self.__signature__ = inspect.Signature([inspect.Parameter(p, inspect.Parameter.POSITIONAL_OR_KEYWORD) for p, _ in params])
+        self.__doc__ = f"{edition.label}: {name}({', '.join(f'{p}: {k}' for p, k in params)}) -> {kind}"
+        return self
 
     def __repr__(self) -> str:
         return f"<rule {self.name} of {self.rulebook.name}>"
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __reduce__(self) -> Any:
+        raise TypeError(f"{self!r} cannot be pickled: pickle its edition's name and the rule's name")
+
+    def exact(self, *args: Any, **kwargs: Any) -> Any:
+        """The same call, with the language's own value as the result (a Money keeps its currency)."""
+        return self._checked.exact(*args, **kwargs)
+
+
+# The plain Python classes each kind of parameter takes in the generated call, and how each becomes the
+# language's value (codegen.generate_entry); any other class goes to the checked path, which converts or refuses it.
+_FAST_ARGUMENTS: dict[str, list[tuple[type, str]]] = {
+    "race": [(str, RACE)],
+    "number": [(int, TO_DECIMAL), (Decimal, FINITE)],
+    "text": [(str, AS_IS)],
+    "date": [(datetime.date, AS_IS)],
+    "bool": [(bool, AS_IS)],
+}
+
+
+def _interpreted(edition: Edition, name: str) -> Callable[..., Any]:
+    """A callable of the edition by the interpreter, untraced: one evaluator per thread (an evaluator keeps the
+    depth and step count of the call under way), reused for every call of this callable in that thread."""
+    from racepolicy.evaluation.interpreter import Evaluator
+
+    found = edition.rules.get(name) or edition.schedules.get(name) or edition.tables.get(name) or edition.bands.get(name)
+    span = found.decl.span if found is not None else NOWHERE
+    local = threading.local()
+
+    def call(*values: Any) -> Any:
+        evaluator = getattr(local, "evaluator", None)
+        if evaluator is None:
+            evaluator = local.evaluator = Evaluator(edition, None, tracing=False)
+        return evaluator.call(name, values, span)
+
+    return call
+
+
+class _Checked:
+    """The checked path of a RuleFunction: binds keywords, converts each plain value by its parameter's kind
+    (or reports it), and remembers a generated conversion per tuple of argument types (`_call_plan`)."""
+
+    def __init__(self, name: str, params: tuple[tuple[str, str], ...], converters: list[Callable[[Any], Any]], function: Callable[..., Any],
+                 unit: CompiledEdition) -> None:
+        self.name, self.params, self._converters, self._function, self.unit = name, params, converters, function, unit
+        self._count = len(params)
+        self._plans: dict[tuple[type, ...], Callable[..., Any]] = {}  # argument types -> the call made for them (_call_plan)
+
+    def call(self, *args: Any, **kwargs: Any) -> Any:
         """Evaluate with plain values (by position or by parameter name); returns a plain value."""
+        if args and args[-1] is OMITTED:  # positions the generated call's caller left out
+            args = tuple(a for a in args if a is not OMITTED)
         if not kwargs:
             plan = self._plans.get(tuple(map(type, args)))
             if plan is not None:
                 return plan(*args)  # arguments of these types were converted before: the call made for them
         return to_python(self.exact(*args, **kwargs))
+
     def exact(self, *args: Any, **kwargs: Any) -> Any:
-        """The same call, with the language's own value as the result (a Money keeps its currency)."""
         if kwargs or len(args) != self._count:
             args = self._bind(args, kwargs)
         values = []
@@ -314,7 +387,7 @@ class RuleFunction:
 # ---- a call made for one tuple of argument types (issue #16: the wrapper was 40 % of a refund) ----------
 
 
-def _call_plan(function: RuleFunction, signature: tuple[type, ...]) -> Callable[..., Any]:
+def _call_plan(function: _Checked, signature: tuple[type, ...]) -> Callable[..., Any]:
     """A function of the plain arguments, for arguments of these Python types, that converts each as its type
     requires (a text, a yes/no or a date needs nothing; an int becomes a Decimal; a race name is one dict
     probe) and gives the result back plain. Generated Python: no argument list, no converter loop. Anything
@@ -332,7 +405,7 @@ def _call_plan(function: RuleFunction, signature: tuple[type, ...]) -> Callable[
             # Settled by the type: the exact path accepted it (a number passed as int is made a Decimal).
             converted.append(f"_Decimal(a{i})" if kind == "number" else f"a{i}")
         elif kind == "race" and cls is str:
-            namespace[f"_races{i}"] = function.rulebook.unit.race_values.get
+            namespace[f"_races{i}"] = function.unit.race_values.get
             converted.append(f"(_r{i} if (_r{i} := _races{i}(a{i})) is not None else _exact({', '.join(names)}))")
         else:
             namespace[f"_c{i}"] = convert
@@ -360,18 +433,54 @@ def _signature(edition: Edition, name: str) -> tuple[tuple[tuple[str, str], ...]
     )
 
 
+def _plain_sanction(decision: Decision) -> int | Decimal | str:
+    """A sanction as one plain value: the minutes of a time penalty, otherwise the kind of sanction."""
+    return decision.minutes if decision.kind == "time" else decision.kind
+
+
+class PenaltyChart(dict):  # type: ignore[type-arg]
+    """The penalty chart of one race as a read-only dict: infraction -> minutes (int or Decimal) or the kind of sanction.
+
+    A dict, so a lookup is one C-level dict probe (issue #16: the hand-written chart an embedder would type);
+    an infraction it lacks raises the PolicyError that `Rulebook.penalty` raises for it.
+    """
+
+    def __init__(self, entries: Mapping[str, int | Decimal | str], rulebook: Rulebook, race: str) -> None:
+        super().__init__(entries)
+        self.rulebook, self.race = rulebook, race
+
+    def __missing__(self, infraction: str) -> int | Decimal | str:
+        return _plain_sanction(self.rulebook.penalty(infraction, race=self.race))  # raises for an unknown or unsanctioned infraction
+
+    def __repr__(self) -> str:
+        return f"<penalty chart of {self.race} in {self.rulebook.name}: {len(self)} infractions>"
+
+    def _read_only(self, *_: Any, **__: Any) -> Any:
+        raise TypeError("a penalty chart is read-only: it is the policy's")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = __ior__ = _read_only  # type: ignore[assignment]
+
+
+RUNNERS = ("compiled", "interpreter")
+
+
 class Rulebook:
     """One edition of a series as an embedder sees it: rules as plain callables, penalties as `Decision`s."""
 
-    def __init__(self, edition: Edition) -> None:
+    def __init__(self, edition: Edition, runner: str = "compiled") -> None:
         from racepolicy.evaluation.compiled import compile_edition
 
+        if runner not in RUNNERS:
+            raise EvaluationError(f"no runner '{runner}'", NOWHERE, CALLER, did_you_mean(runner, RUNNERS) or f"runners: {', '.join(RUNNERS)}")
         self.edition = edition
-        self.unit = compile_edition(edition)
+        self.runner = runner  # "compiled" (generated code) or "interpreter" (the reference tree walker)
+        self.unit = compile_edition(edition)  # the races as values, and the penalty chart (the interpreter's rulebook too)
         self._rules: dict[str, RuleFunction] = {}
         self._known = set(edition.infractions) | set(edition.penalties)
         # A lone infraction's decision on a race, made once: the chart is finite and its answers constant.
         self._single: dict[tuple[str, str], Decision] = {}
+        self._interpreted: Rulebook | None = None
+        self._charts: dict[str, PenaltyChart] = {}
 
     @property
     def name(self) -> str:
@@ -408,17 +517,41 @@ class Rulebook:
             found = self._rules[name] = RuleFunction(self, name)
         return found
 
+    def interpreted(self) -> Rulebook:
+        """The same edition with every rule and penalty evaluated by the interpreter, untraced: the reference
+        runner, for checking the compiled one or when generated code is not wanted (slower; same answers, same errors)."""
+        if self.runner == "interpreter":
+            return self
+        if self._interpreted is None:
+            self._interpreted = Rulebook(self.edition, runner="interpreter")
+        return self._interpreted
+
+    def penalty_chart(self, race: str) -> PenaltyChart:
+        """Every infraction sanctioned on `race`, mapped to its sanction as one plain value, read by one dict lookup:
+        the minutes of a time penalty (an int, or a Decimal for a fraction of a minute), otherwise the kind
+        ("disqualify", "disqualify for life", "discretion", "as doping"). `penalty()` gives the whole `Decision`
+        of one or more infractions, with its citations. An infraction the chart lacks raises the PolicyError
+        `penalty()` raises for it; the chart is read-only."""
+        found = self._charts.get(race)
+        if found is None:
+            if race not in self.edition.races:
+                raise self._unknown_race(race)
+            # The chart's statements (`penalty_index`: the unconditional ones, as penalty() reads them), each through penalty().
+            entries = {infraction: _plain_sanction(self.penalty(infraction, race=race)) for infraction, on in self.unit.penalty_index if on == race}
+            found = self._charts[race] = PenaltyChart(entries, self, race)
+        return found
+
     def penalty(self, *infractions: str, race: str) -> Decision:
         """The combined sanction for one or more infractions on a race, with the clauses it comes from."""
+        if self.runner == "interpreter":
+            return self._interpreted_penalty(infractions, race)
         if len(infractions) == 1:
             found = self._single.get((infractions[0], race))
             if found is not None:
                 return found
         edition = self.edition
         if race not in edition.races:
-            raise UnknownRaceError(
-                f"unknown race '{race}' in {edition.label}", NOWHERE, CALLER, did_you_mean(race, edition.races) or f"races: {', '.join(edition.races)}",
-            )
+            raise self._unknown_race(race)
         if not infractions:
             raise EvaluationError("name at least one infraction", NOWHERE, CALLER, 'e.g. penalty("missing_jacket", race="UTMB")')
         known = self._known
@@ -433,10 +566,30 @@ class Rulebook:
             self._single[infractions[0], race] = decision
         return decision
 
+    def _unknown_race(self, race: str) -> UnknownRaceError:
+        races = self.edition.races
+        return UnknownRaceError(f"unknown race '{race}' in {self.edition.label}", NOWHERE, CALLER, did_you_mean(race, races) or f"races: {', '.join(races)}")
+
+    def _interpreted_penalty(self, infractions: tuple[str, ...], race: str) -> Decision:
+        """`penalty()` by the interpreter: the statements of the chart found and combined on every call."""
+        from racepolicy.evaluation.interpreter import Evaluator
+
+        edition = self.edition
+        if race not in edition.races:
+            raise self._unknown_race(race)
+        if not infractions:
+            raise EvaluationError("name at least one infraction", NOWHERE, CALLER, 'e.g. penalty("missing_jacket", race="UTMB")')
+        for infraction in infractions:
+            if infraction not in self._known:
+                raise UnknownInfractionError(f"unknown infraction '{infraction}'", NOWHERE, CALLER, did_you_mean(infraction, self._known))
+        sanction = Evaluator(edition, CALLER, tracing=False).penalty(infractions, race, NOWHERE)
+        found = (edition.penalty_for(i, race) for i in infractions)
+        return Decision.of(sanction, tuple(dict.fromkeys(str(p.citation) for p in found if p is not None)))
+
     def ask(self, text: str, tracing: bool = True) -> Answer:
         """Answer one query on this edition (the same language as `racepolicy query`)."""
         from racepolicy.language.parser import parse_query
         from racepolicy.query.forms import answer
 
         source = Source("<query>", text)
-        return answer(self.edition, parse_query(text, source.name), source, tracing=tracing, runner="compiled")
+        return answer(self.edition, parse_query(text, source.name), source, tracing=tracing, runner=self.runner)

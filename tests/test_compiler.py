@@ -272,5 +272,6 @@ def test_a_text_keyed_table_is_read_by_one_dict_probe() -> None:
     edition = policies.add(Source("tables.policy", TEXT_TABLES))
     generator = RuleGenerator(compile_edition(edition), edition.rules["finals_of"].decl, lambda env: None)
     assert generator.build(lambda args: None, lambda: RuntimeError()) is not None
-    probes = [v for v in generator.namespace.values() if getattr(v, "__self__", None) == {"50K": "OCC", "100K": "CCC"}]
+    probes = [v for v in generator.namespace.values() if type(v) is dict and v == {"50K": "OCC", "100K": "CCC"}]
     assert probes, "the rows of `finals` are a dict in the generated function's namespace"
+    assert "[p0]" in generator.source, "and the body reads a row by subscripting it with the argument"

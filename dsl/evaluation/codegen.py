@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import datetime
 import operator
+import re
 from collections.abc import Callable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, Inexact, localcontext
 from typing import TYPE_CHECKING, Any
 
-from racepolicy.evaluation.operators import ARITHMETIC, COMPARISONS, ORDERED, OperatorError, apply
+from racepolicy.evaluation.operators import ARITHMETIC, COMPARISONS, MAX_MAGNITUDE, ORDERED, OperatorError, apply, check_range
 from racepolicy.evaluation.values import CENT, Duration, GroupValue, Length, Money, Percent, RaceValue, Record, Sanction
 from racepolicy.language import ast
 
@@ -37,6 +38,8 @@ _PY_OPERATORS = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "+": "+", "-": "-",
 _NATIVE_ORDER = ("number", "date", "text")
 _ORDER_FIELD = {"duration": "minutes", "length": "metres", "percent": "value"}
 MAX_SOURCE = 200_000  # characters; a body beyond this is left to the interpreter
+INLINE_DEPTH = 4  # rules inlined into rules inlined into ...: at most this deep
+INLINE_NODES = 60  # a callee of more nodes than this is called, not inlined
 
 # Exact Python classes of each kind: a `type(x) in ...` test is the fast path; anything else
 # (a subclass such as bool for int, datetime for date) makes the fast path give up.
@@ -62,22 +65,33 @@ EXACT: dict[str, frozenset[type]] = {
 _HUNDRED = Decimal(100)
 
 
+# The interpreter's limit on a result (operators.check_range): beyond it the generated code gives up, and the
+# interpreter reports the number as too large. Written as `-_MAX < x < _MAX`, false for an infinity or a NaN too.
+_MAX = MAX_MAGNITUDE
+
+
+def _money(amount: Decimal, currency: str) -> Money:
+    if -_MAX < amount < _MAX:
+        return Money(amount, currency)
+    raise Bail
+
+
 def _money_times_percent(a: Money, b: Percent) -> Money:
-    return Money((a.amount * (b.value / _HUNDRED)).quantize(CENT, rounding=ROUND_HALF_UP), a.currency)
+    return _money((a.amount * (b.value / _HUNDRED)).quantize(CENT, rounding=ROUND_HALF_UP), a.currency)
 
 
 def _percent_times_money(a: Percent, b: Money) -> Money:
-    return Money(((a.value / _HUNDRED) * b.amount).quantize(CENT, rounding=ROUND_HALF_UP), b.currency)
+    return _money(((a.value / _HUNDRED) * b.amount).quantize(CENT, rounding=ROUND_HALF_UP), b.currency)
 
 
 def _money_times_number(a: Money, b: Decimal) -> Money:
-    return Money((a.amount * b).quantize(CENT, rounding=ROUND_HALF_UP), a.currency)
+    return _money((a.amount * b).quantize(CENT, rounding=ROUND_HALF_UP), a.currency)
 
 
 def _money_plus_money(a: Money, b: Money) -> Money:
     if a.currency != b.currency:
         raise OperatorError(f"cannot combine {a.currency} with {b.currency}")
-    return Money((a.amount + b.amount).quantize(CENT, rounding=ROUND_HALF_UP), a.currency)
+    return _money((a.amount + b.amount).quantize(CENT, rounding=ROUND_HALF_UP), a.currency)
 
 
 # The same formulas as operators.ARITHMETIC (so the same Decimal results), with fewer calls.
@@ -100,6 +114,9 @@ class Bail(Exception):
 BAIL = (Bail, TypeError, AttributeError, ArithmeticError, OperatorError, KeyError, IndexError, ValueError)
 
 
+_PARAMETER = re.compile(r"p[0-9]+")
+
+
 def _bail(*_: Any) -> Any:
     raise Bail
 
@@ -119,28 +136,37 @@ def _name_or_title(value: Any, name: str) -> Any:
 class RuleGenerator:
     """Generates the source of one rule body and builds the function."""
 
-    def __init__(self, unit: CompiledEdition, decl: ast.RuleDecl, slow: Code) -> None:
+    def __init__(
+        self, unit: CompiledEdition, decl: ast.RuleDecl, slow: Code, parent: RuleGenerator | None = None, params: dict[str, str] | None = None,
+    ) -> None:
         self.unit = unit
         self.decl = decl
         self.scope = {p.name: p.type for p in decl.params}
-        self.params = {p.name: f"p{i}" for i, p in enumerate(decl.params)}
-        self.namespace: dict[str, Any] = {
+        # Parameter name -> the code that holds its value: `p0, p1, ...` in a rule's own body; in a body
+        # inlined into a caller (`parent`), the caller's parameters, temporaries or constants.
+        self.params = params if params is not None else {p.name: f"p{i}" for i, p in enumerate(decl.params)}
+        self.root: RuleGenerator = parent.root if parent is not None else self  # holds the namespace and the counter
+        self.depth = parent.depth + 1 if parent is not None else 0
+        self.namespace: dict[str, Any] = self.root.namespace if parent is not None else {
             "_Bail": Bail, "_BAIL": BAIL, "_bail": _bail, "_slow": slow, "_Race": RaceValue, "_Record": Record, "_Money": Money,
             "_Decimal": Decimal, "_record_field": _record_field, "_name_or_title": _name_or_title, "_UNSET": _UNSET, "_src": unit.source,
-            "_interpret": unit.interpret,
+            "_interpret": unit.interpret, "_MAX": _MAX, "_Percent": Percent, "_HUNDRED": _HUNDRED, "_CENT": CENT, "_HALF_UP": ROUND_HALF_UP,
         }
         self.counter = 0
         self.source = ""
+        self.order_alias = False  # set by generate_entry: number parameters in order comparisons read as q<i>
 
     def constant(self, value: Any) -> str:
-        name = f"_k{self.counter}"
-        self.counter += 1
-        self.namespace[name] = value
+        root = self.root
+        name = f"_k{root.counter}"
+        root.counter += 1
+        root.namespace[name] = value
         return name
 
     def temp(self) -> str:
-        name = f"_t{self.counter}"
-        self.counter += 1
+        root = self.root
+        name = f"_t{root.counter}"
+        root.counter += 1
         return name
 
     def build(
@@ -242,7 +268,7 @@ class RuleGenerator:
         left, right = self.code(expr.left), self.code(expr.right)
         a, b = self.temp(), self.temp()
         if op in ("and", "or"):
-            if _certainly_bool(expr.left) and _certainly_bool(expr.right):
+            if self.certainly_bool(expr.left) and self.certainly_bool(expr.right):
                 return f"({left} {op} {right})"  # both sides give True or False (or bail): Python's own and/or
             short = "True" if op == "or" else "False"
             other = "False" if op == "or" else "True"
@@ -253,12 +279,14 @@ class RuleGenerator:
             if isinstance(expr.right, ast.Literal) or isinstance(expr.left, ast.Literal):
                 # A literal's class is known now: one type test at run time, on the other side (issue #16).
                 if isinstance(expr.right, ast.Literal):
-                    value, code, literal = expr.right.value, left, self.constant(expr.right.value)
+                    value, code, literal, other = expr.right.value, left, self.constant(expr.right.value), expr.left
                     sides = (a, literal)
                 else:
-                    value, code, literal = expr.left.value, right, self.constant(expr.left.value)  # type: ignore[attr-defined]
+                    value, code, literal, other = expr.left.value, right, self.constant(expr.left.value), expr.right  # type: ignore[attr-defined]
                     sides = (literal, a)
                 compare = f" {'==' if op == '==' else '!='} ".join(sides)
+                if self.known_classes(other) == {type(value)}:
+                    return f"(({a} := {code}) {'==' if op == '==' else '!='} {literal})" if sides[0] == a else f"({literal} {op} ({a} := {code}))"
                 return f"({compare} if type({a} := {code}) is {self.constant(type(value))} else _bail())"
             return f"({test} if type({a} := {left}) is type({b} := {right}) else _bail())"
         if op in ("in", "notin"):
@@ -272,7 +300,7 @@ class RuleGenerator:
             py = _PY_OPERATORS[op]
             if lk in _NATIVE_ORDER:
                 exact = self.constant(frozenset({Decimal, int}) if lk == "number" else frozenset({datetime.date} if lk == "date" else {str}))
-                return self._guarded(f"{{}} {py} {{}}", (expr.left, left, a, lk), (expr.right, right, b, rk), exact=exact)
+                return self._guarded(f"{{}} {py} {{}}", (expr.left, left, a, lk), (expr.right, right, b, rk), exact=exact, order=True)
             if lk == "money":
                 return (f"({a}.amount {py} {b}.amount if (type({a} := {left}) is _Money) & (type({b} := {right}) is _Money) "
                         f"and {a}.currency == {b}.currency else _bail())")
@@ -285,21 +313,30 @@ class RuleGenerator:
             return f"{generic}({left}, {right})"
         if lk == rk == "number" and op in ("+", "-", "*"):
             exact = self.constant(frozenset({Decimal, int}))
-            return self._guarded(f"{{}} {_PY_OPERATORS[op]} {{}}", (expr.left, left, a, lk), (expr.right, right, b, rk), exact=exact)
-        impl = self.constant(FAST_ARITHMETIC.get((op, lk, rk), found[1]))
+            return self.in_range(self._guarded(f"{{}} {_PY_OPERATORS[op]} {{}}", (expr.left, left, a, lk), (expr.right, right, b, rk), exact=exact))
+        impl = self.constant(FAST_ARITHMETIC.get((op, lk, rk)) or (lambda x, y, formula=found[1]: check_range(formula(x, y))))
         lcls, rcls = self.constant(_classes_of(lk)), self.constant(_classes_of(rk))
         return f"({impl}({a}, {b}) if (type({a} := {left}) in {lcls}) & (type({b} := {right}) in {rcls}) else _bail())"
 
-    def _guarded(self, template: str, *operands: tuple[ast.Expr, str, str, str], exact: str) -> str:
+    def in_range(self, code: str) -> str:
+        """A number's code, giving up when the number is beyond the interpreter's limit (which then reports it)."""
+        t = self.temp()
+        return f"({t} if -_MAX < ({t} := {code}) < _MAX else _bail())"
+
+    def _guarded(self, template: str, *operands: tuple[ast.Expr, str, str, str], exact: str, order: bool = False) -> str:
         """`template` applied to operands whose Python class is checked, except parameters of that very kind:
         their arguments were checked on entry (a subclass that slips through makes Python raise, and the
-        body is run again by the interpreter)."""
+        body is run again by the interpreter). In an order comparison (`order`) a number parameter of the API's
+        entry is read as `q<i>`, which may hold the caller's int as it is (`generate_entry`)."""
         refs, conditions = [], []
         for node, code, temp, kind in operands:
             if isinstance(node, ast.Name) and node.name in self.params and self.scope[node.name] == kind:
-                refs.append(self.params[node.name])
-            elif isinstance(node, ast.Literal) and type(node.value) in EXACT.get(kind, ()):
-                refs.append(code)  # a constant of the right class: its check is settled here, once
+                ref = self.params[node.name]
+                if order and kind == "number" and self.root.order_alias and _PARAMETER.fullmatch(ref):
+                    ref = "q" + ref[1:]
+                refs.append(ref)
+            elif (known := self.known_classes(node)) is not None and known <= EXACT.get(kind, frozenset()):
+                refs.append(code)  # a constant, or a row of a table of constants, of the right class: settled here, once
             else:
                 refs.append(temp)
                 conditions.append(f"(type({temp} := {code}) in {exact})")
@@ -310,7 +347,7 @@ class RuleGenerator:
 
     def _IfExpr(self, expr: ast.IfExpr) -> str:
         condition, then, otherwise, t = self.code(expr.condition), self.code(expr.then), self.code(expr.otherwise), self.temp()
-        if _certainly_bool(expr.condition):
+        if self.certainly_bool(expr.condition):
             return f"({then} if {condition} else {otherwise})"
         return f"({then} if ({t} := {condition}) is True else ({otherwise} if {t} is False else _bail()))"
 
@@ -326,6 +363,11 @@ class RuleGenerator:
 
     def _Call(self, expr: ast.Call) -> str:
         unit, name = self.unit, expr.function
+        if self.inlinable(name, len(expr.args)):
+            return self._inline(name, expr.args)
+        chain = self._schedule_chain(name, expr.args, ratio=False)
+        if chain is not None:
+            return chain
         args = [self.code(a) for a in expr.args]
         if name in unit.edition.rules and len(args) == len(unit.edition.rules[name].decl.params):
             fast = unit.fast(name)
@@ -334,17 +376,12 @@ class RuleGenerator:
                 # beyond its own class guards (a mismatch bails out here, to the exact path).
                 return f"{self.constant(fast)}({', '.join(args)})"
         packed = "(" + "".join(f"{a}, " for a in args) + ")"
-        lookup = self._schedule_lookup(name)
-        if lookup is not None and len(args) == 1:
-            return f"{self.constant(lookup)}({args[0]})"
         invoke, span = self.constant(unit.invoker(name)), self.constant(expr.span)
         rows = self._literal_table(name, len(args))
         if rows is not None:
-            # Every row a constant keyed by texts: one dict probe (issue #16); a key not in it (a row
-            # `otherwise`, a missing row) goes to the table's invoker, which answers or reports it.
-            found, key = self.temp(), self.temp()
-            probe, tupled = (f"{key} := {args[0]}", f"({key},)") if len(args) == 1 else (f"{key} := {packed}", key)
-            return f"({found} if ({found} := {self.constant(rows.get)}({probe}, _UNSET)) is not _UNSET else {invoke}({tupled}, {span}, _src))"
+            # Every row a constant keyed by texts: one dict subscript (issue #16). A key not in it (a missing
+            # row) raises KeyError, so the body gives up and the interpreter reports the missing row.
+            return f"{self.constant(rows)}[{args[0] if len(args) == 1 else ', '.join(args)}]"
         memo = unit.table_memos.get(name)
         if memo is not None and len(args) == len(unit.edition.tables[name].decl.params):
             # A table row already found for these arguments is read from the memo, inline.
@@ -352,6 +389,136 @@ class RuleGenerator:
             lookup = self.constant(memo.get)
             return f"({found} if ({found} := {lookup}({key} := {packed}, _UNSET)) is not _UNSET else {invoke}({key}, {span}, _src))"
         return f"{invoke}({packed}, {span}, _src)"
+
+    # ---- a rule's body inlined into its caller (issue #16: one generated function for the qualification chain)
+    def inlinable(self, name: str, count: int) -> bool:
+        """Whether a call of rule `name` with `count` arguments is generated as the callee's body in place: a rule
+        with generated code of its own (so within the interpreter's step budget), small, of parameters whose
+        classes a type test settles, not nested past INLINE_DEPTH."""
+        rules = self.unit.edition.rules
+        if name not in rules or self.depth >= INLINE_DEPTH:
+            return False
+        decl = rules[name].decl
+        if len(decl.params) != count or any(p.type != "any" and p.type not in EXACT for p in decl.params):
+            return False
+        if sum(1 for _ in decl.body.find_all(ast.Node)) > INLINE_NODES:
+            return False
+        return self.unit.fast(name) is not None
+
+    def _inline(self, name: str, arg_nodes: tuple[ast.Expr, ...]) -> str:
+        """The callee's body with its parameters bound to the arguments. An argument that is a parameter of the
+        same kind here, or a literal of the right class, is used as it is; any other is computed once into a
+        temporary and its class tested as the callee's own entry would (a mismatch gives up, and the exact path
+        reports the error at the call). Anything the inlined body gives up on makes this body give up: the
+        interpreter then evaluates this body, and its call of the callee, again."""
+        decl = self.unit.edition.rules[name].decl
+        params: dict[str, str] = {}
+        conditions = []
+        for param, node in zip(decl.params, arg_nodes, strict=True):
+            classes = EXACT.get(param.type, frozenset())
+            if isinstance(node, ast.Name) and node.name in self.params and self.scope.get(node.name) == param.type:
+                params[param.name] = self.params[node.name]  # tested on entry to this body already
+            elif isinstance(node, ast.Literal) and (param.type == "any" or type(node.value) in classes):
+                params[param.name] = self.constant(node.value)
+            else:
+                t, code = self.temp(), self.code(node)
+                if param.type == "any":
+                    conditions.append(f"(({t} := {code}) is not _UNSET)")
+                elif len(classes) == 1:
+                    conditions.append(f"(type({t} := {code}) is {self.constant(next(iter(classes)))})")
+                else:
+                    conditions.append(f"(type({t} := {code}) in {self.constant(classes)})")
+                params[param.name] = t
+        body = RuleGenerator(self.unit, decl, _bail, parent=self, params=params).code(decl.body)
+        return f"({body} if {' and '.join(conditions)} else _bail())" if conditions else f"({body})"
+
+    def certainly_bool(self, expr: ast.Expr) -> bool:
+        """Whether the generated code of an expression gives True or False whenever it does not give up."""
+        if isinstance(expr, ast.Name):
+            return self.scope.get(expr.name) == "bool" and expr.name in self.params  # its class was tested on entry
+        if isinstance(expr, ast.Call) and self.inlinable(expr.function, len(expr.args)):
+            decl = self.unit.edition.rules[expr.function].decl
+            return RuleGenerator(self.unit, decl, _bail, parent=self, params={p.name: "" for p in decl.params}).certainly_bool(decl.body)
+        return _certainly_bool(expr)
+
+    def known_classes(self, expr: ast.Expr) -> frozenset[type] | None:
+        """The classes an expression's generated code can give when it does not give up, if they are known now:
+        a literal's, a comparison's (bool), the values' of a table of constants read by one dict probe (a key it
+        lacks gives up), both branches' of an `if`, an inlined rule body's."""
+        if isinstance(expr, ast.Literal):
+            return frozenset({type(expr.value)})
+        if self.certainly_bool(expr) and not isinstance(expr, ast.Name):
+            return frozenset({bool})
+        if isinstance(expr, ast.IfExpr):
+            then, otherwise = self.known_classes(expr.then), self.known_classes(expr.otherwise)
+            return then | otherwise if then is not None and otherwise is not None else None
+        if isinstance(expr, ast.Call):
+            if self.inlinable(expr.function, len(expr.args)):
+                decl = self.unit.edition.rules[expr.function].decl
+                return RuleGenerator(self.unit, decl, _bail, parent=self, params={p.name: "" for p in decl.params}).known_classes(decl.body)
+            rows = self._literal_table(expr.function, len(expr.args))
+            if rows:
+                return frozenset(map(type, rows.values()))
+        return None
+
+    # ---- a schedule of constant tiers as a chain of date comparisons
+    def _schedule_chain(self, name: str, arg_nodes: tuple[ast.Expr, ...], ratio: bool) -> str | None:
+        """`schedule(date)` for a schedule whose tiers are all constants, as `v0 if d <= t0 else (v1 if ...)`:
+        no call, no loop. With `ratio`, each tier's percent is given as its ratio (the percent divided by 100,
+        computed now; only when that division is exact, so it is the very Decimal a call would compute).
+        A date after the last tier, or an argument not a date, gives up: the interpreter reports it."""
+        ed = self.unit.edition
+        if name not in ed.schedules or name in ed.rules or len(arg_nodes) != 1:
+            return None
+        tiers = ed.schedules[name].tiers
+        if not all(isinstance(t.value, ast.Literal) for t in tiers):
+            return None
+        values = [t.value.value for t in tiers]  # type: ignore[attr-defined]
+        if ratio:
+            if not all(type(v) is Percent for v in values):
+                return None
+            try:
+                with localcontext() as exact:
+                    exact.traps[Inexact] = True
+                    values = [v.value / _HUNDRED for v in values]
+            except Inexact:
+                return None
+        node = arg_nodes[0]
+        condition = ""
+        if isinstance(node, ast.Name) and node.name in self.params and self.scope.get(node.name) == "date":
+            when = self.params[node.name]  # a date: tested on entry
+        else:
+            when = self.temp()
+            condition = f"type({when} := {self.code(node)}) is {self.constant(datetime.date)}"
+        chain = "_bail()"
+        for tier, value in zip(reversed(tiers), reversed(values), strict=True):
+            chain = self.constant(value) if tier.through is None else f"({self.constant(value)} if {when} <= {self.constant(tier.through)} else {chain})"
+        return f"({chain} if {condition} else _bail())" if condition else chain
+
+    # ---- money whose amount is all the caller wants (the embedder API returns money as a Decimal)
+    def amount(self, expr: ast.Expr) -> str:
+        """Code giving the amount of a money expression, rounded as Money rounds it: a product of money and a
+        percent is one Decimal product quantized to the cent ROUND_HALF_UP (what `Money.of` and
+        `_money_times_percent` do), with no Money built; anything else is its Money's amount."""
+        if isinstance(expr, ast.Binary) and expr.op == "*":
+            lk, rk = self.kind(expr.left), self.kind(expr.right)
+            if (lk, rk) == ("money", "percent"):
+                return self.in_range(f"({self._money_amount(expr.left)} * {self._ratio(expr.right)}).quantize(_CENT, rounding=_HALF_UP)")
+            if (lk, rk) == ("percent", "money"):
+                return self.in_range(f"({self._ratio(expr.left)} * {self._money_amount(expr.right)}).quantize(_CENT, rounding=_HALF_UP)")
+        return self._money_amount(expr)
+
+    def _money_amount(self, expr: ast.Expr) -> str:
+        t = self.temp()
+        return f"({t}.amount if type({t} := {self.code(expr)}) is _Money else _bail())"
+
+    def _ratio(self, expr: ast.Expr) -> str:
+        if isinstance(expr, ast.Call):
+            chain = self._schedule_chain(expr.function, expr.args, ratio=True)
+            if chain is not None:
+                return chain
+        t = self.temp()
+        return f"({t}.value / _HUNDRED if type({t} := {self.code(expr)}) is _Percent else _bail())"
 
     def _literal_table(self, name: str, count: int) -> dict[Any, Any] | None:
         """A table whose rows all key on text literals and hold constants, as a dict of its rows (the first row
@@ -369,25 +536,6 @@ class RuleGenerator:
             key = keys[0].value if count == 1 else tuple(k.value for k in keys)  # type: ignore[union-attr]
             rows.setdefault(key, row.value.value)
         return rows
-
-    def _schedule_lookup(self, name: str) -> Callable[[Any], Any] | None:
-        """A schedule whose tiers are all constants, as a lookup that gives up on anything but a date."""
-        ed = self.unit.edition
-        if name not in ed.schedules or name in ed.rules:
-            return None
-        tiers = ed.schedules[name].tiers
-        if not all(isinstance(t.value, ast.Literal) for t in tiers):
-            return None
-        pairs = tuple((t.through, t.value.value) for t in tiers)  # type: ignore[attr-defined]
-
-        def lookup(when: Any) -> Any:
-            if type(when) is datetime.date:
-                for through, value in pairs:
-                    if through is None or when <= through:
-                        return value
-            raise Bail  # not a date, or after the last tier: the interpreter reports it
-
-        return lookup
 
 
 _UNSET = object()
@@ -436,3 +584,86 @@ def generate_rule(
     """A generated body for a rule, the rule as a function, and its entry for other generated bodies;
     each falls back to `slow` (the interpreter) when the fast path gives up."""
     return RuleGenerator(unit, decl, slow).build(check, deep)
+
+
+# ---- the embedder API's call of a rule, generated with the rule's body inside (issue #16) ----------------
+
+# How the entry makes one plain argument the language's value, for an argument of one Python class.
+AS_IS = "as is"  # already the language's value (a text, a date, a yes/no, a Decimal number)
+FINITE = "finite"  # a Decimal number, which must be finite
+TO_DECIMAL = "decimal"  # an int number, made a Decimal
+RACE = "race"  # a race name, looked up among the edition's races
+OMITTED = object()  # the default of an argument the caller left out: `general` drops it and reports what is missing
+
+
+def generate_entry(
+    unit: CompiledEdition, decl: ast.RuleDecl, kind: str, slow: Code, deep: Callable[[], Exception],
+    accepts: list[list[tuple[type, str]]], general: Callable[..., Any], plain: Callable[[Any], Any],
+) -> Callable[..., Any] | None:
+    """A rule as one function of plain positional arguments, giving a plain value: for each parameter the Python
+    classes it takes here and how each becomes the language's value (`accepts`, e.g. `[(int, TO_DECIMAL), (Decimal,
+    FINITE)]`), then the rule's body (with the rules it calls inlined), then the result made plain (money as its
+    amount, computed without a Money when the body is a product of money and a percent). Anything else — keyword
+    arguments, a missing or extra argument, a class not listed, an unknown race — goes to `general(*args, **kwargs)`,
+    the checked path that converts or reports it; a body that gives up is evaluated by `slow` (the interpreter).
+    None when the body is too large to generate. The source holds no user text: arguments are `a0, a1, ...`."""
+    generator = RuleGenerator(unit, decl, slow)
+    generator.order_alias = True
+    try:
+        body = generator.amount(decl.body) if kind == "money" else generator.code(decl.body)
+        known = generator.known_classes(decl.body)
+    except RecursionError:
+        return None
+    # A number parameter read only in order comparisons (`q<i>`, never `p<i>`) keeps an int argument as it is:
+    # comparing an int with a Decimal is exact in Python, and Decimal(int) would cost more than the rule.
+    used = {name for name in re.findall(r"\b[pq][0-9]+\b", body)}
+    namespace = generator.namespace
+    namespace.update({"_U": OMITTED, "_general": general, "_plain": plain, "_deep": deep, "_PLAIN_CLASSES": _PLAIN_CLASSES})
+    count = len(decl.params)
+    args = ", ".join(f"a{i}" for i in range(count))
+    lines = [f"def _entry({''.join(f'a{i}=_U, ' for i in range(count))}{'/, ' if count else ''}*_rest, **_kw):"]
+    lines.append(f"    if _kw or _rest:\n        return _general({''.join(f'a{i}, ' for i in range(count))}*_rest, **_kw)")
+    converted = []  # each argument as the language's value, for the interpreter when the body gives up
+    for i, alternatives in enumerate(accepts):
+        if not alternatives:
+            return None  # a parameter no plain class fits without conversion: the checked path serves every call
+        for j, (cls, how) in enumerate(alternatives):
+            test = f"type(a{i}) is {generator.constant(cls)}"
+            value = f"a{i}"
+            if how == FINITE:
+                test += f" and a{i}.is_finite()"
+            elif how == TO_DECIMAL:
+                value = f"_Decimal(a{i})" if f"p{i}" in used else f"a{i}"
+            elif how == RACE:
+                test += f" and (_r{i} := {generator.constant(unit.race_values.get)}(a{i})) is not None"
+                value = f"_r{i}"
+            targets = "".join(f"{v} = " for v in (f"p{i}", f"q{i}") if v in used) or "_ = "
+            lines.append(f"    {'if' if j == 0 else 'elif'} {test}:\n        {targets}{value}")
+        lines.append(f"    else:\n        return _general({args})")
+        converted.append(f"_Decimal(a{i}) if type(a{i}) is int else " if any(how == TO_DECIMAL for _, how in accepts[i]) else "")
+        converted[-1] += f"_r{i}" if any(how == RACE for _, how in accepts[i]) else f"a{i}"
+    if kind == "money":
+        result = body  # the amount already
+    elif kind in ("text", "bool", "date", "number") and known is not None and known <= _PLAIN_CLASSES and int not in known:
+        result = body  # plain whenever it does not give up
+    elif kind in ("text", "bool", "date", "number"):
+        result = f"(_v if type(_v := {body}) in _PLAIN_CLASSES else _plain(_v))"
+    else:
+        result = f"_plain({body})"
+    values = "(" + "".join(f"({c}), " for c in converted) + ")"
+    lines.append(f"    try:\n        return {result}\n    except _BAIL:\n        return _plain(_slow({values}))")
+    lines.append("    except RecursionError:\n        raise _deep() from None")
+    source = "\n".join(lines) + "\n"
+    if len(source) > MAX_SOURCE:
+        return None
+    try:
+        exec(compile(source, "<racepolicy call>", "exec"), namespace)
+    except (SyntaxError, RecursionError, MemoryError):
+        return None
+    entry: Callable[..., Any] = namespace["_entry"]
+    entry.generated_source = source  # type: ignore[attr-defined]  # for tests and for reading what runs
+    return entry
+
+
+# Results that are plain Python already: a number is a Decimal (an int result goes through `plain`).
+_PLAIN_CLASSES = frozenset({str, bool, datetime.date, Decimal})

@@ -51,6 +51,7 @@ class CompiledEdition:
         self.table_memos: dict[str, dict[Any, Any]] = {}  # table name -> {argument tuple: value}
         self._direct: dict[str, Callable[..., Any]] = {}  # rule name -> f(*args), errors cited at the rule
         self._fast: dict[str, Callable[..., Any]] = {}  # rule name -> its generated entry for other generated bodies
+        self._slow: dict[str, Callable[[Sequence[Any]], Any]] = {}  # rule name -> its body by the interpreter (argument tuple)
         self._steps_bound: dict[str, int] = {}
         self._prepare: dict[str, Callable[[], None]] = {}
         self._kind_checker: Any = None
@@ -101,6 +102,20 @@ class CompiledEdition:
         span = self.edition.rules[name].decl.span
         source = self.source
         return lambda *args: invoke(args, span, source)
+
+    def entry(
+        self, name: str, accepts: list[list[tuple[type, str]]], general: Callable[..., Any], plain: Callable[[Any], Any],
+    ) -> Callable[..., Any] | None:
+        """A rule as one generated function of plain arguments (the embedder API's call, `codegen.generate_entry`):
+        the arguments of the classes `accepts` lists converted inline, the body and the rules it calls inline,
+        `general` for every other call; None for a rule without generated code (too large, or past the step budget)."""
+        if self.fast(name) is None:
+            return None
+        from racepolicy.evaluation.codegen import generate_entry
+
+        rule = self.edition.rules[name]
+        span, source = rule.decl.span, self.source
+        return generate_entry(self, rule.decl, rule.kind, self._slow[name], lambda: _too_deep(span, source), accepts, general, plain)
 
     def invoker(self, name: str) -> Invoke:
         """The compiled form of anything callable by name: generated code for rules, the interpreter for the rest."""
@@ -208,6 +223,7 @@ class CompiledEdition:
             if body[0] is not first_call:
                 return
             body[0] = slow
+            self._slow[name] = slow
             from racepolicy.evaluation.codegen import generate_rule
 
             generated = generate_rule(self, decl, slow, check, lambda: _too_deep(own_span, own_source))
