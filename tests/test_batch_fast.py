@@ -131,9 +131,13 @@ def test_rows_the_loop_expects_never_reach_the_exact_path() -> None:
         first = processor.process(Lines(2, lines))
         fallbacks = exact.call_count
         second = processor.process(Lines(302, lines))
+        # A chunk that holds a quote (read by the csv module): only the row the csv module read takes the exact path.
+        quoted = processor.process([(602, ["1", "UTMB", "2022-05-15"], "1,UTMB,2022-05-15"), (603, ["2", "CCC", "2022-05-15"], None),
+                                    (605, ["3", "OCC", "2022-05-15"], "3,OCC,2022-05-15")])
     assert fallbacks == 3  # the first row of each race, whose cell was not converted yet
-    assert exact.call_count == fallbacks  # none in the second chunk
+    assert exact.call_count == fallbacks + 1  # none in the second chunk, one in the third
     assert (first[1], first[2]) == ([], 300) and second[0] == first[0]
+    assert quoted[0].splitlines() == [first[0].splitlines()[i].replace(str(i), str(i + 1), 1) for i in range(3)]
 
 
 def test_a_bad_row_in_the_loop_is_reported_in_its_place_with_its_line() -> None:
@@ -141,7 +145,7 @@ def test_a_bad_row_in_the_loop_is_reported_in_its_place_with_its_line() -> None:
     lines = ["1,UTMB,2022-05-15\n", "2,UTMBB,2022-05-15\n", "\n", "3,CCC\n", "4,OCC,2022-13-01\n", "5,OCC,2022-05-15\r\n"]
     with mock.patch.object(batch, "FAST_LOOP", False):
         exact = _processor(UTMB, "refund", ("bib", "race", "cancelled")).process(Lines(2, lines))
-    assert processor.loop is not None
+    assert processor.loops is not None
     output, errors, written = processor.process(Lines(2, lines))
     assert (output, errors, written) == exact
     assert [line for line, _, _ in errors] == [3, 5, 6]  # the blank line 4 is no row

@@ -33,7 +33,7 @@ from racepolicy.evaluation.model import Edition
 from racepolicy.evaluation.values import Duration, Length, Money, Percent, RaceValue, Record, render, to_json
 from racepolicy.language.errors import InputError, PolicyError, did_you_mean
 from racepolicy.language.source import Source, Span
-from racepolicy.tools.batch_fast import Loop, build_loop
+from racepolicy.tools.batch_fast import Loops, Row, build_loops
 from racepolicy.tools.batch_pool import WorkerPool
 from racepolicy.tools.tempfiles import commit, create_beside, real_target
 
@@ -42,7 +42,7 @@ FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 CACHE_LIMIT = 10_000  # distinct cell texts remembered per column
 STDERR_ERRORS = 20  # bad rows shown on stderr; the errors file has them all
 MAX_CONTINUED_LINES = 1000  # lines a quoted CSV cell may span before its quote is taken for a runaway
-FAST_LOOP = True  # quote-free CSV lines go through the fused loop of batch_fast; False: every row through the exact path (tests compare the two)
+FAST_LOOP = True  # CSV rows go through the fused loops of batch_fast; False: every row through the exact path (tests compare the two)
 
 # csv refuses fields over 128 KiB by default; a results file has no reason to hold such cells,
 # but a bad one should be a rejected row, not a crash.
@@ -382,11 +382,11 @@ class RowProcessor:
                 operator.itemgetter(*indexes) if len(indexes) > 1 else (lambda row: tuple(row[i] for i in indexes))  # type: ignore[assignment]
             )
             self.caches: list[dict[str, Any]] = [{} for _ in self.getters]
-        # The fused loop (batch_fast) over quote-free lines, on the same caches; rows it does not expect go to _process_csv.
-        self.loop: Loop | None = None
+        # The fused loops (batch_fast), on the same caches: rows they do not expect go to _process_csv one by one.
+        self.loops: Loops | None = None
         if self.simple and FAST_LOOP:
             kinds = ["text" if convert is str else "cached" for _, _, convert in self.getters]
-            self.loop = build_loop(self.width, indexes, kinds, self.caches, self.function, self._endings, self._ending, self._exact_row)
+            self.loops = build_loops(self.width, indexes, kinds, self.caches, self.function, self._endings, self._ending, self._exact_row)
 
     def _process_csv(self, rows: Sequence[tuple[int, Any, Any]]) -> tuple[str, list[tuple[int, str, str]], int]:
         """The hot path for CSV rows whose every parameter is one column: cached cells are looked up in C,
@@ -429,13 +429,12 @@ class RowProcessor:
                 quoted.truncate()
         return "".join(out), errors, len(rows) - len(errors)  # every row is written or rejected
 
-    def _exact_row(self, line: int, text: str, out: list[str], errors: list[tuple[int, str, str]]) -> None:
-        """One quote-free line through the exact path, its output or its rejection added in its place (a blank line is no row)."""
-        if text:
-            written, bad, _ = self._process_csv([(line, text.split(","), text)])
-            if written:
-                out.append(written)
-            errors.extend(bad)
+    def _exact_row(self, row: Row, out: list[str], errors: list[tuple[int, str, str]]) -> None:
+        """One row through the exact path, its output or its rejection added in its place."""
+        written, bad, _ = self._process_csv([row])
+        if written:
+            out.append(written)
+        errors.extend(bad)
 
     def _ending(self, value: Any) -> str:
         """`,ANSWER` and the line end, the answer quoted as the csv module would."""
@@ -488,10 +487,10 @@ class RowProcessor:
         if type(rows) is Lines:
             if self.job.fmt == "jsonl":
                 return self._process_jsonl(rows)
-            if self.loop is not None:
+            if self.loops is not None:
                 pieces: list[str] = []
                 rejected: list[tuple[int, str, str]] = []
-                self.loop(rows.lines, rows.first, pieces, rejected)
+                self.loops.lines(rows.lines, rows.first, pieces, rejected)
                 return "".join(pieces), rejected, len(pieces)  # one piece per row written
             texts = [line.rstrip("\r\n") for line in rows.lines]
             rows = [(n, text.split(","), text) for n, text in enumerate(texts, rows.first) if text]
@@ -504,6 +503,10 @@ class RowProcessor:
         writer = CsvWriter(out) if csv_input else None
         column = self.job.column
         if csv_input and self.simple:
+            if self.loops is not None:  # a chunk that holds quotes: its rows read from plain lines still go through the loop
+                pieces, rejected = [], []
+                self.loops.rows(rows, pieces, rejected)
+                return "".join(pieces), rejected, len(pieces)
             return self._process_csv(rows)
         for line, row, text in rows:  # text: the object's own text, so numbers are written back as they were
             if csv_input:
