@@ -724,21 +724,25 @@ def csv_rows(handle: IO[str], path: str = "<input>") -> tuple[tuple[str, ...], C
                 return
             bad: list[tuple[int, str, str]] = []
             joined = "".join(lines)
-            if '"' not in joined and not _not_utf8(joined):
+            utf8 = not _not_utf8(joined)
+            if '"' not in joined and utf8:
                 # No quote anywhere: every line is one row (the common case), split where it is evaluated.
                 yield Lines(number + 1, lines), bad
                 number += len(lines)
             else:
-                chunk, number = _quoted_chunk(lines, handle, number, width, bad)
+                chunk, number = _quoted_chunk(lines, handle, number, width, bad, len(lines) if utf8 else 0)
                 yield chunk, bad
 
     return header, chunks
 
 
-def _quoted_chunk(lines: list[str], handle: IO[str], number: int, width: int, bad: list[tuple[int, str, str]]) -> tuple[list[tuple[int, Any, Any]], int]:
+def _quoted_chunk(
+    lines: list[str], handle: IO[str], number: int, width: int, bad: list[tuple[int, str, str]], utf8: int = 0,
+) -> tuple[list[tuple[int, Any, Any]], int]:
     """Rows of lines some of which hold quotes (or bytes that are not UTF-8); `number` is the line before the first.
 
     Lines read ahead for a quoted cell that turned out not to continue are appended to `lines` and read as rows.
+    The first `utf8` lines are known to be UTF-8 (their chunk was checked whole), so they are not checked again.
     """
     chunk: list[tuple[int, Any, Any]] = []
     index = 0
@@ -746,7 +750,7 @@ def _quoted_chunk(lines: list[str], handle: IO[str], number: int, width: int, ba
         line = lines[index]
         start = number + 1 + index
         index += 1
-        if _not_utf8(line):
+        if index > utf8 and _not_utf8(line):
             bad.append((start, "", NOT_UTF8))
             continue
         if '"' not in line:
