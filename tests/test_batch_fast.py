@@ -134,8 +134,11 @@ def test_rows_the_loop_expects_never_reach_the_exact_path() -> None:
         # A chunk that holds a quote (read by the csv module): only the row the csv module read takes the exact path.
         quoted = processor.process([(602, ["1", "UTMB", "2022-05-15"], "1,UTMB,2022-05-15"), (603, ["2", "CCC", "2022-05-15"], None),
                                     (605, ["3", "OCC", "2022-05-15"], "3,OCC,2022-05-15")])
+        # Lines some of which hold quotes closed on their own line: only those go to the csv module and the exact path.
+        quoted_lines = processor.process(Lines(606, ["1,UTMB,2022-05-15\n", '2,"CCC",2022-05-15\n', "3,OCC,2022-05-15\n"], True))
     assert fallbacks == 3  # the first row of each race, whose cell was not converted yet
-    assert exact.call_count == fallbacks + 1  # none in the second chunk, one in the third
+    assert exact.call_count == fallbacks + 2  # none in the second chunk, one in the third, one in the fourth
+    assert quoted_lines == quoted
     assert (first[1], first[2]) == ([], 300) and second[0] == first[0]
     assert quoted[0].splitlines() == [first[0].splitlines()[i].replace(str(i), str(i + 1), 1) for i in range(3)]
 

@@ -60,11 +60,12 @@ class RowError(Exception):
 
 @attrs.frozen
 class Lines:
-    """Lines as read, not yet split into rows (quote-free CSV lines, JSON Lines): the process that evaluates them splits
-    or decodes them, so with --jobs the workers share that work and a chunk crosses the pipe as plain strings."""
+    """Lines as read, not yet split into rows (CSV lines each of which is one row, JSON Lines): the process that evaluates
+    them splits or decodes them, so with --jobs the workers share that work and a chunk crosses the pipe as plain strings."""
 
     first: int  # the line number of lines[0]
     lines: list[str]
+    quoted: bool = False  # some CSV lines hold quotes, each closed on its own line: the csv module reads those lines
 
 
 # A chunk: rows (line, fields or object, the line's text or None) or Lines, and the lines met on the way that were no rows (line, column, message).
@@ -386,7 +387,8 @@ class RowProcessor:
         self.loops: Loops | None = None
         if self.simple and FAST_LOOP:
             kinds = ["text" if convert is str else "cached" for _, _, convert in self.getters]
-            self.loops = build_loops(self.width, indexes, kinds, self.caches, self.function, self._endings, self._ending, self._exact_row)
+            self.loops = build_loops(self.width, indexes, kinds, self.caches, self.function, self._endings, self._ending, self._exact_row,
+                                     self._exact_line)
 
     def _process_csv(self, rows: Sequence[tuple[int, Any, Any]]) -> tuple[str, list[tuple[int, str, str]], int]:
         """The hot path for CSV rows whose every parameter is one column: cached cells are looked up in C,
@@ -428,6 +430,13 @@ class RowProcessor:
                 quoted.seek(0)
                 quoted.truncate()
         return "".join(out), errors, len(rows) - len(errors)  # every row is written or rejected
+
+    def _exact_line(self, number: int, line: str, out: list[str], errors: list[tuple[int, str, str]]) -> None:
+        """One line of Lines through the exact path: read as in a chunk that holds quotes (a blank line is no row, a quoted
+        one is read by the csv module, an unreadable one rejected), then its row through `_exact_row`."""
+        rows, _ = _quoted_chunk([line], io.StringIO(), number - 1, self.width, errors, 1)  # Lines: no quote continues, none is read ahead
+        for row in rows:
+            self._exact_row(row, out, errors)
 
     def _exact_row(self, row: Row, out: list[str], errors: list[tuple[int, str, str]]) -> None:
         """One row through the exact path, its output or its rejection added in its place."""
@@ -490,8 +499,13 @@ class RowProcessor:
             if self.loops is not None:
                 pieces: list[str] = []
                 rejected: list[tuple[int, str, str]] = []
-                self.loops.lines(rows.lines, rows.first, pieces, rejected)
+                (self.loops.quoted_lines if rows.quoted else self.loops.lines)(rows.lines, rows.first, pieces, rejected)
                 return "".join(pieces), rejected, len(pieces)  # one piece per row written
+            if rows.quoted:  # read as a chunk that holds quotes is read (no line continues, so no line is read ahead)
+                unreadable: list[tuple[int, str, str]] = []
+                split, _ = _quoted_chunk(list(rows.lines), io.StringIO(), rows.first - 1, self.width, unreadable, len(rows.lines))
+                output, bad, written = self.process(split)
+                return output, bad + unreadable, written
             texts = [line.rstrip("\r\n") for line in rows.lines]
             rows = [(n, text.split(","), text) for n, text in enumerate(texts, rows.first) if text]
         assert not isinstance(rows, Lines)
@@ -725,9 +739,10 @@ def csv_rows(handle: IO[str], path: str = "<input>") -> tuple[tuple[str, ...], C
             bad: list[tuple[int, str, str]] = []
             joined = "".join(lines)
             utf8 = not _not_utf8(joined)
-            if '"' not in joined and utf8:
-                # No quote anywhere: every line is one row (the common case), split where it is evaluated.
-                yield Lines(number + 1, lines), bad
+            quoted = '"' in joined
+            if utf8 and (not quoted or not any(line.count('"') % 2 for line in lines if '"' in line)):
+                # Every line is one row (the common case: no quote, or quoted cells closed on their line), split where it is evaluated.
+                yield Lines(number + 1, lines, quoted), bad
                 number += len(lines)
             else:
                 chunk, number = _quoted_chunk(lines, handle, number, width, bad, len(lines) if utf8 else 0)

@@ -35,24 +35,27 @@ MAX_UNPACKED = 64
 Row = tuple[int, Any, Any]  # (line, fields, the line's text or None for a row the csv module read), as batch.csv_rows gives
 Errors = list[tuple[int, str, str]]
 Exact = Callable[[Row, list[str], Errors], None]
+ExactLine = Callable[[int, str, list[str], Errors], None]
+LinesLoop = Callable[[Sequence[str], int, list[str], Errors], None]  # (a chunk's lines with their line ends, the first's number, out, errors)
 
 
 @attrs.frozen
 class Loops:
-    """The two loops of one run; each appends one output piece per row written, and rejected rows, in line order."""
+    """The loops of one run; each appends one output piece per row written, and rejected rows, in line order."""
 
-    lines: Callable[[Sequence[str], int, list[str], Errors], None]  # (a chunk's lines with their line ends, the first's number, out, errors)
-    rows: Callable[[Sequence[Row], list[str], Errors], None]  # (the rows of a chunk that holds quotes, out, errors)
+    lines: LinesLoop  # lines without a quote
+    quoted_lines: LinesLoop  # lines some of which hold quotes, each quote closed on its own line: those go to the exact path
+    rows: Callable[[Sequence[Row], list[str], Errors], None]  # (the rows of a chunk split by the csv module, out, errors)
 
 
 def build_loops(
     width: int, columns: Sequence[int], kinds: Sequence[str], caches: Sequence[dict[str, Any]], rule: Callable[..., Any],
-    endings: dict[Any, str], ending: Callable[[Any], str], exact: Exact,
+    endings: dict[Any, str], ending: Callable[[Any], str], exact: Exact, exact_line: ExactLine,
 ) -> Loops:
     """The loops of one run: `columns[i]` is the field that feeds parameter i, `kinds[i]` its kind, `caches[i]` its cache
     of converted cells; `endings` caches `,ANSWER\\n` per answer and `ending(value)` computes one; `exact(row, out, errors)`
-    is the exact path for one row."""
-    namespace: dict[str, Any] = {"_rule": rule, "_endings": endings, "_ending": ending, "_exact": exact}
+    is the exact path for one row and `exact_line(line number, line, out, errors)` for one line."""
+    namespace: dict[str, Any] = {"_rule": rule, "_endings": endings, "_ending": ending, "_exact": exact, "_exact_line": exact_line}
     arguments, cached = [], []
     for i, (column, kind) in enumerate(zip(columns, kinds, strict=True)):
         if kind == "text":
@@ -61,7 +64,7 @@ def build_loops(
             namespace[f"_c{i}"] = caches[i]
             cached.append(f"    c{i} = _c{i}\n")
             arguments.append(f"c{i}[f{column}]")  # KeyError for a cell not converted yet
-    prologue = "    rule, endings, ending, exact = _rule, _endings, _ending, _exact\n" + "".join(cached) + "    append = out.append\n"
+    prologue = "    rule, endings, ending, exact, exact_line = _rule, _endings, _ending, _exact, _exact_line\n" + "".join(cached) + "    append = out.append\n"
 
     def split(fields: str) -> str:
         if width <= MAX_UNPACKED:
@@ -86,17 +89,26 @@ def build_loops(
     split_line = split("text.split(',')")
     # A blank line is no row: the exact path is not asked (with one column it would split into one empty field).
     blank = "        if not text:\n            continue\n" if width == 1 else ""
+
+    def lines_loop(name: str, quote_test: str) -> str:
+        return (
+            f"def {name}(lines, first, out, errors):\n"
+            f"{prologue}"
+            "    for n, line in enumerate(lines, first):\n"
+            "        text = line.rstrip('\\r\\n')\n"
+            f"{blank}"
+            "        try:\n"
+            f"{quote_test}"
+            f"{split_line}"
+            + evaluate_and_write.replace("{fallback}", "            exact_line(n, line, out, errors)\n")
+            + "\n"
+        )
+
     source = (
-        "def _lines(lines, first, out, errors):\n"
-        f"{prologue}"
-        "    for n, line in enumerate(lines, first):\n"
-        "        text = line.rstrip('\\r\\n')\n"
-        f"{blank}"
-        "        try:\n"
-        f"{split_line}"
-        + evaluate_and_write.replace("{fallback}", "            if text:\n                exact((n, text.split(','), text), out, errors)\n")
-        + "\n"
-        "def _rows(rows, out, errors):\n"
+        lines_loop("_lines", "")
+        # A quote makes the csv module read the line, in the exact path.
+        + lines_loop("_quoted_lines", "            if '\"' in text:\n                raise ValueError\n")
+        + "def _rows(rows, out, errors):\n"
         f"{prologue}"
         "    for row in rows:\n"
         "        n, fields, text = row\n"
@@ -107,4 +119,4 @@ def build_loops(
         + evaluate_and_write.replace("{fallback}", "            exact(row, out, errors)\n")
     )
     exec(compile(source, "<racepolicy run loop>", "exec"), namespace)
-    return Loops(namespace["_lines"], namespace["_rows"])
+    return Loops(namespace["_lines"], namespace["_quoted_lines"], namespace["_rows"])
