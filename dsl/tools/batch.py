@@ -391,8 +391,9 @@ class RowProcessor:
                                      self._exact_line)
 
     def _process_csv(self, rows: Sequence[tuple[int, Any, Any]]) -> tuple[str, list[tuple[int, str, str]], int]:
-        """The hot path for CSV rows whose every parameter is one column: cached cells are looked up in C,
-        and a row read from a plain line is written back as that line plus the answer."""
+        """The exact path for CSV rows whose every parameter is one column (the fused loops of batch_fast send it the rows
+        they do not expect): cached cells are looked up in C, and a row read from a plain line is written back as that
+        line plus the answer."""
         out: list[str] = []
         quoted = io.StringIO()
         writerow = CsvWriter(quoted).writerow
@@ -501,7 +502,7 @@ class RowProcessor:
                 rejected: list[tuple[int, str, str]] = []
                 (self.loops.quoted_lines if rows.quoted else self.loops.lines)(rows.lines, rows.first, pieces, rejected)
                 return "".join(pieces), rejected, len(pieces)  # one piece per row written
-            if rows.quoted:  # read as a chunk that holds quotes is read (no line continues, so no line is read ahead)
+            if rows.quoted:  # split as the reader splits a chunk with quotes (none continues on the next line: nothing to read ahead)
                 unreadable: list[tuple[int, str, str]] = []
                 split, _ = _quoted_chunk(list(rows.lines), io.StringIO(), rows.first - 1, self.width, unreadable, len(rows.lines))
                 output, bad, written = self.process(split)
