@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 import tempfile
+import tokenize
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -153,3 +155,22 @@ def test_a_bad_row_in_the_loop_is_reported_in_its_place_with_its_line() -> None:
     assert (output, errors, written) == exact
     assert [line for line, _, _ in errors] == [3, 5, 6]  # the blank line 4 is no row
     assert output.splitlines()[0].startswith("1,UTMB,2022-05-15,") and output.splitlines()[1].startswith("5,OCC,2022-05-15,")
+
+
+def test_the_generated_loop_holds_no_text_from_the_input() -> None:
+    # Column names, the rule's name and cells never enter the generated source: fields are named by position.
+    hostile = ("__import__('os').system('true')", "race", "x\nimport os", "cancelled", "'); exec('1", "Ω" * 3)
+    processor = _processor(UTMB, "refund", hostile)
+    assert processor.loops is not None
+    processor.process(Lines(2, [",".join(hostile) + "\n", "a,UTMB,b,2022-05-15,c,d\n"], False))
+    allowed_names = {"def", "for", "in", "if", "not", "try", "except", "raise", "continue", "is", "None", "enumerate", "len",
+                     "Exception", "KeyError", "TypeError", "ValueError", "IndexError", "rule", "endings", "ending", "exact", "exact_line",
+                     "_rule", "_endings", "_ending", "_exact", "_exact_line", "append", "out", "errors", "lines", "first", "line", "n",
+                     "text", "split", "rstrip", "value", "row", "rows", "fields", "_lines", "_quoted_lines", "_rows"}
+    tokens = list(tokenize.generate_tokens(io.StringIO(processor.loops.source).readline))
+    names = {t.string for t in tokens if t.type == tokenize.NAME}
+    assert {n for n in names if not re.fullmatch(r"[fc]\d+|_c\d+", n)} <= allowed_names
+    assert {t.string for t in tokens if t.type == tokenize.STRING} <= {"','", "'\\r\\n'", "'\"'"}
+    assert all(t.string.isdigit() for t in tokens if t.type == tokenize.NUMBER)
+    for word in (*hostile, "refund", "UTMB"):
+        assert word not in processor.loops.source

@@ -46,6 +46,7 @@ class Loops:
     lines: LinesLoop  # lines without a quote
     quoted_lines: LinesLoop  # lines some of which hold quotes, each quote closed on its own line: those go to the exact path
     rows: Callable[[Sequence[Row], list[str], Errors], None]  # (the rows of a chunk split by the csv module, out, errors)
+    source: str  # the generated source: field positions and generated names only (tests/test_batch_fast.py checks it)
 
 
 def build_loops(
@@ -119,4 +120,4 @@ def build_loops(
         + evaluate_and_write.replace("{fallback}", "            exact(row, out, errors)\n")
     )
     exec(compile(source, "<racepolicy run loop>", "exec"), namespace)
-    return Loops(namespace["_lines"], namespace["_quoted_lines"], namespace["_rows"])
+    return Loops(namespace["_lines"], namespace["_quoted_lines"], namespace["_rows"], source)
