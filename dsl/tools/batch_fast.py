@@ -88,7 +88,7 @@ def build_loops(
         "            append(text + ending(value))\n"
     )
     split_line = split("text.split(',')")
-    # A blank line is no row: the exact path is not asked (with one column it would split into one empty field).
+    # A blank line is no row (the exact path skips it); with one column it would split into one empty field and reach the rule.
     blank = "        if not text:\n            continue\n" if width == 1 else ""
 
     def lines_loop(name: str, quote_test: str) -> str:
