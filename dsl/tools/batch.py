@@ -33,6 +33,7 @@ from racepolicy.evaluation.model import Edition
 from racepolicy.evaluation.values import Duration, Length, Money, Percent, RaceValue, Record, render, to_json
 from racepolicy.language.errors import InputError, PolicyError, did_you_mean
 from racepolicy.language.source import Source, Span
+from racepolicy.tools.batch_fast import Loops, Row, build_loops
 from racepolicy.tools.batch_pool import WorkerPool
 from racepolicy.tools.tempfiles import commit, create_beside, real_target
 
@@ -41,6 +42,7 @@ FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 CACHE_LIMIT = 10_000  # distinct cell texts remembered per column
 STDERR_ERRORS = 20  # bad rows shown on stderr; the errors file has them all
 MAX_CONTINUED_LINES = 1000  # lines a quoted CSV cell may span before its quote is taken for a runaway
+FAST_LOOP = True  # CSV rows go through the fused loops of batch_fast; False: every row through the exact path (tests compare the two)
 
 # csv refuses fields over 128 KiB by default; a results file has no reason to hold such cells,
 # but a bad one should be a rejected row, not a crash.
@@ -58,11 +60,12 @@ class RowError(Exception):
 
 @attrs.frozen
 class Lines:
-    """Lines as read, not yet split into rows (quote-free CSV lines, JSON Lines): the process that evaluates them splits
-    or decodes them, so with --jobs the workers share that work and a chunk crosses the pipe as plain strings."""
+    """Lines as read, not yet split into rows (CSV lines each of which is one row, JSON Lines): the process that evaluates
+    them splits or decodes them, so with --jobs the workers share that work and a chunk crosses the pipe as plain strings."""
 
     first: int  # the line number of lines[0]
     lines: list[str]
+    quoted: bool = False  # some CSV lines hold quotes, each closed on its own line: the csv module reads those lines
 
 
 # A chunk: rows (line, fields or object, the line's text or None) or Lines, and the lines met on the way that were no rows (line, column, message).
@@ -380,10 +383,17 @@ class RowProcessor:
                 operator.itemgetter(*indexes) if len(indexes) > 1 else (lambda row: tuple(row[i] for i in indexes))  # type: ignore[assignment]
             )
             self.caches: list[dict[str, Any]] = [{} for _ in self.getters]
+        # The fused loops (batch_fast), on the same caches: rows they do not expect go to _process_csv one by one.
+        self.loops: Loops | None = None
+        if self.simple and FAST_LOOP:
+            kinds = ["text" if convert is str else "cached" for _, _, convert in self.getters]
+            self.loops = build_loops(self.width, indexes, kinds, self.caches, self.function, self._endings, self._ending, self._exact_row,
+                                     self._exact_line)
 
     def _process_csv(self, rows: Sequence[tuple[int, Any, Any]]) -> tuple[str, list[tuple[int, str, str]], int]:
-        """The hot path for CSV rows whose every parameter is one column: cached cells are looked up in C,
-        and a row read from a plain line is written back as that line plus the answer."""
+        """The exact path for CSV rows whose every parameter is one column (the fused loops of batch_fast send it the rows
+        they do not expect): cached cells are looked up in C, and a row read from a plain line is written back as that
+        line plus the answer."""
         out: list[str] = []
         quoted = io.StringIO()
         writerow = CsvWriter(quoted).writerow
@@ -421,6 +431,20 @@ class RowProcessor:
                 quoted.seek(0)
                 quoted.truncate()
         return "".join(out), errors, len(rows) - len(errors)  # every row is written or rejected
+
+    def _exact_line(self, number: int, line: str, out: list[str], errors: list[tuple[int, str, str]]) -> None:
+        """One line of Lines through the exact path: read as in a chunk that holds quotes (a blank line is no row, a quoted
+        one is read by the csv module, an unreadable one rejected), then its row through `_exact_row`."""
+        rows, _ = _quoted_chunk([line], io.StringIO(), number - 1, self.width, errors, 1)  # Lines: no quote continues, none is read ahead
+        for row in rows:
+            self._exact_row(row, out, errors)
+
+    def _exact_row(self, row: Row, out: list[str], errors: list[tuple[int, str, str]]) -> None:
+        """One row through the exact path, its output or its rejection added in its place."""
+        written, bad, _ = self._process_csv([row])
+        if written:
+            out.append(written)
+        errors.extend(bad)
 
     def _ending(self, value: Any) -> str:
         """`,ANSWER` and the line end, the answer quoted as the csv module would."""
@@ -473,6 +497,16 @@ class RowProcessor:
         if type(rows) is Lines:
             if self.job.fmt == "jsonl":
                 return self._process_jsonl(rows)
+            if self.loops is not None:
+                pieces: list[str] = []
+                rejected: list[tuple[int, str, str]] = []
+                (self.loops.quoted_lines if rows.quoted else self.loops.lines)(rows.lines, rows.first, pieces, rejected)
+                return "".join(pieces), rejected, len(pieces)  # one piece per row written
+            if rows.quoted:  # split as the reader splits a chunk with quotes (none continues on the next line: nothing to read ahead)
+                unreadable: list[tuple[int, str, str]] = []
+                split, _ = _quoted_chunk(list(rows.lines), io.StringIO(), rows.first - 1, self.width, unreadable, len(rows.lines))
+                output, bad, written = self.process(split)
+                return output, bad + unreadable, written
             texts = [line.rstrip("\r\n") for line in rows.lines]
             rows = [(n, text.split(","), text) for n, text in enumerate(texts, rows.first) if text]
         assert not isinstance(rows, Lines)
@@ -484,6 +518,10 @@ class RowProcessor:
         writer = CsvWriter(out) if csv_input else None
         column = self.job.column
         if csv_input and self.simple:
+            if self.loops is not None:  # a chunk that holds quotes: its rows read from plain lines still go through the loop
+                pieces, rejected = [], []
+                self.loops.rows(rows, pieces, rejected)
+                return "".join(pieces), rejected, len(pieces)
             return self._process_csv(rows)
         for line, row, text in rows:  # text: the object's own text, so numbers are written back as they were
             if csv_input:
@@ -701,21 +739,26 @@ def csv_rows(handle: IO[str], path: str = "<input>") -> tuple[tuple[str, ...], C
                 return
             bad: list[tuple[int, str, str]] = []
             joined = "".join(lines)
-            if '"' not in joined and not _not_utf8(joined):
-                # No quote anywhere: every line is one row (the common case), split where it is evaluated.
-                yield Lines(number + 1, lines), bad
+            utf8 = not _not_utf8(joined)
+            quoted = '"' in joined
+            if utf8 and (not quoted or not any(line.count('"') % 2 for line in lines if '"' in line)):
+                # Every line is one row (the common case: no quote, or quoted cells closed on their line), split where it is evaluated.
+                yield Lines(number + 1, lines, quoted), bad
                 number += len(lines)
             else:
-                chunk, number = _quoted_chunk(lines, handle, number, width, bad)
+                chunk, number = _quoted_chunk(lines, handle, number, width, bad, len(lines) if utf8 else 0)
                 yield chunk, bad
 
     return header, chunks
 
 
-def _quoted_chunk(lines: list[str], handle: IO[str], number: int, width: int, bad: list[tuple[int, str, str]]) -> tuple[list[tuple[int, Any, Any]], int]:
+def _quoted_chunk(
+    lines: list[str], handle: IO[str], number: int, width: int, bad: list[tuple[int, str, str]], utf8: int = 0,
+) -> tuple[list[tuple[int, Any, Any]], int]:
     """Rows of lines some of which hold quotes (or bytes that are not UTF-8); `number` is the line before the first.
 
     Lines read ahead for a quoted cell that turned out not to continue are appended to `lines` and read as rows.
+    The first `utf8` lines are known to be UTF-8 (their chunk was checked whole), so they are not checked again.
     """
     chunk: list[tuple[int, Any, Any]] = []
     index = 0
@@ -723,7 +766,7 @@ def _quoted_chunk(lines: list[str], handle: IO[str], number: int, width: int, ba
         line = lines[index]
         start = number + 1 + index
         index += 1
-        if _not_utf8(line):
+        if index > utf8 and _not_utf8(line):
             bad.append((start, "", NOT_UTF8))
             continue
         if '"' not in line:
