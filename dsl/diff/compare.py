@@ -943,7 +943,8 @@ class EditionComparer:
             old_shown = f"({', '.join(p.name for p in before.params)}) = {old_text}"
             new_shown = f"({', '.join(p.name for p in decl.params)}) = {text}"
             explain = ()
-        moved = reference_point_change(old_cite.clause, new_cite.clause)
+        # A reference point matters only to a rule that counts time ("of the race" in an acceptance clause is no deadline).
+        moved = reference_point_change(old_cite.clause, new_cite.clause) if _counts_time(before) or _counts_time(decl) else ""
         note = f"the reference point changed: {moved}" if moved else ""
         if len(pairs) > 1 and old_shown == "":
             # Several changed parts: each with its own delta, the whole bodies under --explain.
@@ -1128,7 +1129,7 @@ def years_relative(node: ast.Expr, edition_year: int) -> ast.Expr:
 # What a deadline counts from, in the regulation's words: a change of reference point makes a delta meaningless.
 _REFERENCE = re.compile(
     r"\b(?:before|after|of|following|from)\s+(?:the\s+)?(?:date\s+of\s+the\s+)?"
-    r"(start|arrival|end of the event|end of the race|finish|event|race)\b", re.IGNORECASE)
+    r"(start|arrival|end of the event|end of the race|finish|event|race)\b(?!-)", re.IGNORECASE)  # not "of the race-bib"
 _SAME_POINT = {"end of the event": "event", "end of the race": "finish", "race": "start"}
 
 
@@ -1147,6 +1148,13 @@ def reference_point_change(old_clause: str, new_clause: str) -> str:
     if _SAME_POINT.get(key_a, key_a) == _SAME_POINT.get(key_b, key_b):
         return ""
     return f'"{a}" → "{b}"'
+
+
+def _counts_time(decl: ast.RuleDecl) -> bool:
+    """A rule with a duration or a date in its body or its parameters: one whose reference point can move."""
+    if any(p.type in ("duration", "date") for p in decl.params):
+        return True
+    return any(isinstance(n, ast.Literal) and isinstance(n.value, (Duration, datetime.date)) for n in decl.find_all(ast.Literal))
 
 
 def _fragment_delta(old: Edition, new: Edition, pairs: Sequence[tuple[ast.Node, ast.Node]]) -> str:
