@@ -412,6 +412,7 @@ DIFF_RENAMES = {
     "rule:guarantee_proof": "rule:insurance_claim_handled_by",  # 004:122 proofs sent to the organisation / 003:966 proofs sent to the insurer
     "rule:postponement_outcome": "rule:injury_priority_grants",  # 004:148 "priority registration" / 003:1008 "only means avoiding the lottery"
     "rule:refreshment_access": "rule:aid_station_entry_requires_bib",  # 004:278 "visible and duly controlled race number" / 003:512 "wear their race-bib"
+    "rule:rubbish_pouch_with_bib": "rule:bags_handed_with_bib",  # 004:298 a pouch for rubbish / 003:340 bags for soiled paper only
     "rule:occ_assistance_allowed": "rule:assistance_elsewhere",  # 004:45 "No assistance ... during the OCC" / 003:88 "... during the OCC, MCC, ETC and YCC"
     # The same clause, each policy encoding it its own way (true / false, a flag / a text): shown as restated, never counted.
     "rule:run_in_one_stage": "same as rule:race_format",  # 004:9 "run in one stage, at one's own speed" / 003:15 "one single stage, at an undefined pace"
@@ -468,7 +469,6 @@ DIFF_RENAMES = {
     "rule:end_of_race_meal": "restated in rule:finisher_receives",  # 004:289 / 003:587 "A post-race meal is served at the UCPA in Chamonix"
     "rule:bottle_counts_as_beaker": "restated in checklist:long_basic#beaker",  # 004:291 / 003:117 "bottles or flasks with lids are not accepted"
     "rule:tumbler_min_volume_cl": "restated in checklist:long_basic#beaker",  # 004:291 / 003:117 "Personal beaker 15 cl minimum"
-    "rule:rubbish_pouch_with_bib": "restated in rule:environment_rules",  # 004:298 / 003:340 "Plastic bags ... handed out with the race-bibs"
     "rule:trash_cans_must_be_used": "restated in rule:environment_rules",  # 004:300 / 003:339 "bins ... they must be used"
     "rule:follow_marked_paths": "restated in rule:environment_rules",  # 004:349 / 003:341
     "rule:time_barriers_allow_finishing_in_time": "restated in rule:may_continue",  # 004:312 / 003:541
