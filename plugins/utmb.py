@@ -398,7 +398,7 @@ DIFF_RENAMES = {
     "rule:bottle_refill": "rule:aid_station_supplies",  # 004:41 "Only plain water" / 003:85 "still water or energizing drinks"
     "rule:assistance_conditions": "same as rule:crew_area_only",  # 004:43 "in the zone specifically reserved" / 003:87 "area specifically designated"
     "rule:accompaniment_allowed": "rule:counts_as_accompanied_outside_zones",  # 004:47 / 003:89 (being filmed now counts)
-    "rule:medical_counsel_role": "rule:quartz_commission",  # 004:58 "Organisation's medical counsel" / 003:279 "Experts Commission"
+    "rule:medical_counsel_role": "rule:quartz_commission_role",  # 004:58 "a consultative opinion to the race Jury" / 003:279 "to the race direction"
     "rule:medical_exclusion_decided_by": "rule:quartz_exclusion_decided_by",  # 004:64 "propose, to the Race Jury" / 003:281 "suggest to the race direction"
     "rule:tue_declared_via": "rule:quartz_declaration_channel",  # 004:62 "personal page ... ITRA web-site" / 003:290 "QUARTZ health space"
     "rule:medical_sample_costs_paid_by": "rule:quartz_sampling_paid_by",  # 004:63 / 003:292
@@ -486,6 +486,7 @@ DIFF_RENAMES = {
     "rule:image_rights_passed_on_by": "restated in rule:image_rights_kept_by_runner",  # 004:433 / 003:419 "Only the organization can transfer"
     # A 2022 rule that names what a 2016 rule held inline: restated, not added.
     "rule:bag_retrieval_limit": "restates rule:bag_collection",  # 004:229 "within two hours" / 003:499 "no later than 2 hours"
+    "rule:quartz_commission": "restates rule:medical_counsel_role",  # 004:58 "Medical Counsel, consisting of doctors" / 003:279 "solely composed of doctors"
     "rule:utmb_rest_areas": "restates table:rest_areas",  # 004:319 "Uniquely for UTMB® : at Les Chapieux, Courmayeur and Champex" / 003:600
     # ---- end rules (diffrules) ----
 }
