@@ -375,29 +375,22 @@ DIFF_RENAMES = {
     "infraction:publicity_accessories": "infraction:sponsor_items",
     # The same clause in each text, encoded under each text's words (2016 "postponement", 2022 "injury priority"; 2016
     # "objection", 2022 "complaint"; ...): one change each, showing both values, never a removal and an addition.
-    "rule:postponement_possible": "rule:injury_priority_eligible",
     "rule:postponement_request_admissible": "rule:injury_priority_request_accepted",
     "rule:postponement_decision_deadline": "rule:injury_priority_decision_by",
     "rule:postponement_decided_by": "rule:injury_priority_decided_by",
     "rule:bag_collection": "rule:bag_retrieval",
-    "rule:bag_repatriated_after_abandon": "rule:bag_of_runner_who_drops_out",
-    "rule:rescue_costs_paid_by": "rule:exceptional_rescue_paid_by",
     "rule:cancellation_accepted_by": "rule:cancellation_accepted",
     "rule:race_guide_download_from": "rule:guide_download",
     "rule:penalties_imposed_by": "rule:penalty_applied_by",
     "rule:bib_on_retirement": "rule:bib_after",
     "rule:objection_in_time": "rule:complaint_receivable",
-    "rule:semi_autonomy_covers": "rule:semi_autonomy",
     "rule:participant_must_be": "rule:runner_commitments",
     "rule:first_aiders_may": "rule:staff_powers",
     "rule:organisation_may_modify_route": "rule:organization_may_modify",
     "rule:organisation_may_stop_race_for_safety": "rule:safety_measures",
-    "rule:excluded_after_intravenous_drip": "rule:may_continue_after_treatment",
     "rule:chamonix_rest_area_access": "rule:rest_area_chamonix",
     "rule:medical_certificate_channel": "rule:certificate_accepted",
     "rule:course_controller_phone": "rule:race_security_hq",
-    "rule:accident_insurance_countries": "rule:rescue_insurance_valid",
-    "rule:bib_position_allowed": "rule:bib_conforms",
     "table:drop_bags": "table:drop_bag",
     # ---- sections (diffrest) ----
     # The 2016 text's bag clause is encoded as four tables (count, litres, deposit, posts), the 2022 one as one
@@ -413,6 +406,102 @@ DIFF_RENAMES = {
     # Chapieux, Courmayeur and Champex, each competitor can benefit from a rest area"); Chamonix's is rest_area_chamonix.
     "table:rest_areas": "rule:utmb_rest_areas",
     # ---- end sections (diffrest) ----
+    # ---- rules (diffrules) ----
+    # Each entry read against both texts (docs/diff-review/utmb-2016-2022-rules.md); seed 004 is the 2016 text, 003 the 2022.
+    # Same clause, two names: one change showing both values.
+    "rule:bottle_refill": "rule:aid_station_supplies",  # 004:41 "Only plain water" / 003:85 "still water or energizing drinks"
+    "rule:assistance_conditions": "same as rule:crew_area_only",  # 004:43 "in the zone specifically reserved" / 003:87 "area specifically designated"
+    "rule:accompaniment_allowed": "rule:counts_as_accompanied_outside_zones",  # 004:47 / 003:89 (being filmed now counts)
+    "rule:medical_counsel_role": "rule:quartz_commission_role",  # 004:58 "a consultative opinion to the race Jury" / 003:279 "to the race direction"
+    "rule:medical_exclusion_decided_by": "rule:quartz_exclusion_decided_by",  # 004:64 "propose, to the Race Jury" / 003:281 "suggest to the race direction"
+    "rule:tue_declared_via": "rule:quartz_declaration_channel",  # 004:62 "personal page ... ITRA web-site" / 003:290 "QUARTZ health space"
+    "rule:medical_sample_costs_paid_by": "rule:quartz_sampling_paid_by",  # 004:63 / 003:292
+    "rule:medical_summons_must_be_answered": "rule:quartz_meetings",  # 004:64 "answer to any summons" / 003:315 "answer any meeting request"
+    "rule:marshals_may_check": "rule:race_directors_may_check",  # 004:38 "the marshals can verify the bag, its weight" / 003:84
+    "rule:refusing_marshal_check_risks": "rule:refusing_check_risks",  # 004:38 / 003:84 "or they might be excluded from the race"
+    "rule:enrolment_channel": "same as rule:registration_accepted",  # 004:100 "exclusively on the Internet and secured payment by banker's card" / 003:46
+    "rule:race_change_allowed": "rule:entry_transfer_allowed",  # 004:113 "not possible to change races" / 003:61 "forbidden to transfer the entry"
+    "rule:participation_means_acceptance": "rule:accepted_on_entry",  # 004:91 "assumes the acceptance" / 003:11 "implies full and unreserved acceptance"
+    "rule:bib_issued": "rule:may_collect_race_pack",  # 004:86 "NO race-bib will be issued without" / 003:42 "not be allowed to collect their race pack unless"
+    "rule:guarantee_proof": "rule:insurance_claim_handled_by",  # 004:122 proofs sent to the organisation / 003:966 proofs sent to the insurer
+    "rule:postponement_outcome": "rule:injury_priority_grants",  # 004:148 "priority registration" / 003:1008 "only means avoiding the lottery"
+    "rule:refreshment_access": "rule:aid_station_entry_requires_bib",  # 004:278 "visible and duly controlled race number" / 003:512 "wear their race-bib"
+    "rule:rubbish_pouch_with_bib": "rule:bags_handed_with_bib",  # 004:298 a pouch for rubbish / 003:340 bags for soiled paper only
+    "rule:occ_assistance_allowed": "rule:assistance_elsewhere",  # 004:45 "No assistance ... during the OCC" / 003:88 "... during the OCC, MCC, ETC and YCC"
+    # The same clause, each policy encoding it its own way (true / false, a flag / a text): shown as restated, never counted.
+    "rule:run_in_one_stage": "same as rule:race_format",  # 004:9 "run in one stage, at one's own speed" / 003:15 "one single stage, at an undefined pace"
+    "rule:image_rights_waived": "same as rule:image_rights_kept_by_runner",  # 004:433 "relinquishes their claim" / 003:419 "expressly foregoes the right"
+    "rule:drop_bag_at": "same as rule:drop_bag_in_champex",  # 004:219 "No spare bag in Champex" / 003:485 "No drop bags in Champex"
+    "rule:lost_markers": "same as rule:lost_markers",  # 004:346 "retrace your steps!" / 003:523 "turn back!"
+    "rule:certificate_outcome": "same as rule:certificate_outcome",  # 004:83 "cancelled and the fee not refunded" / 003:37 "cancelled without refund"
+    "rule:semi_autonomy_covers": "same as rule:semi_autonomy",  # 004:34 food, clothing, security / 003:80 the same three
+    "rule:assistance_allowed": "same as rule:assistance_allowed",  # 004:43, 53 / 003:87, 97 (2016 states the conditions as separate rules)
+    "rule:accident_insurance_countries": "same as rule:rescue_insurance_valid",  # 004:411 / 003:327 "in France, Italy and Switzerland"
+    "rule:evacuation_decided_by": "same as rule:evacuation_decided_by",  # 004:259, 414 / 003:329, 331 (2016 says the organisation at 414)
+    "rule:rescue_costs_paid_by": "same as rule:exceptional_rescue_paid_by",  # 004:261 "also responsible for all costs relating to their return" / 003:333
+    "rule:sponsor_logos_allowed_on": "same as rule:sponsor_logos_allowed_on",  # 004:430 "equipment used during the race" / 003:424 "equipment during the race"
+    "rule:bib_handover_requires": "same as rule:bib_handover_requires",  # 004:211-212 / 003:459-460
+    "rule:bib_position_allowed": "same as rule:bib_conforms",  # 004:214 / 003:462 (2016 states visibility and logos as separate rules)
+    "rule:bib_gives_access_to": "same as rule:bib_gives_access_to",  # 004:215 / 003:462 (the same seven places, translated)
+    "rule:bag_repatriated_after_abandon": "same as rule:bag_of_runner_who_drops_out",  # 004:231 / 003:501
+    "rule:aid_station_food_consumed": "same as rule:aid_station_food_consumed",  # 004:40 "to consume on the spot" / 003:85 "to be consumed on site"
+    "rule:continuing_after_exclusion": "same as rule:continuing_after_exclusion",  # 004:314 / 003:543
+    "rule:duty_to_assist": "same as rule:duty_to_assist",  # 004:248 "helps anybody in danger and alerts" / 003:558
+    "rule:excluded_after_intravenous_drip": "same as rule:may_continue_after_treatment",  # 004:252 "obligatorily, excluded" / 003:576 "compulsorily withdraw"
+    "rule:finisher_gift": "same as rule:finisher_receives",  # 004:352 / 003:586 (the 2016 meal, 004:289, is restated in it too)
+    "rule:may_abandon_at": "same as rule:may_abandon_at",  # 004:331 "Except for injury ... only abandon at a control post" / 003:639
+    "rule:organiser_civil_liability_insured": "same as rule:civil_liability_covers",  # 004:408 / 003:916 (organiser, officials, participants)
+    "rule:postponement_possible": "same as rule:injury_priority_eligible",  # 004:142 / 003:1002 (both: not curable by the day of the race)
+    "rule:race_interrupted_refund": "same as rule:race_interrupted_refund",  # 004:404 "no refund" / 003:886 "will not be refunded"
+    # A 2016 rule the 2022 policy states as one item (or the clause) of a bigger statement: restated, not removed.
+    "rule:organisation_helps_runner_with_own_problems": "restated in rule:runner_commitments",  # 004:24 / 003:71
+    "rule:self_sufficiency_required": "restated in rule:runner_commitments",  # 004:21 / 003:68
+    "rule:conditions_faced_without_help": "restated in rule:runner_commitments",  # 004:22 / 003:69 (the same six conditions)
+    "rule:problems_managed_alone": "restated in rule:runner_commitments",  # 004:23 / 003:70
+    "rule:runner_accepts_regulations": "restated in rule:accepted_on_entry",  # 004:30 / 003:11
+    "rule:semi_autonomy_is_the_rule": "restated in rule:semi_autonomy",  # 004:33 / 003:80 "The races must be completed in semi-autonomy"
+    "rule:pack_tagged_at_bib_distribution": "restated in checklist:long_basic#pack",  # 004:200 / 003:160 (a spec of the running pack)
+    "rule:runner_carries_to_next_post": "restated in rule:aid_station_supplies",  # 004:41 / 003:85 "the necessary fluids and food"
+    "rule:assistants_per_runner": "restated in rule:assistance_allowed",  # 004:43 "one single person" / 003:87 "only one assistant"
+    "rule:assistant_bag_max_litres": "restated in rule:assistance_allowed",  # 004:43 / 003:87 "maximum volume of 30 liters"
+    "rule:professional_assistance_allowed": "restated in rule:assistance_allowed",  # 004:43 / 003:87 "strictly forbidden"
+    "rule:rest_of_post_reserved_for_runners": "restated in rule:crew_area_only",  # 004:44 / 003:87
+    "rule:declaration_in_time": "restated in rule:may_collect_race_pack",  # 004:84 / 003:40 (declaration on honor, by July 31st)
+    "rule:guarantee_applies": "restated in rule:cancellation_refund_due",  # 004:129 / 003:957 (insured and a listed reason)
+    "rule:bib_exchange_allowed": "restated in rule:entry_transfer_allowed",  # 004:139 / 003:61 "or to another person"
+    "rule:postponement_decision_appealable": "restated in rule:injury_priority_decided_by",  # 004:146 / 003:1006 "its decision is final"
+    "rule:bib_sponsor_marks_may_be_altered": "restated in rule:bib_conforms",  # 004:214 / 003:462 "must not be altered or hidden"
+    "rule:bib_withdrawn": "restated in rule:bib_after",  # 004:215 / 003:462 "only withdrawn if the runner refuses to comply"
+    "rule:tds_start_sack_returned_to": "restated in table:drop_bag",  # 004:224 / 003:490 (TDS row)
+    "rule:tds_second_sack_obligatory": "restated in table:drop_bag",  # 004:224 / 003:490 "1 bag (not mandatory)"
+    "rule:bag_return_before_race_end_guaranteed": "restated in rule:bag_of_runner_who_drops_out",  # 004:231 / 003:501
+    "rule:poles_in_drop_bag_allowed": "restated in checklist:long_recommended#poles",  # 004:203 / 003:174 (a spec of the poles)
+    "rule:poles_allowed": "restated in checklist:long_recommended#poles",  # 004:202 / 003:173
+    "rule:poles_forbidden_where": "restated in checklist:long_recommended#poles",  # 004:204 / 003:175
+    "rule:rescue_costs_recourse": "restated in rule:exceptional_rescue_paid_by",  # 004:261 / 003:333
+    "rule:unexpected_control_positions_communicated": "restated in rule:checked_at",  # 004:276 / 003:518
+    "rule:end_of_race_meal": "restated in rule:finisher_receives",  # 004:289 / 003:587 "A post-race meal is served at the UCPA in Chamonix"
+    "rule:bottle_counts_as_beaker": "restated in checklist:long_basic#beaker",  # 004:291 / 003:117 "bottles or flasks with lids are not accepted"
+    "rule:tumbler_min_volume_cl": "restated in checklist:long_basic#beaker",  # 004:291 / 003:117 "Personal beaker 15 cl minimum"
+    "rule:trash_cans_must_be_used": "restated in rule:environment_rules",  # 004:300 / 003:339 "bins ... they must be used"
+    "rule:follow_marked_paths": "restated in rule:environment_rules",  # 004:349 / 003:341
+    "rule:time_barriers_allow_finishing_in_time": "restated in rule:may_continue",  # 004:312 / 003:541
+    "rule:organisation_may_stop_race_or_modify_barriers": "restated in rule:safety_measures",  # 004:316 / 003:859, 864
+    "rule:rest_area_is_accommodation": "restated in rule:rest_area_chamonix",  # 004:323 / 003:599
+    "rule:arrival_showers_need_bare_feet": "restated in rule:shower_allowed",  # 004:328 / 003:593 "strictly limited to barefoot runners"
+    "rule:repatriation": "same as rule:evacuation_after_drop_out",  # 004:335-336 buses, own means / 003:647-648 (the same two bullets)
+    "rule:repatriation_at_closure": "restated as rule:repatriation",  # 004:338 / 003:650 (the 2022 rule holds these two bullets only)
+    "rule:repatriation_bad_weather": "restated as rule:repatriation",  # 004:339 / 003:651
+    "rule:partial_refund_amount": "restated in schedule:race_cancellation_refund",  # 004:404 / 003:866 "irremediable expenses incurred"
+    "rule:accident_insurance_required": "restated in rule:rescue_insurance_valid",  # 004:411 / 003:327 "Each participant must have an insurance"
+    "rule:accident_insurance_from": "restated in rule:rescue_insurance_valid",  # 004:412 / 003:327 "any organization of the runner's choice"
+    "rule:evacuation_choice_by": "restated in rule:evacuation_decided_by",  # 004:414 / 003:329
+    "rule:award_consists_of": "restated in rule:receives_award",  # 004:423 / 003:605 "receive a trophy and a prize"
+    "rule:image_rights_passed_on_by": "restated in rule:image_rights_kept_by_runner",  # 004:433 / 003:419 "Only the organization can transfer"
+    # A 2022 rule that names what a 2016 rule held inline: restated, not added.
+    "rule:bag_retrieval_limit": "restates rule:bag_collection",  # 004:229 "within two hours" / 003:499 "no later than 2 hours"
+    "rule:quartz_commission": "restates rule:medical_counsel_role",  # 004:58 "Medical Counsel, consisting of doctors" / 003:279 "solely composed of doctors"
+    # ---- end rules (diffrules) ----
 }
 
 

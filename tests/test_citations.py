@@ -14,7 +14,7 @@ from racepolicy.language.parser import parse_policy
 from racepolicy.language.source import Source
 from racepolicy.query.policyset import PolicySet, bundled_sources
 
-SEEDS = Path("/work/shared/seeds")
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"  # ../shared/seeds beside the clone
 POLICIES = Path(__file__).resolve().parent.parent / "policies"
 
 TEXT = """ENTRY FEE

@@ -23,6 +23,8 @@ ADDED, REMOVED, CHANGED, HARSHER, MILDER, RENAMED = "added", "removed", "changed
 # A statement written differently that means the same thing in its own year (born in or before 1996 in 2016,
 # 2002 in 2022: the same age limit). Shown, so a reader sees why it is not a change, and never counted as one.
 RESTATED = "restated"
+# Forms of a series plugin's rename values besides a plain "kind:name" (EditionComparer._declare).
+SAME_AS, RESTATED_IN, RESTATED_AS, RESTATES = "same as ", "restated in ", "restated as ", "restates "
 
 # The core's topics, in the order a reader meets them; plugin sections follow, sorted by topic.
 CORE_TOPICS: tuple[tuple[str, str], ...] = (
@@ -309,8 +311,38 @@ class EditionComparer:
         self.old = old
         self.new = new
         # "kind:old_name" → "kind:new_name": statements a series plugin says were renamed (racepolicy_diff_renames).
-        self.declared_renames = dict(renames or {})
+        self.declared_renames: dict[str, str] = {}
+        # What the plugin says was restated, not changed (see _declare): old keys whose counterpart says the same
+        # thing in other terms, old key → the new statement it is one item of, new key → the old statement it restates.
+        self.same_meaning: set[str] = set()
+        self.restated_in: dict[str, str] = {}
+        self.restated_whole: set[str] = set()  # new keys that say nothing but what the old statements restated in them said
+        self.restates: dict[str, str] = {}
+        self._declare(renames or {})
         self.paired_by_clause: dict[str, str] = {}  # rules matched by their clauses (old → new), said so in the diff
+
+    def _declare(self, found: dict[str, str]) -> None:
+        """Sort a plugin's mapping by the form of its values.
+
+        ``"rule:b"`` renames; ``"same as rule:b"`` renames a statement each policy encodes its own way (`waived: true`,
+        `kept_by_runner: false`): shown as restated, never counted; ``"restated in rule:b"`` says the old statement is one
+        item of a bigger new one (`follow_marked_paths` in `environment_rules`), ``"restated as rule:b"`` the same where `b`
+        holds nothing else (so `b` is not an addition either); a new-only key ``"rule:n": "restates rule:a"``
+        says the new statement only names what an old one held inline (the 2 hours of `bag_collection`).
+        """
+        for key, value in found.items():
+            if value.startswith(SAME_AS):
+                self.same_meaning.add(key)
+                self.declared_renames[key] = value.removeprefix(SAME_AS)
+            elif value.startswith(RESTATED_IN):
+                self.restated_in[key] = value.removeprefix(RESTATED_IN)
+            elif value.startswith(RESTATED_AS):
+                self.restated_in[key] = value.removeprefix(RESTATED_AS)
+                self.restated_whole.add(self.restated_in[key])
+            elif value.startswith(RESTATES):
+                self.restates[key] = value.removeprefix(RESTATES)
+            else:
+                self.declared_renames[key] = value
 
     def renamed(self, kind: str) -> dict[str, str]:
         """Statements of one kind the plugin renamed, old name → new name, where both names exist."""
@@ -329,10 +361,22 @@ class EditionComparer:
                                  "infraction": {**edition.infractions, **edition.penalties}}.get(kind, {})
         return kind not in ("rule", "table", "schedule", "infraction") or name in found
 
+    @staticmethod
+    def _statement(edition: Edition, key: str) -> ast.Statement | None:
+        """The statement a `kind:name` key names in an edition (rule, table, schedule or checklist), if it has one."""
+        kind, _, name = key.partition(":")
+        name, _, item = name.partition("#")  # `checklist:long_basic#beaker`: one item of a checklist
+        found: dict[str, Any] = {"rule": edition.rules, "table": edition.tables, "schedule": edition.schedules,
+                                 "checklist": edition.checklists}.get(kind, {})
+        decl = found[name].decl if name in found else None
+        if item and not (isinstance(decl, ast.ChecklistDecl) and any(i.name == item for i in decl.items)):
+            return None
+        return decl
+
     def compare(self, pm: pluggy.PluginManager | None = None) -> EditionDiff:
-        if pm is not None and not self.declared_renames:
+        if pm is not None and not (self.declared_renames or self.restated_in or self.restates):
             for found in pm.hook.racepolicy_diff_renames(old=self.old, new=self.new):
-                self.declared_renames.update(found or {})
+                self._declare(found or {})
         sections = []
         for topic, title in CORE_TOPICS:
             changes = getattr(self, f"_{topic}")()
@@ -834,17 +878,31 @@ class EditionComparer:
             decl = rule.decl
             text = snippet(self.new.source, decl.body.span)
             old_name = back.get(name, name)
-            if old_name not in self.old.rules:
-                if not self._counterpart_of(f"rule:{name}"):
-                    changes.append(Change(ADDED, f"rule {name}", new=text, new_cite=self._cite(self.new, decl), new_json=text))
+            if old_name not in self.old.rules or (old_name == name and name in renamed):  # the old rule of this name went to another
+                restated = self._restates(name, decl, text)
+                if restated is not None:
+                    changes.append(restated)
+                elif f"rule:{name}" in self.restated_whole and any(v == f"rule:{name}" and self._statement(self.old, k) for k, v in self.restated_in.items()):
+                    pass  # shown with each old rule it restates
+                elif not self._counterpart_of(f"rule:{name}"):
+                    within = [k.partition(":")[2] for k, v in self.restated_in.items() if v == f"rule:{name}" and self._statement(self.old, k)]
+                    note = f"also restates {self.old.label} rule {', '.join(within)}" if within else ""
+                    changes.append(Change(ADDED, f"rule {name}", new=text, new_cite=self._cite(self.new, decl), new_json=text, note=note))
                 continue
             change = self._rule(old_name, name)
             if change is not None and self.paired_by_clause.get(f"rule:{old_name}") == f"rule:{name}":
                 change = attrs.evolve(change, note="; ".join(n for n in (change.note, "paired by their clauses") if n))
+            if change is not None and f"rule:{old_name}" in self.same_meaning and change.kind not in (RENAMED, RESTATED):
+                # The plugin read both clauses: the same rule, encoded each policy's way (`waived: true`, `kept: false`).
+                change = attrs.evolve(change, kind=RESTATED, note="the same clause in both texts, encoded differently by each policy", parts=())
             if change is not None:
                 changes.append(change)
         for name, rule in self.old.rules.items():
             if name in self.new.rules or name in renamed:
+                continue
+            restated = self._restated_in(name, rule.decl)
+            if restated is not None:
+                changes.append(restated)
                 continue
             counterpart = self.declared_renames.get(f"rule:{name}", "")
             if counterpart:
@@ -856,6 +914,39 @@ class EditionComparer:
             changes.append(Change(REMOVED, f"rule {name}", old=text, old_cite=self._cite(self.old, rule.decl), old_json=text))
         return changes
 
+    def _restated_in(self, name: str, decl: ast.Statement) -> Change | None:
+        """An old rule the new edition states as one item of a bigger statement: shown, not counted, never "removed"."""
+        target = self.restated_in.get(f"rule:{name}", "")
+        found = self._statement(self.new, target) if target else None
+        if found is None:
+            return None  # a target the new policy lacks: the old rule is removed, and the diff says so
+        kind, _, new_name = target.partition(":")
+        text = snippet(self.old.source, decl.body.span)
+        old_cite, new_cite = self._cite(self.old, decl), self._cite(self.new, found)
+        item = self._item(found, new_name.partition("#")[2])
+        if item is not None:
+            # An item of a checklist: cite the item's quote (or its spec) that says what the old rule said.
+            quotes = [c for c in (item.citation, *item.specs) if c is not None]
+            said = _words_in(old_cite.clause)
+            best = max(quotes, key=lambda c: len(said & _words_in(c.text)), default=None)
+            new_cite = self._cite(self.new, found, item, best)
+        return Change(RESTATED, f"rule {name}", text, f"within {kind} {new_name.replace('#', ', item ')}", "", old_cite, new_cite,
+                      text, {"within": target})
+
+    @staticmethod
+    def _item(decl: ast.Statement, name: str) -> ast.GearItem | None:
+        return next((i for i in decl.items if i.name == name), None) if name and isinstance(decl, ast.ChecklistDecl) else None
+
+    def _restates(self, name: str, decl: ast.Statement, text: str) -> Change | None:
+        """A new rule that names what an old statement held inline: shown, not counted, never "added"."""
+        source = self.restates.get(f"rule:{name}", "")
+        found = self._statement(self.old, source) if source else None
+        if found is None:
+            return None
+        kind, _, old_name = source.partition(":")
+        return Change(RESTATED, f"rule {name}", f"within {kind} {old_name}", text, "", self._cite(self.old, found), self._cite(self.new, decl),
+                      {"within": source}, text)
+
     def _paired_by_clause(self, renamed: dict[str, str], kind: str = "rule") -> dict[str, str]:
         """Rules of one edition only whose clauses say the same thing in each text: old name → new name.
 
@@ -865,8 +956,9 @@ class EditionComparer:
         """
         olds: dict[str, Any] = self.old.rules if kind == "rule" else self.old.tables
         news: dict[str, Any] = self.new.rules if kind == "rule" else self.new.tables
-        gone = [n for n in olds if n not in news and n not in renamed and f"{kind}:{n}" not in self.declared_renames]
-        came = [n for n in news if n not in olds and n not in renamed.values() and not self._counterpart_of(f"{kind}:{n}")]
+        declared = {*self.declared_renames, *self.restated_in, *self.restates}
+        gone = [n for n in olds if n not in news and n not in renamed and f"{kind}:{n}" not in declared]
+        came = [n for n in news if n not in olds and n not in renamed.values() and not self._counterpart_of(f"{kind}:{n}") and f"{kind}:{n}" not in declared]
         scored = []
         for a in gone:
             words_a = _clause_words(olds[a].decl)
@@ -927,7 +1019,8 @@ class EditionComparer:
             old_shown = f"({', '.join(p.name for p in before.params)}) = {old_text}"
             new_shown = f"({', '.join(p.name for p in decl.params)}) = {text}"
             explain = ()
-        moved = reference_point_change(old_cite.clause, new_cite.clause)
+        # A reference point matters only to a rule that counts time ("of the race" in an acceptance clause is no deadline).
+        moved = reference_point_change(old_cite.clause, new_cite.clause) if _counts_time(before) or _counts_time(decl) else ""
         note = f"the reference point changed: {moved}" if moved else ""
         if len(pairs) > 1 and old_shown == "":
             # Several changed parts: each with its own delta, the whole bodies under --explain.
@@ -1042,6 +1135,10 @@ def _clause_words(decl: ast.Statement) -> frozenset[str]:
     return frozenset(words)
 
 
+def _words_in(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z]+", text.lower()) if len(w) >= 4 and w not in _STOP}
+
+
 def renamed_names(node: ast.Expr, names: dict[str, str]) -> ast.Expr:
     """The expression with each name in `names` replaced (a parameter renamed one for one)."""
 
@@ -1108,7 +1205,7 @@ def years_relative(node: ast.Expr, edition_year: int) -> ast.Expr:
 # What a deadline counts from, in the regulation's words: a change of reference point makes a delta meaningless.
 _REFERENCE = re.compile(
     r"\b(?:before|after|of|following|from)\s+(?:the\s+)?(?:date\s+of\s+the\s+)?"
-    r"(start|arrival|end of the event|end of the race|finish|event|race)\b", re.IGNORECASE)
+    r"(start|arrival|end of the event|end of the race|finish|event|race)\b(?!-)", re.IGNORECASE)  # not "of the race-bib"
 _SAME_POINT = {"end of the event": "event", "end of the race": "finish", "race": "start"}
 
 
@@ -1127,6 +1224,13 @@ def reference_point_change(old_clause: str, new_clause: str) -> str:
     if _SAME_POINT.get(key_a, key_a) == _SAME_POINT.get(key_b, key_b):
         return ""
     return f'"{a}" → "{b}"'
+
+
+def _counts_time(decl: ast.RuleDecl) -> bool:
+    """A rule with a duration or a date in its body or its parameters: one whose reference point can move."""
+    if any(p.type in ("duration", "date") for p in decl.params):
+        return True
+    return any(isinstance(n, ast.Literal) and isinstance(n.value, (Duration, datetime.date)) for n in decl.find_all(ast.Literal))
 
 
 def _fragment_delta(old: Edition, new: Edition, pairs: Sequence[tuple[ast.Node, ast.Node]]) -> str:

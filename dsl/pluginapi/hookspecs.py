@@ -162,7 +162,12 @@ def racepolicy_diff_renames(old: Edition, new: Edition) -> dict[str, str] | None
     "rule:eco_fee", "infraction:missing_phone": "infraction:missing_smartphone"}``.
     A rule may become a table or schedule (``"rule:guarantee_covers": "table:insurance_cover"``):
     the diff shows the old body next to the new rows; a table may become a rule. Several old
-    tables may name one new table: they are compared with it key by key. Only names present in the
+    tables may name one new table: they are compared with it key by key. A value may also read
+    ``"same as rule:b"`` (one clause each policy encodes its own way),
+    ``"restated in rule:b"`` (one item of a bigger statement; also ``table:``,
+    ``schedule:``, ``checklist:name#item``), ``"restated as rule:b"`` (``b`` holds
+    nothing else) and, keyed by a new rule, ``"restates rule:a"``: shown as
+    restated, never counted. Only names present in the
     editions are used. Called for every plugin; the mappings are merged.
 
     :param old: the earlier edition, checked.

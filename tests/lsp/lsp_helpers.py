@@ -7,7 +7,7 @@ from pathlib import Path
 from lsprotocol import types
 
 POLICIES = Path(__file__).resolve().parents[2] / "policies"
-SEEDS = Path("/work/shared/seeds")  # the regulation texts the bundled policies quote (see /work/shared/seeds/INDEX.md)
+SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"  # the texts the bundled policies quote (../shared/seeds/INDEX.md)
 
 
 def offset(text: str, position: types.Position) -> int:
