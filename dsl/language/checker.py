@@ -813,7 +813,6 @@ def _check_readings(self: Checker) -> None:
 def _check_assertions(self: Checker, ed: Edition) -> None:
     """Evaluate every `assert` once the edition is built: a false one is a load error citing the clause it checks."""
     from racepolicy.evaluation.interpreter import Evaluator
-    from racepolicy.tools.formatter import expression
 
     for st in self.policy.statements:
         if not isinstance(st, ast.AssertDecl):
@@ -828,6 +827,8 @@ def _check_assertions(self: Checker, ed: Edition) -> None:
             self.errors.append(exc.with_source(self.source))
             continue
         if holds is not True:
+            from racepolicy.tools.formatter import expression  # only to word the error: a query's start-up does without it
+
             quote = st.citation.text if st.citation else ""
             self.error(AssertionFailedError, f"assertion does not hold: {expression(st.condition)}", st.condition.span,
                        f'the regulation says: "{quote}"')

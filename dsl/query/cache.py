@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import tempfile
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -86,16 +87,32 @@ def _code_stamp() -> str:
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
+# The stamp of each plugin manager for the plugins it held (reading the distributions' metadata costs milliseconds).
+_plugin_stamps: weakref.WeakKeyDictionary[pluggy.PluginManager, tuple[tuple[int, ...], str]] = weakref.WeakKeyDictionary()
+
+
 def plugins_stamp(pm: pluggy.PluginManager | None) -> str:
     """The plugins a manager holds, with the versions of the distributions that brought them."""
     if pm is None:
         return "no plugins"
-    versions = {id(plugin): f"{dist.project_name}=={dist.version}" for plugin, dist in pm.list_plugin_distinfo()}
+    held = tuple(id(plugin) for plugin in pm.get_plugins())
+    if pm in _plugin_stamps and _plugin_stamps[pm][0] == held:
+        return _plugin_stamps[pm][1]
+    versions: dict[int, str] = {}
+    read: dict[int, str] = {}  # one metadata read per distribution, however many plugins it brings
+    for plugin, dist in pm.list_plugin_distinfo():
+        key = id(getattr(dist, "_dist", dist))
+        if key not in read:
+            metadata = dist.metadata
+            read[key] = f"{metadata['Name']}=={metadata['Version']}"
+        versions[id(plugin)] = read[key]
     names = []
     for name, plugin in pm.list_name_plugin():
         module = getattr(plugin, "__name__", type(plugin).__qualname__)
         names.append(f"{name}:{module}:{versions.get(id(plugin)) or getattr(plugin, '__version__', '')}")
-    return "\0".join(sorted(names))
+    stamp = "\0".join(sorted(names))
+    _plugin_stamps[pm] = (held, stamp)
+    return stamp
 
 
 def _digest(*parts: str) -> str:
@@ -185,8 +202,14 @@ class Stored:
         from racepolicy.language import ast_codec
         from racepolicy.language.checker import check
 
-        policy = ast_codec.loads(self.ast_text)
-        verified = _verified(self.source, self.header["texts"], policy, self.header["places"])
+        try:
+            if hashlib.sha256(self.ast_text.encode("utf-8", "surrogatepass")).hexdigest() != self.header["ast_sha256"]:
+                raise ValueError("the AST is not the one written")
+            policy = ast_codec.loads(self.ast_text)
+            verified = _verified(self.source, self.header["texts"], policy, self.header["places"])
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError, ArithmeticError):
+            # Damaged past its header (ast_codec.CodecError is a ValueError): checked afresh, and written again.
+            return check_fresh(self.source, pm)
         return check(policy, self.source, pm, verified=verified)
 
 
@@ -206,7 +229,7 @@ def read(source: Source, pm: pluggy.PluginManager | None) -> Stored | None:
         if not isinstance(header["places"], dict):
             return None
         return Stored(source, header, ast_text)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError, ArithmeticError):
         # Missing, unreadable, truncated, foreign or damaged: checked afresh, and written again.
         return None
 
@@ -228,12 +251,14 @@ def write(source: Source, pm: pluggy.PluginManager | None, edition: Edition) -> 
         places = {quote: [loc.file, loc.line, loc.first_line, loc.end_line] for quote, loc in verified.locations.items()}
     else:
         places = {}
-    header = {"format": FORMAT, "name": source.name, "texts": texts, "places": places, "index": IndexEntry.of(edition).as_json()}
+    tree = ast_codec.dumps(edition.policy)
+    header = {"format": FORMAT, "name": source.name, "texts": texts, "places": places, "index": IndexEntry.of(edition).as_json(),
+              "ast_sha256": hashlib.sha256(tree.encode("utf-8", "surrogatepass")).hexdigest()}
     path = entry_path(source, pm)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, prefix=".", suffix=".tmp") as handle:
-            handle.write(json.dumps(header, separators=(",", ":")) + "\n" + ast_codec.dumps(edition.policy))
+            handle.write(json.dumps(header, separators=(",", ":")) + "\n" + tree)
         try:
             os.replace(handle.name, path)
         except OSError:
