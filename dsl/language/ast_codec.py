@@ -42,7 +42,10 @@ def _encode(value: Any) -> Any:
 
 
 def _tuples(items: list[Any]) -> tuple[Any, ...]:
-    return tuple(_tuples(item) if type(item) is list else item for item in items)
+    for item in items:  # a plain loop: most lists hold no list, and a generator per list is most of the decoding time
+        if type(item) is list:
+            return tuple([_tuples(i) if type(i) is list else i for i in items])
+    return tuple(items)
 
 
 def _object(document: dict[str, Any]) -> Any:

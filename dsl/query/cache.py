@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from racepolicy.language import ast
     from racepolicy.language.citations import RegulationText, VerifiedSource
 
-# Environment: where the cache lives, and a way to turn it off (any non-empty value but "0").
+# Environment: where the cache lives, and a way to turn it off (any non-empty value).
 DIR_VAR = "RACEPOLICY_CACHE_DIR"
 OFF_VAR = "RACEPOLICY_NO_CACHE"
 FORMAT = 1  # bumped when an entry's layout changes
@@ -45,7 +45,8 @@ _CODE_FOLDERS = ("racepolicy", "racepolicy.plugins", "racepolicy.grammar", "race
 
 
 def enabled() -> bool:
-    return os.environ.get(OFF_VAR, "") in ("", "0")
+    # Any value turns it off, as it does the REPL's parse cache (repl/cache.py).
+    return not os.environ.get(OFF_VAR)
 
 
 def cache_dir() -> Path:
