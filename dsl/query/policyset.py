@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
@@ -114,11 +115,14 @@ class PolicySet:
         # ---- the cache of checked editions: every edition's index in load order, and those not loaded yet
         self._index: dict[str, IndexEntry | Edition] = {}
         self._pending: dict[str, Stored] = {}
+        self._loading = threading.RLock()
 
     @property
     def editions(self) -> dict[str, Edition]:
         if self._pending:
-            self._editions = {key: self._editions[key] if key in self._editions else self._load_pending(key) for key in self._index}
+            with self._loading:
+                if self._pending:
+                    self._editions = {key: self._editions[key] if key in self._editions else self._load_pending(key) for key in self._index}
         return self._editions
 
     @editions.setter
@@ -128,16 +132,20 @@ class PolicySet:
         self._pending = {}
 
     def _load_pending(self, key: str) -> Edition:
-        edition = self._pending.pop(key).edition(self.pm)
+        # Taken off the pending ones only once checked: an edition that fails to load fails again at the next ask.
+        edition = self._pending[key].edition(self.pm)
+        del self._pending[key]
         self._index[key] = edition
         return edition
 
     def _edition(self, key: str) -> Edition:
         """One edition by its key, loaded from the cache if it was not yet."""
         if key in self._pending:
-            self._editions[key] = self._load_pending(key)
-            if not self._pending:  # keep the load order, as `editions` would
-                self._editions = {k: self._editions[k] for k in self._index}
+            with self._loading:  # `racepolicy serve` answers in threads
+                if key in self._pending:
+                    self._editions[key] = self._load_pending(key)
+                    if not self._pending:  # keep the load order, as `editions` would
+                        self._editions = {k: self._editions[k] for k in self._index}
         return self._editions[key]
 
     def _routable(self) -> Mapping[str, IndexEntry | Edition]:
