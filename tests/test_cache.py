@@ -282,3 +282,14 @@ def test_a_duplicate_edition_is_reported_from_the_cache_too(folder: Path, cache_
     assert fresh and "loaded twice" in fresh[0]
     assert _errors(paths, use_cache=True) == fresh  # writes both entries
     assert _errors(paths, use_cache=True) == fresh  # from them
+
+
+def test_old_entries_are_pruned(folder: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "MAX_ENTRIES", 2)
+    path = folder / "utmb-2022.policy"
+    text = path.read_text(encoding="utf-8")
+    for n in range(4):  # four edits, four entries written
+        path.write_text(text + f"\n# edit {n}\n", encoding="utf-8")
+        PolicySet.load([str(path)], use_cache=True)
+    assert len(_entries(cache_dir)) == 2
+    assert PolicySet.load([str(path)], use_cache=True)._pending  # the newest is kept

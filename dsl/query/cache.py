@@ -37,6 +37,8 @@ OFF_VAR = "RACEPOLICY_NO_CACHE"
 FORMAT = 1  # bumped when an entry's layout changes
 # A policy bigger than this is checked but not cached (the cache must stay small); bundled policies are about 130 kB.
 MAX_CACHED_CHARS = 1_000_000
+# Each edit of a policy leaves an entry no key will name again: past this many, the least recently written go.
+MAX_ENTRIES = 64
 
 # The folders of racepolicy's code (see pyproject.toml's package-dir): any change to a module or the grammar in a
 # checkout invalidates every entry even before the version number moves, so an entry is only ever read by the code that
@@ -265,8 +267,21 @@ def write(source: Source, pm: pluggy.PluginManager | None, edition: Edition) -> 
         except OSError:
             os.unlink(handle.name)
             raise
+        _prune(path.parent)
     except OSError:
         pass
+
+
+def _prune(folder: Path) -> None:
+    entries = []
+    for entry in os.scandir(folder):
+        if entry.name.endswith(".json") and entry.is_file():
+            entries.append((entry.stat().st_mtime_ns, entry.path))
+    for _, path in sorted(entries)[: max(0, len(entries) - MAX_ENTRIES)]:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass  # another process pruned it first
 
 
 def check_fresh(source: Source, pm: pluggy.PluginManager | None, use_cache: bool = True) -> Edition:
