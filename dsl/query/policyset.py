@@ -164,7 +164,7 @@ class PolicySet:
         errors: list[PolicyError] = []
         for path in files:
             try:
-                policy_set.add(read_source(path))
+                policy_set._add(read_source(path))
             except PolicyErrors as exc:
                 errors.extend(exc.errors)
             except PolicyError as exc:
@@ -177,11 +177,16 @@ class PolicySet:
     def bundled(cls, pm: pluggy.PluginManager | None = None, use_cache: bool = False) -> PolicySet:
         policy_set = cls(pm, use_cache)
         for source in bundled_sources():
-            policy_set.add(source)
+            policy_set._add(source)
         return policy_set
 
-    def add(self, source: Source) -> Edition | IndexEntry:
-        """Check one policy text and add its edition (through the cache: its index, the edition loaded when needed)."""
+    def add(self, source: Source) -> Edition:
+        """Check one policy text and add its edition (through the cache when the set uses it)."""
+        entry = self._add(source)
+        return entry if not isinstance(entry, IndexEntry) else self._edition(entry.key)
+
+    def _add(self, source: Source) -> Edition | IndexEntry:
+        """`add`, but an edition found in the cache is only indexed: loaded when needed."""
         from racepolicy.query import cache
 
         stored = cache.read(source, self.pm) if self.use_cache else None
