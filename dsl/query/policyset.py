@@ -189,6 +189,8 @@ class PolicySet:
         """`add`, but an edition found in the cache is only indexed: loaded when needed."""
         from racepolicy.query import cache
 
+        if not self._pending:  # `editions` may have been changed in place (the REPL and tests do): the index follows it
+            self._index = dict(self._editions)
         stored = cache.read(source, self.pm) if self.use_cache else None
         if stored is not None and stored.entry.key not in self._index:
             self._index[stored.entry.key] = stored.entry
