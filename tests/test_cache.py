@@ -17,6 +17,7 @@ import test_utmb_2022
 import test_world_series
 import test_xterra
 from racepolicy.cli.main import main
+from racepolicy.language.citations import unverified
 from racepolicy.language.errors import PolicyError, PolicyErrors
 from racepolicy.query import cache
 from racepolicy.query.policyset import PolicySet
@@ -138,6 +139,7 @@ def test_cached_editions_are_the_fresh_ones(fresh: PolicySet, warm_folder: str, 
         assert [t.name for t in again.source.texts] == [t.name for t in edition.source.texts]  # type: ignore[attr-defined]
         assert [w.render() for w in again.warnings] == [w.render() for w in edition.warnings]
         assert again.checked and sorted(again.callables()) == sorted(edition.callables())
+        assert unverified(again.source) is None and unverified(edition.source) is None  # `check --strict` would pass both
 
 
 # ---- a policy and its text in a folder of the test's own ------------------------------------------------
@@ -293,3 +295,22 @@ def test_old_entries_are_pruned(folder: Path, cache_dir: Path, monkeypatch: pyte
         PolicySet.load([str(path)], use_cache=True)
     assert len(_entries(cache_dir)) == 2
     assert PolicySet.load([str(path)], use_cache=True)._pending  # the newest is kept
+
+
+def test_warnings_are_the_same_from_the_cache(tmp_path: Path, cache_dir: Path) -> None:
+    # GIVEN a policy whose check warns (a declared field no rule reads, RP0207) and names no regulation text
+    path = tmp_path / "demo.policy"
+    path.write_text('edition demo 2024 "Demo regulations" currency EUR\n'
+                    "facts runner: birth_year: number, nickname: text optional\n"
+                    "rule r(runner: record) = runner.birth_year > 1\n", encoding="utf-8")
+    fresh = PolicySet.load([str(path)]).find("demo")
+    assert [w.code for w in fresh.warnings] == ["RP0207"]
+    PolicySet.load([str(path)], use_cache=True)  # writes the entry
+    assert len(_entries(cache_dir)) == 1
+    # WHEN it is loaded from the cache; THEN it warns the same, and is as unverified as before (no `source` line)
+    cached = PolicySet.load([str(path)], use_cache=True)
+    assert cached._pending
+    edition = cached.find("demo")
+    assert [w.render() for w in edition.warnings] == [w.render() for w in fresh.warnings]
+    assert unverified(edition.source) is not None and unverified(fresh.source) is not None
+    assert unverified(edition.source).render() == unverified(fresh.source).render()  # type: ignore[union-attr]
