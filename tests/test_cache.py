@@ -73,7 +73,10 @@ def warm_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     os.environ["RACEPOLICY_CACHE_DIR"] = folder
     PolicySet.bundled(use_cache=True)
     yield folder
-    os.environ["RACEPOLICY_CACHE_DIR"] = before or ""
+    if before is None:
+        del os.environ["RACEPOLICY_CACHE_DIR"]
+    else:
+        os.environ["RACEPOLICY_CACHE_DIR"] = before
 
 
 @pytest.mark.parametrize("runner", ["interpreter", "compiled"])
