@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 from collections.abc import Callable
 
 import pytest
@@ -9,6 +13,12 @@ from racepolicy.query.answer import Answer
 from racepolicy.query.policyset import RUNNERS, PolicySet
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
+
+# The cache of checked editions (docs/cache.md) goes to a folder of this run, never the user's; commands run in child
+# processes inherit it. Tests of the cache itself give each test its own folder.
+os.environ["RACEPOLICY_CACHE_DIR"] = _CACHE_DIR = tempfile.mkdtemp(prefix="racepolicy-test-cache-")
+os.environ.pop("RACEPOLICY_NO_CACHE", None)
+atexit.register(shutil.rmtree, _CACHE_DIR, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -33,7 +33,7 @@ def print_readings(editions: list[Edition]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        policies = load_policies(args.paths, args.source)
+        policies = load_policies(args.paths, args.source, use_cache=False)
     except PolicyError as exc:
         report(exc, args.json)
         return 2

@@ -10,13 +10,20 @@ from racepolicy.language.errors import PolicyError
 from racepolicy.query.policyset import PolicySet
 
 
-def load_policies(paths: list[str], sources: list[str] | None = None) -> PolicySet:
-    """The policies at `paths`, or the bundled ones when none are given; `sources` are more places for regulation texts."""
+def load_policies(paths: list[str], sources: list[str] | None = None, use_cache: bool = True) -> PolicySet:
+    """The policies at `paths`, or the bundled ones when none are given; `sources` are more places for regulation texts.
+
+    `use_cache`: through the cache of checked editions (docs/cache.md); `check` and `coverage` search every quote again."""
     if sources:
         from racepolicy.language.citations import add_search_paths
 
         add_search_paths(sources)
-    return PolicySet.load(paths) if paths else PolicySet.bundled()
+    return PolicySet.load(paths, use_cache=use_cache) if paths else PolicySet.bundled(use_cache=use_cache)
+
+
+def add_cache_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-cache", action="store_true",
+                        help="parse and check every policy afresh, without the cache of checked editions (or set RACEPOLICY_NO_CACHE=1)")
 
 
 def add_source_option(parser: argparse.ArgumentParser) -> None:

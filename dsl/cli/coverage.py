@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     from racepolicy.tools.coverage import coverage_of, render_json, render_markdown, render_text
 
     try:
-        policies = load_policies(args.paths, args.source)
+        policies = load_policies(args.paths, args.source, use_cache=False)
     except PolicyError as exc:
         report(exc)
         return 2

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from racepolicy.cli.common import add_source_option, load_policies, report
+from racepolicy.cli.common import add_cache_option, add_source_option, load_policies, report
 from racepolicy.language.errors import PolicyError
 
 
@@ -21,11 +21,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="interpreter (the reference) or compiled (generated Python; its trace comes from the interpreter)",
     )
     add_source_option(parser)
+    add_cache_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        policies = load_policies(args.paths, args.source)
+        policies = load_policies(args.paths, args.source, use_cache=not args.no_cache)
         answer = policies.ask(args.query, edition=args.edition, runner=args.runner)
     except PolicyError as exc:
         report(exc, args.json)

@@ -41,22 +41,24 @@ def _encode(value: Any) -> Any:
     raise CodecError(f"cannot encode {name}")
 
 
-def _decode(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, list):
-        return tuple(_decode(item) for item in value)
-    if not isinstance(value, dict):
-        raise CodecError(f"unexpected {type(value).__name__}")
-    kind = value.get("$")
+def _tuples(items: list[Any]) -> tuple[Any, ...]:
+    for item in items:  # a plain loop: most lists hold no list, and a generator per list is most of the decoding time
+        if type(item) is list:
+            return tuple([_tuples(i) if type(i) is list else i for i in items])
+    return tuple(items)
+
+
+def _object(document: dict[str, Any]) -> Any:
+    # Called by json.loads for every object, innermost first: each becomes its value or node at once (lists become tuples).
+    kind = document.get("$")
     if kind == "Decimal":
-        return Decimal(value["v"])
+        return Decimal(document["v"])
     if kind == "date":
-        return datetime.date.fromisoformat(value["v"])
+        return datetime.date.fromisoformat(document["v"])
     cls = _CLASSES.get(kind) if isinstance(kind, str) else None
     if cls is None:
         raise CodecError(f"unknown class {kind!r}")
-    return cls(**{key: _decode(item) for key, item in value.items() if key != "$"})
+    return cls(**{key: _tuples(item) if type(item) is list else item for key, item in document.items() if key != "$"})
 
 
 def dumps(policy: ast.Policy) -> str:
@@ -67,8 +69,8 @@ def dumps(policy: ast.Policy) -> str:
 def loads(text: str) -> ast.Policy:
     """The policy a `dumps` text holds; raises CodecError for anything else."""
     try:
-        policy = _decode(json.loads(text))
-    except (ValueError, TypeError, KeyError, RecursionError) as exc:
+        policy = json.loads(text, object_hook=_object)
+    except (ValueError, TypeError, KeyError, RecursionError, ArithmeticError) as exc:  # ArithmeticError: a Decimal of no number
         raise CodecError(str(exc)) from None
     if not isinstance(policy, ast.Policy):
         raise CodecError("not a policy")

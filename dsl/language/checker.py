@@ -7,7 +7,7 @@ import itertools
 import re
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import pluggy
@@ -40,6 +40,9 @@ from racepolicy.language.errors import (
     did_you_mean,
 )
 from racepolicy.language.source import Source, Span
+
+if TYPE_CHECKING:
+    from racepolicy.language.citations import VerifiedSource
 
 # The race attributes the core knows, with their kinds; plugins add their own.
 CORE_ATTRIBUTES: dict[str, str] = {
@@ -85,6 +88,9 @@ def sanction_of(expr: ast.SanctionExpr, infraction: str) -> Sanction:
 class Checker(WordsAndFactsChecks, CurrencyChecks, ListChecks):
     """Builds an Edition from a policy AST, collecting every error rather than stopping at the first."""
 
+    # Set by check(..., verified=...): the citations' places found earlier for these very bytes (dsl/query/cache.py).
+    preverified: VerifiedSource | None = None
+
     def __init__(self, policy: ast.Policy, source: Source, pm: pluggy.PluginManager | None) -> None:
         self.policy = policy
         self.source = source
@@ -125,7 +131,8 @@ class Checker(WordsAndFactsChecks, CurrencyChecks, ListChecks):
         # ---- fidelity: every quote checked against the regulation text; the verified source gives citations their lines
         from racepolicy.language.citations import verify
 
-        self.source, quote_errors = verify(self.policy, self.source)
+        # A source already verified against the same policy and texts (the cache of checked editions) is not searched again.
+        self.source, quote_errors = (self.preverified, []) if self.preverified is not None else verify(self.policy, self.source)
         self.errors.extend(quote_errors)
         # ---- end fidelity
         ed = Edition(header.series, header.year, header.title, header.currency, self.source, self.policy)
@@ -806,7 +813,6 @@ def _check_readings(self: Checker) -> None:
 def _check_assertions(self: Checker, ed: Edition) -> None:
     """Evaluate every `assert` once the edition is built: a false one is a load error citing the clause it checks."""
     from racepolicy.evaluation.interpreter import Evaluator
-    from racepolicy.tools.formatter import expression
 
     for st in self.policy.statements:
         if not isinstance(st, ast.AssertDecl):
@@ -821,11 +827,17 @@ def _check_assertions(self: Checker, ed: Edition) -> None:
             self.errors.append(exc.with_source(self.source))
             continue
         if holds is not True:
+            from racepolicy.tools.formatter import expression  # only to word the error: a query's start-up does without it
+
             quote = st.citation.text if st.citation else ""
             self.error(AssertionFailedError, f"assertion does not hold: {expression(st.condition)}", st.condition.span,
                        f'the regulation says: "{quote}"')
 
 
-def check(policy: ast.Policy, source: Source, pm: pluggy.PluginManager | None = None) -> Edition:
-    """Check a parsed policy and build its Edition; raises PolicyErrors listing every problem."""
-    return Checker(policy, source, pm).check()
+def check(policy: ast.Policy, source: Source, pm: pluggy.PluginManager | None = None, verified: VerifiedSource | None = None) -> Edition:
+    """Check a parsed policy and build its Edition; raises PolicyErrors listing every problem.
+
+    `verified` is the result of verifying this policy's quotes against the same regulation texts before (a cache entry)."""
+    checker = Checker(policy, source, pm)
+    checker.preverified = verified
+    return checker.check()

@@ -81,9 +81,21 @@ def _normal_chars(text: str, first_line: int = 1) -> Iterator[tuple[str, int, in
             yield ch, line, index
 
 
+# ---- normalise: the same result as `_normal_chars` (tests/test_normalise.py compares them), without a generator per
+# character: a policy has a thousand quotes to normalise at every load.
+_DROP = str.maketrans("", "", "".join(_DROPPED))
+_DROP_AND_DASH = str.maketrans({**{ch: None for ch in _DROPPED}, **{ch: "-" for ch in _DASHES}})
+
+
 def normalise(text: str) -> str:
     """A quote or a text as compared: see `_normal_chars`."""
-    return "".join(ch for ch, _, _ in _normal_chars(text)).strip()
+    text = text.translate(_DROP_AND_DASH)
+    if not text.isascii():
+        # NFKC one character at a time, as `_normal_chars` does (a whole-text NFKC would also join combining marks),
+        # then drop what it produced that is dropped; dashes it produced are kept, as there.
+        text = "".join(ch if ch.isascii() else unicodedata.normalize("NFKC", ch) for ch in text).translate(_DROP)
+    return " ".join(text.split())
+# ---- end normalise
 
 
 @attrs.frozen

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import attrs
 
 
@@ -35,7 +37,13 @@ class Source:
     def line(self, number: int) -> str:
         # Lines end at "\n" only, as the parser counts them: splitlines() would
         # also split at \x0c, \u2028 and friends and show the wrong line.
-        lines = self.text.split("\n")
+        lines = _lines(self.text)
         if 1 <= number <= len(lines):
             return lines[number - 1].removesuffix("\r")
         return ""
+
+
+@functools.lru_cache(maxsize=16)
+def _lines(text: str) -> tuple[str, ...]:
+    # A trace quotes lines of a 100 kB policy at every answer: split each text once (a str keeps its hash).
+    return tuple(text.split("\n"))

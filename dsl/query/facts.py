@@ -29,8 +29,26 @@ def tracked(value: Any) -> Any:
     return ReadRecord(value.fields) if type(value) is Record else value
 
 
+# The fields of the last editions asked (a walk of the whole policy): (edition, fields) by id, kept with the edition so
+# that an id is never reused while its entry stands; bounded, as the language server checks a new edition per keystroke.
+_KNOWN_MEMO: dict[int, tuple[Edition, set[str]]] = {}
+_KNOWN_MEMO_SIZE = 16
+
+
 def fields_known(edition: Edition) -> set[str]:
     """Every field some rule or eligibility condition of the edition reads from a record."""
+    found = _KNOWN_MEMO.get(id(edition))
+    if found is not None and found[0] is edition:
+        return found[1]
+    known = _fields_known(edition)
+    if edition.checked:  # a finished edition no longer changes
+        if len(_KNOWN_MEMO) >= _KNOWN_MEMO_SIZE:
+            del _KNOWN_MEMO[next(iter(_KNOWN_MEMO))]
+        _KNOWN_MEMO[id(edition)] = (edition, known)
+    return known
+
+
+def _fields_known(edition: Edition) -> set[str]:
     known: set[str] = set()
     for statement in edition.policy.statements:
         for node in statement.find_all(ast.Field):
@@ -78,7 +96,6 @@ def check_facts(
     """Warnings for given facts the answer never read; UnknownFieldError for a field no rule of the edition reads."""
     warnings: list[str] = []
     read_names = _names_read(query, edition) | set(inputs_read)  # a declared input is read deep in a rule
-    known = fields_known(edition)
     bindings = {b.name: b for b in query.given}
     for name, value in given.items():
         if name not in read_names:
@@ -91,7 +108,7 @@ def check_facts(
         for field in value.keys():
             if field in value.read:
                 continue
-            if shape is None and field not in known:
+            if shape is None and field not in (known := fields_known(edition)):
                 raise UnknownFieldError(
                     f"no rule of {edition.label} reads the field '{field}' of {name}", _field_span(source, bindings[name], field), source,
                     f"fields it knows: {', '.join(sorted(known)) or 'none'}",

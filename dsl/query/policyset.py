@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
@@ -16,9 +17,12 @@ from racepolicy.language import ast
 from racepolicy.language.errors import DuplicateError, InputError, PolicyError, PolicyErrors, QueryError, did_you_mean
 from racepolicy.language.source import Source, Span
 from racepolicy.query.answer import Answer
+from racepolicy.query.index import IndexEntry
 
 if TYPE_CHECKING:
     from racepolicy.api import Rulebook
+    from racepolicy.query.cache import Stored
+    from racepolicy.query.routing import Route
 
 POLICY_SUFFIX = ".policy"
 MAX_FILE_BYTES = 2_000_000
@@ -95,28 +99,72 @@ def compile_source(source: Source, pm: pluggy.PluginManager | None) -> Edition:
 
 
 class PolicySet:
-    """Every loaded edition, keyed `series-year`; answers queries with the edition that fits."""
+    """Every loaded edition, keyed `series-year`; answers queries with the edition that fits.
 
-    def __init__(self, pm: pluggy.PluginManager | None = None) -> None:
+    Editions found in the cache of checked editions (dsl/query/cache.py) are loaded when first needed: a query is routed
+    on their index, and only the edition that answers it is decoded and checked. `editions` loads every one of them."""
+
+    def __init__(self, pm: pluggy.PluginManager | None = None, use_cache: bool = False) -> None:
         if pm is None:
             from racepolicy.pluginapi.manager import make_plugin_manager
 
             pm = make_plugin_manager()
         self.pm = pm
-        self.editions: dict[str, Edition] = {}
+        self.use_cache = use_cache
+        self._editions: dict[str, Edition] = {}
+        # ---- the cache of checked editions: every edition's index in load order, and those not loaded yet
+        self._index: dict[str, IndexEntry | Edition] = {}
+        self._pending: dict[str, Stored] = {}
+        self._loading = threading.RLock()
+
+    @property
+    def editions(self) -> dict[str, Edition]:
+        if self._pending:
+            with self._loading:
+                if self._pending:
+                    self._editions = {key: self._editions[key] if key in self._editions else self._load_pending(key) for key in self._index}
+        return self._editions
+
+    @editions.setter
+    def editions(self, value: dict[str, Edition]) -> None:
+        self._editions = value
+        self._index = dict(value)
+        self._pending = {}
+
+    def _load_pending(self, key: str) -> Edition:
+        # Taken off the pending ones only once checked: an edition that fails to load fails again at the next ask.
+        edition = self._pending[key].edition(self.pm)
+        del self._pending[key]
+        self._index[key] = edition
+        return edition
+
+    def _edition(self, key: str) -> Edition:
+        """One edition by its key, loaded from the cache if it was not yet."""
+        if key in self._pending:
+            with self._loading:  # `racepolicy serve` answers in threads
+                if key in self._pending:
+                    self._editions[key] = self._load_pending(key)
+                    if not self._pending:  # keep the load order, as `editions` would
+                        self._editions = {k: self._editions[k] for k in self._index}
+        return self._editions[key]
+
+    def _routable(self) -> Mapping[str, IndexEntry | Edition]:
+        """What routing looks at: the index while some editions are not loaded, the editions otherwise."""
+        return self._index if self._pending else self.editions
 
     # ---- loading
     @classmethod
-    def load(cls, paths: Sequence[str | os.PathLike[str]], pm: pluggy.PluginManager | None = None) -> PolicySet:
-        """Load files and folders; raises PolicyErrors with every error of every file."""
-        policy_set = cls(pm)
+    def load(cls, paths: Sequence[str | os.PathLike[str]], pm: pluggy.PluginManager | None = None, use_cache: bool = False) -> PolicySet:
+        """Load files and folders; raises PolicyErrors with every error of every file. `use_cache`: through the cache of
+        checked editions (unless RACEPOLICY_NO_CACHE is set)."""
+        policy_set = cls(pm, use_cache)
         files = policy_files(paths)
         if not files:
             raise InputError(f"no {POLICY_SUFFIX} files in {', '.join(str(p) for p in paths)}", hint="give a policy file or a folder of them")
         errors: list[PolicyError] = []
         for path in files:
             try:
-                policy_set.add(read_source(path))
+                policy_set._add(read_source(path))
             except PolicyErrors as exc:
                 errors.extend(exc.errors)
             except PolicyError as exc:
@@ -126,35 +174,56 @@ class PolicySet:
         return policy_set
 
     @classmethod
-    def bundled(cls, pm: pluggy.PluginManager | None = None) -> PolicySet:
-        policy_set = cls(pm)
+    def bundled(cls, pm: pluggy.PluginManager | None = None, use_cache: bool = False) -> PolicySet:
+        policy_set = cls(pm, use_cache)
         for source in bundled_sources():
-            policy_set.add(source)
+            policy_set._add(source)
         return policy_set
 
     def add(self, source: Source) -> Edition:
-        edition = compile_source(source, self.pm)
-        if edition.key in self.editions and self.editions[edition.key].source.name != source.name:
-            other = self.editions[edition.key].source.name
+        """Check one policy text and add its edition (through the cache when the set uses it)."""
+        entry = self._add(source)
+        return entry if not isinstance(entry, IndexEntry) else self._edition(entry.key)
+
+    def _add(self, source: Source) -> Edition | IndexEntry:
+        """`add`, but an edition found in the cache is only indexed: loaded when needed."""
+        from racepolicy.query import cache
+
+        if not self._pending:  # `editions` may have been changed in place (the REPL and tests do): the index follows it
+            self._index = dict(self._editions)
+        stored = cache.read(source, self.pm) if self.use_cache else None
+        if stored is not None and stored.entry.key not in self._index:
+            self._index[stored.entry.key] = stored.entry
+            self._pending[stored.entry.key] = stored
+            return stored.entry
+        if stored is not None:
+            edition = stored.edition(self.pm)  # loaded twice: checked in full below, for the error the other path gives
+        else:
+            edition = cache.check_fresh(source, self.pm) if self.use_cache else compile_source(source, self.pm)
+        if edition.key in self._index and _file_of(self._index[edition.key]) != source.name:
+            other = _file_of(self._index[edition.key])
             raise DuplicateError(
                 f"edition {edition.label} is loaded twice (also in {other})",
                 edition.policy.header.span if edition.policy.header else edition.policy.span, source,
                 "load one file per edition",
             )
-        self.editions[edition.key] = edition
+        self._pending.pop(edition.key, None)
+        self._editions[edition.key] = edition
+        self._index[edition.key] = edition
         return edition
 
     # ---- choosing an edition
     def find(self, name: str) -> Edition:
         """An edition by `utmb-2022`, `utmb 2022` or a series name alone (its latest year)."""
         key = name.strip().replace(" ", "-")
-        if key in self.editions:
-            return self.editions[key]
-        same_series = [e for e in self.editions.values() if e.series == key]
+        known = self._routable()
+        if key in known:
+            return self._edition(key)
+        same_series = [e for e in known.values() if e.series == key]
         if same_series:
-            return max(same_series, key=lambda e: e.year)
+            return self._edition(max(same_series, key=lambda e: e.year).key)
         raise QueryError(
-            f"no edition '{name}' is loaded", hint=did_you_mean(key, self.editions) or f"loaded: {', '.join(sorted(self.editions)) or 'none'}",
+            f"no edition '{name}' is loaded", hint=did_you_mean(key, known) or f"loaded: {', '.join(sorted(known)) or 'none'}",
         )
 
     def edition(self, name: str) -> Rulebook:
@@ -196,7 +265,7 @@ class PolicySet:
         if not (isinstance(expr, ast.Binary) and expr.op == "at" and isinstance(expr.left, ast.Name) and isinstance(expr.right, ast.Name)):
             return query
         verb = expr.left.name
-        if not any(verb in e.query_forms and verb not in e.callables() for e in self.editions.values()):
+        if not any(verb in e.query_forms and verb not in e.callables() for e in self._routable().values()):
             return query
         at = ast.Name(name="at", span=Span(expr.left.span.end_line, expr.left.span.end_column + 1, expr.left.span.end_line, expr.left.span.end_column + 3))
         return ast.FormQuery(verb=verb, args=(at, expr.right), given=query.given, span=query.span)
@@ -217,8 +286,31 @@ class PolicySet:
 
         source = Source("<query>", text)
         query = self._form_at_place(parse_query(text, source.name))
-        from racepolicy.query.routing import pinned, route
+        from racepolicy.query.routing import pinned
 
-        chosen = pinned(self.find(edition), query, self.editions) if edition else route(self.editions, query, source, set(facts or {}))
+        if edition:
+            chosen = pinned(self.find(edition), query, self._routable())
+        else:
+            chosen = self._route(query, source, set(facts or {}))
         answered = answer(chosen.edition, query, source, tracing=tracing, facts=facts, runner=runner)
         return attrs.evolve(answered, edition_note=chosen.note, warnings=(*chosen.warnings, *answered.warnings))
+
+    def _route(self, query: ast.Query, source: Source, given: set[str]) -> Route:
+        """`routing.route` on the index when some editions are not loaded yet: only the chosen one is then loaded. A query
+        routing rejects is routed again on the loaded editions, so that its error reads as it always does."""
+        from racepolicy.query.routing import Route, route
+
+        if self._pending:
+            from racepolicy.query.index import NotIndexed
+
+            try:
+                chosen = route(self._index, query, source, given)  # type: ignore[arg-type]
+            except (PolicyError, NotIndexed):
+                pass
+            else:
+                return Route(self._edition(chosen.edition.key), chosen.note, chosen.warnings)
+        return route(self.editions, query, source, given)
+
+
+def _file_of(edition: Edition | IndexEntry) -> str:
+    return edition.file if isinstance(edition, IndexEntry) else edition.source.name
