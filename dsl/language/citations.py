@@ -284,15 +284,39 @@ def verify(policy: ast.Policy, source: Source) -> tuple[VerifiedSource, list[Pol
         assert isinstance(citation, ast.Citation)
         if citation.text in verified.locations:
             continue
-        where = next((loc for text in texts if (loc := find_quote(citation.text, text)) is not None), None)
+        where, hint = _looked_up(citation.text, tuple(texts))
         if where is not None:
             verified.locations[citation.text] = where
             continue
-        close = closest_sentence(citation.text, texts)
-        hint = f'closest in {close[0].name}:{close[1]}: "{_shorten(close[2])}"' if close else "quote the regulation text word for word"
         errors.append(CitationNotFoundError(f"the quote is not in the regulation text ({', '.join(t.name for t in texts)})",
                                             citation.span, verified, hint))
     return verified, errors
+
+
+# ---- quotes already looked up (issue #17): an editor checks the same quotes again on every keystroke ------------------
+
+# Bounded: far more than the quotes of any one policy, small beside the regulation texts themselves.
+MAX_LOOKED_UP = 8192
+_LOOKED_UP: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[TextLocation | None, str]] = {}
+
+
+def _looked_up(quote: str, texts: tuple[RegulationText, ...]) -> tuple[TextLocation | None, str]:
+    """Where a quote stands in the first text that holds it, else None and the hint naming the closest sentence.
+
+    Keyed by the texts' names and contents (a text changed on disk is read again as a new string), not by object."""
+    key = (quote, tuple((t.name, t.text) for t in texts))
+    known = _LOOKED_UP.get(key)
+    if known is not None:
+        return known
+    where = next((loc for text in texts if (loc := find_quote(quote, text)) is not None), None)
+    hint = ""
+    if where is None:
+        close = closest_sentence(quote, texts)
+        hint = f'closest in {close[0].name}:{close[1]}: "{_shorten(close[2])}"' if close else "quote the regulation text word for word"
+    if len(_LOOKED_UP) >= MAX_LOOKED_UP:
+        del _LOOKED_UP[next(iter(_LOOKED_UP))]
+    _LOOKED_UP[key] = (where, hint)
+    return where, hint
 
 
 def unverified(source: Source) -> SourceTextNotFoundError | None:
