@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from policy_edits import EDIT, edited
 from racepolicy.language import ast_codec, citations
 from racepolicy.language.errors import PolicyError
 from racepolicy.language.incremental import StatementCache
@@ -18,40 +19,6 @@ from racepolicy.pluginapi.manager import make_plugin_manager
 
 POLICIES = Path(__file__).resolve().parent.parent / "policies"
 PM = make_plugin_manager()
-
-# Edits an author makes, as (kind, where, how much, what): `where` and `how much` are scaled to the text when applied.
-KINDS = ("type", "type", "type", "delete", "newline", "newline", "join", "move", "keyword", "undo", "undo")
-TYPED = st.sampled_from(["s", "e", "x", "1", "0", " ", " ", "\n", "# ", '"', ",", ":", "(", ")", "§", "=", "-", "\t", "km", "EUR", "\r\n"])
-EDIT = st.tuples(st.sampled_from(KINDS), st.integers(0, 10**6), st.integers(1, 80), TYPED)
-
-
-def edited(text: str, edit: tuple[str, int, int, str], history: list[str]) -> str:
-    """The text after one edit; `undo` goes back to an earlier text (a broken file repaired)."""
-    kind, where, size, typed = edit
-    at = where % (len(text) + 1)
-    line_start = text.rfind("\n", 0, at) + 1
-    if kind == "type":
-        return text[:at] + typed + text[at:]
-    if kind == "delete":  # may take the end of one statement and the start of the next
-        return text[:at] + text[at + size:]
-    if kind == "newline":
-        return text[:at] + "\n" + text[at:]
-    if kind == "join":  # the line break after `at` goes: two statements may become one line
-        end = text.find("\n", at)
-        return text if end < 0 else text[:end] + " " + text[end + 1:]
-    if kind == "move":  # a line cut and put back `size` lines further up
-        end = text.find("\n", at)
-        end = len(text) if end < 0 else end + 1
-        line, rest = text[line_start:end], text[:line_start] + text[end:]
-        target = line_start
-        for _ in range(size % 12):
-            target = rest.rfind("\n", 0, max(target - 1, 0)) + 1
-        return rest[:target] + line + rest[target:]
-    if kind == "keyword":  # a statement keyword typed at the start of a line: a new statement, or a broken one
-        word = ("rule ", "section ", 'section "Typed"\n', "race ", "informative ")[size % 5]
-        return text[:line_start] + word + text[line_start:]
-    return history[where % len(history)]
-
 
 def from_scratch(text: str, name: str) -> Analysis:
     """What `racepolicy check` says of the text: a whole parse, and every quote searched again."""
@@ -131,7 +98,7 @@ def test_an_edition_header_below_a_statement_gets_the_whole_parse_error() -> Non
     assert parse_outcome(text, "p.policy", StatementCache()) == parse_outcome(text, "p.policy", None)
 
 
-@settings(max_examples=12, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(EDIT, min_size=1, max_size=8))
 def test_after_random_edits_the_diagnostics_are_those_of_a_check_from_scratch(edits: list[tuple[str, int, int, str]]) -> None:
     # The world-series policy: every construct a statement split meets (headings, headers with two sources, facts, words),
