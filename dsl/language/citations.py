@@ -7,6 +7,7 @@ import functools
 import os
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -114,6 +115,11 @@ class RegulationText:
                 if len(piece) > 3:
                     found.append((number, piece))
         return found
+
+    @functools.cached_property
+    def compared_sentences(self) -> list[tuple[str, Counter[str]]]:
+        """Each of `sentences` as compared (normalised), with the count of each character: worked out once, not per hint."""
+        return [(compared, Counter(compared)) for compared in (normalise(sentence) for _, sentence in self.sentences)]
 
 
 @functools.lru_cache(maxsize=32)
@@ -226,20 +232,29 @@ def find_quote(quote: str, text: RegulationText) -> TextLocation | None:
 
 
 def closest_sentence(quote: str, texts: Sequence[RegulationText]) -> tuple[RegulationText, int, str] | None:
-    """The sentence of the texts most like the quote, for the hint of a quote that is not found."""
+    """The sentence of the texts most like the quote (difflib's ratio; of equals, the first), for the hint of a quote that is not found.
+
+    The sentences are tried most promising first, by an upper bound of the ratio from character counts (difflib's
+    quick_ratio), and the search stops when none left can reach the best found: the answer is a scan in order's."""
     wanted = " ".join(_pieces(quote)) or normalise(quote)
-    best: tuple[float, RegulationText, int, str] | None = None
+    counts = Counter(wanted)
+    bounded: list[tuple[float, int, RegulationText, int, str, str]] = []
     for text in texts:
-        for line, sentence in text.sentences:
-            matcher = difflib.SequenceMatcher(None, wanted, normalise(sentence), autojunk=False)
-            if best is not None and matcher.real_quick_ratio() <= best[0]:
-                continue
-            if best is not None and matcher.quick_ratio() <= best[0]:
-                continue
-            score = matcher.ratio()
-            if best is None or score > best[0]:
-                best = (score, text, line, sentence)
-    return best[1:] if best else None
+        for (line, sentence), (compared, chars) in zip(text.sentences, text.compared_sentences, strict=True):
+            length = len(wanted) + len(compared)
+            bound = 2.0 * sum(min(n, chars[ch]) for ch, n in counts.items()) / length if length else 1.0
+            bounded.append((bound, len(bounded), text, line, sentence, compared))
+    bounded.sort(key=lambda item: (-item[0], item[1]))
+    best: tuple[float, int, RegulationText, int, str] | None = None
+    for bound, order, text, line, sentence, compared in bounded:
+        if best is not None and (bound < best[0] or (bound == best[0] and order > best[1])):
+            if bound < best[0]:
+                break  # sorted by bound: no sentence left can reach the best score
+            continue  # at best a tie, and the earlier sentence wins ties
+        score = difflib.SequenceMatcher(None, wanted, compared, autojunk=False).ratio()
+        if best is None or score > best[0] or (score == best[0] and order < best[1]):
+            best = (score, order, text, line, sentence)
+    return best[2:] if best else None
 
 
 def _shorten(text: str) -> str:
