@@ -60,6 +60,8 @@ _FIELDS: dict[type, tuple[str, ...]] = {}
 
 def _moved(value: Any, lines: int) -> Any:
     """A node with every span `lines` further down; what holds no node is shared."""
+    if lines == 0:
+        return value
     if isinstance(value, ast.Node):
         names = _FIELDS.get(type(value))
         if names is None:
@@ -86,10 +88,10 @@ def _piece(text: str, name: str) -> _Piece:
 
 def _place(piece: _Piece, line: int, section: str) -> _Placed:
     lines = line - 1
-    statements = tuple(
-        _moved(st, lines) if own else attrs.evolve(_moved(st, lines), section=section) for st, own in zip(piece.statements, piece.own_section, strict=True))
+    moved = (_moved(st, lines) for st in piece.statements)
+    statements = tuple(st if own or st.section == section else attrs.evolve(st, section=section) for st, own in zip(moved, piece.own_section, strict=True))
     headings = tuple((h[0] + lines, h[1], h[2]) for h in piece.headings)
-    header = _moved(piece.header, lines) if piece.header is not None else None
+    header = _moved(piece.header, lines)
     return _Placed(header, statements, headings, _moved_span(piece.span, lines), headings[-1][2] if headings else section)
 
 
