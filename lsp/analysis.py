@@ -12,9 +12,9 @@ from racepolicy.evaluation.model import Edition
 from racepolicy.language import ast
 from racepolicy.language.citations import VerifiedSource, uncited, unverified, verify
 from racepolicy.language.errors import PolicyError, PolicyErrors
-from racepolicy.language.incremental import Heading, StatementCache
 from racepolicy.language.parser import MAX_SOURCE_CHARS, parse_policy, parser, section_positions
 from racepolicy.language.source import Source, Span
+from racepolicy.lsp.incremental import Heading, StatementCache
 
 # The name of each kind of declaration, as the outline and hovers say it.
 KIND_OF: dict[type[ast.Statement], str] = {

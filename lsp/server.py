@@ -9,8 +9,8 @@ from importlib import metadata
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
-from racepolicy.language.incremental import StatementCache
 from racepolicy.lsp.analysis import Analysis, analyse
+from racepolicy.lsp.incremental import StatementCache
 from racepolicy.lsp.positions import Lines
 from racepolicy.pluginapi.manager import make_plugin_manager
 

@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 from policy_edits import EDIT, edited
 from racepolicy.language import ast_codec, citations
 from racepolicy.language.errors import PolicyError
-from racepolicy.language.incremental import StatementCache
 from racepolicy.language.parser import parse_policy, section_positions
 from racepolicy.lsp.analysis import Analysis, analyse
 from racepolicy.lsp.diagnostics import diagnostics_of
+from racepolicy.lsp.incremental import StatementCache
 from racepolicy.lsp.positions import Lines
 from racepolicy.pluginapi.manager import make_plugin_manager
 
