@@ -14,6 +14,7 @@ from racepolicy.language.citations import VerifiedSource, uncited, unverified, v
 from racepolicy.language.errors import PolicyError, PolicyErrors
 from racepolicy.language.parser import MAX_SOURCE_CHARS, parse_policy, parser, section_positions
 from racepolicy.language.source import Source, Span
+from racepolicy.lsp.incremental import Heading, StatementCache
 
 # The name of each kind of declaration, as the outline and hovers say it.
 KIND_OF: dict[type[ast.Statement], str] = {
@@ -53,6 +54,7 @@ class Analysis:
     edition: Edition | None
     words: tuple[Word, ...]
     definitions: dict[str, list[Definition]]
+    headings: tuple[Heading, ...] | None = None  # the `section` headings, when the parse that just ran knows them
 
     def word_at(self, line: int, column: int) -> Word | None:
         """The name under a position (the character after the cursor, or the one before it at a name's end)."""
@@ -123,14 +125,21 @@ def _flatten(error: PolicyError) -> Iterator[PolicyError]:
         yield error
 
 
-def analyse(text: str, name: str, pm: pluggy.PluginManager | None) -> Analysis:
-    """Parse and check a text as `racepolicy check` does, keeping every error rather than stopping at the first."""
+def analyse(text: str, name: str, pm: pluggy.PluginManager | None, pieces: StatementCache | None = None) -> Analysis:
+    """Parse and check a text as `racepolicy check` does, keeping every error rather than stopping at the first.
+
+    With `pieces` (one cache per open document), only the statements a change touched are parsed again: same result."""
     from racepolicy.language.checker import check
 
     source = Source(name, text)
     words = words_of(text)
+    headings: tuple[Heading, ...] | None = None
     try:
-        policy = parse_policy(text, name)
+        if pieces is None:
+            policy = parse_policy(text, name)
+        else:
+            parsed = pieces.parse(text, name)
+            policy, headings = parsed.policy, parsed.headings
     except PolicyError as exc:
         return Analysis(source, tuple(_flatten(exc)), (), (), None, None, words, {})
     edition: Edition | None = None
@@ -146,7 +155,7 @@ def analyse(text: str, name: str, pm: pluggy.PluginManager | None) -> Analysis:
     # The warnings `check` prints: statements without a citation, then what the checker warned of (a fact no rule reads).
     warnings = tuple(uncited(policy, source)) + tuple(edition.warnings if edition is not None else ())
     note = unverified(source)
-    return Analysis(source, errors, warnings, (note,) if note else (), policy, edition, words, definitions_of(policy, words))
+    return Analysis(source, errors, warnings, (note,) if note else (), policy, edition, words, definitions_of(policy, words), headings)
 
 
 def sections(text: str, name: str) -> tuple[tuple[int, int, str], ...]:

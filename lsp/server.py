@@ -10,6 +10,7 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 from racepolicy.lsp.analysis import Analysis, analyse
+from racepolicy.lsp.incremental import StatementCache
 from racepolicy.lsp.positions import Lines
 from racepolicy.pluginapi.manager import make_plugin_manager
 
@@ -29,6 +30,8 @@ class PolicyServer(LanguageServer):
         self.analyses: dict[str, tuple[int | None, str, Analysis]] = {}
         # The last analysis of each document that parsed: a half-typed file still completes and hovers the names it had.
         self.last_parsed: dict[str, Analysis] = {}
+        # Each document's statements as last parsed: a change re-parses only the statements it touched (issue #17).
+        self.pieces: dict[str, StatementCache] = {}
 
     def text(self, uri: str) -> str:
         return self.workspace.get_text_document(uri).source
@@ -42,7 +45,7 @@ class PolicyServer(LanguageServer):
             return known[2]
         # The regulation text named by `source` is found relative to the policy file, so the core needs the real path.
         name = to_fs_path(uri) or uri
-        result = analyse(text, name, self.pm)
+        result = analyse(text, name, self.pm, self.pieces.setdefault(uri, StatementCache()))
         self.analyses[uri] = (document.version, text, result)
         if result.policy is not None:
             self.last_parsed[uri] = result
@@ -59,6 +62,7 @@ class PolicyServer(LanguageServer):
     def forget(self, uri: str) -> None:
         self.analyses.pop(uri, None)
         self.last_parsed.pop(uri, None)
+        self.pieces.pop(uri, None)
 
 
 def make_server() -> PolicyServer:

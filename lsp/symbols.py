@@ -44,7 +44,7 @@ def outline(analysis: Analysis, lines: Lines) -> list[types.DocumentSymbol]:
         whole = lines.range(statement.span)
         symbols.append(types.DocumentSymbol(name=label, kind=symbol_kind, range=whole, selection_range=lines.range(selection),
                                             detail=kind or "", children=[]))
-    headings = sections(analysis.source.text, analysis.source.name)
+    headings = analysis.headings if analysis.headings is not None else sections(analysis.source.text, analysis.source.name)
     if not headings:
         return symbols
     # Each heading holds the statements up to the next one; statements before the first stand at the top.

@@ -7,6 +7,7 @@ import functools
 import os
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -127,6 +128,11 @@ class RegulationText:
                     found.append((number, piece))
         return found
 
+    @functools.cached_property
+    def compared_sentences(self) -> list[tuple[str, Counter[str]]]:
+        """Each of `sentences` as compared (normalised), with the count of each character: worked out once, not per hint."""
+        return [(compared, Counter(compared)) for compared in (normalise(sentence) for _, sentence in self.sentences)]
+
 
 @functools.lru_cache(maxsize=32)
 def _read(path: Path, mtime: float) -> RegulationText:
@@ -238,20 +244,29 @@ def find_quote(quote: str, text: RegulationText) -> TextLocation | None:
 
 
 def closest_sentence(quote: str, texts: Sequence[RegulationText]) -> tuple[RegulationText, int, str] | None:
-    """The sentence of the texts most like the quote, for the hint of a quote that is not found."""
+    """The sentence of the texts most like the quote (difflib's ratio; of equals, the first), for the hint of a quote that is not found.
+
+    The sentences are tried most promising first, by an upper bound of the ratio from character counts (difflib's
+    quick_ratio), and the search stops when none left can reach the best found: the answer is a scan in order's."""
     wanted = " ".join(_pieces(quote)) or normalise(quote)
-    best: tuple[float, RegulationText, int, str] | None = None
+    counts = Counter(wanted)
+    bounded: list[tuple[float, int, RegulationText, int, str, str]] = []
     for text in texts:
-        for line, sentence in text.sentences:
-            matcher = difflib.SequenceMatcher(None, wanted, normalise(sentence), autojunk=False)
-            if best is not None and matcher.real_quick_ratio() <= best[0]:
-                continue
-            if best is not None and matcher.quick_ratio() <= best[0]:
-                continue
-            score = matcher.ratio()
-            if best is None or score > best[0]:
-                best = (score, text, line, sentence)
-    return best[1:] if best else None
+        for (line, sentence), (compared, chars) in zip(text.sentences, text.compared_sentences, strict=True):
+            length = len(wanted) + len(compared)
+            bound = 2.0 * sum(min(n, chars[ch]) for ch, n in counts.items()) / length if length else 1.0
+            bounded.append((bound, len(bounded), text, line, sentence, compared))
+    bounded.sort(key=lambda item: (-item[0], item[1]))
+    best: tuple[float, int, RegulationText, int, str] | None = None
+    for bound, order, text, line, sentence, compared in bounded:
+        if best is not None and (bound < best[0] or (bound == best[0] and order > best[1])):
+            if bound < best[0]:
+                break  # sorted by bound: no sentence left can reach the best score
+            continue  # at best a tie, and the earlier sentence wins ties
+        score = difflib.SequenceMatcher(None, wanted, compared, autojunk=False).ratio()
+        if best is None or score > best[0] or (score == best[0] and order < best[1]):
+            best = (score, order, text, line, sentence)
+    return best[2:] if best else None
 
 
 def _shorten(text: str) -> str:
@@ -296,15 +311,39 @@ def verify(policy: ast.Policy, source: Source) -> tuple[VerifiedSource, list[Pol
         assert isinstance(citation, ast.Citation)
         if citation.text in verified.locations:
             continue
-        where = next((loc for text in texts if (loc := find_quote(citation.text, text)) is not None), None)
+        where, hint = _looked_up(citation.text, tuple(texts))
         if where is not None:
             verified.locations[citation.text] = where
             continue
-        close = closest_sentence(citation.text, texts)
-        hint = f'closest in {close[0].name}:{close[1]}: "{_shorten(close[2])}"' if close else "quote the regulation text word for word"
         errors.append(CitationNotFoundError(f"the quote is not in the regulation text ({', '.join(t.name for t in texts)})",
                                             citation.span, verified, hint))
     return verified, errors
+
+
+# ---- quotes already looked up (issue #17): an editor checks the same quotes again on every keystroke ------------------
+
+# Bounded: far more than the quotes of any one policy, small beside the regulation texts themselves.
+MAX_LOOKED_UP = 8192
+_LOOKED_UP: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[TextLocation | None, str]] = {}
+
+
+def _looked_up(quote: str, texts: tuple[RegulationText, ...]) -> tuple[TextLocation | None, str]:
+    """Where a quote stands in the first text that holds it, else None and the hint naming the closest sentence.
+
+    Keyed by the texts' names and contents (a text changed on disk is read again as a new string), not by object."""
+    key = (quote, tuple((t.name, t.text) for t in texts))
+    known = _LOOKED_UP.get(key)
+    if known is not None:
+        return known
+    where = next((loc for text in texts if (loc := find_quote(quote, text)) is not None), None)
+    hint = ""
+    if where is None:
+        close = closest_sentence(quote, texts)
+        hint = f'closest in {close[0].name}:{close[1]}: "{_shorten(close[2])}"' if close else "quote the regulation text word for word"
+    if len(_LOOKED_UP) >= MAX_LOOKED_UP:
+        del _LOOKED_UP[next(iter(_LOOKED_UP))]
+    _LOOKED_UP[key] = (where, hint)
+    return where, hint
 
 
 def unverified(source: Source) -> SourceTextNotFoundError | None:
