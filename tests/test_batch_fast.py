@@ -58,7 +58,7 @@ def settings(fast: bool, chunk_rows: int, cache_limit: int) -> Iterator[None]:
     """Run with the fused loop or without it; small chunks and caches, so rows cross chunk boundaries and caches fill."""
     with mock.patch.object(batch, "FAST_LOOP", fast), mock.patch.object(batch, "CHUNK_ROWS", chunk_rows), \
             mock.patch.object(batch, "CACHE_LIMIT", cache_limit), \
-            mock.patch.object(batch, "load_edition", lambda policy, edition, rule: _edition(policy[0], rule)):  # the policy once, not per example
+            mock.patch.object(batch, "load_edition", lambda policy, edition, rule, *_: _edition(policy[0], rule)):  # the policy once, not per example
         yield
 
 

@@ -317,3 +317,19 @@ def test_warnings_are_the_same_from_the_cache(tmp_path: Path, cache_dir: Path) -
     assert [w.render() for w in edition.warnings] == [w.render() for w in fresh.warnings]
     assert unverified(edition.source) is not None and unverified(fresh.source) is not None
     assert unverified(edition.source).render() == unverified(fresh.source).render()  # type: ignore[union-attr]
+
+
+def test_a_batch_run_starts_from_the_cache_and_writes_the_same_rows(folder: Path, cache_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # seed 003:50 "UTMB®: 305€"; seed 003:926-928 "Until the End of April 60%": 183.00 EUR
+    rows = folder / "cancellations.csv"
+    rows.write_text("race,cancelled\nUTMB,2022-04-15\nCCC,2022-08-20\nUTMBB,2022-04-15\n", encoding="utf-8")
+    policy = str(folder / "utmb-2022.policy")
+    outputs = []
+    for run, options in enumerate((["--no-cache"], [], [])):  # afresh (nothing written), filling the cache, from it
+        output = folder / f"refunds-{run}.csv"
+        assert main(["run", *options, policy, "refund", "--input", str(rows), "--output", str(output), "--quiet"]) == 1  # one bad row
+        outputs.append((output.read_text(encoding="utf-8"), Path(f"{output}.errors.csv").read_text(encoding="utf-8")))
+        assert len(_entries(cache_dir)) == (0 if run == 0 else 1)
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert "UTMB,2022-04-15,183.00 EUR" in outputs[2][0] and "UTMBB" in outputs[2][1]
+    capsys.readouterr()

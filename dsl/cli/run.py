@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from racepolicy.cli.common import report
+from racepolicy.cli.common import add_cache_option, report
 from racepolicy.language.errors import InputError, PolicyError
 
 EXIT_OK, EXIT_REJECTED, EXIT_BAD_INPUT = 0, 1, 2
@@ -34,6 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--edition", "-e", help="the edition to use (default: the newest that has the rule)")
     parser.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="worker processes (default 1)")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary line")
+    add_cache_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -44,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
             raise InputError(f"--jobs must be at least 1, not {args.jobs}")
         summary = run_batch(
             [args.policy], args.rule, args.input, args.output, edition=args.edition, mapping=args.map, jobs=args.jobs,
-            errors_path=args.errors, column=args.column, progress=not args.quiet and sys.stderr.isatty(),
+            errors_path=args.errors, column=args.column, progress=not args.quiet and sys.stderr.isatty(), use_cache=not args.no_cache,
         )
     except PolicyError as exc:
         report(exc)

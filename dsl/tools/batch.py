@@ -314,6 +314,7 @@ class Job:
     header: tuple[str, ...]  # CSV header (empty for JSON Lines)
     mapping: tuple[tuple[str, str], ...]  # (column, parameter) from --map
     column: str  # the result column
+    use_cache: bool = False  # load through the cache of checked editions (docs/cache.md): start-up of the run and of each worker
 
 
 @attrs.define
@@ -323,11 +324,11 @@ class Summary:
     rejected: int = 0
 
 
-def load_edition(policy: Sequence[str], edition: str | None, rule: str) -> Edition:
+def load_edition(policy: Sequence[str], edition: str | None, rule: str, use_cache: bool = False) -> Edition:
     """The edition that answers `rule`: the one named, or the newest loaded that has it."""
     from racepolicy.query.policyset import PolicySet
 
-    policies = PolicySet.load(list(policy))
+    policies = PolicySet.load(list(policy), use_cache=use_cache)
     if edition:
         chosen = policies.find(edition)
     else:
@@ -663,7 +664,7 @@ def _json_value(kind: str, convert: Callable[[str], Any], currency: str) -> Call
 
 def _worker_start(job: Job) -> Callable[[Any], Any]:
     """In a worker process: load the policy once, and answer chunks with the same code as a one-process run."""
-    return RowProcessor(job, load_edition(job.policy, job.edition, job.rule)).process
+    return RowProcessor(job, load_edition(job.policy, job.edition, job.rule, job.use_cache)).process
 
 
 # ---- reading ------------------------------------------------------------------------------
@@ -914,16 +915,17 @@ class Progress:
 def run_batch(
     policy: Sequence[str], rule: str, input_path: str, output_path: str | None = None, *, edition: str | None = None,
     mapping: Sequence[tuple[str, str]] = (), jobs: int = 1, errors_path: str | None = None, column: str | None = None,
-    progress: bool = False, stdout: IO[str] | None = None, stderr: IO[str] | None = None,
+    progress: bool = False, stdout: IO[str] | None = None, stderr: IO[str] | None = None, use_cache: bool = False,
 ) -> Summary:
     """Evaluate `rule` for every row of `input_path`; write rows with the result and report rejected rows.
 
     Raises PolicyError (exit 2) when the run cannot start: unknown rule, missing column, unreadable input,
-    unwritable output. Rejected rows do not stop the run; the summary counts them.
+    unwritable output. Rejected rows do not stop the run; the summary counts them. `use_cache`: load the policy through
+    the cache of checked editions (the command line does; docs/cache.md).
     """
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
-    chosen = load_edition(policy, edition, rule)
+    chosen = load_edition(policy, edition, rule, use_cache)
     fmt = input_format(input_path)
     if output_path is not None and input_format(output_path) != fmt:
         raise InputError(f"the output '{output_path}' must have the input's format ({fmt})", hint=f"name it .{fmt}")
@@ -943,7 +945,7 @@ def run_batch(
         result_column = column or rule
         if result_column in header:
             raise InputError(f"the input already has a column '{result_column}'", hint="name the result column with --column")
-        job = Job(tuple(policy), chosen.key, rule, fmt, header, tuple(mapping), result_column)
+        job = Job(tuple(policy), chosen.key, rule, fmt, header, tuple(mapping), result_column, use_cache)
         processor = RowProcessor(job, chosen)  # raises for a missing column before anything is written
         if errors_path is None and output_path is not None:
             errors_path = output_path + ".errors.csv"
