@@ -13,7 +13,7 @@ from racepolicy.evaluation.fidelity import NOT_APPLICABLE
 from racepolicy.evaluation.model import Citation, Edition, Penalty, cite
 from racepolicy.evaluation.operators import OperatorError, OutOfRangeError, apply, check_range
 from racepolicy.evaluation.trace import TraceEntry
-from racepolicy.evaluation.values import GroupValue, RaceValue, Record, Sanction, combine_sanctions, render, type_name
+from racepolicy.evaluation.values import GroupValue, RaceValue, Record, Sanction, classes_of_kind, combine_sanctions, render, type_name
 from racepolicy.language import ast
 from racepolicy.language.errors import (
     EvaluationError,
@@ -34,6 +34,7 @@ _NUMBER_COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
 # Rules cannot recurse, but `rule a = b + b`, `rule b = c + c`, ... doubles the work at each
 # level; a budget of expression steps per evaluator (one per query) keeps every answer bounded in time.
 MAX_STEPS = 200_000
+_NO_ROW: Any = object()  # a table's memo has not seen the key (None there means: no row)
 
 
 class Evaluator:
@@ -47,25 +48,28 @@ class Evaluator:
         # The query being answered: plugin query forms point their errors here.
         self.query_span: Span | None = None
         self._depth = 0
-        self._signatures: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self._steps = 0
         # The facts of the query being answered: declared inputs are read from them, wherever they are used.
         self.query_facts: Mapping[str, Any] = {}
         self.inputs_read: set[str] = set()  # declared inputs this answer read (so a given input is never "unused")
         self.unchecked_conditions: list[str] = []  # `when` lines of a penalty passed over for want of facts
+        # Rules prepared once per evaluator (issue #16): body, parameter names, and the checks of typed parameters.
+        self._rule_plans: dict[str, tuple[ast.Expr, tuple[str, ...], tuple[tuple[int, str, str, frozenset[type]], ...]]] = {}
+        # The handler of each node class. The handlers of the common nodes count their own step and evaluate
+        # their children through this dict directly (one Python call per node); the others are wrapped to count it.
         self._dispatch: dict[type, Callable[[Any, Mapping[str, Any]], Any]] = {
             ast.Literal: self._literal,
-            ast.MonthDay: self._month_day,
+            ast.MonthDay: self._counted(self._month_day),
             ast.Name: self._name,
-            ast.Field: self._field,
+            ast.Field: self._counted(self._field),
             ast.Call: self._call,
             ast.Unary: self._unary,
             ast.Binary: self._binary,
             ast.IfExpr: self._if,
-            ast.ListExpr: self._list,
-            ast.RecordExpr: self._record,
-            ast.NotApplicable: lambda expr, env: NOT_APPLICABLE,  # fidelity: an `n/a` cell answers "not applicable"
-            ast.Where: self._where,
+            ast.ListExpr: self._counted(self._list),
+            ast.RecordExpr: self._counted(self._record),
+            ast.NotApplicable: self._counted(lambda expr, env: NOT_APPLICABLE),  # fidelity: an `n/a` cell answers "not applicable"
+            ast.Where: self._counted(self._where),
         }
 
     # ---- tracing
@@ -92,20 +96,39 @@ class Evaluator:
         return self.fail(prefix + str(exc), span)
 
     # ---- expressions
+    # Every node evaluated is one step of the answer's budget (MAX_STEPS), counted by the node's handler, and a
+    # RecursionError is reported as a NestingError at the node whose evaluation overflowed, as `evaluate` does.
     def evaluate(self, expr: ast.Expr, env: Mapping[str, Any]) -> Any:
-        self._steps += 1
-        if self._steps > MAX_STEPS:
-            self._steps = 0  # so the error can be reported and the evaluator reused
-            raise StepLimitError(
-                f"the answer needs more than {MAX_STEPS:,} evaluation steps", expr.span, self._source,
-                "rules that each use another rule several times multiply the work: compute the shared part once",
-            )
         try:
             return self._dispatch[type(expr)](expr, env)
         except RecursionError:
-            raise NestingError("expression is nested too deeply to evaluate", expr.span, self._source) from None
+            raise self._nested(expr) from None
+
+    def _counted(self, handler: Callable[[Any, Mapping[str, Any]], Any]) -> Callable[[Any, Mapping[str, Any]], Any]:
+        """A handler that counts the step of its node first (for the nodes whose handlers do not count it)."""
+
+        def counted(expr: ast.Expr, env: Mapping[str, Any]) -> Any:
+            self._steps += 1
+            if self._steps > MAX_STEPS:
+                raise self._too_many_steps(expr)
+            return handler(expr, env)
+
+        return counted
+
+    def _too_many_steps(self, expr: ast.Expr) -> StepLimitError:
+        self._steps = 0  # so the error can be reported and the evaluator reused
+        return StepLimitError(
+            f"the answer needs more than {MAX_STEPS:,} evaluation steps", expr.span, self._source,
+            "rules that each use another rule several times multiply the work: compute the shared part once",
+        )
+
+    def _nested(self, expr: ast.Expr) -> NestingError:
+        return NestingError("expression is nested too deeply to evaluate", expr.span, self._source)
 
     def _literal(self, expr: ast.Literal, env: Mapping[str, Any]) -> Any:
+        self._steps += 1
+        if self._steps > MAX_STEPS:
+            raise self._too_many_steps(expr)
         return expr.value
 
     def _month_day(self, expr: ast.MonthDay, env: Mapping[str, Any]) -> Any:
@@ -115,6 +138,9 @@ class Evaluator:
             raise self.fail(f"{expr.month:02}-{expr.day:02} does not exist in {self.edition.year}", expr.span) from None
 
     def _name(self, expr: ast.Name, env: Mapping[str, Any]) -> Any:
+        self._steps += 1
+        if self._steps > MAX_STEPS:
+            raise self._too_many_steps(expr)
         name = expr.name
         if name in env:
             if env is self.query_facts and name in self.edition.inputs:
@@ -183,7 +209,14 @@ class Evaluator:
         raise self.fail(f"{type_name(subject)} has no field '{expr.name}'", expr.span)
 
     def _unary(self, expr: ast.Unary, env: Mapping[str, Any]) -> Any:
-        value = self.evaluate(expr.operand, env)
+        self._steps += 1
+        if self._steps > MAX_STEPS:
+            raise self._too_many_steps(expr)
+        node = expr.operand
+        try:
+            value = self._dispatch[type(node)](node, env)
+        except RecursionError:
+            raise self._nested(node) from None
         if expr.op == "not":
             if not isinstance(value, bool):
                 raise self.fail(f"'not' needs yes or no, not {type_name(value)}", expr.operand.span)
@@ -194,9 +227,16 @@ class Evaluator:
             raise self._operator_failed(exc, expr.span) from None
 
     def _binary(self, expr: ast.Binary, env: Mapping[str, Any]) -> Any:
+        self._steps += 1
+        if self._steps > MAX_STEPS:
+            raise self._too_many_steps(expr)
         op = expr.op
+        dispatch = self._dispatch
+        node = expr.left
         try:
-            left = self.evaluate(expr.left, env)
+            left = dispatch[type(node)](node, env)
+        except RecursionError:
+            raise self._nested(node) from None
         except EvaluationError as exc:
             # An optional fact left out: `runner.profile in [...] or runner.region in [...]` is decided by the
             # side that was given when that side alone decides; otherwise the missing fact is the error.
@@ -209,32 +249,59 @@ class Evaluator:
             if right is (op == "or"):
                 return right
             raise
-        if op in ("and", "or"):
+        node = expr.right
+        if op == "and" or op == "or":
             if not isinstance(left, bool):
                 raise self.fail(f"'{op}' needs yes or no, not {type_name(left)}", expr.left.span)
             if (op == "and" and not left) or (op == "or" and left):
                 return left
-            right = self.evaluate(expr.right, env)
+            try:
+                right = dispatch[type(node)](node, env)
+            except RecursionError:
+                raise self._nested(node) from None
             if not isinstance(right, bool):
                 raise self.fail(f"'{op}' needs yes or no, not {type_name(right)}", expr.right.span)
             return right
-        right = self.evaluate(expr.right, env)
+        try:
+            right = dispatch[type(node)](node, env)
+        except RecursionError:
+            raise self._nested(node) from None
         if left is NOT_APPLICABLE or right is NOT_APPLICABLE:
             return NOT_APPLICABLE  # fidelity: a computation on an `n/a` cell is not applicable either, not a type error
-        if type(left) is Decimal and type(right) is Decimal and op in _NUMBER_COMPARISONS:
-            return _NUMBER_COMPARISONS[op](left, right)  # the common case, without the operator table
+        kind = type(left)
+        if kind is type(right):
+            # Two values of one class are of one kind: `apply` would compare them as Python does; skip its table.
+            if kind is Decimal:
+                compare = _NUMBER_COMPARISONS.get(op)
+                if compare is not None:
+                    return compare(left, right)
+            elif op == "==":
+                return left == right
+            elif op == "!=":
+                return left != right
         try:
             return apply(op, left, right)
         except OperatorError as exc:
             raise self._operator_failed(exc, expr.span) from None
 
     def _if(self, expr: ast.IfExpr, env: Mapping[str, Any]) -> Any:
-        cond = self.evaluate(expr.condition, env)
+        self._steps += 1
+        if self._steps > MAX_STEPS:
+            raise self._too_many_steps(expr)
+        node = expr.condition
+        try:
+            cond = self._dispatch[type(node)](node, env)
+        except RecursionError:
+            raise self._nested(node) from None
         if cond is NOT_APPLICABLE:
             return NOT_APPLICABLE  # fidelity: a choice that rests on an `n/a` cell is not applicable
         if not isinstance(cond, bool):
             raise self.fail(f"'if' needs yes or no, not {type_name(cond)}", expr.condition.span)
-        return self.evaluate(expr.then if cond else expr.otherwise, env)
+        node = expr.then if cond else expr.otherwise
+        try:
+            return self._dispatch[type(node)](node, env)
+        except RecursionError:
+            raise self._nested(node) from None
 
     def _list(self, expr: ast.ListExpr, env: Mapping[str, Any]) -> Any:
         return tuple(self.evaluate(i, env) for i in expr.items)
@@ -261,8 +328,20 @@ class Evaluator:
         return Record.of({k: self.evaluate(v, env) for k, v in expr.items})
 
     def _call(self, expr: ast.Call, env: Mapping[str, Any]) -> Any:
-        args = [self.evaluate(a, env) for a in expr.args]
-        return self.call(expr.function, args, expr.span)
+        self._steps += 1
+        if self._steps > MAX_STEPS:
+            raise self._too_many_steps(expr)
+        dispatch = self._dispatch
+        args = []
+        for node in expr.args:
+            try:
+                args.append(dispatch[type(node)](node, env))
+            except RecursionError:
+                raise self._nested(node) from None
+        name = expr.function
+        if name in self.edition.rules:  # what `call` tries first, without its frame
+            return self.call_rule(name, args, expr.span)
+        return self.call(name, args, expr.span)
 
     # ---- calls
     def call(self, name: str, args: Sequence[Any], span: Span) -> Any:
@@ -323,12 +402,6 @@ class Evaluator:
         self._depth -= 1
         self._source = previous
 
-    def _signature(self, name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        params = self.edition.rules[name].decl.params
-        found = (tuple(p.name for p in params), tuple(p.type for p in params))
-        self._signatures[name] = found
-        return found
-
     def _evaluate_in_policy(self, expr: ast.Expr, span: Span) -> Any:
         """Evaluate an expression written in the policy, so its errors point into the policy's text."""
         previous = self._enter(span)
@@ -337,25 +410,39 @@ class Evaluator:
         finally:
             self._leave(previous)
 
+    def _rule_plan(self, name: str) -> tuple[ast.Expr, tuple[str, ...], tuple[tuple[int, str, str, frozenset[type]], ...]]:
+        """A rule prepared for calls: its body, its parameter names, and for each typed parameter its position,
+        name, kind and the Python classes that are of that kind (an argument of another class is asked `type_name`)."""
+        params = self.edition.rules[name].decl.params
+        checks = tuple((i, p.name, p.type, classes_of_kind(p.type)) for i, p in enumerate(params) if p.type != "any")
+        plan = (self.edition.rules[name].decl.body, tuple(p.name for p in params), checks)
+        self._rule_plans[name] = plan
+        return plan
+
     def call_rule(self, name: str, args: Sequence[Any], span: Span) -> Any:
-        rule = self.edition.rules[name]
-        params = rule.decl.params
-        if len(params) != len(args):
-            self._check_args(name, [p.name for p in params], args, span)
-        names, kinds = self._signatures.get(name) or self._signature(name)
-        for param_name, kind, arg in zip(names, kinds, args, strict=True):
-            if kind != "any" and type_name(arg) != kind:
+        body, names, checks = self._rule_plans.get(name) or self._rule_plan(name)
+        if len(names) != len(args):
+            self._check_args(name, names, args, span)
+        for index, param_name, kind, classes in checks:
+            arg = args[index]
+            if type(arg) not in classes and type_name(arg) != kind:
                 raise self.fail(f"argument '{param_name}' of {name} must be {kind}, not {type_name(arg)}", span)
-        index = len(self.trace)
+        tracing = self.tracing
+        if tracing:
+            index = len(self.trace)
         previous = self._enter(span)
         try:
-            result = self.evaluate(rule.decl.body, dict(zip(names, args, strict=True)))
+            result = self._dispatch[type(body)](body, dict(zip(names, args, strict=False)))  # lengths checked above
+        except RecursionError:
+            raise self._nested(body) from None
         finally:
-            self._leave(previous)
-        if self.tracing:
+            self._depth -= 1  # _leave, without its frame
+            self._source = previous
+        if tracing:
+            decl = self.edition.rules[name].decl
             entry = TraceEntry(
-                "rule", name, "", tuple((p.name, render(a)) for p, a in zip(params, args, strict=True)), render(result),
-                cite(self.edition.source, rule.decl), self._depth,
+                "rule", name, "", tuple((p.name, render(a)) for p, a in zip(decl.params, args, strict=True)), render(result),
+                cite(self.edition.source, decl), self._depth,
             )
             self.trace.insert(index, entry)
         return result
@@ -388,8 +475,11 @@ class Evaluator:
         if len(decl.params) != len(args):
             self._check_args(name, [p.name for p in decl.params], args, span)
         key = tuple(args)
+        memo = table.memo
         try:
-            row = table.memo[key] if key in table.memo else table.memo.setdefault(key, self._find_row(decl, args))
+            row = memo.get(key, _NO_ROW)
+            if row is _NO_ROW:
+                row = memo.setdefault(key, self._find_row(decl, args))
         except TypeError:  # an unhashable argument (a list): look it up without the memo
             row = self._find_row(decl, args)
         chosen = row if row is not None else decl.otherwise
