@@ -13,7 +13,7 @@ from racepolicy.evaluation.fidelity import NOT_APPLICABLE
 from racepolicy.evaluation.model import Citation, Edition, Penalty, cite
 from racepolicy.evaluation.operators import OperatorError, OutOfRangeError, apply, check_range
 from racepolicy.evaluation.trace import TraceEntry
-from racepolicy.evaluation.values import GroupValue, RaceValue, Record, Sanction, classes_of_kind, combine_sanctions, render, type_name
+from racepolicy.evaluation.values import GroupValue, RaceValue, Record, Sanction, combine_sanctions, render, type_name
 from racepolicy.language import ast
 from racepolicy.language.errors import (
     EvaluationError,
@@ -34,6 +34,9 @@ _NUMBER_COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
 # Rules cannot recurse, but `rule a = b + b`, `rule b = c + c`, ... doubles the work at each
 # level; a budget of expression steps per evaluator (one per query) keeps every answer bounded in time.
 MAX_STEPS = 200_000
+_LITERAL, _NAME = ast.Literal, ast.Name
+# A rule prepared for calls (Evaluator._rule_plan): body, parameter names, typed-parameter checks, classes that passed.
+_RulePlan = tuple[ast.Expr, tuple[str, ...], tuple[tuple[int, str, str], ...], set[tuple[type, ...]]]
 _NO_ROW: Any = object()  # a table's memo has not seen the key (None there means: no row)
 
 
@@ -54,7 +57,10 @@ class Evaluator:
         self.inputs_read: set[str] = set()  # declared inputs this answer read (so a given input is never "unused")
         self.unchecked_conditions: list[str] = []  # `when` lines of a penalty passed over for want of facts
         # Rules prepared once per evaluator (issue #16): body, parameter names, and the checks of typed parameters.
-        self._rule_plans: dict[str, tuple[ast.Expr, tuple[str, ...], tuple[tuple[int, str, str, frozenset[type]], ...]]] = {}
+        self._rule_plans: dict[str, _RulePlan] = {}
+        # Rule calls and table lookups are made inline (untraced) unless a subclass serves them (CompiledEvaluator).
+        self._own_rules = type(self).call_rule is Evaluator.call_rule
+        self._own_tables = type(self).call_table is Evaluator.call_table
         # The handler of each node class. The handlers of the common nodes count their own step and evaluate
         # their children through this dict directly (one Python call per node); the others are wrapped to count it.
         self._dispatch: dict[type, Callable[[Any, Mapping[str, Any]], Any]] = {
@@ -233,39 +239,75 @@ class Evaluator:
         op = expr.op
         dispatch = self._dispatch
         node = expr.left
-        try:
-            left = dispatch[type(node)](node, env)
-        except RecursionError:
-            raise self._nested(node) from None
-        except EvaluationError as exc:
-            # An optional fact left out: `runner.profile in [...] or runner.region in [...]` is decided by the
-            # side that was given when that side alone decides; otherwise the missing fact is the error.
-            if op not in ("and", "or") or not getattr(exc, "missing_fact", ""):
-                raise
+        cls = type(node)
+        if cls is _LITERAL:  # a leaf, evaluated here: its step counted, no call
+            self._steps += 1
+            if self._steps > MAX_STEPS:
+                raise self._too_many_steps(node)
+            left = node.value
+        elif cls is _NAME and env is not self.query_facts and node.name in env:  # a parameter or fact (see _name)
+            self._steps += 1
+            if self._steps > MAX_STEPS:
+                raise self._too_many_steps(node)
+            left = env[node.name]
+        else:
             try:
-                right = self.evaluate(expr.right, env)
-            except PolicyError:
-                raise exc from None  # both sides missing: the first one is reported
-            if right is (op == "or"):
-                return right
-            raise
+                left = dispatch[cls](node, env)
+            except RecursionError:
+                raise self._nested(node) from None
+            except EvaluationError as exc:
+                # An optional fact left out: `runner.profile in [...] or runner.region in [...]` is decided by the
+                # side that was given when that side alone decides; otherwise the missing fact is the error.
+                if op not in ("and", "or") or not getattr(exc, "missing_fact", ""):
+                    raise
+                try:
+                    right = self.evaluate(expr.right, env)
+                except PolicyError:
+                    raise exc from None  # both sides missing: the first one is reported
+                if right is (op == "or"):
+                    return right
+                raise
         node = expr.right
         if op == "and" or op == "or":
             if not isinstance(left, bool):
                 raise self.fail(f"'{op}' needs yes or no, not {type_name(left)}", expr.left.span)
             if (op == "and" and not left) or (op == "or" and left):
                 return left
-            try:
-                right = dispatch[type(node)](node, env)
-            except RecursionError:
-                raise self._nested(node) from None
+            cls = type(node)
+            if cls is _LITERAL:  # a leaf, evaluated here: its step counted, no call
+                self._steps += 1
+                if self._steps > MAX_STEPS:
+                    raise self._too_many_steps(node)
+                right = node.value
+            elif cls is _NAME and env is not self.query_facts and node.name in env:  # a parameter or fact (see _name)
+                self._steps += 1
+                if self._steps > MAX_STEPS:
+                    raise self._too_many_steps(node)
+                right = env[node.name]
+            else:
+                try:
+                    right = dispatch[cls](node, env)
+                except RecursionError:
+                    raise self._nested(node) from None
             if not isinstance(right, bool):
                 raise self.fail(f"'{op}' needs yes or no, not {type_name(right)}", expr.right.span)
             return right
-        try:
-            right = dispatch[type(node)](node, env)
-        except RecursionError:
-            raise self._nested(node) from None
+        cls = type(node)
+        if cls is _LITERAL:  # a leaf, evaluated here: its step counted, no call
+            self._steps += 1
+            if self._steps > MAX_STEPS:
+                raise self._too_many_steps(node)
+            right = node.value
+        elif cls is _NAME and env is not self.query_facts and node.name in env:  # a parameter or fact (see _name)
+            self._steps += 1
+            if self._steps > MAX_STEPS:
+                raise self._too_many_steps(node)
+            right = env[node.name]
+        else:
+            try:
+                right = dispatch[cls](node, env)
+            except RecursionError:
+                raise self._nested(node) from None
         if left is NOT_APPLICABLE or right is NOT_APPLICABLE:
             return NOT_APPLICABLE  # fidelity: a computation on an `n/a` cell is not applicable either, not a type error
         kind = type(left)
@@ -288,20 +330,46 @@ class Evaluator:
         self._steps += 1
         if self._steps > MAX_STEPS:
             raise self._too_many_steps(expr)
+        dispatch = self._dispatch
         node = expr.condition
-        try:
-            cond = self._dispatch[type(node)](node, env)
-        except RecursionError:
-            raise self._nested(node) from None
+        cls = type(node)
+        if cls is _LITERAL:  # a leaf, evaluated here: its step counted, no call
+            self._steps += 1
+            if self._steps > MAX_STEPS:
+                raise self._too_many_steps(node)
+            cond = node.value
+        elif cls is _NAME and env is not self.query_facts and node.name in env:  # a parameter or fact (see _name)
+            self._steps += 1
+            if self._steps > MAX_STEPS:
+                raise self._too_many_steps(node)
+            cond = env[node.name]
+        else:
+            try:
+                cond = dispatch[cls](node, env)
+            except RecursionError:
+                raise self._nested(node) from None
         if cond is NOT_APPLICABLE:
             return NOT_APPLICABLE  # fidelity: a choice that rests on an `n/a` cell is not applicable
         if not isinstance(cond, bool):
             raise self.fail(f"'if' needs yes or no, not {type_name(cond)}", expr.condition.span)
         node = expr.then if cond else expr.otherwise
-        try:
-            return self._dispatch[type(node)](node, env)
-        except RecursionError:
-            raise self._nested(node) from None
+        cls = type(node)
+        if cls is _LITERAL:  # a leaf, evaluated here: its step counted, no call
+            self._steps += 1
+            if self._steps > MAX_STEPS:
+                raise self._too_many_steps(node)
+            value = node.value
+        elif cls is _NAME and env is not self.query_facts and node.name in env:  # a parameter or fact (see _name)
+            self._steps += 1
+            if self._steps > MAX_STEPS:
+                raise self._too_many_steps(node)
+            value = env[node.name]
+        else:
+            try:
+                value = dispatch[cls](node, env)
+            except RecursionError:
+                raise self._nested(node) from None
+        return value
 
     def _list(self, expr: ast.ListExpr, env: Mapping[str, Any]) -> Any:
         return tuple(self.evaluate(i, env) for i in expr.items)
@@ -334,13 +402,61 @@ class Evaluator:
         dispatch = self._dispatch
         args = []
         for node in expr.args:
-            try:
-                args.append(dispatch[type(node)](node, env))
-            except RecursionError:
-                raise self._nested(node) from None
+            cls = type(node)
+            if cls is _LITERAL:  # a leaf, evaluated here: its step counted, no call
+                self._steps += 1
+                if self._steps > MAX_STEPS:
+                    raise self._too_many_steps(node)
+                value = node.value
+            elif cls is _NAME and env is not self.query_facts and node.name in env:  # a parameter or fact (see _name)
+                self._steps += 1
+                if self._steps > MAX_STEPS:
+                    raise self._too_many_steps(node)
+                value = env[node.name]
+            else:
+                try:
+                    value = dispatch[cls](node, env)
+                except RecursionError:
+                    raise self._nested(node) from None
+            args.append(value)
         name = expr.function
-        if name in self.edition.rules:  # what `call` tries first, without its frame
-            return self.call_rule(name, args, expr.span)
+        ed = self.edition
+        if name in ed.rules:  # what `call` tries first, without its frame
+            if self.tracing or not self._own_rules:
+                return self.call_rule(name, args, expr.span)
+            # call_rule untraced, without its frame: check the arguments, enter the policy, evaluate the body.
+            body, names, checks, passed = self._rule_plans.get(name) or self._rule_plan(name)
+            if len(names) != len(args):
+                self._check_args(name, names, args, expr.span)
+            classes = tuple(map(type, args))
+            if classes not in passed:
+                self._check_params(name, checks, args, classes, passed, expr.span)
+            depth = self._depth
+            if depth == 0:
+                self._steps = 0  # a call from outside any rule starts a new answer: a fresh step budget
+            self._depth = depth = depth + 1
+            if depth > MAX_CALL_DEPTH:
+                self._depth = 0
+                raise self.fail(f"rules call each other more than {MAX_CALL_DEPTH} levels deep", expr.span)
+            previous = self._source
+            self._source = ed.source
+            try:
+                return dispatch[type(body)](body, dict(zip(names, args, strict=False)))  # lengths checked above
+            except RecursionError:
+                raise self._nested(body) from None
+            finally:
+                self._depth -= 1
+                self._source = previous
+        if name in ed.tables and name not in ed.schedules and self._own_tables and not self.tracing:
+            # A constant row found before: one probe of the table's memo (call_table reports anything else).
+            row = None
+            try:
+                row = ed.tables[name].memo.get(tuple(args))
+            except TypeError:
+                pass  # an unhashable argument: call_table looks it up without the memo
+            if row is not None and type(row.value) is _LITERAL and len(row.keys) == len(args):
+                return row.value.value
+            return self.call_table(name, args, expr.span)
         return self.call(name, args, expr.span)
 
     # ---- calls
@@ -410,27 +526,46 @@ class Evaluator:
         finally:
             self._leave(previous)
 
-    def _rule_plan(self, name: str) -> tuple[ast.Expr, tuple[str, ...], tuple[tuple[int, str, str, frozenset[type]], ...]]:
-        """A rule prepared for calls: its body, its parameter names, and for each typed parameter its position,
-        name, kind and the Python classes that are of that kind (an argument of another class is asked `type_name`)."""
+    def _rule_plan(self, name: str) -> _RulePlan:
+        """A rule prepared for calls: its body, its parameter names, the checks of its typed parameters (position,
+        name, kind), and the set of tuples of argument classes that passed them (the check depends on classes only)."""
         params = self.edition.rules[name].decl.params
-        checks = tuple((i, p.name, p.type, classes_of_kind(p.type)) for i, p in enumerate(params) if p.type != "any")
-        plan = (self.edition.rules[name].decl.body, tuple(p.name for p in params), checks)
+        checks = tuple((i, p.name, p.type) for i, p in enumerate(params) if p.type != "any")
+        plan = (self.edition.rules[name].decl.body, tuple(p.name for p in params), checks, set())
         self._rule_plans[name] = plan
         return plan
 
+    def _check_params(
+        self, name: str, checks: tuple[tuple[int, str, str], ...], args: Sequence[Any], classes: tuple[type, ...], passed: set[tuple[type, ...]],
+        span: Span,
+    ) -> None:
+        """Each typed parameter's argument of its kind, or the error; the classes that passed are remembered."""
+        for index, param_name, kind in checks:
+            if type_name(args[index]) != kind:
+                raise self.fail(f"argument '{param_name}' of {name} must be {kind}, not {type_name(args[index])}", span)
+        if len(passed) < 64:
+            passed.add(classes)
+
     def call_rule(self, name: str, args: Sequence[Any], span: Span) -> Any:
-        body, names, checks = self._rule_plans.get(name) or self._rule_plan(name)
+        body, names, checks, passed = self._rule_plans.get(name) or self._rule_plan(name)
         if len(names) != len(args):
             self._check_args(name, names, args, span)
-        for index, param_name, kind, classes in checks:
-            arg = args[index]
-            if type(arg) not in classes and type_name(arg) != kind:
-                raise self.fail(f"argument '{param_name}' of {name} must be {kind}, not {type_name(arg)}", span)
+        classes = tuple(map(type, args))
+        if classes not in passed:
+            self._check_params(name, checks, args, classes, passed, span)
         tracing = self.tracing
         if tracing:
             index = len(self.trace)
-        previous = self._enter(span)
+        # _enter, without its frame
+        depth = self._depth
+        if depth == 0:
+            self._steps = 0  # a call from outside any rule starts a new answer: a fresh step budget
+        self._depth = depth = depth + 1
+        if depth > MAX_CALL_DEPTH:
+            self._depth = 0
+            raise self.fail(f"rules call each other more than {MAX_CALL_DEPTH} levels deep", span)
+        previous = self._source
+        self._source = self.edition.source
         try:
             result = self._dispatch[type(body)](body, dict(zip(names, args, strict=False)))  # lengths checked above
         except RecursionError:

@@ -270,11 +270,6 @@ _KIND_OF_TYPE: dict[type, str] = {
 }
 
 
-def classes_of_kind(kind: str) -> frozenset[type]:
-    """The Python classes whose values are all of this kind (`type_name` answers it by one dict probe)."""
-    return frozenset(cls for cls, name in _KIND_OF_TYPE.items() if name == kind)
-
-
 def type_name(value: Any) -> str:
     """The language's name for the kind of a value (used in messages and by the checker)."""
     kind = _KIND_OF_TYPE.get(type(value))
