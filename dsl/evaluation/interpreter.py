@@ -67,7 +67,7 @@ class Evaluator:
             ast.Literal: self._literal,
             ast.MonthDay: self._counted(self._month_day),
             ast.Name: self._name,
-            ast.Field: self._counted(self._field),
+            ast.Field: self._field,
             ast.Call: self._call,
             ast.Unary: self._unary,
             ast.Binary: self._binary,
@@ -191,6 +191,9 @@ class Evaluator:
         return RaceValue(name, race.title, race.attributes)
 
     def _field(self, expr: ast.Field, env: Mapping[str, Any]) -> Any:
+        self._steps += 1
+        if self._steps > MAX_STEPS:
+            raise self._too_many_steps(expr)
         subject = self.evaluate(expr.subject, env)
         if isinstance(subject, RaceValue):
             if expr.name == "name":
@@ -211,7 +214,11 @@ class Evaluator:
                 missing.missing_fact = expr.name  # type: ignore[attr-defined]  # read by `and`/`or` above
                 raise missing from None
         if isinstance(subject, tuple):  # `results.points`: the field of each record of a list (issue #11 item 2)
-            return tuple(self._field(ast.Field(subject=ast.Literal(value=item), name=expr.name, span=expr.span), env) for item in subject)
+            values = []
+            for item in subject:
+                self._steps -= 1  # the field of each item is no node of the policy: not a step (the item, as a literal, is one)
+                values.append(self._field(ast.Field(subject=ast.Literal(value=item), name=expr.name, span=expr.span), env))
+            return tuple(values)
         raise self.fail(f"{type_name(subject)} has no field '{expr.name}'", expr.span)
 
     def _unary(self, expr: ast.Unary, env: Mapping[str, Any]) -> Any:
@@ -441,7 +448,7 @@ class Evaluator:
             previous = self._source
             self._source = ed.source
             try:
-                return dispatch[type(body)](body, dict(zip(names, args, strict=False)))  # lengths checked above
+                return dispatch[type(body)](body, dict(zip(names, args)))  # noqa: B905 - lengths checked above; the keyword alone costs half as much as the zip
             except RecursionError:
                 raise self._nested(body) from None
             finally:
@@ -567,7 +574,7 @@ class Evaluator:
         previous = self._source
         self._source = self.edition.source
         try:
-            result = self._dispatch[type(body)](body, dict(zip(names, args, strict=False)))  # lengths checked above
+            result = self._dispatch[type(body)](body, dict(zip(names, args)))  # noqa: B905 - lengths checked above; the keyword alone costs half as much as the zip
         except RecursionError:
             raise self._nested(body) from None
         finally:

@@ -1,0 +1,88 @@
+"""The interpreter's bookkeeping kept exact by its fast paths (issue #16): the step budget, argument checks, table rows."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from racepolicy.evaluation.interpreter import MAX_STEPS, Evaluator
+from racepolicy.language.errors import EvaluationError, StepLimitError
+from racepolicy.language.source import NOWHERE, Source
+from racepolicy.query.policyset import compile_source
+
+HEADER = 'edition utmb 2022 "t"\n'
+
+
+def _fan_policy(steps: int) -> str:
+    """A rule `whole` whose answer takes exactly `steps` evaluation steps (one per node evaluated).
+
+    `leaves(2)` takes 9 steps, `f0 = 1` takes 1 and `fk = f(k-1) + f(k-1)` takes 3 + 2 * steps(f(k-1)) = 2^(k+2) - 3; naming fk costs
+    one step more. `whole` adds such names (one step per `+`) and pads the rest with unary minus (one step each).
+    """
+    rules = ["rule f0 = 1"] + [f"rule f{k} = f{k - 1} + f{k - 1}" for k in range(1, 20)]
+    # Leaves evaluated in their parent (a literal, a parameter) count too: the call (1), its argument (1), the `if` (1),
+    # `x >= 1` (3), `x + 1` (3).
+    rules.append("rule leaves(x: number) = if x >= 1 then x + 1 else 0")
+    left, terms = steps - 9, ["leaves(2)"]
+    while left >= 30:
+        cost = [(2 ** (k + 2) - 2) + 1 for k in range(20)]
+        k = max(k for k in range(20) if cost[k] <= left)
+        terms.append(f"f{k}")
+        left -= cost[k]
+    rules.append("rule whole = " + "-" * left + "(" + " + ".join(terms) + ")")
+    return HEADER + "\n".join(rules) + "\n"
+
+
+@pytest.mark.parametrize("extra", [0, 1])
+def test_the_step_budget_counts_every_node_once(extra: int) -> None:
+    # The handlers count their own node and evaluate leaves in place: the budget must be spent exactly as one step
+    # per node, so an answer of MAX_STEPS steps is given and one of a step more is stopped.
+    edition = compile_source(Source("fan.policy", _fan_policy(MAX_STEPS + extra)), None)
+    evaluator = Evaluator(edition, tracing=False)
+    if extra:
+        with pytest.raises(StepLimitError):
+            evaluator.call_rule("whole", [], NOWHERE)
+    else:
+        assert abs(evaluator.call_rule("whole", [], NOWHERE)) > 0
+        assert evaluator._steps == MAX_STEPS
+
+
+def test_a_traced_answer_spends_the_same_steps() -> None:
+    edition = compile_source(Source("fan.policy", _fan_policy(5_000)), None)
+    untraced, traced = Evaluator(edition, tracing=False), Evaluator(edition, tracing=True)
+    assert untraced.call_rule("whole", [], NOWHERE) == traced.call_rule("whole", [], NOWHERE)
+    assert untraced._steps == traced._steps == 5_000
+
+
+CHECKS = HEADER + """\
+rule half(x: number) = x / 2
+rule via(x: any) = half(x)
+table place(sex: text) § "t":
+  "men" -> 10
+rule places(sex: any) = place(sex)
+"""
+
+
+def test_argument_checks_are_made_for_every_new_kind_of_argument() -> None:
+    # The classes of arguments that passed a rule's checks are remembered; another class is checked again.
+    edition = compile_source(Source("checks.policy", CHECKS), None)
+    evaluator = Evaluator(edition, tracing=False)
+    assert evaluator.call_rule("via", [Decimal(3)], NOWHERE) == Decimal("1.5")
+    with pytest.raises(EvaluationError) as info:
+        evaluator.call_rule("via", ["three"], NOWHERE)
+    assert info.value.message == "argument 'x' of half must be number, not text"
+    with pytest.raises(EvaluationError) as info:
+        evaluator.call_rule("half", ["three"], NOWHERE)
+    assert info.value.message == "argument 'x' of half must be number, not text"
+    assert evaluator.call_rule("half", [Decimal(3)], NOWHERE) == Decimal("1.5")
+
+
+def test_a_table_row_found_in_place_and_a_missing_row_reported() -> None:
+    edition = compile_source(Source("checks.policy", CHECKS), None)
+    evaluator = Evaluator(edition, tracing=False)
+    assert evaluator.call_rule("places", ["men"], NOWHERE) == Decimal(10)
+    assert evaluator.call_rule("places", ["men"], NOWHERE) == Decimal(10)  # the second time from the table's memo
+    for _ in range(2):
+        with pytest.raises(EvaluationError) as info:
+            evaluator.call_rule("places", ["women"], NOWHERE)
+        assert info.value.message == "table place has no row for (women)"
