@@ -61,21 +61,21 @@ class Evaluator:
         # Rule calls and table lookups are made inline (untraced) unless a subclass serves them (CompiledEvaluator).
         self._own_rules = type(self).call_rule is Evaluator.call_rule
         self._own_tables = type(self).call_table is Evaluator.call_table
-        # The handler of each node class. The handlers of the common nodes count their own step and evaluate
-        # their children through this dict directly (one Python call per node); the others are wrapped to count it.
+        # The handler of each node class. Each handler counts its node's step; the common ones evaluate their
+        # children through this dict directly (one Python call per node, none for a literal or a parameter).
         self._dispatch: dict[type, Callable[[Any, Mapping[str, Any]], Any]] = {
             ast.Literal: self._literal,
-            ast.MonthDay: self._counted(self._month_day),
+            ast.MonthDay: self._month_day,
             ast.Name: self._name,
             ast.Field: self._field,
             ast.Call: self._call,
             ast.Unary: self._unary,
             ast.Binary: self._binary,
             ast.IfExpr: self._if,
-            ast.ListExpr: self._counted(self._list),
-            ast.RecordExpr: self._counted(self._record),
-            ast.NotApplicable: self._counted(lambda expr, env: NOT_APPLICABLE),  # fidelity: an `n/a` cell answers "not applicable"
-            ast.Where: self._counted(self._where),
+            ast.ListExpr: self._list,
+            ast.RecordExpr: self._record,
+            ast.NotApplicable: self._not_applicable,
+            ast.Where: self._where,
         }
 
     # ---- tracing
@@ -110,16 +110,11 @@ class Evaluator:
         except RecursionError:
             raise self._nested(expr) from None
 
-    def _counted(self, handler: Callable[[Any, Mapping[str, Any]], Any]) -> Callable[[Any, Mapping[str, Any]], Any]:
-        """A handler that counts the step of its node first (for the nodes whose handlers do not count it)."""
-
-        def counted(expr: ast.Expr, env: Mapping[str, Any]) -> Any:
-            self._steps += 1
-            if self._steps > MAX_STEPS:
-                raise self._too_many_steps(expr)
-            return handler(expr, env)
-
-        return counted
+    def _not_applicable(self, expr: ast.NotApplicable, env: Mapping[str, Any]) -> Any:
+        self._steps += 1
+        if self._steps > MAX_STEPS:
+            raise self._too_many_steps(expr)
+        return NOT_APPLICABLE  # fidelity: an `n/a` cell answers "not applicable"
 
     def _too_many_steps(self, expr: ast.Expr) -> StepLimitError:
         self._steps = 0  # so the error can be reported and the evaluator reused
@@ -138,6 +133,9 @@ class Evaluator:
         return expr.value
 
     def _month_day(self, expr: ast.MonthDay, env: Mapping[str, Any]) -> Any:
+        self._steps += 1
+        if self._steps > MAX_STEPS:
+            raise self._too_many_steps(expr)
         try:
             return datetime.date(self.edition.year, expr.month, expr.day)
         except ValueError:  # the checker reports it first; this keeps a traceback from ever reaching a user
@@ -379,10 +377,16 @@ class Evaluator:
         return value
 
     def _list(self, expr: ast.ListExpr, env: Mapping[str, Any]) -> Any:
+        self._steps += 1
+        if self._steps > MAX_STEPS:
+            raise self._too_many_steps(expr)
         return tuple(self.evaluate(i, env) for i in expr.items)
 
     def _where(self, expr: ast.Where, env: Mapping[str, Any]) -> Any:
         """The items for which the condition holds; a record's fields are names in the condition (issue #11 item 2)."""
+        self._steps += 1
+        if self._steps > MAX_STEPS:
+            raise self._too_many_steps(expr)
         items = self.evaluate(expr.items, env)
         if not isinstance(items, tuple):
             raise self.fail(f"'where' filters a list, not {type_name(items)}", expr.items.span)
@@ -400,6 +404,9 @@ class Evaluator:
         return tuple(kept)
 
     def _record(self, expr: ast.RecordExpr, env: Mapping[str, Any]) -> Any:
+        self._steps += 1
+        if self._steps > MAX_STEPS:
+            raise self._too_many_steps(expr)
         return Record.of({k: self.evaluate(v, env) for k, v in expr.items})
 
     def _call(self, expr: ast.Call, env: Mapping[str, Any]) -> Any:
