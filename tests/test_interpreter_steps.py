@@ -8,7 +8,7 @@ import pytest
 from racepolicy.evaluation.interpreter import MAX_STEPS, Evaluator
 from racepolicy.language.errors import EvaluationError, StepLimitError
 from racepolicy.language.source import NOWHERE, Source
-from racepolicy.query.policyset import compile_source
+from racepolicy.query.policyset import PolicySet, compile_source
 
 HEADER = 'edition utmb 2022 "t"\n'
 
@@ -86,3 +86,21 @@ def test_a_table_row_found_in_place_and_a_missing_row_reported() -> None:
         with pytest.raises(EvaluationError) as info:
             evaluator.call_rule("places", ["women"], NOWHERE)
         assert info.value.message == "table place has no row for (women)"
+
+
+def test_hints_are_left_out_only_of_the_errors_a_penalty_chart_drops(bundled: PolicySet) -> None:
+    # Asked without facts, a `when` line that reads facts is passed over (its error's hint is never computed);
+    # the evaluator's next errors still carry their hints.
+    from racepolicy.language import ast
+
+    edition = bundled.find("utmb-2022")
+    evaluator = Evaluator(edition, tracing=False)
+    conditional = [i for i in sorted(edition.penalties) if edition.has_conditional_penalty(i)]
+    for infraction in conditional:
+        for race in edition.races:
+            if edition.penalty_for(infraction, race) is not None:
+                evaluator.penalty((infraction,), race, NOWHERE)
+    assert evaluator.unchecked_conditions  # the path that leaves the hints out was taken
+    with pytest.raises(EvaluationError) as info:
+        evaluator.evaluate(ast.Name(name="UTMBB"), {})
+    assert info.value.hint == "did you mean 'UTMB'?"

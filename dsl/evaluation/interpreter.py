@@ -56,6 +56,7 @@ class Evaluator:
         self.query_facts: Mapping[str, Any] = {}
         self.inputs_read: set[str] = set()  # declared inputs this answer read (so a given input is never "unused")
         self.unchecked_conditions: list[str] = []  # `when` lines of a penalty passed over for want of facts
+        self._hints = True  # whether errors are given their hints (not where only their message is used)
         # Rules prepared once per evaluator (issue #16): body, parameter names, and the checks of typed parameters.
         self._rule_plans: dict[str, _RulePlan] = {}
         # Rule calls and table lookups are made inline (untraced) unless a subclass serves them (CompiledEvaluator).
@@ -164,7 +165,8 @@ class Evaluator:
             return self.call_rule(name, [], expr.span)
         raise self.fail(
             f"unknown name '{name}'", expr.span,
-            did_you_mean(name, list(env) + list(ed.races) + list(ed.groups) + list(ed.rules)) or "give it as a fact: given NAME = value",
+            (did_you_mean(name, list(env) + list(ed.races) + list(ed.groups) + list(ed.rules)) or "give it as a fact: given NAME = value")
+            if self._hints else "",
         )
 
     # ---- fidelity: declared inputs
@@ -208,7 +210,8 @@ class Evaluator:
             try:
                 return subject.get(expr.name)
             except KeyError:
-                missing = self.fail(f"no fact '{expr.name}' was given", expr.span, missing_fact_hint(expr.name, subject.keys()))
+                hint = missing_fact_hint(expr.name, subject.keys()) if self._hints else ""
+                missing = self.fail(f"no fact '{expr.name}' was given", expr.span, hint)
                 missing.missing_fact = expr.name  # type: ignore[attr-defined]  # read by `and`/`or` above
                 raise missing from None
         if isinstance(subject, tuple):  # `results.points`: the field of each record of a list (issue #11 item 2)
@@ -712,6 +715,9 @@ class Evaluator:
             if candidate.condition is None:
                 return candidate
             previous = self._enter(span)
+            # Of an error of the condition only the message is used (below): its hint, a search among every name
+            # of the edition for a missing fact, is not computed (it was two thirds of an interpreted penalty chart).
+            hints, self._hints = self._hints, False
             try:
                 holds = self.evaluate(candidate.condition, env)
             except EvaluationError as exc:
@@ -728,6 +734,7 @@ class Evaluator:
                 ) from None
             finally:
                 self._leave(previous)
+                self._hints = hints
             if not isinstance(holds, bool):
                 raise self.fail(f"the 'when' of the penalty for {infraction} gives {type_name(holds)}, not yes or no", span)
             if holds:
