@@ -104,3 +104,19 @@ def test_hints_are_left_out_only_of_the_errors_a_penalty_chart_drops(bundled: Po
     with pytest.raises(EvaluationError) as info:
         evaluator.evaluate(ast.Name(name="UTMBB"), {})
     assert info.value.hint == "did you mean 'UTMB'?"
+
+
+def test_a_handler_not_known_to_count_its_step_is_made_to_count_it(bundled: PolicySet, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A node class added on another branch without the handlers' step prologue still costs its step: the evaluator
+    # wraps every handler of a class outside _COUNTS_ITS_STEP (here the literal's, which then counts twice).
+    from racepolicy.evaluation import interpreter
+    from racepolicy.language import ast
+
+    literal = ast.Literal(value=Decimal(1))
+    edition = bundled.find("utmb-2022")
+    plain = Evaluator(edition, tracing=False)
+    plain.evaluate(literal, {})
+    monkeypatch.setattr(interpreter, "_COUNTS_ITS_STEP", interpreter._COUNTS_ITS_STEP - {ast.Literal})
+    wrapped = Evaluator(edition, tracing=False)
+    assert wrapped.evaluate(literal, {}) == Decimal(1)
+    assert (plain._steps, wrapped._steps) == (1, 2)

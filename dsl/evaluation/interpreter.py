@@ -37,6 +37,12 @@ MAX_STEPS = 200_000
 _LITERAL, _NAME = ast.Literal, ast.Name
 # A rule prepared for calls (Evaluator._rule_plan): body, parameter names, typed-parameter checks, classes that passed.
 _RulePlan = tuple[ast.Expr, tuple[str, ...], tuple[tuple[int, str, str], ...], set[tuple[type, ...]]]
+# The node classes whose handlers begin by counting their step (`self._steps += 1`, then the limit): a handler
+# added for another class without that prologue is wrapped to count it, so every node evaluated is one step.
+_COUNTS_ITS_STEP = frozenset({
+    ast.Literal, ast.MonthDay, ast.Name, ast.Field, ast.Call, ast.Unary, ast.Binary, ast.IfExpr, ast.ListExpr, ast.RecordExpr,
+    ast.NotApplicable, ast.Where,
+})
 _NO_ROW: Any = object()  # a table's memo has not seen the key (None there means: no row)
 
 
@@ -78,6 +84,8 @@ class Evaluator:
             ast.NotApplicable: self._not_applicable,
             ast.Where: self._where,
         }
+        for cls in self._dispatch.keys() - _COUNTS_ITS_STEP:  # a handler written without the step prologue: counted here
+            self._dispatch[cls] = self._counted(self._dispatch[cls])
 
     # ---- tracing
     def note(
@@ -116,6 +124,17 @@ class Evaluator:
         if self._steps > MAX_STEPS:
             raise self._too_many_steps(expr)
         return NOT_APPLICABLE  # fidelity: an `n/a` cell answers "not applicable"
+
+    def _counted(self, handler: Callable[[Any, Mapping[str, Any]], Any]) -> Callable[[Any, Mapping[str, Any]], Any]:
+        """A handler that does not count its node's step, made to count it first (as every handler above does)."""
+
+        def counted(expr: ast.Expr, env: Mapping[str, Any]) -> Any:
+            self._steps += 1
+            if self._steps > MAX_STEPS:
+                raise self._too_many_steps(expr)
+            return handler(expr, env)
+
+        return counted
 
     def _too_many_steps(self, expr: ast.Expr) -> StepLimitError:
         self._steps = 0  # so the error can be reported and the evaluator reused
