@@ -120,3 +120,27 @@ def test_a_handler_not_known_to_count_its_step_is_made_to_count_it(bundled: Poli
     wrapped = Evaluator(edition, tracing=False)
     assert wrapped.evaluate(literal, {}) == Decimal(1)
     assert (plain._steps, wrapped._steps) == (1, 2)
+
+
+def test_untraced_calls_answer_as_traced_ones_on_the_qualification(bundled: PolicySet) -> None:
+    # Untraced, rule calls and table rows are made inside the call node; traced, through call_rule and call_table.
+    # Both must give every answer and every error alike.
+    import itertools
+
+    edition = bundled.find("world-series-2023")
+    untraced, traced = Evaluator(edition, tracing=False), Evaluator(edition, tracing=True)
+    answers = set()
+    for tier, category, sex, rank in itertools.product(
+        ["major", "event", "index", "other"], ["20K", "50K", "100K", "100M", "10K"], ["men", "women", "x"], range(-1, 13),
+    ):
+        args = [tier, category, sex, Decimal(rank)]
+        outcomes = []
+        for evaluator in (untraced, traced):
+            try:
+                outcomes.append(evaluator.call_rule("finals_qualification", args, NOWHERE))
+            except EvaluationError as exc:
+                outcomes.append((exc.message, exc.hint, exc.span))
+        assert outcomes[0] == outcomes[1], args
+        answers.add(str(outcomes[0]))
+    assert {"none", "OCC", "CCC", "UTMB"} <= answers
+    assert any("no row" in answer for answer in answers)  # an unknown tier or category is reported, alike
