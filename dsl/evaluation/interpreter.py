@@ -34,6 +34,16 @@ _NUMBER_COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
 # Rules cannot recurse, but `rule a = b + b`, `rule b = c + c`, ... doubles the work at each
 # level; a budget of expression steps per evaluator (one per query) keeps every answer bounded in time.
 MAX_STEPS = 200_000
+_LITERAL, _NAME = ast.Literal, ast.Name
+# A rule prepared for calls (Evaluator._rule_plan): body, parameter names, typed-parameter checks, classes that passed.
+_RulePlan = tuple[ast.Expr, tuple[str, ...], tuple[tuple[int, str, str], ...], set[tuple[type, ...]]]
+# The node classes whose handlers begin by counting their step (`self._steps += 1`, then the limit): a handler
+# added for another class without that prologue is wrapped to count it, so every node evaluated is one step.
+_COUNTS_ITS_STEP = frozenset({
+    ast.Literal, ast.MonthDay, ast.Name, ast.Field, ast.Call, ast.Unary, ast.Binary, ast.IfExpr, ast.ListExpr, ast.RecordExpr,
+    ast.NotApplicable, ast.Where,
+})
+_NO_ROW: Any = object()  # a table's memo has not seen the key (None there means: no row)
 
 
 class Evaluator:
@@ -47,12 +57,19 @@ class Evaluator:
         # The query being answered: plugin query forms point their errors here.
         self.query_span: Span | None = None
         self._depth = 0
-        self._signatures: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self._steps = 0
         # The facts of the query being answered: declared inputs are read from them, wherever they are used.
         self.query_facts: Mapping[str, Any] = {}
         self.inputs_read: set[str] = set()  # declared inputs this answer read (so a given input is never "unused")
         self.unchecked_conditions: list[str] = []  # `when` lines of a penalty passed over for want of facts
+        self._hints = True  # whether errors are given their hints (not where only their message is used)
+        # Rules prepared once per evaluator (issue #16): body, parameter names, and the checks of typed parameters.
+        self._rule_plans: dict[str, _RulePlan] = {}
+        # Rule calls and table lookups are made inline (untraced) unless a subclass serves them (CompiledEvaluator).
+        self._own_rules = type(self).call_rule is Evaluator.call_rule
+        self._own_tables = type(self).call_table is Evaluator.call_table
+        # The handler of each node class. Each handler counts its node's step; the common ones evaluate their
+        # children through this dict directly (one Python call per node, none for a literal or a parameter).
         self._dispatch: dict[type, Callable[[Any, Mapping[str, Any]], Any]] = {
             ast.Literal: self._literal,
             ast.MonthDay: self._month_day,
@@ -64,9 +81,11 @@ class Evaluator:
             ast.IfExpr: self._if,
             ast.ListExpr: self._list,
             ast.RecordExpr: self._record,
-            ast.NotApplicable: lambda expr, env: NOT_APPLICABLE,  # fidelity: an `n/a` cell answers "not applicable"
+            ast.NotApplicable: self._not_applicable,
             ast.Where: self._where,
         }
+        for cls in self._dispatch.keys() - _COUNTS_ITS_STEP:  # a handler written without the step prologue: counted here
+            self._dispatch[cls] = self._counted(self._dispatch[cls])
 
     # ---- tracing
     def note(
@@ -92,29 +111,60 @@ class Evaluator:
         return self.fail(prefix + str(exc), span)
 
     # ---- expressions
+    # Every node evaluated is one step of the answer's budget (MAX_STEPS), counted by the node's handler, and a
+    # RecursionError is reported as a NestingError at the node whose evaluation overflowed, as `evaluate` does.
     def evaluate(self, expr: ast.Expr, env: Mapping[str, Any]) -> Any:
-        self._steps += 1
-        if self._steps > MAX_STEPS:
-            self._steps = 0  # so the error can be reported and the evaluator reused
-            raise StepLimitError(
-                f"the answer needs more than {MAX_STEPS:,} evaluation steps", expr.span, self._source,
-                "rules that each use another rule several times multiply the work: compute the shared part once",
-            )
         try:
             return self._dispatch[type(expr)](expr, env)
         except RecursionError:
-            raise NestingError("expression is nested too deeply to evaluate", expr.span, self._source) from None
+            raise self._nested(expr) from None
+
+    def _not_applicable(self, expr: ast.NotApplicable, env: Mapping[str, Any]) -> Any:
+        self._steps += 1
+        if self._steps > MAX_STEPS:
+            raise self._too_many_steps(expr)
+        return NOT_APPLICABLE  # fidelity: an `n/a` cell answers "not applicable"
+
+    def _counted(self, handler: Callable[[Any, Mapping[str, Any]], Any]) -> Callable[[Any, Mapping[str, Any]], Any]:
+        """A handler that does not count its node's step, made to count it first (as every handler above does)."""
+
+        def counted(expr: ast.Expr, env: Mapping[str, Any]) -> Any:
+            self._steps += 1
+            if self._steps > MAX_STEPS:
+                raise self._too_many_steps(expr)
+            return handler(expr, env)
+
+        return counted
+
+    def _too_many_steps(self, expr: ast.Expr) -> StepLimitError:
+        self._steps = 0  # so the error can be reported and the evaluator reused
+        return StepLimitError(
+            f"the answer needs more than {MAX_STEPS:,} evaluation steps", expr.span, self._source,
+            "rules that each use another rule several times multiply the work: compute the shared part once",
+        )
+
+    def _nested(self, expr: ast.Expr) -> NestingError:
+        return NestingError("expression is nested too deeply to evaluate", expr.span, self._source)
 
     def _literal(self, expr: ast.Literal, env: Mapping[str, Any]) -> Any:
+        self._steps += 1
+        if self._steps > MAX_STEPS:
+            raise self._too_many_steps(expr)
         return expr.value
 
     def _month_day(self, expr: ast.MonthDay, env: Mapping[str, Any]) -> Any:
+        self._steps += 1
+        if self._steps > MAX_STEPS:
+            raise self._too_many_steps(expr)
         try:
             return datetime.date(self.edition.year, expr.month, expr.day)
         except ValueError:  # the checker reports it first; this keeps a traceback from ever reaching a user
             raise self.fail(f"{expr.month:02}-{expr.day:02} does not exist in {self.edition.year}", expr.span) from None
 
     def _name(self, expr: ast.Name, env: Mapping[str, Any]) -> Any:
+        self._steps += 1
+        if self._steps > MAX_STEPS:
+            raise self._too_many_steps(expr)
         name = expr.name
         if name in env:
             if env is self.query_facts and name in self.edition.inputs:
@@ -134,7 +184,8 @@ class Evaluator:
             return self.call_rule(name, [], expr.span)
         raise self.fail(
             f"unknown name '{name}'", expr.span,
-            did_you_mean(name, list(env) + list(ed.races) + list(ed.groups) + list(ed.rules)) or "give it as a fact: given NAME = value",
+            (did_you_mean(name, list(env) + list(ed.races) + list(ed.groups) + list(ed.rules)) or "give it as a fact: given NAME = value")
+            if self._hints else "",
         )
 
     # ---- fidelity: declared inputs
@@ -159,6 +210,9 @@ class Evaluator:
         return RaceValue(name, race.title, race.attributes)
 
     def _field(self, expr: ast.Field, env: Mapping[str, Any]) -> Any:
+        self._steps += 1
+        if self._steps > MAX_STEPS:
+            raise self._too_many_steps(expr)
         subject = self.evaluate(expr.subject, env)
         if isinstance(subject, RaceValue):
             if expr.name == "name":
@@ -175,15 +229,27 @@ class Evaluator:
             try:
                 return subject.get(expr.name)
             except KeyError:
-                missing = self.fail(f"no fact '{expr.name}' was given", expr.span, missing_fact_hint(expr.name, subject.keys()))
+                hint = missing_fact_hint(expr.name, subject.keys()) if self._hints else ""
+                missing = self.fail(f"no fact '{expr.name}' was given", expr.span, hint)
                 missing.missing_fact = expr.name  # type: ignore[attr-defined]  # read by `and`/`or` above
                 raise missing from None
         if isinstance(subject, tuple):  # `results.points`: the field of each record of a list (issue #11 item 2)
-            return tuple(self._field(ast.Field(subject=ast.Literal(value=item), name=expr.name, span=expr.span), env) for item in subject)
+            values = []
+            for item in subject:
+                self._steps -= 1  # the field of each item is no node of the policy: not a step (the item, as a literal, is one)
+                values.append(self._field(ast.Field(subject=ast.Literal(value=item), name=expr.name, span=expr.span), env))
+            return tuple(values)
         raise self.fail(f"{type_name(subject)} has no field '{expr.name}'", expr.span)
 
     def _unary(self, expr: ast.Unary, env: Mapping[str, Any]) -> Any:
-        value = self.evaluate(expr.operand, env)
+        self._steps += 1
+        if self._steps > MAX_STEPS:
+            raise self._too_many_steps(expr)
+        node = expr.operand
+        try:
+            value = self._dispatch[type(node)](node, env)
+        except RecursionError:
+            raise self._nested(node) from None
         if expr.op == "not":
             if not isinstance(value, bool):
                 raise self.fail(f"'not' needs yes or no, not {type_name(value)}", expr.operand.span)
@@ -194,53 +260,155 @@ class Evaluator:
             raise self._operator_failed(exc, expr.span) from None
 
     def _binary(self, expr: ast.Binary, env: Mapping[str, Any]) -> Any:
+        self._steps += 1
+        if self._steps > MAX_STEPS:
+            raise self._too_many_steps(expr)
         op = expr.op
-        try:
-            left = self.evaluate(expr.left, env)
-        except EvaluationError as exc:
-            # An optional fact left out: `runner.profile in [...] or runner.region in [...]` is decided by the
-            # side that was given when that side alone decides; otherwise the missing fact is the error.
-            if op not in ("and", "or") or not getattr(exc, "missing_fact", ""):
-                raise
+        dispatch = self._dispatch
+        node = expr.left
+        cls = type(node)
+        if cls is _LITERAL:  # a leaf, evaluated here: its step counted, no call
+            self._steps += 1
+            if self._steps > MAX_STEPS:
+                raise self._too_many_steps(node)
+            left = node.value
+        elif cls is _NAME and env is not self.query_facts and node.name in env:  # a parameter or fact (see _name)
+            self._steps += 1
+            if self._steps > MAX_STEPS:
+                raise self._too_many_steps(node)
+            left = env[node.name]
+        else:
             try:
-                right = self.evaluate(expr.right, env)
-            except PolicyError:
-                raise exc from None  # both sides missing: the first one is reported
-            if right is (op == "or"):
-                return right
-            raise
-        if op in ("and", "or"):
+                left = dispatch[cls](node, env)
+            except RecursionError:
+                raise self._nested(node) from None
+            except EvaluationError as exc:
+                # An optional fact left out: `runner.profile in [...] or runner.region in [...]` is decided by the
+                # side that was given when that side alone decides; otherwise the missing fact is the error.
+                if op not in ("and", "or") or not getattr(exc, "missing_fact", ""):
+                    raise
+                try:
+                    right = self.evaluate(expr.right, env)
+                except PolicyError:
+                    raise exc from None  # both sides missing: the first one is reported
+                if right is (op == "or"):
+                    return right
+                raise
+        node = expr.right
+        if op == "and" or op == "or":
             if not isinstance(left, bool):
                 raise self.fail(f"'{op}' needs yes or no, not {type_name(left)}", expr.left.span)
             if (op == "and" and not left) or (op == "or" and left):
                 return left
-            right = self.evaluate(expr.right, env)
+            cls = type(node)
+            if cls is _LITERAL:  # a leaf, evaluated here: its step counted, no call
+                self._steps += 1
+                if self._steps > MAX_STEPS:
+                    raise self._too_many_steps(node)
+                right = node.value
+            elif cls is _NAME and env is not self.query_facts and node.name in env:  # a parameter or fact (see _name)
+                self._steps += 1
+                if self._steps > MAX_STEPS:
+                    raise self._too_many_steps(node)
+                right = env[node.name]
+            else:
+                try:
+                    right = dispatch[cls](node, env)
+                except RecursionError:
+                    raise self._nested(node) from None
             if not isinstance(right, bool):
                 raise self.fail(f"'{op}' needs yes or no, not {type_name(right)}", expr.right.span)
             return right
-        right = self.evaluate(expr.right, env)
+        cls = type(node)
+        if cls is _LITERAL:  # a leaf, evaluated here: its step counted, no call
+            self._steps += 1
+            if self._steps > MAX_STEPS:
+                raise self._too_many_steps(node)
+            right = node.value
+        elif cls is _NAME and env is not self.query_facts and node.name in env:  # a parameter or fact (see _name)
+            self._steps += 1
+            if self._steps > MAX_STEPS:
+                raise self._too_many_steps(node)
+            right = env[node.name]
+        else:
+            try:
+                right = dispatch[cls](node, env)
+            except RecursionError:
+                raise self._nested(node) from None
         if left is NOT_APPLICABLE or right is NOT_APPLICABLE:
             return NOT_APPLICABLE  # fidelity: a computation on an `n/a` cell is not applicable either, not a type error
-        if type(left) is Decimal and type(right) is Decimal and op in _NUMBER_COMPARISONS:
-            return _NUMBER_COMPARISONS[op](left, right)  # the common case, without the operator table
+        kind = type(left)
+        if kind is type(right):
+            # Two values of one class are of one kind: `apply` would compare them as Python does; skip its table.
+            if kind is Decimal:
+                compare = _NUMBER_COMPARISONS.get(op)
+                if compare is not None:
+                    return compare(left, right)
+            elif op == "==":
+                return left == right
+            elif op == "!=":
+                return left != right
         try:
             return apply(op, left, right)
         except OperatorError as exc:
             raise self._operator_failed(exc, expr.span) from None
 
     def _if(self, expr: ast.IfExpr, env: Mapping[str, Any]) -> Any:
-        cond = self.evaluate(expr.condition, env)
+        self._steps += 1
+        if self._steps > MAX_STEPS:
+            raise self._too_many_steps(expr)
+        dispatch = self._dispatch
+        node = expr.condition
+        cls = type(node)
+        if cls is _LITERAL:  # a leaf, evaluated here: its step counted, no call
+            self._steps += 1
+            if self._steps > MAX_STEPS:
+                raise self._too_many_steps(node)
+            cond = node.value
+        elif cls is _NAME and env is not self.query_facts and node.name in env:  # a parameter or fact (see _name)
+            self._steps += 1
+            if self._steps > MAX_STEPS:
+                raise self._too_many_steps(node)
+            cond = env[node.name]
+        else:
+            try:
+                cond = dispatch[cls](node, env)
+            except RecursionError:
+                raise self._nested(node) from None
         if cond is NOT_APPLICABLE:
             return NOT_APPLICABLE  # fidelity: a choice that rests on an `n/a` cell is not applicable
         if not isinstance(cond, bool):
             raise self.fail(f"'if' needs yes or no, not {type_name(cond)}", expr.condition.span)
-        return self.evaluate(expr.then if cond else expr.otherwise, env)
+        node = expr.then if cond else expr.otherwise
+        cls = type(node)
+        if cls is _LITERAL:  # a leaf, evaluated here: its step counted, no call
+            self._steps += 1
+            if self._steps > MAX_STEPS:
+                raise self._too_many_steps(node)
+            value = node.value
+        elif cls is _NAME and env is not self.query_facts and node.name in env:  # a parameter or fact (see _name)
+            self._steps += 1
+            if self._steps > MAX_STEPS:
+                raise self._too_many_steps(node)
+            value = env[node.name]
+        else:
+            try:
+                value = dispatch[cls](node, env)
+            except RecursionError:
+                raise self._nested(node) from None
+        return value
 
     def _list(self, expr: ast.ListExpr, env: Mapping[str, Any]) -> Any:
+        self._steps += 1
+        if self._steps > MAX_STEPS:
+            raise self._too_many_steps(expr)
         return tuple(self.evaluate(i, env) for i in expr.items)
 
     def _where(self, expr: ast.Where, env: Mapping[str, Any]) -> Any:
         """The items for which the condition holds; a record's fields are names in the condition (issue #11 item 2)."""
+        self._steps += 1
+        if self._steps > MAX_STEPS:
+            raise self._too_many_steps(expr)
         items = self.evaluate(expr.items, env)
         if not isinstance(items, tuple):
             raise self.fail(f"'where' filters a list, not {type_name(items)}", expr.items.span)
@@ -258,11 +426,74 @@ class Evaluator:
         return tuple(kept)
 
     def _record(self, expr: ast.RecordExpr, env: Mapping[str, Any]) -> Any:
+        self._steps += 1
+        if self._steps > MAX_STEPS:
+            raise self._too_many_steps(expr)
         return Record.of({k: self.evaluate(v, env) for k, v in expr.items})
 
     def _call(self, expr: ast.Call, env: Mapping[str, Any]) -> Any:
-        args = [self.evaluate(a, env) for a in expr.args]
-        return self.call(expr.function, args, expr.span)
+        self._steps += 1
+        if self._steps > MAX_STEPS:
+            raise self._too_many_steps(expr)
+        dispatch = self._dispatch
+        args = []
+        for node in expr.args:
+            cls = type(node)
+            if cls is _LITERAL:  # a leaf, evaluated here: its step counted, no call
+                self._steps += 1
+                if self._steps > MAX_STEPS:
+                    raise self._too_many_steps(node)
+                value = node.value
+            elif cls is _NAME and env is not self.query_facts and node.name in env:  # a parameter or fact (see _name)
+                self._steps += 1
+                if self._steps > MAX_STEPS:
+                    raise self._too_many_steps(node)
+                value = env[node.name]
+            else:
+                try:
+                    value = dispatch[cls](node, env)
+                except RecursionError:
+                    raise self._nested(node) from None
+            args.append(value)
+        name = expr.function
+        ed = self.edition
+        if name in ed.rules:  # what `call` tries first, without its frame
+            if self.tracing or not self._own_rules:
+                return self.call_rule(name, args, expr.span)
+            # call_rule untraced, without its frame: check the arguments, enter the policy, evaluate the body.
+            body, names, checks, passed = self._rule_plans.get(name) or self._rule_plan(name)
+            if len(names) != len(args):
+                self._check_args(name, names, args, expr.span)
+            classes = tuple(map(type, args))
+            if classes not in passed:
+                self._check_params(name, checks, args, classes, passed, expr.span)
+            depth = self._depth
+            if depth == 0:
+                self._steps = 0  # a call from outside any rule starts a new answer: a fresh step budget
+            self._depth = depth = depth + 1
+            if depth > MAX_CALL_DEPTH:
+                self._depth = 0
+                raise self.fail(f"rules call each other more than {MAX_CALL_DEPTH} levels deep", expr.span)
+            previous = self._source
+            self._source = ed.source
+            try:
+                return dispatch[type(body)](body, dict(zip(names, args)))  # noqa: B905 - lengths checked above; the keyword alone costs half as much as the zip
+            except RecursionError:
+                raise self._nested(body) from None
+            finally:
+                self._depth -= 1
+                self._source = previous
+        if name in ed.tables and name not in ed.schedules and self._own_tables and not self.tracing:
+            # A constant row found before: one probe of the table's memo (call_table reports anything else).
+            row = None
+            try:
+                row = ed.tables[name].memo.get(tuple(args))
+            except TypeError:
+                pass  # an unhashable argument: call_table looks it up without the memo
+            if row is not None and type(row.value) is _LITERAL and len(row.keys) == len(args):
+                return row.value.value
+            return self.call_table(name, args, expr.span)
+        return self.call(name, args, expr.span)
 
     # ---- calls
     def call(self, name: str, args: Sequence[Any], span: Span) -> Any:
@@ -323,12 +554,6 @@ class Evaluator:
         self._depth -= 1
         self._source = previous
 
-    def _signature(self, name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        params = self.edition.rules[name].decl.params
-        found = (tuple(p.name for p in params), tuple(p.type for p in params))
-        self._signatures[name] = found
-        return found
-
     def _evaluate_in_policy(self, expr: ast.Expr, span: Span) -> Any:
         """Evaluate an expression written in the policy, so its errors point into the policy's text."""
         previous = self._enter(span)
@@ -337,25 +562,58 @@ class Evaluator:
         finally:
             self._leave(previous)
 
+    def _rule_plan(self, name: str) -> _RulePlan:
+        """A rule prepared for calls: its body, its parameter names, the checks of its typed parameters (position,
+        name, kind), and the set of tuples of argument classes that passed them (the check depends on classes only)."""
+        params = self.edition.rules[name].decl.params
+        checks = tuple((i, p.name, p.type) for i, p in enumerate(params) if p.type != "any")
+        plan = (self.edition.rules[name].decl.body, tuple(p.name for p in params), checks, set())
+        self._rule_plans[name] = plan
+        return plan
+
+    def _check_params(
+        self, name: str, checks: tuple[tuple[int, str, str], ...], args: Sequence[Any], classes: tuple[type, ...], passed: set[tuple[type, ...]],
+        span: Span,
+    ) -> None:
+        """Each typed parameter's argument of its kind, or the error; the classes that passed are remembered."""
+        for index, param_name, kind in checks:
+            if type_name(args[index]) != kind:
+                raise self.fail(f"argument '{param_name}' of {name} must be {kind}, not {type_name(args[index])}", span)
+        if len(passed) < 64:
+            passed.add(classes)
+
     def call_rule(self, name: str, args: Sequence[Any], span: Span) -> Any:
-        rule = self.edition.rules[name]
-        params = rule.decl.params
-        if len(params) != len(args):
-            self._check_args(name, [p.name for p in params], args, span)
-        names, kinds = self._signatures.get(name) or self._signature(name)
-        for param_name, kind, arg in zip(names, kinds, args, strict=True):
-            if kind != "any" and type_name(arg) != kind:
-                raise self.fail(f"argument '{param_name}' of {name} must be {kind}, not {type_name(arg)}", span)
-        index = len(self.trace)
-        previous = self._enter(span)
+        body, names, checks, passed = self._rule_plans.get(name) or self._rule_plan(name)
+        if len(names) != len(args):
+            self._check_args(name, names, args, span)
+        classes = tuple(map(type, args))
+        if classes not in passed:
+            self._check_params(name, checks, args, classes, passed, span)
+        tracing = self.tracing
+        if tracing:
+            index = len(self.trace)
+        # _enter, without its frame
+        depth = self._depth
+        if depth == 0:
+            self._steps = 0  # a call from outside any rule starts a new answer: a fresh step budget
+        self._depth = depth = depth + 1
+        if depth > MAX_CALL_DEPTH:
+            self._depth = 0
+            raise self.fail(f"rules call each other more than {MAX_CALL_DEPTH} levels deep", span)
+        previous = self._source
+        self._source = self.edition.source
         try:
-            result = self.evaluate(rule.decl.body, dict(zip(names, args, strict=True)))
+            result = self._dispatch[type(body)](body, dict(zip(names, args)))  # noqa: B905 - lengths checked above; the keyword alone costs half as much as the zip
+        except RecursionError:
+            raise self._nested(body) from None
         finally:
-            self._leave(previous)
-        if self.tracing:
+            self._depth -= 1  # _leave, without its frame
+            self._source = previous
+        if tracing:
+            decl = self.edition.rules[name].decl
             entry = TraceEntry(
-                "rule", name, "", tuple((p.name, render(a)) for p, a in zip(params, args, strict=True)), render(result),
-                cite(self.edition.source, rule.decl), self._depth,
+                "rule", name, "", tuple((p.name, render(a)) for p, a in zip(decl.params, args, strict=True)), render(result),
+                cite(self.edition.source, decl), self._depth,
             )
             self.trace.insert(index, entry)
         return result
@@ -388,8 +646,11 @@ class Evaluator:
         if len(decl.params) != len(args):
             self._check_args(name, [p.name for p in decl.params], args, span)
         key = tuple(args)
+        memo = table.memo
         try:
-            row = table.memo[key] if key in table.memo else table.memo.setdefault(key, self._find_row(decl, args))
+            row = memo.get(key, _NO_ROW)
+            if row is _NO_ROW:
+                row = memo.setdefault(key, self._find_row(decl, args))
         except TypeError:  # an unhashable argument (a list): look it up without the memo
             row = self._find_row(decl, args)
         chosen = row if row is not None else decl.otherwise
@@ -473,6 +734,9 @@ class Evaluator:
             if candidate.condition is None:
                 return candidate
             previous = self._enter(span)
+            # Of an error of the condition only the message is used (below): its hint, a search among every name
+            # of the edition for a missing fact, is not computed (it was two thirds of an interpreted penalty chart).
+            hints, self._hints = self._hints, False
             try:
                 holds = self.evaluate(candidate.condition, env)
             except EvaluationError as exc:
@@ -489,6 +753,7 @@ class Evaluator:
                 ) from None
             finally:
                 self._leave(previous)
+                self._hints = hints
             if not isinstance(holds, bool):
                 raise self.fail(f"the 'when' of the penalty for {infraction} gives {type_name(holds)}, not yes or no", span)
             if holds:
