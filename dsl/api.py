@@ -254,8 +254,11 @@ class RuleFunction:
         self._converters = [_converter(kind, unit) for _, kind in self.params]
         self._count = len(self.params)
         self._plans: dict[tuple[type, ...], Callable[..., Any]] = {}  # argument types -> the call made for them (_call_plan)
+        self._warm = True  # the rule's code is generated (or it has none to generate): calls made for argument types are worth making
         if name in edition.rules:
-            self._function = unit.rule(name)
+            # ---- warm-up (issue #16): the first calls of a rule are interpreted, see _warming_up
+            self._function = self._warming_up
+            self._warm, self._calls = False, 0
         else:
             invoke, source = unit.invoker(name), edition.source
             table = edition.schedules.get(name) or edition.tables.get(name) or edition.bands.get(name)
@@ -287,11 +290,33 @@ class RuleFunction:
                     f"argument '{param}' of {self.name} must be {kind}, not {type(value).__name__} {value!r}", NOWHERE, CALLER,
                     f"give {ACCEPTS.get(kind, kind)}",
                 ) from None
-        if not kwargs and len(self._plans) < 64:
+        if not kwargs and len(self._plans) < 64 and self._warm:
             signature = tuple(map(type, args))
             if signature not in self._plans:
                 self._plans[signature] = _call_plan(self, signature)
         return self._function(*values)
+
+    def _warming_up(self, *values: Any) -> Any:
+        """A rule's first calls, evaluated by the interpreter; from the WARM_UP_CALLS-th on, its generated code.
+
+        Generating and compiling a rule's code costs as much as many interpreted calls, so a policy loaded for
+        one or two answers (`racepolicy.loads(text)...rule(...)(x)`) never pays it. The interpreter is the
+        reference the generated code falls back to whenever it gives up, so the answers and errors are the same.
+        """
+        from racepolicy.evaluation.compiled import _too_deep
+        from racepolicy.evaluation.interpreter import MAX_STEPS
+
+        unit, name = self.rulebook.unit, self.name
+        self._calls += 1
+        if self._calls >= WARM_UP_CALLS or unit.steps_bound(name) > MAX_STEPS:
+            # A rule past the step budget is evaluated by the interpreter alone, the compiled runner's way.
+            self._function, self._warm = unit.rule(name), True
+            return self._function(*values)
+        span = unit.edition.rules[name].decl.span
+        try:
+            return unit.interpret_rule(name, values, span, unit.source)
+        except RecursionError:
+            raise _too_deep(span, unit.source) from None
 
     def _bind(self, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> tuple[Any, ...]:
         names = [p for p, _ in self.params]
@@ -309,6 +334,10 @@ class RuleFunction:
         if missing:
             raise EvaluationError(f"{self.name} is missing argument(s) {', '.join(repr(m) for m in missing)}", NOWHERE, CALLER, usage)
         return tuple(bound[n] for n in names)
+
+
+# Calls of a rule through the API that the interpreter answers before the rule's code is generated (RuleFunction._warming_up).
+WARM_UP_CALLS = 3
 
 
 # ---- a call made for one tuple of argument types (issue #16: the wrapper was 40 % of a refund) ----------

@@ -13,6 +13,7 @@ from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 from racepolicy.evaluation.values import CURRENCIES, CURRENCY_ALIASES, Duration, Length, Money, Percent, TimeOfDay
 from racepolicy.language import ast
+from racepolicy.language.direct_parse import Driver, GiveUp
 from racepolicy.language.errors import (
     ChecklistError,
     InputTooLargeError,
@@ -82,6 +83,15 @@ def _lark() -> Lark:
         cache=True,
         strict=True,
     )
+
+
+@functools.cache
+def _direct() -> Driver | None:
+    # The same grammar's tables driven without a parse tree (direct_parse.py); None if this Lark builds them differently.
+    try:
+        return Driver(_lark(), _ToAst(), MAX_NESTING, literal_of)
+    except (AttributeError, TypeError, KeyError):  # pragma: no cover - another Lark version: every text takes the usual parse
+        return None
 
 
 def _span(meta: Any) -> Span:
@@ -825,6 +835,16 @@ def parse_policy(text: str, name: str = "<policy>") -> ast.Policy:
     source = Source(name, text)
     _check_size(source)
     _check_brackets(source)
+    direct = _direct()
+    if direct is not None:
+        try:
+            policy, sections = direct.parse(text, "policy")
+        except GiveUp:
+            pass  # an error to word, or a shape only Lark's tree takes: the usual parse below
+        else:
+            _remember_sections(text, sections)
+            result: ast.Policy = policy
+            return result
     errors: list[PolicyError] = []
     attempt = text
     # Each attempt re-parses the whole text: a large broken file gets fewer attempts.
@@ -847,8 +867,8 @@ def parse_policy(text: str, name: str = "<policy>") -> ast.Policy:
             break
         if errors:
             break
-        _remember_sections(text, tree)
-        result: ast.Policy = _transform(tree, source)
+        _remember_sections(text, _sections_of(tree))
+        result = _transform(tree, source)
         return result
     raise PolicyErrors(errors) if len(errors) > 1 else errors[0]
 
@@ -862,10 +882,10 @@ def _sections_of(tree: Tree) -> list[tuple[int, int, str]]:
     return sorted((node.meta.line, node.meta.column, literal_of(tok)) for node in tree.find_data("section") for tok in node.children if isinstance(tok, Token))
 
 
-def _remember_sections(text: str, tree: Tree) -> None:
+def _remember_sections(text: str, sections: list[tuple[int, int, str]]) -> None:
     if len(_SECTIONS) >= 4:
         _SECTIONS.pop(next(iter(_SECTIONS)))
-    _SECTIONS[text] = _sections_of(tree)
+    _SECTIONS[text] = sorted(sections)
 
 
 def parse_query(text: str, name: str = "<query>") -> ast.Query:
@@ -873,6 +893,14 @@ def parse_query(text: str, name: str = "<query>") -> ast.Query:
     source = Source(name, text)
     _check_size(source, MAX_QUERY_CHARS, "ask a shorter question; put long facts in a policy rule")
     _check_brackets(source)
+    direct = _direct()
+    if direct is not None:
+        try:
+            query: ast.Query = direct.parse(text, "query")[0]
+        except GiveUp:
+            pass  # the usual parse below words the error
+        else:
+            return query
     try:
         tree = _lark().parse(text, start="query")
     except UnexpectedInput as exc:
