@@ -301,22 +301,22 @@ class RuleFunction:
 
         Generating and compiling a rule's code costs as much as many interpreted calls, so a policy loaded for
         one or two answers (`racepolicy.loads(text)...rule(...)(x)`) never pays it. The interpreter is the
-        reference the generated code falls back to whenever it gives up, so the answers and errors are the same.
+        reference the generated code falls back to whenever it gives up (and what runs a rule whose calls could
+        exceed the step budget), so the answers and errors are the same.
         """
         from racepolicy.evaluation.compiled import _too_deep
-        from racepolicy.evaluation.interpreter import MAX_STEPS
+        from racepolicy.evaluation.interpreter import Evaluator
 
         unit, name = self.rulebook.unit, self.name
         self._calls += 1
-        if self._calls >= WARM_UP_CALLS or unit.steps_bound(name) > MAX_STEPS:
-            # A rule past the step budget is evaluated by the interpreter alone, the compiled runner's way.
+        if self._calls >= WARM_UP_CALLS:
             self._function, self._warm = unit.rule(name), True
             return self._function(*values)
-        span = unit.edition.rules[name].decl.span
+        span, source = unit.edition.rules[name].decl.span, unit.source
         try:
-            return unit.interpret_rule(name, values, span, unit.source)
+            return Evaluator(unit.edition, source, tracing=False).call_rule(name, values, span)
         except RecursionError:
-            raise _too_deep(span, unit.source) from None
+            raise _too_deep(span, source) from None
 
     def _bind(self, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> tuple[Any, ...]:
         names = [p for p, _ in self.params]

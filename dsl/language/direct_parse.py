@@ -12,8 +12,11 @@ words every error exactly as before. So it can change no message, only the time 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import partial
+from re import _constants as sre  # type: ignore[attr-defined]
+from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
 
 from lark import Lark, Token
@@ -57,7 +60,140 @@ class _Node:
 _Reduction = tuple[str, int, "list[tuple[int, bool]] | None", bool, "Callable[..., Any] | None", bool]
 
 
-_ONLY_CHILD = [(0, False)]
+SHIFT, UNIT, REDUCE = 0, 1, 2  # the kinds of action
+_UNSEEN = object()
+# Token() checks for a deprecated keyword, then calls this: the same token, built in a third of the time.
+_NEW_TOKEN: Callable[..., Token] = getattr(Token, "_future_new", Token)
+
+
+_ASCII = frozenset(chr(i) for i in range(128))
+
+
+def first_chars(pattern: str) -> frozenset[str] | None:
+    """The ASCII characters a match of the regular expression may start with (non-ASCII ones are not followed);
+    None whenever unsure, which is taken as "any character"."""
+    try:
+        return _first_of(list(sre_parse.parse(pattern)))
+    except Exception:  # pragma: no cover - a pattern this reading does not know: unsure
+        return None
+
+
+def _first_of(items: list[Any]) -> frozenset[str] | None:
+    found: set[str] = set()
+    for op, arg in items:
+        if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
+            continue  # zero width: what follows comes first (skipping a lookahead only widens the answer)
+        if op is sre.LITERAL:
+            return frozenset(found | {chr(arg)})
+        if op is sre.IN:
+            members = _set_members(arg)
+            return None if members is None else frozenset(found | members)
+        if op is sre.SUBPATTERN:
+            inner = _first_of(list(arg[-1]))
+            return None if inner is None else frozenset(found | inner)
+        if op is sre.BRANCH:
+            branches = [_first_of(list(branch)) for branch in arg[1]]
+            if any(b is None for b in branches):
+                return None
+            return frozenset(found.union(*branches))  # type: ignore[arg-type]
+        if op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
+            low, _, item = arg
+            inner = _first_of(list(item))
+            if inner is None:
+                return None
+            found |= inner
+            if low >= 1:
+                return frozenset(found)
+            continue  # repeated zero times, the next item comes first
+        return None  # anything else (any character, a back reference, ...): unsure
+    return None  # the pattern may match the empty text: unsure
+
+
+def _set_members(members: list[Any]) -> set[str] | None:
+    found: set[str] = set()
+    for op, arg in members:
+        if op is sre.LITERAL:
+            found.add(chr(arg))
+        elif op is sre.RANGE:
+            found.update(c for c in _ASCII if arg[0] <= ord(c) <= arg[1])
+        elif op is sre.CATEGORY and arg is sre.CATEGORY_DIGIT:
+            found.update("0123456789")
+        elif op is sre.CATEGORY and arg is sre.CATEGORY_WORD:
+            found.update(c for c in _ASCII if c.isalnum() or c == "_")
+        else:
+            return None  # a negated set, another category: unsure
+    return found
+
+
+class StateLexer:
+    """One of Lark's contextual lexers (those of several states may be the same), read without Lark's per-token calls.
+
+    Lark tries one alternation of every terminal the state accepts, in its order; the first that matches wins. Here
+    the alternation tried is that of the terminals that may start with the character at hand, in the same order, so
+    the same one wins (the others cannot match there). A keyword read as a NAME gets its own type from a dict, as
+    Lark's callback finds it by matching each keyword's text.
+    """
+
+    __slots__ = ("by_char", "callbacks", "firsts", "flags", "ignored", "keywords", "mres", "newlines", "patterns", "terminals")
+
+    def __init__(self, lexer: Any, patterns: dict[tuple[str, ...], Any]) -> None:
+        scanner = lexer.scanner
+        self.mres = list(scanner._mres)
+        self.terminals = [(t.name, t.pattern.to_regexp()) for t in scanner.terminals]
+        self.firsts = [first_chars(regexp) for _, regexp in self.terminals]
+        self.flags = scanner.g_regex_flags
+        self.ignored = frozenset(lexer.ignore_types)
+        self.newlines = frozenset(lexer.newline_types)
+        self.by_char: dict[str, Any] = {}
+        self.patterns = patterns  # shared by all lexers: tuple of terminal names -> their alternation
+        self.keywords: dict[str, dict[str, str]] = {}
+        self.callbacks: dict[str, Any] = {}
+        for name, callback in lexer.callback.items():
+            unless = getattr(getattr(callback, "scanner", None), "terminals", None)
+            if type(callback).__name__ == "UnlessCallback" and unless is not None and all(
+                t.pattern.type == "str" and not t.pattern.flags for t in unless
+            ):
+                table: dict[str, str] = {}
+                for t in unless:
+                    table.setdefault(t.pattern.value, t.name)  # the first in the callback's order wins, as in its alternation
+                self.keywords[name] = table
+            else:
+                self.callbacks[name] = callback
+
+    def pattern_for(self, char: str) -> Any:
+        """The alternation to try where `char` stands (the full one for a character outside ASCII); None if no terminal may start with it."""
+        if char not in _ASCII:
+            return None if len(self.mres) != 1 else self.mres[0]
+        names = tuple(name for (name, _), first in zip(self.terminals, self.firsts, strict=True) if first is None or char in first)
+        if not names:
+            compiled = None
+        elif len(self.mres) != 1:
+            compiled = self.mres  # Lark split its alternation (too many groups): keep its pieces
+        else:
+            compiled = self.patterns.get(names)
+            if compiled is None:
+                regexps = dict(self.terminals)
+                compiled = self.patterns[names] = re.compile("|".join(f"(?P<{n}>{regexps[n]})" for n in names), self.flags)
+        self.by_char[char] = compiled
+        return compiled
+
+
+def _whitespace(lark: Lark, lexers: list[StateLexer]) -> tuple[re.Pattern[str], frozenset[str]] | None:
+    """The ignored WS terminal's pattern and the characters it starts with, if in every state's lexer no terminal
+    tried before WS may start with them (so where one of them stands, Lark's lexer takes WS and skips it)."""
+    found = [t for t in lark.terminals if t.name == "WS" and t.name in lark.lexer_conf.ignore]
+    if not found:
+        return None
+    pattern = re.compile(found[0].pattern.to_regexp())
+    spaces = frozenset(c for c in " \t\f\r\n" if pattern.match(c))
+    for lexer in lexers:
+        order = [name for name, _ in lexer.terminals]
+        if "WS" not in order or len(lexer.mres) != 1 or "WS" in lexer.callbacks or "WS" in lexer.keywords:
+            return None
+        for first in lexer.firsts[: order.index("WS")]:
+            if first is None or first & spaces:
+                return None
+    return pattern, spaces
 
 
 class Driver:
@@ -73,20 +209,47 @@ class Driver:
         reductions: dict[Any, _Reduction] = {}
         for rule, chain in lark._parse_tree_builder.rule_builders:
             reductions[rule] = self._reduction(rule, chain, builder)
-        # Actions keyed by state then terminal or rule name: (True, next state) to shift, (False, reduction) to reduce.
-        self.states: dict[int, dict[str, tuple[bool, Any]]] = {
-            state: {name: (True, arg) if action is Shift else (False, reductions[arg]) for name, (action, arg) in actions.items()}
+        # Actions keyed by state then terminal or rule name: (SHIFT, next state), (UNIT, rule name) to reduce `?a: b` where
+        # the child passes up as it is (most reductions), (REDUCE, reduction) otherwise.
+        self.states: dict[int, dict[str, tuple[int, Any]]] = {
+            state: {name: self._action(action, arg, reductions) for name, (action, arg) in actions.items()}
             for state, actions in table.states.items()
         }
-        # Each state's lexer: (compiled alternations, callbacks such as keywords out of NAME, ignored, may hold a newline).
-        self.lexers: dict[int, tuple[list[Any], dict[str, Any], frozenset[str], frozenset[str]]] = {}
-        shared: dict[int, tuple[list[Any], dict[str, Any], frozenset[str], frozenset[str]]] = {}
+        # (state beneath, state, next terminal) -> the state a chain of UNIT reductions ends in: found once, then looked up.
+        self.units: dict[tuple[int, int, str], int] = {}
+        # Each state's lexer, read here (StateLexer); several states share one.
+        patterns: dict[tuple[str, ...], Any] = {}
+        shared: dict[int, StateLexer] = {}
+        self.lexers: dict[int, StateLexer] = {}
         for state, lexer in frontend.lexer.lexers.items():
             found = shared.get(id(lexer))
             if found is None:
-                scanner = lexer.scanner
-                found = shared[id(lexer)] = (list(scanner._mres), dict(lexer.callback), frozenset(lexer.ignore_types), frozenset(lexer.newline_types))
+                found = shared[id(lexer)] = StateLexer(lexer, patterns)
             self.lexers[state] = found
+        # Whitespace is skipped without asking the state's lexer, where that cannot change which terminal is read.
+        self.whitespace = _whitespace(lark, list(shared.values()))
+
+    @staticmethod
+    def _action(action: Any, arg: Any, reductions: dict[Any, _Reduction]) -> tuple[int, Any]:
+        if action is Shift:
+            return (SHIFT, arg)
+        origin, size, keep, collapse, _, _ = reduction = reductions[arg]
+        if size == 1 and collapse and keep is None:
+            # Lark's ExpandSingleChild returns the child, and its positions come out as they were: nothing to do but the goto.
+            return (UNIT, origin)
+        return (REDUCE, reduction)
+
+    def _after_units(self, below: int, state: int, terminal: str, end_state: int) -> int:
+        """The state on top once every UNIT reduction the terminal triggers is done (the state beneath stays)."""
+        states = self.states
+        while True:
+            kind, arg = states[state].get(terminal, (REDUCE, None))
+            if kind != UNIT:
+                return state
+            goto = states[below].get(arg)
+            if goto is None or goto[0] != SHIFT or goto[1] == end_state:
+                raise GiveUp  # not a shape this grammar has: left to Lark
+            state = goto[1]
 
     @staticmethod
     def _reduction(rule: Any, chain: list[Any], builder: Any) -> _Reduction:
@@ -111,7 +274,9 @@ class Driver:
 
     def parse(self, text: str, start: str) -> tuple[Any, list[tuple[int, int, str]]]:
         """The AST of a text that parses cleanly, and its `section` headings as (line, column, title); GiveUp otherwise."""
-        states, lexers, max_height, literal = self.states, self.lexers, self.max_height, self.literal
+        states, lexers, max_height, literal, units = self.states, self.lexers, self.max_height, self.literal, self.units
+        new_token = _NEW_TOKEN
+        space, spaces = self.whitespace or (None, frozenset())
         state_stack = [self.start_states[start]]
         value_stack: list[Any] = []
         end_state = self.end_states[start]
@@ -121,56 +286,72 @@ class Driver:
         while True:
             # ---- the next token, as Lark's contextual lexer finds it in this state
             if pos < end:
-                mres, callbacks, ignored, newlines = lexers[state_stack[-1]]
-                for mre in mres:
-                    m = mre.match(text, pos)
-                    if m:
-                        break
+                if text[pos] in spaces:
+                    value = space.match(text, pos).group(0)  # type: ignore[union-attr]
+                    count = value.count("\n")
+                    if count:
+                        line += count
+                        line_start = pos + value.rindex("\n") + 1
+                    pos += len(value)
+                    continue
+                lexer = lexers[state_stack[-1]]
+                char = text[pos]
+                mre = lexer.by_char.get(char, _UNSEEN)
+                if mre is _UNSEEN:
+                    mre = lexer.pattern_for(char)
+                if mre is None:
+                    raise GiveUp
+                if type(mre) is list:
+                    for piece in mre:
+                        m = piece.match(text, pos)
+                        if m:
+                            break
                 else:
+                    m = mre.match(text, pos)
+                if not m:
                     raise GiveUp
                 value, kind = m.group(0), m.lastgroup
                 start_pos, start_line, column = pos, line, pos - line_start + 1
-                if kind in newlines:
+                if kind in lexer.newlines:
                     count = value.count("\n")
                     if count:
                         line += count
                         line_start = pos + value.rindex("\n") + 1
                 pos += len(value)
-                skip = kind in ignored
-                if skip and kind not in callbacks:
+                if kind in lexer.ignored:
+                    if kind in lexer.callbacks:
+                        raise GiveUp  # a callback Lark would run on a skipped token: not one this grammar has
                     continue
-                tok = Token(kind, value, start_pos, start_line, column, line, pos - line_start + 1, pos)
-                if kind in callbacks:
-                    tok = callbacks[kind](tok)
-                if skip:
-                    continue
+                if kind in lexer.keywords:
+                    kind = lexer.keywords[kind].get(value, kind)
+                tok = new_token(kind, value, start_pos, start_line, column, line, pos - line_start + 1, pos)
+                if kind in lexer.callbacks:
+                    tok = lexer.callbacks[kind](tok)
                 token, is_end = tok, False
             else:
                 token = Token.new_borrow_pos("$END", "", token) if token is not None else Token("$END", "", 0, 1, 1)
                 is_end = True
             # ---- shift it, after every reduction it completes
+            terminal = token.type
             while True:
-                action = states[state_stack[-1]].get(token.type)
+                action = states[state_stack[-1]].get(terminal)
                 if action is None:
                     raise GiveUp
-                if action[0]:
+                kind = action[0]
+                if kind == SHIFT:
                     if is_end:
                         raise GiveUp
                     state_stack.append(action[1])
                     value_stack.append(token)
                     break
-                origin, size, keep, collapse, method, is_section = action[1]
-                if size == 1 and collapse and (keep is None or keep == _ONLY_CHILD):
-                    # `?sum: product` and the like: the child passes up as it is, with the same extent (most reductions).
-                    del state_stack[-1]
-                    goto = states[state_stack[-1]].get(origin)
-                    if goto is None or not goto[0]:
-                        raise GiveUp
-                    state_stack.append(goto[1])
-                    if is_end and goto[1] == end_state:
-                        top = value_stack[-1]
-                        return (top.value if type(top) is _Node else top), sections
+                if kind == UNIT:
+                    key = (state_stack[-2], state_stack[-1], terminal)
+                    landed = units.get(key)
+                    if landed is None:
+                        landed = units[key] = self._after_units(*key, end_state)
+                    state_stack[-1] = landed
                     continue
+                origin, size, keep, collapse, method, is_section = action[1]
                 if size:
                     raw = value_stack[-size:]
                     del state_stack[-size:]
@@ -234,7 +415,7 @@ class Driver:
                     except Exception:
                         raise GiveUp from None  # the usual parse reports it, located
                 goto = states[state_stack[-1]].get(origin)
-                if goto is None or not goto[0]:
+                if goto is None or goto[0] != SHIFT:
                     raise GiveUp
                 state_stack.append(goto[1])
                 value_stack.append(result)

@@ -119,6 +119,8 @@ def _bad_value(message: str, tok: Token, hint: str) -> PolicySyntaxError:
 def _check_digits(tok: Token) -> None:
     # Decimal arithmetic is exact only within its precision; a number with
     # hundreds of digits would be rounded silently, so it is refused here.
+    if len(tok) <= MAX_LITERAL_DIGITS:
+        return  # too short to hold that many digits
     for number in re.findall(r"\d+(?:\.\d+)?", str(tok)):
         digits = number.replace(".", "").lstrip("0")
         if len(digits) > MAX_LITERAL_DIGITS:
@@ -231,7 +233,7 @@ class _ToAst(Transformer[Token, Any]):
             elif isinstance(item, _SectionMark):
                 section = item.title
             else:
-                statements.append(attrs.evolve(item, section=section))
+                statements.append(item if item.section == section else attrs.evolve(item, section=section))
         return ast.Policy(header=header, statements=tuple(statements), span=_span(meta))
 
     def header(self, meta: Any, series: Token, year: Token, title: Token, *rest: Any) -> ast.Header:
