@@ -12,6 +12,7 @@ words every error exactly as before. So it can change no message, only the time 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from functools import partial
@@ -69,6 +70,7 @@ _NEW_TOKEN: Callable[..., Token] = getattr(Token, "_future_new", Token)
 _ASCII = frozenset(chr(i) for i in range(128))
 
 
+@functools.cache
 def first_chars(pattern: str) -> frozenset[str] | None:
     """The ASCII characters a match of the regular expression may start with (non-ASCII ones are not followed);
     None whenever unsure, which is taken as "any character"."""
@@ -134,9 +136,9 @@ class StateLexer:
     Lark's callback finds it by matching each keyword's text.
     """
 
-    __slots__ = ("by_char", "callbacks", "firsts", "flags", "ignored", "keywords", "mres", "newlines", "patterns", "terminals")
+    __slots__ = ("by_char", "callbacks", "firsts", "flags", "ignored", "keywords", "mres", "newlines", "patterns", "spaces", "terminals")
 
-    def __init__(self, lexer: Any, patterns: dict[tuple[str, ...], Any]) -> None:
+    def __init__(self, lexer: Any, patterns: dict[tuple[str, ...], Any], whitespace: frozenset[str]) -> None:
         scanner = lexer.scanner
         self.mres = list(scanner._mres)
         self.terminals = [(t.name, t.pattern.to_regexp()) for t in scanner.terminals]
@@ -159,6 +161,13 @@ class StateLexer:
                 self.keywords[name] = table
             else:
                 self.callbacks[name] = callback
+        # The characters where whitespace is skipped without the alternation: those WS starts with, if no terminal tried
+        # before WS may start with them (so where one stands, Lark's lexer takes WS, and skips it).
+        order = [name for name, _ in self.terminals]
+        self.spaces: frozenset[str] = frozenset()
+        if whitespace and "WS" in order and len(self.mres) == 1 and "WS" not in self.callbacks and "WS" not in self.keywords:
+            if all(first is not None and not first & whitespace for first in self.firsts[: order.index("WS")]):
+                self.spaces = whitespace
 
     def pattern_for(self, char: str) -> Any:
         """The alternation to try where `char` stands (the full one for a character outside ASCII); None if no terminal may start with it."""
@@ -178,22 +187,13 @@ class StateLexer:
         return compiled
 
 
-def _whitespace(lark: Lark, lexers: list[StateLexer]) -> tuple[re.Pattern[str], frozenset[str]] | None:
-    """The ignored WS terminal's pattern and the characters it starts with, if in every state's lexer no terminal
-    tried before WS may start with them (so where one of them stands, Lark's lexer takes WS and skips it)."""
+def _whitespace(lark: Lark) -> tuple[re.Pattern[str], frozenset[str]] | None:
+    """The ignored WS terminal's pattern and the characters it may start with (StateLexer.skips tells where it is safe)."""
     found = [t for t in lark.terminals if t.name == "WS" and t.name in lark.lexer_conf.ignore]
     if not found:
         return None
     pattern = re.compile(found[0].pattern.to_regexp())
-    spaces = frozenset(c for c in " \t\f\r\n" if pattern.match(c))
-    for lexer in lexers:
-        order = [name for name, _ in lexer.terminals]
-        if "WS" not in order or len(lexer.mres) != 1 or "WS" in lexer.callbacks or "WS" in lexer.keywords:
-            return None
-        for first in lexer.firsts[: order.index("WS")]:
-            if first is None or first & spaces:
-                return None
-    return pattern, spaces
+    return pattern, frozenset(c for c in " \t\f\r\n" if pattern.match(c))
 
 
 class Driver:
@@ -217,17 +217,21 @@ class Driver:
         }
         # (state beneath, state, next terminal) -> the state a chain of UNIT reductions ends in: found once, then looked up.
         self.units: dict[tuple[int, int, str], int] = {}
-        # Each state's lexer, read here (StateLexer); several states share one.
-        patterns: dict[tuple[str, ...], Any] = {}
-        shared: dict[int, StateLexer] = {}
+        # Each state's lexer, read here (StateLexer) once a text reaches the state, as Lark builds its own; states share them.
+        self.lark_lexers: dict[int, Any] = frontend.lexer.lexers
         self.lexers: dict[int, StateLexer] = {}
-        for state, lexer in frontend.lexer.lexers.items():
-            found = shared.get(id(lexer))
-            if found is None:
-                found = shared[id(lexer)] = StateLexer(lexer, patterns)
-            self.lexers[state] = found
-        # Whitespace is skipped without asking the state's lexer, where that cannot change which terminal is read.
-        self.whitespace = _whitespace(lark, list(shared.values()))
+        self.shared: dict[int, StateLexer] = {}
+        self.patterns: dict[tuple[str, ...], Any] = {}
+        self.whitespace = _whitespace(lark)
+
+    def lexer(self, state: int) -> StateLexer:
+        """The lexer of a state, made on first use."""
+        lark_lexer = self.lark_lexers[state]
+        found = self.shared.get(id(lark_lexer))
+        if found is None:
+            found = self.shared[id(lark_lexer)] = StateLexer(lark_lexer, self.patterns, self.whitespace[1] if self.whitespace else frozenset())
+        self.lexers[state] = found
+        return found
 
     @staticmethod
     def _action(action: Any, arg: Any, reductions: dict[Any, _Reduction]) -> tuple[int, Any]:
@@ -276,7 +280,7 @@ class Driver:
         """The AST of a text that parses cleanly, and its `section` headings as (line, column, title); GiveUp otherwise."""
         states, lexers, max_height, literal, units = self.states, self.lexers, self.max_height, self.literal, self.units
         new_token = _NEW_TOKEN
-        space, spaces = self.whitespace or (None, frozenset())
+        space = self.whitespace[0] if self.whitespace else None
         state_stack = [self.start_states[start]]
         value_stack: list[Any] = []
         end_state = self.end_states[start]
@@ -286,16 +290,16 @@ class Driver:
         while True:
             # ---- the next token, as Lark's contextual lexer finds it in this state
             if pos < end:
-                if text[pos] in spaces:
-                    value = space.match(text, pos).group(0)  # type: ignore[union-attr]
+                lexer = lexers.get(state_stack[-1]) or self.lexer(state_stack[-1])
+                char = text[pos]
+                if char in lexer.spaces:
+                    value = space.match(text, pos).group(0)  # type: ignore[union-attr]  # spaces is empty without a pattern
                     count = value.count("\n")
                     if count:
                         line += count
                         line_start = pos + value.rindex("\n") + 1
                     pos += len(value)
                     continue
-                lexer = lexers[state_stack[-1]]
-                char = text[pos]
                 mre = lexer.by_char.get(char, _UNSEEN)
                 if mre is _UNSEEN:
                     mre = lexer.pattern_for(char)
