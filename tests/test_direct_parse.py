@@ -20,8 +20,8 @@ from hypothesis.extra.lark import from_lark
 from lark import Lark
 from lark.exceptions import UnexpectedInput
 from racepolicy.language import parser
-from racepolicy.language.direct_parse import GiveUp
 from racepolicy.language.errors import PolicyError
+from racepolicy.language.parser import GiveUp
 from racepolicy.language.source import Source
 
 POLICIES = sorted((Path(__file__).resolve().parent.parent / "policies").glob("*.policy"))

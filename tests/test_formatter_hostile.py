@@ -68,7 +68,7 @@ def test_formatting_parses_the_text_and_the_result_once_each(monkeypatch: pytest
             parses.append(len(text))
             return real.parse(text, start=start)
 
-    class CountingDirect:  # the direct parse (direct_parse.py) reads a valid text without Lark's own parse
+    class CountingDirect:  # the direct parse (parser.Driver) reads a valid text without Lark's own parse
         def parse(self, text: str, start: str) -> object:
             parses.append(len(text))
             return real_direct.parse(text, start)
