@@ -132,3 +132,11 @@ def test_texts_the_grammar_generates_parse_the_same_both_ways(data: st.DataObjec
 @given(st.data())
 def test_queries_the_grammar_generates_parse_the_same_both_ways(data: st.DataObject) -> None:
     assert_same_parse(data.draw(from_lark(grammar(), start="query")), "query")
+
+
+def test_section_headings_are_found_in_a_text_whose_ast_refuses_a_value() -> None:
+    # GIVEN an impossible date (the AST refuses it, the grammar does not) WHEN the formatter asks for the headings
+    text = 'edition t 2024 "x"\nsection "One"\nrule a = 2024-02-30\nsection\n  "Two" rule b = 2\n'
+    # THEN the direct parse gives up and Lark's tree still gives every heading where its keyword stands
+    assert parser.section_positions(text) == [(2, 1, "One"), (4, 1, "Two")]
+    assert parser.section_positions(text.replace("2024-02-30", "2024-02-28")) == [(2, 1, "One"), (4, 1, "Two")]

@@ -935,11 +935,18 @@ def section_positions(text: str, name: str = "<policy>") -> list[tuple[int, int,
     source = Source(name, text)
     _check_size(source)
     _check_brackets(source)
+    direct = _direct()
+    if direct is not None:
+        try:
+            return sorted(direct.parse(text, "policy")[1])
+        except GiveUp:
+            pass  # Lark's tree below: it words a syntax error, and takes a text whose AST methods refuse a value
     try:
         tree = _lark().parse(text, start="policy")
     except UnexpectedInput as exc:
         raise _syntax_error(exc, source) from None
     return _sections_of(tree)
+
 
 # ---- the direct parse (issue #16) -------------------------------------------------------------------------------------
 # The grammar's LALR tables, as Lark builds them, driven here so that each rule becomes its AST node as it reduces (no
