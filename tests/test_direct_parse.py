@@ -140,3 +140,24 @@ def test_section_headings_are_found_in_a_text_whose_ast_refuses_a_value() -> Non
     # THEN the direct parse gives up and Lark's tree still gives every heading where its keyword stands
     assert parser.section_positions(text) == [(2, 1, "One"), (4, 1, "Two")]
     assert parser.section_positions(text.replace("2024-02-30", "2024-02-28")) == [(2, 1, "One"), (4, 1, "Two")]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("abc", "a"),
+        (r"\d+(\.\d+)?%", "0123456789"),
+        ("[ ]?km", " k"),  # an optional first item: what follows may come first
+        ("a*b", "ab"),
+        ("(?:==|!=|<|>)", "=!<>"),
+        ('"[^"\\n]*"', '"'),
+        ("[^x]y", None),  # a negated set: any character, so unsure
+        ("(?i:rule)", None),  # either case: unsure
+        ("(?i)rule", None),
+        ("x?", None),  # may match nothing: unsure
+    ],
+)
+def test_the_first_characters_of_a_terminal_are_never_too_few(pattern: str, expected: str | None) -> None:
+    # The lexer tries only the terminals that may start with the character at hand: leaving one out would read another terminal.
+    found = parser.first_chars(pattern)
+    assert found == (None if expected is None else frozenset(expected))

@@ -1010,7 +1010,10 @@ def first_chars(pattern: str) -> frozenset[str] | None:
     """The ASCII characters a match of the regular expression may start with (non-ASCII ones are not followed);
     None whenever unsure, which is taken as "any character"."""
     try:
-        return _first_of(list(sre_parse.parse(pattern)))
+        parsed = sre_parse.parse(pattern)
+        if parsed.state.flags & re.IGNORECASE:
+            return None  # a letter may come in either case: unsure
+        return _first_of(list(parsed))
     except Exception:  # pragma: no cover - a pattern this reading does not know: unsure
         return None
 
@@ -1026,6 +1029,8 @@ def _first_of(items: list[Any]) -> frozenset[str] | None:
             members = _set_members(arg)
             return None if members is None else frozenset(found | members)
         if op is sre.SUBPATTERN:
+            if arg[1] & re.IGNORECASE:
+                return None  # (?i:...): a letter may come in either case
             inner = _first_of(list(arg[-1]))
             return None if inner is None else frozenset(found | inner)
         if op is sre.BRANCH:
@@ -1106,8 +1111,10 @@ class StateLexer:
 
     def pattern_for(self, char: str) -> Any:
         """The alternation to try where `char` stands (the full one for a character outside ASCII); None if no terminal may start with it."""
-        if char not in _ASCII:
-            return None if len(self.mres) != 1 else self.mres[0]
+        if char not in _ASCII or self.flags & re.IGNORECASE:
+            whole = self.mres[0] if len(self.mres) == 1 else self.mres  # every terminal, in Lark's own alternation
+            self.by_char[char] = whole
+            return whole
         names = tuple(name for (name, _), first in zip(self.terminals, self.firsts, strict=True) if first is None or char in first)
         if not names:
             compiled = None
