@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime
 import inspect
 import os
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -258,7 +259,7 @@ class RuleFunction:
         if name in edition.rules:
             # ---- warm-up (issue #16): the first calls of a rule are interpreted, see _warming_up
             self._function = self._warming_up
-            self._warm, self._calls = False, 0
+            self._warm = False
         else:
             invoke, source = unit.invoker(name), edition.source
             table = edition.schedules.get(name) or edition.tables.get(name) or edition.bands.get(name)
@@ -308,8 +309,10 @@ class RuleFunction:
         from racepolicy.evaluation.interpreter import Evaluator
 
         unit, name = self.rulebook.unit, self.name
-        self._calls += 1
-        if self._calls >= WARM_UP_CALLS:
+        # Counted per edition, not per callable: `policies.edition(...)` makes a new Rulebook each time it is called.
+        calls = _WARM_UP_COUNTS.setdefault(unit, {})
+        calls[name] = count = calls.get(name, 0) + 1
+        if count >= WARM_UP_CALLS:
             self._function, self._warm = unit.rule(name), True
             return self._function(*values)
         span, source = unit.edition.rules[name].decl.span, unit.source
@@ -338,6 +341,8 @@ class RuleFunction:
 
 # Calls of a rule through the API that the interpreter answers before the rule's code is generated (RuleFunction._warming_up).
 WARM_UP_CALLS = 3
+# The calls made so far of each rule of an edition's compiled form, while they are interpreted; freed with the edition.
+_WARM_UP_COUNTS: weakref.WeakKeyDictionary[CompiledEdition, dict[str, int]] = weakref.WeakKeyDictionary()
 
 
 # ---- a call made for one tuple of argument types (issue #16: the wrapper was 40 % of a refund) ----------

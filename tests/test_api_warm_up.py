@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +12,8 @@ import racepolicy
 from racepolicy.api import WARM_UP_CALLS
 from racepolicy.evaluation.compiled import compile_edition
 from racepolicy.query.policyset import PolicySet
+
+UTMB_2022 = Path(__file__).resolve().parent.parent / "policies" / "utmb-2022.policy"
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +45,16 @@ def test_a_rule_called_once_generates_no_code() -> None:
     assert "qualifies" in compile_edition(rulebook.edition)._fast
 
 
+def test_the_warm_up_counts_the_calls_made_through_every_rulebook_of_an_edition() -> None:
+    # GIVEN an embedder who asks policies.edition(...) anew for each call (a new Rulebook and callable every time)
+    policies = racepolicy.loads(ONE_RULE)
+    for _ in range(WARM_UP_CALLS):
+        assert policies.edition("trail-2025").rule("qualifies")(3) is True
+    # THEN the rule's code is generated all the same, and a new callable runs it from its first call
+    assert "qualifies" in compile_edition(policies.find("trail-2025"))._fast
+    assert policies.edition("trail-2025").rule("qualifies")(11) is False
+
+
 # Arguments a rule accepts, to warm it up with (the types of the first one are those of the calls made for types below).
 WARM: dict[str, tuple[Any, ...]] = {
     "refund": ("UTMB", datetime.date(2022, 5, 15)), "stones_back": (9, False), "receives_award": ("UTMB", 10, 50),
@@ -67,13 +80,16 @@ CALLS = [
 def test_interpreted_and_generated_calls_give_the_same_answers_and_errors(
     policies: PolicySet, rule: str, args: tuple[Any, ...], kwargs: dict[str, Any],
 ) -> None:
-    # GIVEN a fresh rule callable (interpreted) and one past its warm-up (generated code, calls made for the argument types)
-    fresh = policies.edition("utmb-2022").rule(rule)
+    # GIVEN a rule of a freshly loaded edition (interpreted) and the same rule past its warm-up (generated code, calls
+    # made for the argument types)
+    fresh_edition = racepolicy.load(UTMB_2022).edition("utmb-2022")
+    fresh = fresh_edition.rule(rule)
     warm = policies.edition("utmb-2022").rule(rule)
     for _ in range(WARM_UP_CALLS + 1):
         warm(*WARM[rule])
     assert rule in compile_edition(policies.find("utmb-2022"))._fast
-    # WHEN both are called THEN the fresh one's first call gives what the warm one gives, answer or error, twice over
+    # WHEN both are called THEN the fresh one's first call, interpreted, gives what the warm one gives, answer or error
     expected = outcome(lambda: fresh(*args, **kwargs))
+    assert rule not in compile_edition(fresh_edition.edition)._fast
     assert outcome(lambda: warm(*args, **kwargs)) == expected
     assert outcome(lambda: warm(*args, **kwargs)) == expected
