@@ -964,31 +964,24 @@ class GiveUp(Exception):
     """This text is for Lark's own parse (an error to word, or a shape the driver does not take)."""
 
 
-class _Meta:
-    """The positions `propagate_positions` gives a tree node, as the AST methods read them."""
-
-    __slots__ = ("column", "empty", "end_column", "end_line", "line")
-
-    def __init__(self, extent: tuple[int, int, int, int] | None) -> None:
-        if extent is None:
-            self.empty = True
-        else:
-            self.empty = False
-            self.line, self.column, self.end_line, self.end_column = extent
-
-
 class _Node:
-    """A reduced rule on the stack: its AST value (or, for a `_rule` Lark inlines into its parent, its children),
-    its own extent, the extent of the outermost rule that passed it up unchanged (Lark's "container"), its height."""
+    """A reduced rule on the stack: its AST value (or, for a `_rule` Lark inlines into its parent, its children), its own
+    extent, the extent of the outermost rule that passed it up unchanged (Lark's "container"), its height. It is also the
+    `meta` its AST method reads: the positions `propagate_positions` gives a tree node (`empty`, `line`, `column`, ...)."""
 
-    __slots__ = ("children", "container", "height", "own", "value")
+    __slots__ = ("children", "column", "container", "empty", "end_column", "end_line", "height", "line", "own", "value")
 
-    def __init__(self, value: Any, own: tuple[int, int, int, int] | None, height: int, children: list[Any] | None = None) -> None:
-        self.value = value
+    def __init__(self, own: tuple[int, int, int, int] | None, height: int, children: list[Any] | None = None) -> None:
+        self.value: Any = None
         self.own = own
         self.container = own
         self.height = height
         self.children = children
+        if own is None:
+            self.empty = True
+        else:
+            self.empty = False
+            self.line, self.column, self.end_line, self.end_column = own
 
 
 # What one reduction does: (rule name to push, expansion size, children kept as (index, expand) or None for all,
@@ -1341,7 +1334,7 @@ class Driver:
                 elif method is None:
                     if not origin.startswith("_"):
                         raise GiveUp  # a rule without an AST method would stay a Lark tree
-                    result = _Node(None, extent, 0, kept)
+                    result = _Node(extent, 0, kept)
                 else:
                     height = 1
                     args = []
@@ -1356,8 +1349,9 @@ class Driver:
                         raise GiveUp  # parser.py refuses it with its located error
                     if is_section:
                         sections.extend((extent[0], extent[1], literal(a)) for a in args if type(a) is Token)  # type: ignore[index]
+                    result = _Node(extent, height)
                     try:
-                        result = _Node(method(_Meta(extent), *args), extent, height)
+                        result.value = method(result, *args)
                     except Exception:
                         raise GiveUp from None  # the usual parse reports it, located
                 goto = states[state_stack[-1]].get(origin)
