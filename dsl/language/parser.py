@@ -8,8 +8,6 @@ import re
 from collections.abc import Callable
 from decimal import Decimal
 from functools import partial
-from re import _constants as sre  # type: ignore[attr-defined]
-from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
 
 import attrs
@@ -32,6 +30,12 @@ from racepolicy.language.errors import (
     UnexpectedEndError,
 )
 from racepolicy.language.source import Source, Span
+
+try:  # the reading of a regular expression (first_chars below), private to `re` since Python 3.11
+    from re import _constants as sre  # type: ignore[attr-defined]
+    from re import _parser as sre_parse  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - another Python: the lexers try every terminal everywhere, as Lark does
+    sre = sre_parse = None
 
 # Limits keep a hostile or mistaken input from exhausting the machine.
 MAX_SOURCE_CHARS = 2_000_000
@@ -1002,6 +1006,8 @@ _ASCII = frozenset(chr(i) for i in range(128))
 def first_chars(pattern: str) -> frozenset[str] | None:
     """The ASCII characters a match of the regular expression may start with (non-ASCII ones are not followed);
     None whenever unsure, which is taken as "any character"."""
+    if sre_parse is None:  # pragma: no cover - see the import
+        return None
     try:
         parsed = sre_parse.parse(pattern)
         if parsed.state.flags & re.IGNORECASE:
