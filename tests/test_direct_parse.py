@@ -8,6 +8,7 @@ parse words the error as before.
 
 from __future__ import annotations
 
+import random
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -161,3 +162,25 @@ def test_the_first_characters_of_a_terminal_are_never_too_few(pattern: str, expe
     # The lexer tries only the terminals that may start with the character at hand: leaving one out would read another terminal.
     found = parser.first_chars(pattern)
     assert found == (None if expected is None else frozenset(expected))
+
+
+def test_bundled_policies_with_random_edits_parse_the_same_both_ways() -> None:
+    # GIVEN windows of the bundled policies with characters deleted or inserted (brackets, quotes, dates the AST refuses,
+    # non-ASCII letters): what an author has on screen while typing
+    rng = random.Random(7)
+    texts = [path.read_text(encoding="utf-8") for path in POLICIES]
+    pieces = [" ", "\n", "(", ")", "1", "2022-02-30", "x", "rule", "§", '"', "#", "-", "+", "and", "10 km", "5%", "n/a", "é", ":", "->"]
+    parsed = 0
+    for _ in range(80):
+        lines = rng.choice(texts).split("\n")
+        start = rng.randrange(len(lines))
+        text = "\n".join(lines[:3] + lines[start:start + 40])
+        for _ in range(rng.randrange(1, 4)):
+            at = rng.randrange(len(text) + 1)
+            if rng.random() < 0.5:
+                text = text[:at] + text[at + rng.randrange(1, 6):]
+            else:
+                text = text[:at] + rng.choice(pieces) + text[at:]
+        # THEN both parses give the same AST, spans and headings, or both refuse the text
+        parsed += assert_same_parse(text)
+    assert 10 < parsed < 80  # both outcomes were exercised
