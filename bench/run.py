@@ -18,6 +18,7 @@ import cProfile
 import csv
 import datetime
 import io
+import itertools
 import os
 import platform
 import pstats
@@ -368,8 +369,11 @@ def w6_cold_start(report: Report, repeat: int) -> None:
 
 # ---- W7 a one-rule policy from text, against Python's own compile() -------------------------------
 
-W7_POLICY = 'edition trail 2025 "x"\ncurrency EUR\nrule qualifies(rank: number) = rank >= 1 and rank <= 10\n'
-W7_PYTHON = "def qualifies(rank):\n    return rank >= 1 and rank <= 10\n"
+# Each load reads a text never seen before (the bound differs), so no cache keyed by the text can serve it; the Python
+# side compiles the same differing texts.
+W7_POLICY = 'edition trail 2025 "x"\ncurrency EUR\nrule qualifies(rank: number) = rank >= 1 and rank <= {bound}\n'
+W7_PYTHON = "def qualifies(rank):\n    return rank >= 1 and rank <= {bound}\n"
+_w7_bounds = itertools.count(10)
 
 
 def w7_one_rule(report: Report, repeat: int) -> None:
@@ -378,21 +382,26 @@ def w7_one_rule(report: Report, repeat: int) -> None:
     import racepolicy
 
     def ours() -> None:
-        for _ in range(100):
-            assert racepolicy.loads(W7_POLICY).edition("trail-2025").rule("qualifies")(3) is True
+        for bound in itertools.islice(_w7_bounds, 100):
+            assert racepolicy.loads(W7_POLICY.format(bound=bound)).edition("trail-2025").rule("qualifies")(3) is True
 
     def python() -> None:
-        for _ in range(100):
+        for bound in itertools.islice(_w7_bounds, 100):
             namespace: dict[str, Any] = {}
-            exec(compile(W7_PYTHON, "<bench>", "exec"), namespace)
+            exec(compile(W7_PYTHON.format(bound=bound), "<bench>", "exec"), namespace)
             assert namespace["qualifies"](3) is True
 
     ours()
-    base = median_time(python, repeat * 2)
+    python()
+    # Alternated, run for run, so that a change in the machine's load weighs on both sides alike; the ratio is the median
+    # of the runs' ratios.
+    pairs = [(median_time(python, 1), median_time(ours, 1)) for _ in range(repeat * 4)]
+    base = Timing(statistics.median(b.cpu for b, _ in pairs), statistics.median(b.wall for b, _ in pairs))
+    timing = Timing(statistics.median(o.cpu for _, o in pairs), statistics.median(o.wall for _, o in pairs))
+    ratio = statistics.median(o.cpu / b.cpu for b, o in pairs)
     report.add("W7 one-rule policy from text ×100", "compile()+exec Python", base, 100, 1.0, "baseline", None)
-    timing = median_time(ours, repeat * 2)
-    report.add("W7 one-rule policy from text ×100", "loads+compile+call", timing, 100, timing.cpu / base.cpu, "≤ 15x", timing.cpu / base.cpu <= 15)
-    if timing.cpu / base.cpu > 15:
+    report.add("W7 one-rule policy from text ×100", "loads+compile+call", timing, 100, ratio, "≤ 15x", ratio <= 15)
+    if ratio > 15:
         report.profile("W7 one-rule policy from text, loads+compile+call", ours)
 
 

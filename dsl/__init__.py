@@ -65,7 +65,9 @@ def __getattr__(name: str) -> Any:
     if name in _LAZY:
         import importlib
 
-        return getattr(importlib.import_module(_LAZY[name]), name)
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value  # found once: later reads are plain attribute reads (an embedder calls racepolicy.loads in a loop)
+        return value
     raise AttributeError(f"module 'racepolicy' has no attribute {name!r}")
 
 

@@ -19,6 +19,7 @@ import functools
 import inspect
 import os
 import threading
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -266,8 +267,11 @@ class RuleFunction(functools.partial):  # type: ignore[type-arg]
         edition, unit = rulebook.edition, rulebook.unit
         params, kind = _signature(edition, name)
         converters = [_converter(k, unit) for _, k in params]
+        warming = rulebook.runner == "compiled" and name in edition.rules and _WARM_UP_COUNTS.get(unit, {}).get(name, 0) < WARM_UP_CALLS
         if rulebook.runner == "interpreter":
             function = _interpreted(edition, name)
+        elif warming:
+            function = _warm_up(unit, name)  # replaced by the rule's generated code on the WARM_UP_CALLS-th call: _warmed
         elif name in edition.rules:
             function = unit.rule(name)
         else:
@@ -275,11 +279,13 @@ class RuleFunction(functools.partial):  # type: ignore[type-arg]
             table = edition.schedules.get(name) or edition.tables.get(name) or edition.bands.get(name)
             span = table.decl.span if table is not None else NOWHERE
             function = lambda *args: invoke(args, span, source)  # noqa: E731 - the callable the checked path calls
-        checked = _Checked(name, params, converters, function, unit)
+        checked = _Checked(name, params, converters, function, unit, warm=not warming)
         entry = None
-        if rulebook.runner == "compiled" and name in edition.rules:
+        if rulebook.runner == "compiled" and name in edition.rules and not warming:
             entry = unit.entry(name, [_FAST_ARGUMENTS.get(k, []) for _, k in params], checked.call, to_python)
         self = super().__new__(cls, entry or checked.call)
+        if warming:
+            checked.on_warm = self._warmed  # a cycle until the rule is warm, which the garbage collector clears
         self.rulebook = rulebook  # keeps the edition (and its compiled form) alive while the callable is held
         self.name, self.params, self.kind = name, params, kind
         self.currency = edition.currency  # the currency of any money it returns, whose amount comes out as a Decimal
@@ -297,6 +303,47 @@ class RuleFunction(functools.partial):  # type: ignore[type-arg]
     def exact(self, *args: Any, **kwargs: Any) -> Any:
         """The same call, with the language's own value as the result (a Money keeps its currency)."""
         return self._checked.exact(*args, **kwargs)
+
+    def _warmed(self) -> None:
+        """The rule has been called WARM_UP_CALLS times in its edition: from now on its generated code answers, and the
+        callable itself becomes the generated entry (a partial's function can only be replaced through its state)."""
+        checked, unit = self._checked, self.rulebook.unit
+        _WARM_UP_COUNTS.setdefault(unit, {})[self.name] = WARM_UP_CALLS  # callables made from now on start warm
+        checked._function, checked.warm, checked.on_warm = unit.rule(self.name), True, None
+        entry = unit.entry(self.name, [_FAST_ARGUMENTS.get(k, []) for _, k in self.params], checked.call, to_python)
+        if entry is not None:
+            functools.partial.__setstate__(self, (entry, (), {}, self.__dict__))
+
+
+# ---- warm-up (issue #16): a rule's first calls through the API are interpreted ---------------------------
+# Generating and compiling a rule's code costs as much as many interpreted calls, so a policy loaded for one or two
+# answers (`racepolicy.loads(text)...rule(...)(x)`) never pays it. The interpreter is the reference the generated code
+# falls back to whenever it gives up, so the answers and errors are the same (tests/test_api_warm_up.py).
+
+# Calls of a rule through the API that the interpreter answers before the rule's code is generated.
+WARM_UP_CALLS = 3
+# The calls made so far of each rule of an edition's compiled form, counted per edition (`policies.edition(...)` makes a
+# new Rulebook each time); freed with the edition.
+_WARM_UP_COUNTS: weakref.WeakKeyDictionary[CompiledEdition, dict[str, int]] = weakref.WeakKeyDictionary()
+
+
+def _warm_up(unit: CompiledEdition, name: str) -> Callable[..., Any]:
+    """The function a warming rule's checked path calls with the language's values: the interpreter, untraced, until the
+    WARM_UP_CALLS-th call of the rule in its edition, which makes the rule warm (`_Checked.on_warm`)."""
+    from racepolicy.evaluation.compiled import _too_deep
+    from racepolicy.evaluation.interpreter import Evaluator
+
+    span, source = unit.edition.rules[name].decl.span, unit.source
+
+    def call(*values: Any) -> Any:
+        calls = _WARM_UP_COUNTS.setdefault(unit, {})
+        calls[name] = calls.get(name, 0) + 1
+        try:
+            return Evaluator(unit.edition, source, tracing=False).call_rule(name, values, span)
+        except RecursionError:
+            raise _too_deep(span, source) from None
+
+    return call
 
 
 # The plain Python classes each kind of parameter takes in the generated call, and how each becomes the
@@ -333,8 +380,10 @@ class _Checked:
     (or reports it), and remembers a generated conversion per tuple of argument types (`_call_plan`)."""
 
     def __init__(self, name: str, params: tuple[tuple[str, str], ...], converters: list[Callable[[Any], Any]], function: Callable[..., Any],
-                 unit: CompiledEdition) -> None:
+                 unit: CompiledEdition, warm: bool = True) -> None:
         self.name, self.params, self._converters, self._function, self.unit = name, params, converters, function, unit
+        self.warm = warm  # the rule's code is generated (or it has none): calls made for argument types are worth making
+        self.on_warm: Callable[[], None] | None = None  # while warming up: makes the rule warm (RuleFunction._warmed)
         self._count = len(params)
         self._plans: dict[tuple[type, ...], Callable[..., Any]] = {}  # argument types -> the call made for them (_call_plan)
 
@@ -360,7 +409,9 @@ class _Checked:
                     f"argument '{param}' of {self.name} must be {kind}, not {type(value).__name__} {value!r}", NOWHERE, CALLER,
                     f"give {ACCEPTS.get(kind, kind)}",
                 ) from None
-        if not kwargs and len(self._plans) < 64:
+        if self.on_warm is not None and _WARM_UP_COUNTS.get(self.unit, {}).get(self.name, 0) + 1 >= WARM_UP_CALLS:
+            self.on_warm()  # this call is the WARM_UP_CALLS-th: it, and every later one, runs the generated code
+        if not kwargs and len(self._plans) < 64 and self.warm:
             signature = tuple(map(type, args))
             if signature not in self._plans:
                 self._plans[signature] = _call_plan(self, signature)

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 import racepolicy
+from racepolicy.api import WARM_UP_CALLS
 from racepolicy.evaluation.compiled import compile_edition
 from racepolicy.evaluation.interpreter import Evaluator
 from racepolicy.language.source import NOWHERE
@@ -83,7 +84,8 @@ def test_callables_agree_with_the_interpreter(utmb) -> None:
 
 def test_a_rule_callable_runs_the_generated_code(utmb) -> None:
     refund = utmb.rule("refund")
-    refund("UTMB", datetime.date(2022, 5, 15))
+    for _ in range(WARM_UP_CALLS):  # the first calls are interpreted (docs/api.md)
+        refund("UTMB", datetime.date(2022, 5, 15))
     assert "refund" in compile_edition(utmb.edition)._fast  # the rule body was generated, not interpreted
 
 
@@ -191,11 +193,11 @@ def test_repeated_calls_with_ints_answer_as_the_first_one(utmb) -> None:
 
 
 def test_a_call_after_the_first_still_words_every_mistake(utmb) -> None:
-    # After one call with (str, date) the call generated for those types runs: its mistakes must read as before.
+    # After the warm-up calls with (str, date) the call generated for those types runs: its mistakes must read as before.
     refund = utmb.rule("refund")
-    # seed 003:922 "Until the End of April 60%"; seed 003:50 UTMB fee 305€
-    assert refund("UTMB", datetime.date(2022, 4, 1)) == Decimal("183.00")
-    assert refund("UTMB", datetime.date(2022, 4, 1)) == Decimal("183.00")
+    for _ in range(WARM_UP_CALLS + 1):
+        # seed 003:922 "Until the End of April 60%"; seed 003:50 UTMB fee 305€
+        assert refund("UTMB", datetime.date(2022, 4, 1)) == Decimal("183.00")
     with pytest.raises(racepolicy.PolicyError, match="did you mean 'UTMB'") as raised:
         refund("UTMBB", datetime.date(2022, 4, 1))
     assert type(raised.value).__name__ == "UnknownRaceError"

@@ -61,14 +61,20 @@ def test_formatting_parses_the_text_and_the_result_once_each(monkeypatch: pytest
     from racepolicy.language import parser
 
     parses: list[int] = []
-    real = parser._lark()
+    real, real_direct = parser._lark(), parser._direct()
 
     class Counting:
         def parse(self, text: str, start: str) -> object:
             parses.append(len(text))
             return real.parse(text, start=start)
 
+    class CountingDirect:  # the direct parse (parser.Driver) reads a valid text without Lark's own parse
+        def parse(self, text: str, start: str) -> object:
+            parses.append(len(text))
+            return real_direct.parse(text, start)
+
     monkeypatch.setattr(parser, "_lark", lambda: Counting())
+    monkeypatch.setattr(parser, "_direct", lambda: CountingDirect())
     text = 'edition utmb 2022 "t"\nsection "Fees"\n# why\nrule a   =   3\nsection "Rules"\nrule b = a\n'
     result = format_policy(text + "# unique to this test\n")
     assert "section \"Rules\"" in result

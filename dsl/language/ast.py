@@ -22,22 +22,44 @@ class Node:
     span: Span = _span()  # noqa: RUF009 - an attrs field, not a dataclass default
 
     def iter_child_nodes(self) -> Iterator[Node]:
-        for field in attrs.fields(type(self)):
-            value = getattr(self, field.name)
-            if isinstance(value, Node):
-                yield value
-            elif isinstance(value, tuple):
-                for item in value:
-                    if isinstance(item, Node):
-                        yield item
-                    elif isinstance(item, tuple):
-                        yield from (x for x in item if isinstance(x, Node))
+        return iter(_children(self))
 
     def find_all(self, kind: type[Node]) -> Iterator[Node]:
-        for child in self.iter_child_nodes():
-            if isinstance(child, kind):
-                yield child
-            yield from child.find_all(kind)
+        # Depth first, each node before its descendants; a stack rather than nested generators, whose cost grows with depth
+        # (the checker walks every policy this way when it loads).
+        stack = _children(self)
+        stack.reverse()
+        while stack:
+            node = stack.pop()
+            if isinstance(node, kind):
+                yield node
+            children = _children(node)
+            if children:
+                children.reverse()
+                stack += children
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}  # node class -> the fields that may hold a node
+_NO_NODE = frozenset({"Span", "str", "int", "bool", "int | None", "tuple[str, ...]"})  # fields declared to hold none
+
+
+def _children(node: Node) -> list[Node]:
+    """The nodes a node holds, in field order (one level of tuples of tuples included, as table rows' keys are)."""
+    names = _FIELD_NAMES.get(type(node))
+    if names is None:
+        names = _FIELD_NAMES[type(node)] = tuple(f.name for f in attrs.fields(type(node)) if f.type not in _NO_NODE)
+    found: list[Node] = []
+    for name in names:
+        value = getattr(node, name)
+        if isinstance(value, Node):
+            found.append(value)
+        elif isinstance(value, tuple):
+            for item in value:
+                if isinstance(item, Node):
+                    found.append(item)
+                elif isinstance(item, tuple):
+                    found.extend(x for x in item if isinstance(x, Node))
+    return found
 
 
 N = TypeVar("N", bound=Node)

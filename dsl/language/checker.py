@@ -278,6 +278,8 @@ class Checker(WordsAndFactsChecks, CurrencyChecks, ListChecks):
 
     # ---- races
     def _check_races(self, ed: Edition) -> None:
+        if not ed.races:
+            return  # nothing to evaluate: no evaluator to build (a small policy loads in microseconds, issue #16)
         from racepolicy.evaluation.interpreter import Evaluator
 
         evaluator = Evaluator(ed)
