@@ -57,3 +57,25 @@ def test_coverage_examples_print_what_the_docs_show(command: str, output: str, c
     monkeypatch.chdir(DOCS.parent)  # the paths in the page are relative to the repository
     assert main(shlex.split(command)[1:]) == 0
     assert capsys.readouterr().out == output
+
+
+def readme_sessions() -> list[tuple[str, str]]:
+    """Each `$ .venv/bin/racepolicy query|describe ...` of the README's console blocks with the output printed under it
+    (and the exit code, for a command that ends with `; echo $?`)."""
+    sessions = []
+    for block in re.findall(r"```console\n(.*?)```", (DOCS.parent / "README.md").read_text(encoding="utf-8"), re.S):
+        for command, output in re.findall(r"^\$ \.venv/bin/(racepolicy (?:query|describe) [^\n]*)\n(.*?)(?=^\$ |\Z)", block, re.S | re.M):
+            sessions.append((command, output.rstrip("\n") + "\n"))
+    return sessions
+
+
+def test_the_readme_shows_real_runs() -> None:
+    assert len(readme_sessions()) >= 5
+
+
+@pytest.mark.parametrize(("command", "output"), readme_sessions(), ids=[c for c, _ in readme_sessions()])
+def test_readme_examples_print_what_the_readme_shows(command: str, output: str, capsys: pytest.CaptureFixture[str]) -> None:
+    command, echo, _ = command.partition("; echo $?")
+    code = main(shlex.split(command)[1:])
+    out, err = capsys.readouterr()
+    assert out + err + (f"{code}\n" if echo else "") == output
