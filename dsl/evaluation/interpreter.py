@@ -34,6 +34,9 @@ _NUMBER_COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
 # Rules cannot recurse, but `rule a = b + b`, `rule b = c + c`, ... doubles the work at each
 # level; a budget of expression steps per evaluator (one per query) keeps every answer bounded in time.
 MAX_STEPS = 200_000
+# The hot handlers (binary, if, call, field) evaluate a child that is a literal or a parameter in place, written out in
+# each of them (step counted, limit checked, value read) rather than through a helper: a Python call per leaf was a
+# third of an interpreted qualification (bench/analysis.md, "The interpreter through the API"). Keep the copies alike.
 _LITERAL, _NAME = ast.Literal, ast.Name
 # A rule prepared for calls (Evaluator._rule_plan): body, parameter names, typed-parameter checks, classes that passed.
 _RulePlan = tuple[ast.Expr, tuple[str, ...], tuple[tuple[int, str, str], ...], set[tuple[type, ...]]]
