@@ -184,3 +184,24 @@ def test_bundled_policies_with_random_edits_parse_the_same_both_ways() -> None:
         # THEN both parses give the same AST, spans and headings, or both refuse the text
         parsed += assert_same_parse(text)
     assert 10 < parsed < 80  # both outcomes were exercised
+
+
+def test_a_half_typed_statement_costs_one_lark_parse_and_reports_what_lark_reports(monkeypatch: pytest.MonkeyPatch) -> None:
+    # An editor's keystroke leaves one statement broken: Lark words its error, then the text with that statement blanked is
+    # taken whole by the direct parse, so Lark is not run a second time over the whole file (the language server's case).
+    text = next(p for p in POLICIES if p.name == "utmb-2022.policy").read_text(encoding="utf-8")
+    broken = text.replace("race.fee * 5%", "race.fee *", 1)
+    with pytest.raises(PolicyError) as with_direct:
+        parser.parse_policy(broken, "p")
+    lark = parser._lark()
+    calls: list[int] = []
+    original = type(lark).parse
+    monkeypatch.setattr(type(lark), "parse", lambda self, *a, **k: (calls.append(1), original(self, *a, **k))[1])
+    with pytest.raises(PolicyError):
+        parser.parse_policy(broken, "p")
+    assert len(calls) == 1
+    # The same report as Lark's own recovery gives with no direct parse at all.
+    monkeypatch.setattr(parser, "_direct", lambda: None)
+    with pytest.raises(PolicyError) as lark_only:
+        parser.parse_policy(broken, "p")
+    assert with_direct.value.render() == lark_only.value.render()

@@ -861,6 +861,16 @@ def parse_policy(text: str, name: str = "<policy>") -> ast.Policy:
     # Each attempt re-parses the whole text: a large broken file gets fewer attempts.
     attempts = max(1, min(MAX_SYNTAX_ERRORS, MAX_RECOVERY_CHARS // max(len(text), 1)))
     while True:
+        if errors and direct is not None:
+            # The text with its broken statements blanked: when the direct parse takes it whole, Lark would find no
+            # further error either (both read one grammar), and the faster parse has said so (issue #17: an editor's
+            # half-typed statement costs one Lark parse, not two).
+            try:
+                direct.parse(attempt, "policy")
+            except GiveUp:
+                pass  # a further error (or a shape only Lark takes): Lark words it below
+            else:
+                break
         try:
             tree = _lark().parse(attempt, start="policy")
         except UnexpectedInput as exc:
