@@ -10,7 +10,7 @@ import attrs
 from racepolicy.language import ast
 from racepolicy.language.errors import PolicyError
 from racepolicy.language.parser import MAX_SOURCE_CHARS, STATEMENT_KEYWORDS, parse_policy, section_positions
-from racepolicy.language.source import NOWHERE, Span
+from racepolicy.language.source import NOWHERE, Source, Span
 
 # A piece starts on a line whose first word is a statement keyword followed by a blank or the line's end. `edition` and
 # its `source` lines stay in the first piece: the header is one item of the grammar.
@@ -123,7 +123,9 @@ class StatementCache:
                 try:
                     piece = _piece(chunk, name)
                 except PolicyError:
-                    return self._whole(text, name)
+                    # Every piece before this one parsed: the header and the piece just before it are all the whole
+                    # parse needs to reach this one's error in the same parser state (_whole).
+                    return self._whole(text, name, cuts[1], cuts[index - 1]) if index >= 2 else self._whole(text, name)
                 reparsed += 1
             if piece.header is not None and index > 0:
                 return self._whole(text, name)  # an edition header below a statement: the whole parse says what is wrong
@@ -142,7 +144,9 @@ class StatementCache:
         span = Span(spans[0].line, spans[0].column, spans[-1].end_line, spans[-1].end_column) if spans else NOWHERE
         return Parsed(ast.Policy(header=header, statements=tuple(statements), span=span), tuple(headings), len(cuts) - 1, reparsed)
 
-    def _whole(self, text: str, name: str) -> Parsed:
+    def _whole(self, text: str, name: str, blank_from: int = 0, blank_to: int = 0) -> Parsed:
+        if blank_to > blank_from:
+            _raise_as_whole(text, name, blank_from, blank_to)
         policy = parse_policy(text, name)  # raises as `check` does
         return Parsed(policy, tuple(section_positions(text, name)), 0, 0)
 
@@ -154,3 +158,21 @@ class StatementCache:
             kept.update(new)
             old.clear()
             old.update(kept)
+
+
+def _raise_as_whole(text: str, name: str, blank_from: int, blank_to: int) -> None:
+    """Raise the errors `parse_policy(text)` raises, for a text whose statements in text[blank_from:blank_to] each parsed on
+    their own and whose next piece does not (a half-typed statement in the editor).
+
+    Those statements are left out (their lines kept, empty), so the parse reaches the broken piece without reading them:
+    it comes to it in the state the whole text's parse would, just after a complete statement (the one before the broken
+    piece is kept), and Lark words the same error at the same place. Further errors are found past it as in the whole
+    text, which is kept from the piece before the broken one on. The errors are shown with the real text's lines."""
+    region = text[blank_from:blank_to]
+    try:
+        parse_policy(text[:blank_from] + "\n" * region.count("\n") + text[blank_to:], name)
+    except PolicyError as exc:
+        source = Source(name, text)
+        for error in getattr(exc, "errors", None) or (exc,):
+            error.source = source
+        raise
