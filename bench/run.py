@@ -437,7 +437,8 @@ keystrokes of four kinds spread across the file (a letter after a name, a digit 
 a new line), each typed and undone, then half-typed statements (a syntax error) reported apart. The time is from
 sending `textDocument/didChange` to receiving the `publishDiagnostics` of that version, and the server's own CPU time
 for it. A change re-parses only the statements whose text it touched and re-checks the whole policy (`lsp/incremental.py`);
-a half-typed statement is parsed with the whole file, so that its errors are those of `check`. Target: 100 ms.
+a half-typed statement is parsed from the header and the statement before it, so that its errors are those of `check`
+at the cost of the broken part only. Target: 100 ms.
 
 This run (`python bench/lsp_bench.py --rounds {rounds}`):
 
@@ -456,9 +457,9 @@ change parsed and checked in full (2 cores shared with other work):
 | with `gc.freeze()` | 6.8 | 163.1 ms | 224.7 ms | 370.3 ms | 48.3 ms |
 | with `gc.freeze()` and bursts coalesced (one change at a time here, so no effect) | 5.2 | 111.5 ms | 141.9 ms | 169.7 ms | 54.8 ms |
 
-What is left over 100 ms is the half-typed statement at its p90 (the whole file parsed by Lark, to report `check`'s
-exact errors) and, in runs with a letter typed inside a long `...` quote, the closest-sentence hint of the quote no
-longer found (difflib); bench/analysis.md, "Language server diagnostics (issue #17)".
+What can still pass 100 ms is a letter typed inside a long `...` quote: the closest-sentence hint of the quote no longer
+found (difflib), in runs whose keystrokes fall on such a quote; bench/analysis.md, "Language server diagnostics
+(issue #17)".
 """
 SERVE_ARGS = ["--clients", "8", "--seconds", "10"]
 
