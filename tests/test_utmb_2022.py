@@ -808,3 +808,12 @@ def test_bib_facts_given_for_the_penalty_are_read_not_warned_about(bundled) -> N
     )
     assert answer.text == "no penalty"  # seed 003:462: worn on the chest, visible, on top, not altered
     assert answer.warnings == ()
+
+
+def test_a_list_of_texts_that_hold_commas_reads_item_by_item(ask) -> None:
+    # seed 003:604 "a general ranking - men and women - and a category ranking - men and women -": four rankings, each
+    # named with a comma; unquoted, the answer read as eight items.
+    answer = ask("classifications", edition=EDITION)
+    assert answer.text == '["general, man", "general, woman", "each category, man", "each category, woman"]'
+    # Items without the separator read as before.
+    assert ask("bib_gives_access_to", edition=EDITION).text.startswith("[shuttles, buses, ")

@@ -294,8 +294,16 @@ def render(value: Any) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, tuple):
-        return "[" + ", ".join(render(v) for v in value) + "]"
+        return "[" + ", ".join(_item(v) for v in value) + "]"
     return str(value)
+
+
+def _item(value: Any) -> str:
+    """A list item as a jury reads it: a text holding the list's own separator is quoted, so that
+    ["general, man", "general, woman"] does not read as four items."""
+    if isinstance(value, str) and ("," in value or value != value.strip() or not value):
+        return '"' + value.replace('"', '\\"') + '"'
+    return render(value)
 
 
 def to_json(value: Any) -> Any:
