@@ -220,3 +220,44 @@ def test_a_penalty_chart_words_every_mistake(policies: PolicySet) -> None:
     with pytest.raises(TypeError, match="read-only"):
         chart.update({"missing_jacket": 5})
     assert edition.penalty_chart("UTMB")["missing_jacket"] == "disqualify"
+
+
+BOUNDS = '''edition trail 2025 "x"
+currency EUR
+table places(tier: text):
+  "major" -> 10
+  "event" -> 3
+table limit(tier: text):
+  "major" -> 10.5
+  "event" -> 3
+rule in_places(tier: text, rank: number) = rank >= 1 and rank <= places(tier)
+rule in_limit(tier: text, rank: number) = rank > 0.5 and rank <= limit(tier)
+'''
+
+
+@given(rank=st.one_of(st.integers(-3, 14), st.decimals(-3, 14, places=2, allow_nan=False, allow_infinity=False)),
+       tier=st.sampled_from(["major", "event", "other"]))
+@SETTINGS
+def test_whole_bounds_compared_as_ints_answer_as_the_interpreter_does(rank: int | Decimal, tier: str) -> None:
+    # Order comparisons with a whole constant, or with a table of whole constants, are generated with ints (issue #16):
+    # exact for an int or a Decimal argument, on the bound and either side of it; a missing row is still the error.
+    rulebook = racepolicy.loads(BOUNDS).edition("trail-2025")
+    for name in ("in_places", "in_limit"):
+        compiled, interpreted = rulebook.rule(name), rulebook.interpreted().rule(name)
+        for _ in range(3):  # warm: the generated entry answers from here on
+            outcome(compiled, "major", 1)
+        assert outcome(compiled, tier, rank) == outcome(interpreted, tier, rank)
+
+
+def test_a_table_of_whole_numbers_is_read_as_ints_in_a_comparison() -> None:
+    rulebook = racepolicy.loads(BOUNDS).edition("trail-2025")
+    for _ in range(3):
+        rulebook.rule("in_places")("major", 1)
+    namespace = rulebook.rule("in_places").func.__globals__
+    tables = [v for v in namespace.values() if isinstance(v, dict) and v == {"major": 10, "event": 3}]
+    assert any(all(type(x) is int for x in table.values()) for table in tables)
+    # A table with a fraction in it stays Decimal: limit's 10.5 is never made an int.
+    for _ in range(3):
+        rulebook.rule("in_limit")("major", 1)
+    limits = [v for v in rulebook.rule("in_limit").func.__globals__.values() if isinstance(v, dict) and "major" in v]
+    assert limits and all(type(x) is Decimal for table in limits for x in table.values())

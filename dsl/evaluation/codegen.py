@@ -336,7 +336,8 @@ class RuleGenerator:
                     ref = "q" + ref[1:]
                 refs.append(ref)
             elif (known := self.known_classes(node)) is not None and known <= EXACT.get(kind, frozenset()):
-                refs.append(code)  # a constant, or a row of a table of constants, of the right class: settled here, once
+                # A constant, or a row of a table of constants, of the right class: settled here, once.
+                refs.append(self._whole_as_int(node, code) if order and kind == "number" else code)
             else:
                 refs.append(temp)
                 conditions.append(f"(type({temp} := {code}) in {exact})")
@@ -344,6 +345,20 @@ class RuleGenerator:
         if not conditions:
             return f"({result})"
         return f"({result} if {' & '.join(conditions)} else _bail())"
+
+    def _whole_as_int(self, node: ast.Expr, code: str) -> str:
+        """In an order comparison, a whole number constant, or the row of a table whose rows are all whole number
+        constants, as an int (issue #16): Python compares an int with an int or with a Decimal exactly, and an int
+        argument with an int about three times faster than with a Decimal. Anything else keeps its code."""
+        if isinstance(node, ast.Literal):
+            return self.constant(int(node.value)) if _whole(node.value) else code
+        if isinstance(node, ast.Call) and not self.inlinable(node.function, len(node.args)):
+            rows = self._literal_table(node.function, len(node.args))
+            if rows and all(_whole(v) for v in rows.values()):
+                args = [self.code(a) for a in node.args]
+                ints = self.constant({key: int(value) for key, value in rows.items()})
+                return f"{ints}[{args[0] if len(args) == 1 else ', '.join(args)}]"  # a missing row gives up, as before
+        return code
 
     def _IfExpr(self, expr: ast.IfExpr) -> str:
         condition, then, otherwise, t = self.code(expr.condition), self.code(expr.then), self.code(expr.otherwise), self.temp()
@@ -539,6 +554,11 @@ class RuleGenerator:
 
 
 _UNSET = object()
+
+
+def _whole(value: Any) -> bool:
+    """A finite Decimal without a fraction (2, 10.0, 1E+3): the same number as an int."""
+    return type(value) is Decimal and value.is_finite() and value == value.to_integral_value()
 
 
 def _certainly_bool(expr: ast.Expr) -> bool:
