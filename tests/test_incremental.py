@@ -107,21 +107,17 @@ def test_an_edition_header_below_a_statement_gets_the_whole_parse_error() -> Non
 def test_after_random_edits_the_diagnostics_are_those_of_a_check_from_scratch(edits: list[tuple[str, int, int, str]]) -> None:
     # The world-series policy: every construct a statement split meets (headings, headers with two sources, facts, words),
     # at a third of the 2022 policy's size so that each step's check from scratch stays cheap.
-    path = POLICIES / "world-series-2023.policy"
-    text = path.read_text(encoding="utf-8")
-    pieces = StatementCache()
-    analyse(text, str(path), PM, pieces)
-    history = [text]
-    for edit in edits:
-        text = edited(text, edit, history)
-        history.append(text)
-        assert_same(text, str(path), pieces)
+    edit_and_compare(POLICIES / "world-series-2023.policy", edits)
 
 
 @settings(max_examples=4, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(EDIT, min_size=1, max_size=4))
 def test_after_random_edits_of_the_2022_policy_the_diagnostics_are_those_of_a_check_from_scratch(edits: list[tuple[str, int, int, str]]) -> None:
-    path = POLICIES / "utmb-2022.policy"
+    edit_and_compare(POLICIES / "utmb-2022.policy", edits)
+
+
+def edit_and_compare(path: Path, edits: list[tuple[str, int, int, str]]) -> None:
+    """Apply the edits one after the other, as an editor sends them, each result held to a check from scratch."""
     text = path.read_text(encoding="utf-8")
     pieces = StatementCache()
     analyse(text, str(path), PM, pieces)
