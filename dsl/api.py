@@ -331,15 +331,15 @@ def _warm_up(unit: CompiledEdition, name: str) -> Callable[..., Any]:
     """The function a warming rule's checked path calls with the language's values: the interpreter, untraced, until the
     WARM_UP_CALLS-th call of the rule in its edition, which makes the rule warm (`_Checked.on_warm`)."""
     from racepolicy.evaluation.compiled import _too_deep
-    from racepolicy.evaluation.interpreter import Evaluator
 
     span, source = unit.edition.rules[name].decl.span, unit.source
+    interpret = _interpreted(unit.edition, name, source)
 
     def call(*values: Any) -> Any:
         calls = _WARM_UP_COUNTS.setdefault(unit, {})
         calls[name] = calls.get(name, 0) + 1
         try:
-            return Evaluator(unit.edition, source, tracing=False).call_rule(name, values, span)
+            return interpret(*values)
         except RecursionError:
             raise _too_deep(span, source) from None
 
@@ -357,9 +357,10 @@ _FAST_ARGUMENTS: dict[str, list[tuple[type, str]]] = {
 }
 
 
-def _interpreted(edition: Edition, name: str) -> Callable[..., Any]:
+def _interpreted(edition: Edition, name: str, source: Source | None = None) -> Callable[..., Any]:
     """A callable of the edition by the interpreter, untraced: one evaluator per thread (an evaluator keeps the
-    depth and step count of the call under way), reused for every call of this callable in that thread."""
+    depth and step count of the call under way), reused for every call of this callable in that thread. `source`
+    locates an error at the call itself (the warm-up gives the policy's, as the generated code does)."""
     from racepolicy.evaluation.interpreter import Evaluator
 
     found = edition.rules.get(name) or edition.schedules.get(name) or edition.tables.get(name) or edition.bands.get(name)
@@ -369,7 +370,7 @@ def _interpreted(edition: Edition, name: str) -> Callable[..., Any]:
     def call(*values: Any) -> Any:
         evaluator = getattr(local, "evaluator", None)
         if evaluator is None:
-            evaluator = local.evaluator = Evaluator(edition, None, tracing=False)
+            evaluator = local.evaluator = Evaluator(edition, source, tracing=False)
         return evaluator.call(name, values, span)
 
     return call
@@ -594,8 +595,6 @@ class Rulebook:
 
     def penalty(self, *infractions: str, race: str) -> Decision:
         """The combined sanction for one or more infractions on a race, with the clauses it comes from."""
-        if self.runner == "interpreter":
-            return self._interpreted_penalty(infractions, race)
         if len(infractions) == 1:
             found = self._single.get((infractions[0], race))
             if found is not None:
@@ -609,6 +608,8 @@ class Rulebook:
         for infraction in infractions:
             if infraction not in known:
                 raise UnknownInfractionError(f"unknown infraction '{infraction}'", NOWHERE, CALLER, did_you_mean(infraction, known))
+        if self.runner == "interpreter":
+            return self._interpreted_penalty(infractions, race)
         sanction = self.unit.penalty(infractions, race, NOWHERE, CALLER)
         found = (self.unit.penalty_index.get((i, race)) for i in infractions)
         citations = tuple(dict.fromkeys(str(p.citation) for p in found if p is not None))
@@ -622,17 +623,10 @@ class Rulebook:
         return UnknownRaceError(f"unknown race '{race}' in {self.edition.label}", NOWHERE, CALLER, did_you_mean(race, races) or f"races: {', '.join(races)}")
 
     def _interpreted_penalty(self, infractions: tuple[str, ...], race: str) -> Decision:
-        """`penalty()` by the interpreter: the statements of the chart found and combined on every call."""
+        """`penalty()` by the interpreter, its arguments checked: the statements of the chart found and combined on every call."""
         from racepolicy.evaluation.interpreter import Evaluator
 
         edition = self.edition
-        if race not in edition.races:
-            raise self._unknown_race(race)
-        if not infractions:
-            raise EvaluationError("name at least one infraction", NOWHERE, CALLER, 'e.g. penalty("missing_jacket", race="UTMB")')
-        for infraction in infractions:
-            if infraction not in self._known:
-                raise UnknownInfractionError(f"unknown infraction '{infraction}'", NOWHERE, CALLER, did_you_mean(infraction, self._known))
         sanction = Evaluator(edition, CALLER, tracing=False).penalty(infractions, race, NOWHERE)
         found = (edition.penalty_for(i, race) for i in infractions)
         return Decision.of(sanction, tuple(dict.fromkeys(str(p.citation) for p in found if p is not None)))
