@@ -845,9 +845,8 @@ class EditionComparer:
             before = [r for r in old.get(statement, []) if r[0] not in {n[0] for n in new.get(statement, [])}]
             after = [r for r in new.get(statement, []) if r[0] not in {o[0] for o in old.get(statement, [])}]
             was = old_names.get(statement, statement)
-            subject = f"reading of {statement}" if was == statement or statement not in new else f"reading of {was} (now {statement.partition(' ')[2]})"
-            if statement not in new:
-                subject = f"reading of {was}"
+            # Named as the old edition names it; a renamed statement also by its new name, when the new edition has it.
+            subject = f"reading of {was} (now {statement.partition(' ')[2]})" if was != statement and statement in new else f"reading of {was}"
             for a, b in zip(before, after, strict=False):
                 changes.append(Change(CHANGED, subject, a[0], b[0], "", a[1], b[1], a[0], b[0]))
             for b in after[len(before):]:
