@@ -23,9 +23,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import random
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -37,15 +35,6 @@ import racepolicy
 import run as bench  # the hand-written qualification and its thresholds
 
 Engine = Callable[[], list[Any]]
-
-
-def cpu(run: Callable[[], Any], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.process_time()
-        run()
-        times.append(time.process_time() - start)
-    return statistics.median(times)
 
 
 # ---- the three workloads: items, the hand-written answer, racepolicy through the public API -----
@@ -281,7 +270,7 @@ def table(items: int, repeat: int) -> list[tuple[str, str, str]]:
         hand = engines["hand-written Python"]
         assert callable(hand)
         expected = hand()
-        base = cpu(hand, repeat)
+        base = bench.median_time(hand, repeat).cpu
         for engine, run in engines.items():
             if not callable(run):
                 cell = run
@@ -291,7 +280,7 @@ def table(items: int, repeat: int) -> list[tuple[str, str, str]]:
                 if wrong:
                     cell = f"wrong on {wrong:,} of {len(expected):,} items"
                 else:
-                    seconds = base if engine == "hand-written Python" else cpu(run, repeat if "python" not in engine else max(1, repeat // 2))
+                    seconds = base if engine == "hand-written Python" else bench.median_time(run, repeat if "python" not in engine else max(1, repeat // 2)).cpu
                     cell = f"{seconds / base:.2f}x ({seconds / len(cases) * 1e6:,.2f} µs/item)"
             cells.append((engine, workload, cell))
             print(f"{workload:<16} {engine:<44} {cell}", flush=True)
