@@ -16,9 +16,9 @@ from racepolicy.language import ast
 from racepolicy.language.checker import check
 from racepolicy.language.errors import InputError, PolicyError, PolicyErrors, PolicySyntaxError, QueryError
 from racepolicy.language.source import Source, Span
+from racepolicy.query import cache
 from racepolicy.query.answer import Answer
 from racepolicy.query.policyset import POLICY_SUFFIX, PolicySet, bundled_sources, policy_files, read_source
-from racepolicy.repl.cache import compile_cached
 
 # Statements a jury may type at the prompt for a what-if; they change this session only.
 DEFINITION_KEYWORDS = ("race", "group", "infraction", "penalty", "schedule", "table", "band", "rule", "checklist", "input", "assert", "informative")
@@ -139,7 +139,7 @@ class Session:
         notes: list[str] = []
         for source in sources:
             try:
-                edition = compile_cached(source, self.pm)
+                edition = cache.load(source, self.pm)  # the cache of checked editions (docs/cache.md)
             except PolicyError as exc:
                 errors.append(exc)
                 failed.add(source.name)

@@ -47,7 +47,7 @@ _CODE_FOLDERS = ("racepolicy", "racepolicy.plugins", "racepolicy.grammar", "race
 
 
 def enabled() -> bool:
-    # Any value turns it off, as it does the REPL's parse cache (repl/cache.py).
+    # Any value turns it off.
     return not os.environ.get(OFF_VAR)
 
 
@@ -293,3 +293,10 @@ def check_fresh(source: Source, pm: pluggy.PluginManager | None, use_cache: bool
     if use_cache:
         write(source, pm, edition)
     return edition
+
+
+def load(source: Source, pm: pluggy.PluginManager | None) -> Edition:
+    """One policy text checked into an Edition: from its entry when one is valid now, else parsed and checked afresh (and
+    its entry written). The REPL's start-up; `PolicySet` reads entries itself, to index an edition before loading it."""
+    stored = read(source, pm)
+    return stored.edition(pm) if stored is not None else check_fresh(source, pm)
