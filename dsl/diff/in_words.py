@@ -62,13 +62,7 @@ def _races(diff: EditionDiff) -> list[str]:
 
 
 def _fees(diff: EditionDiff) -> list[str]:
-    found = []
-    for key, label in (("fee", "Entry fees"), ("insurance", "Cancellation insurance")):
-        changes = _attributes(diff, key)
-        if changes:
-            shown = [f"{c.subject.partition(' ')[0]} {c.old} → {c.new}{_longer_or_shorter(c, 'more', 'less')}" for c in changes]
-            found.append(f"{label}: " + "; ".join(shown) + ".")
-    return found
+    return _figures(diff, "fee", "Entry fees", "more", "less") + _figures(diff, "insurance", "Cancellation insurance", "more", "less")
 
 
 def _figures(diff: EditionDiff, key: str, label: str, more: str, less: str) -> list[str]:
