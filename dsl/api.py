@@ -22,7 +22,7 @@ import threading
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import attrs
 from racepolicy.evaluation.codegen import AS_IS, FINITE, OMITTED, RACE, TO_DECIMAL
@@ -168,7 +168,8 @@ def _converter(kind: str, unit: CompiledEdition) -> Callable[[Any], Any]:
         races = unit.race_values
 
         def race(value: Any) -> RaceValue:
-            if type(value) is str:
+            if isinstance(value, str):
+                value = _text(value)
                 found = races.get(value)
                 if found is None:
                     raise UnknownRaceError(
@@ -191,8 +192,10 @@ def _converter(kind: str, unit: CompiledEdition) -> Callable[[Any], Any]:
         return lambda value: Length(_number(value))
     if kind == "duration":
         return lambda value: Duration(_number(value)) if type(value) is int else _checked(_from_python(value), Duration)
-    if kind in ("date", "text", "bool"):
-        cls = {"date": datetime.date, "text": str, "bool": bool}[kind]
+    if kind == "text":
+        return lambda value: _text(value) if isinstance(value, str) else _refuse()
+    if kind in ("date", "bool"):
+        cls = {"date": datetime.date, "bool": bool}[kind]
         return lambda value: _checked(value, cls)
     if kind == "record":
         return lambda value: _checked(_from_python(value), Record) if isinstance(value, Mapping) else _refuse()
@@ -201,8 +204,15 @@ def _converter(kind: str, unit: CompiledEdition) -> Callable[[Any], Any]:
     return _from_python
 
 
-# Kinds whose converter only checks the Python type (so a call with types seen before needs none).
-_TYPE_CHECKS = frozenset({"date", "text", "bool"})
+# Kinds whose converter only checks the Python type (so a call with types seen before needs none), and that type.
+_PLAIN_OF = {"date": datetime.date, "text": str, "bool": bool}
+_TYPE_CHECKS = frozenset(_PLAIN_OF)
+
+
+def _text(value: str) -> str:
+    """A text argument as a plain str: a subclass of str (an `enum.StrEnum` member) is taken as its characters, as the
+    generated call takes it when it finds the text in a dict of the policy's texts (`codegen.generate_entry`)."""
+    return value if type(value) is str else str.__str__(value)
 
 
 def _checked(value: Any, cls: type) -> Any:
@@ -246,73 +256,76 @@ class Decision:
         return _duration(Duration(Decimal(self.minutes)))
 
 
-class RuleFunction(functools.partial):  # type: ignore[type-arg]
+@runtime_checkable
+class RuleFunction(Protocol):
     """A rule (or schedule, table, band) of one edition as a plain Python callable, evaluated by generated code.
 
-    Calling it calls one function generated for the rule (`codegen.generate_entry`): the arguments of the
-    usual classes (a race name, an int or a Decimal number, a date, a text, a yes/no) are converted inline,
-    the rule's body and the rules it calls run inline, and the result comes back plain. Every other call
-    (keywords, a missing argument, a class to convert or to refuse) takes the checked path, `exact()`.
-    A `functools.partial` holding that function, so a call costs one C-level call and no Python `__call__`
-    (issue #16: a Python `__call__` alone cost half the hand-written qualification).
+    What `edition.rule(name)` gives is a Python function generated for the rule (`codegen.generate_entry`), with
+    these attributes: its parameters are named as the rule's, the arguments of the usual classes (a race name, an
+    int or a Decimal number, a date, a text, a yes/no) are converted inline, the rule's body and the rules it calls
+    run inline, and the result comes back plain. Every other call (a missing or extra argument, a name the rule does
+    not have, a class to convert or to refuse) takes the checked path, `exact()`, which converts or reports it.
+    A function, and not an object with a `__call__`, because calling a function is all a call costs (issue #16:
+    a Python `__call__` alone cost half the hand-written qualification, a `functools.partial` subclass a third).
     """
 
-    rulebook: Rulebook
+    rulebook: Rulebook  # keeps the edition (and its compiled form) alive while the callable is held
     name: str
     params: tuple[tuple[str, str], ...]
     kind: str
-    currency: str
+    currency: str  # the currency of any money it returns, whose amount comes out as a Decimal
 
-    def __new__(cls, rulebook: Rulebook, name: str) -> RuleFunction:
-        edition, unit = rulebook.edition, rulebook.unit
-        params, kind = _signature(edition, name)
-        converters = [_converter(k, unit) for _, k in params]
-        warming = rulebook.runner == "compiled" and name in edition.rules and _WARM_UP_COUNTS.get(unit, {}).get(name, 0) < WARM_UP_CALLS
-        if rulebook.runner == "interpreter":
-            function = _interpreted(edition, name)
-        elif warming:
-            function = _warm_up(unit, name)  # replaced by the rule's generated code on the WARM_UP_CALLS-th call: _warmed
-        elif name in edition.rules:
-            function = unit.rule(name)
-        else:
-            invoke, source = unit.invoker(name), edition.source
-            table = edition.schedules.get(name) or edition.tables.get(name) or edition.bands.get(name)
-            span = table.decl.span if table is not None else NOWHERE
-            function = lambda *args: invoke(args, span, source)  # noqa: E731 - the callable the checked path calls
-        checked = _Checked(name, params, converters, function, unit, warm=not warming)
-        entry = None
-        if rulebook.runner == "compiled" and name in edition.rules and not warming:
-            entry = unit.entry(name, [_FAST_ARGUMENTS.get(k, []) for _, k in params], checked.call, to_python)
-        self = super().__new__(cls, entry or checked.call)
-        if warming:
-            checked.on_warm = self._warmed  # a cycle until the rule is warm, which the garbage collector clears
-        self.rulebook = rulebook  # keeps the edition (and its compiled form) alive while the callable is held
-        self.name, self.params, self.kind = name, params, kind
-        self.currency = edition.currency  # the currency of any money it returns, whose amount comes out as a Decimal
-        self._checked = checked
-        self.__signature__ = inspect.Signature([inspect.Parameter(p, inspect.Parameter.POSITIONAL_OR_KEYWORD) for p, _ in params])
-        self.__doc__ = f"{edition.label}: {name}({', '.join(f'{p}: {k}' for p, k in params)}) -> {kind}"
-        return self
-
-    def __repr__(self) -> str:
-        return f"<rule {self.name} of {self.rulebook.name}>"
-
-    def __reduce__(self) -> Any:
-        raise TypeError(f"{self!r} cannot be pickled: pickle its edition's name and the rule's name")
+    def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
 
     def exact(self, *args: Any, **kwargs: Any) -> Any:
         """The same call, with the language's own value as the result (a Money keeps its currency)."""
-        return self._checked.exact(*args, **kwargs)
 
-    def _warmed(self) -> None:
-        """The rule has been called WARM_UP_CALLS times in its edition: from now on its generated code answers, and the
-        callable itself becomes the generated entry (a partial's function can only be replaced through its state)."""
-        checked, unit = self._checked, self.rulebook.unit
-        _WARM_UP_COUNTS.setdefault(unit, {})[self.name] = WARM_UP_CALLS  # callables made from now on start warm
-        checked._function, checked.warm, checked.on_warm = unit.rule(self.name), True, None
-        entry = unit.entry(self.name, [_FAST_ARGUMENTS.get(k, []) for _, k in self.params], checked.call, to_python)
-        if entry is not None:
-            functools.partial.__setstate__(self, (entry, (), {}, self.__dict__))
+
+def _rule_function(rulebook: Rulebook, name: str) -> RuleFunction:
+    """The callable of a rule (or schedule, table, band): the rule's generated entry when its code is generated, else a
+    stub calling the checked path, which the warm-up later turns into the generated entry in place (`_warmed`)."""
+    from racepolicy.evaluation.codegen import generate_stub
+
+    edition, unit = rulebook.edition, rulebook.unit
+    params, kind = _signature(edition, name)
+    converters = [_converter(k, unit) for _, k in params]
+    warming = rulebook.runner == "compiled" and name in edition.rules and _WARM_UP_COUNTS.get(unit, {}).get(name, 0) < WARM_UP_CALLS
+    if rulebook.runner == "interpreter":
+        function = _interpreted(edition, name)
+    elif warming:
+        function = _warm_up(unit, name)  # replaced by the rule's generated code on the WARM_UP_CALLS-th call: _warmed
+    elif name in edition.rules:
+        function = unit.rule(name)
+    else:
+        invoke, source = unit.invoker(name), edition.source
+        table = edition.schedules.get(name) or edition.tables.get(name) or edition.bands.get(name)
+        span = table.decl.span if table is not None else NOWHERE
+        function = lambda *args: invoke(args, span, source)  # noqa: E731 - the callable the checked path calls
+    checked = _Checked(name, params, converters, function, unit, warm=not warming)
+    entry = None
+    if rulebook.runner == "compiled" and name in edition.rules and not warming:
+        entry = unit.entry(name, [_FAST_ARGUMENTS.get(k, []) for _, k in params], checked.call, to_python)
+    rule: Any = entry or generate_stub(checked.call, [p for p, _ in params])
+    rule.__dict__.update(rulebook=rulebook, name=name, params=params, kind=kind, currency=edition.currency, exact=checked.exact, _checked=checked)
+    rule.__name__, rule.__qualname__, rule.__module__ = name, f"{name} of {rulebook.name}", "racepolicy"  # its repr: <function refund of utmb-2022 ...>
+    rule.__signature__ = inspect.Signature([inspect.Parameter(p, inspect.Parameter.POSITIONAL_OR_KEYWORD) for p, _ in params])
+    rule.__doc__ = f"{edition.label}: {name}({', '.join(f'{p}: {k}' for p, k in params)}) -> {kind}"
+    if warming:
+        checked.on_warm = functools.partial(_warmed, rule)  # a cycle until the rule is warm, which the garbage collector clears
+    return rule  # type: ignore[no-any-return]
+
+
+def _warmed(rule: Any) -> None:
+    """The rule has been called WARM_UP_CALLS times in its edition: from now on its generated code answers, and the
+    callable itself runs the generated entry (`codegen.repoint`), so every holder of it gets the generated code."""
+    from racepolicy.evaluation.codegen import repoint
+
+    checked, unit = rule._checked, rule.rulebook.unit
+    _WARM_UP_COUNTS.setdefault(unit, {})[rule.name] = WARM_UP_CALLS  # callables made from now on start warm
+    checked._function, checked.warm, checked.on_warm = unit.rule(rule.name), True, None
+    entry = unit.entry(rule.name, [_FAST_ARGUMENTS.get(k, []) for _, k in rule.params], checked.call, to_python)
+    if entry is not None:
+        repoint(rule, entry)
 
 
 # ---- warm-up (issue #16): a rule's first calls through the API are interpreted ---------------------------
@@ -384,14 +397,17 @@ class _Checked:
                  unit: CompiledEdition, warm: bool = True) -> None:
         self.name, self.params, self._converters, self._function, self.unit = name, params, converters, function, unit
         self.warm = warm  # the rule's code is generated (or it has none): calls made for argument types are worth making
-        self.on_warm: Callable[[], None] | None = None  # while warming up: makes the rule warm (RuleFunction._warmed)
+        self.on_warm: Callable[[], None] | None = None  # while warming up: makes the rule warm (_warmed)
         self._count = len(params)
         self._plans: dict[tuple[type, ...], Callable[..., Any]] = {}  # argument types -> the call made for them (_call_plan)
 
     def call(self, *args: Any, **kwargs: Any) -> Any:
         """Evaluate with plain values (by position or by parameter name); returns a plain value."""
-        if args and args[-1] is OMITTED:  # positions the generated call's caller left out
-            args = tuple(a for a in args if a is not OMITTED)
+        if any(a is OMITTED for a in args):
+            # Parameters the generated entry's caller left out (its defaults): the rest are given by name, so that
+            # binding reports what is missing (the entry names its parameters as the rule's, so any may be left out).
+            kwargs = {**{p: a for (p, _), a in zip(self.params, args, strict=False) if a is not OMITTED}, **kwargs}
+            args = ()
         if not kwargs:
             plan = self._plans.get(tuple(map(type, args)))
             if plan is not None:
@@ -453,7 +469,7 @@ def _call_plan(function: _Checked, signature: tuple[type, ...]) -> Callable[...,
     names = [f"a{i}" for i in range(len(signature))]
     converted = []
     for i, ((_, kind), cls, convert) in enumerate(zip(function.params, signature, function._converters, strict=True)):
-        if kind in _TYPE_CHECKS or (kind == "number" and cls is int):
+        if (kind in _TYPE_CHECKS and cls is _PLAIN_OF[kind]) or (kind == "number" and cls is int):
             # Settled by the type: the exact path accepted it (a number passed as int is made a Decimal).
             converted.append(f"_Decimal(a{i})" if kind == "number" else f"a{i}")
         elif kind == "race" and cls is str:
@@ -566,7 +582,7 @@ class Rulebook:
         """A rule (or a schedule, table or band) as a plain callable; UnknownNameError when the edition has none of that name."""
         found = self._rules.get(name)
         if found is None:
-            found = self._rules[name] = RuleFunction(self, name)
+            found = self._rules[name] = _rule_function(self, name)
         return found
 
     def interpreted(self) -> Rulebook:

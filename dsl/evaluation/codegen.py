@@ -16,9 +16,12 @@ passed in the function's namespace under a generated identifier.
 
 from __future__ import annotations
 
+import builtins
 import datetime
+import keyword
 import operator
 import re
+import sys
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, Inexact, localcontext
 from typing import TYPE_CHECKING, Any
@@ -155,12 +158,21 @@ class RuleGenerator:
         self.counter = 0
         self.source = ""
         self.order_alias = False  # set by generate_entry: number parameters in order comparisons read as q<i>
+        # Set by generate_entry: lookups keyed by the entry's own arguments are hoisted (`hoist`). Each maps its code,
+        # written on the plain arguments `a<i>`, to the local that holds it and the arguments it validates.
+        self.hoisting = False
+        self.text_args: frozenset[int] = frozenset()  # entry parameters whose argument is the text itself
+        self.race_args: frozenset[int] = frozenset()  # entry parameters whose argument is a race's name
+        self.hoists: dict[str, tuple[str, tuple[int, ...]]] = {}
+        self.tables: dict[tuple[str, str], str] = {}  # (what, name) -> the constant holding a lookup dict, made once
+        self.bounds: dict[str, Decimal] = {}  # code -> the largest magnitude it can give, where known now (constants)
+        self.nonnegative: set[str] = set()  # codes that give no negative number (each of their constants is >= 0)
 
     def constant(self, value: Any) -> str:
         root = self.root
         name = f"_k{root.counter}"
         root.counter += 1
-        root.namespace[name] = value
+        root.namespace[name] = _interned(value)
         return name
 
     def temp(self) -> str:
@@ -252,6 +264,9 @@ class RuleGenerator:
         return self.interpreted(expr)  # a name of a kind added since, or unknown: the interpreter says which
 
     def _Field(self, expr: ast.Field) -> str:
+        hoisted = self._race_attribute(expr, amount=False)
+        if hoisted is not None:
+            return hoisted
         subject, t, key = self.code(expr.subject), self.temp(), self.constant(expr.name)
         if expr.name in ("name", "title"):
             return f"_name_or_title({subject}, {key})"
@@ -346,6 +361,61 @@ class RuleGenerator:
             return f"({result})"
         return f"({result} if {' & '.join(conditions)} else _bail())"
 
+    # ---- lookups keyed by the API entry's own arguments, hoisted (issue #16)
+    def table_dict(self, what: str, name: str, build: Callable[[], dict[Any, Any]]) -> str:
+        """The constant holding a lookup dict made from the policy (a table's rows, its rows as ints, a race
+        attribute by race name), built once per generated function so that equal lookups read as equal code."""
+        root = self.root
+        found = root.tables.get((what, name))
+        if found is None:
+            found = root.tables[what, name] = self.constant({_interned(k): _interned(v) for k, v in build().items()})
+        return found
+
+    def subscript(self, table: str, args: list[str]) -> str:
+        """`table[args]`. In the API's entry (`hoisting`), a subscript keyed only by the entry's parameters is
+        computed once, before the body, into a local (`hoist`): an `and` or an `if` that reads the same row
+        twice reads it once, and a key the dict lacks gives up before the body runs."""
+        code = f"{table}[{args[0] if len(args) == 1 else ', '.join(args)}]"
+        if self.root.hoisting and all(_PARAMETER.fullmatch(a) and int(a[1:]) in self.root.text_args for a in args):
+            return self.hoist(code, tuple(int(a[1:]) for a in args))
+        return code
+
+    def hoist(self, code: str, validates: tuple[int, ...]) -> str:
+        """A local computed before the body of the API's entry from its plain arguments (`p<i>` in `code` is read as
+        the argument `a<i>`), which the entry gives up on when it raises. A dict keyed only by texts that holds the
+        row validates the arguments it is keyed by: a value it finds is a text (`validates`)."""
+        root = self.root
+        code = re.sub(r"\bp([0-9]+)\b", r"a\1", code)
+        found = root.hoists.get(code)
+        if found is None:
+            found = root.hoists[code] = (f"_h{len(root.hoists)}", validates)
+        return found[0]
+
+    def _race_attribute(self, expr: ast.Field, amount: bool) -> str | None:
+        """In the API's entry, `race.attribute` of a race parameter as one dict probe on the race's name (the argument
+        as given), hoisted: the attribute of every race that has it, made now (races are constants). With `amount`,
+        the amount of an attribute that is money in every race. None when this does not apply."""
+        subject = expr.subject
+        if not self.root.hoisting or not isinstance(subject, ast.Name) or subject.name not in self.params:
+            return None
+        ref = self.params[subject.name]
+        if not _PARAMETER.fullmatch(ref) or int(ref[1:]) not in self.root.race_args or expr.name in ("name", "title"):
+            return None
+        races, attribute = self.unit.race_values, expr.name
+        values = {name: race.attributes[attribute] for name, race in races.items() if attribute in race.attributes}
+        if amount:
+            if not values or any(type(v) is not Money for v in values.values()):
+                return None
+            table = self.table_dict("amount", attribute, lambda: {name: v.amount for name, v in values.items()})
+            local = self.hoist(f"{table}[{ref}]", (int(ref[1:]),))
+            if all(v.amount.is_finite() for v in values.values()):
+                self.root.bounds[local] = max(abs(v.amount) for v in values.values())  # one of the races' amounts
+                if all(v.amount >= 0 for v in values.values()):
+                    self.root.nonnegative.add(local)
+            return local
+        table = self.table_dict("attribute", attribute, lambda: values)
+        return self.hoist(f"{table}[{ref}]", (int(ref[1:]),))
+
     def _whole_as_int(self, node: ast.Expr, code: str) -> str:
         """In an order comparison, a whole number constant, or the row of a table whose rows are all whole number
         constants, as an int (issue #16): Python compares an int with an int or with a Decimal exactly, and an int
@@ -356,8 +426,8 @@ class RuleGenerator:
             rows = self._literal_table(node.function, len(node.args))
             if rows and all(_whole(v) for v in rows.values()):
                 args = [self.code(a) for a in node.args]
-                ints = self.constant({key: int(value) for key, value in rows.items()})
-                return f"{ints}[{args[0] if len(args) == 1 else ', '.join(args)}]"  # a missing row gives up, as before
+                ints = self.table_dict("ints", node.function, lambda: {key: int(value) for key, value in rows.items()})
+                return self.subscript(ints, args)  # a missing row gives up, as before
         return code
 
     def _IfExpr(self, expr: ast.IfExpr) -> str:
@@ -396,7 +466,7 @@ class RuleGenerator:
         if rows is not None:
             # Every row a constant keyed by texts: one dict subscript (issue #16). A key not in it (a missing
             # row) raises KeyError, so the body gives up and the interpreter reports the missing row.
-            return f"{self.constant(rows)}[{args[0] if len(args) == 1 else ', '.join(args)}]"
+            return self.subscript(self.table_dict("rows", name, lambda: rows), args)
         memo = unit.table_memos.get(name)
         if memo is not None and len(args) == len(unit.edition.tables[name].decl.params):
             # A table row already found for these arguments is read from the memo, inline.
@@ -477,11 +547,12 @@ class RuleGenerator:
         return None
 
     # ---- a schedule of constant tiers as a chain of date comparisons
-    def _schedule_chain(self, name: str, arg_nodes: tuple[ast.Expr, ...], ratio: bool) -> str | None:
+    def _schedule_chain(self, name: str, arg_nodes: tuple[ast.Expr, ...], ratio: bool, each: Callable[[Any], str] | None = None) -> str | None:
         """`schedule(date)` for a schedule whose tiers are all constants, as `v0 if d <= t0 else (v1 if ...)`:
         no call, no loop. With `ratio`, each tier's percent is given as its ratio (the percent divided by 100,
         computed now; only when that division is exact, so it is the very Decimal a call would compute).
-        A date after the last tier, or an argument not a date, gives up: the interpreter reports it."""
+        A date after the last tier, or an argument not a date, gives up: the interpreter reports it. `each` gives a
+        tier's code from its value (the value itself, by default)."""
         ed = self.unit.edition
         if name not in ed.schedules or name in ed.rules or len(arg_nodes) != 1:
             return None
@@ -507,8 +578,12 @@ class RuleGenerator:
             condition = f"type({when} := {self.code(node)}) is {self.constant(datetime.date)}"
         chain = "_bail()"
         for tier, value in zip(reversed(tiers), reversed(values), strict=True):
-            chain = self.constant(value) if tier.through is None else f"({self.constant(value)} if {when} <= {self.constant(tier.through)} else {chain})"
-        return f"({chain} if {condition} else _bail())" if condition else chain
+            code = self.constant(value) if each is None else each(value)
+            chain = code if tier.through is None else f"({code} if {when} <= {self.constant(tier.through)} else {chain})"
+        chain = f"({chain} if {condition} else _bail())" if condition else chain
+        if ratio and each is None and all(v.is_finite() for v in values):
+            self.root.bounds[chain] = max(abs(v) for v in values)  # a ratio is one of these constants
+        return chain
 
     # ---- money whose amount is all the caller wants (the embedder API returns money as a Decimal)
     def amount(self, expr: ast.Expr) -> str:
@@ -517,13 +592,35 @@ class RuleGenerator:
         `_money_times_percent` do), with no Money built; anything else is its Money's amount."""
         if isinstance(expr, ast.Binary) and expr.op == "*":
             lk, rk = self.kind(expr.left), self.kind(expr.right)
-            if (lk, rk) == ("money", "percent"):
-                return self.in_range(f"({self._money_amount(expr.left)} * {self._ratio(expr.right)}).quantize(_CENT, rounding=_HALF_UP)")
-            if (lk, rk) == ("percent", "money"):
-                return self.in_range(f"({self._ratio(expr.left)} * {self._money_amount(expr.right)}).quantize(_CENT, rounding=_HALF_UP)")
+            if (lk, rk) in (("money", "percent"), ("percent", "money")):
+                money, percent = (expr.left, expr.right) if lk == "money" else (expr.right, expr.left)
+                amount = self._money_amount(money)
+                if isinstance(percent, ast.Call) and amount in self.root.bounds:
+                    # The amount is one of the races' (known now) and the percent a schedule of constant tiers: each tier
+                    # gives its own product, and a tier of 0 % gives 0.00 without one, as a programmer would write it.
+                    chain = self._schedule_chain(percent.function, percent.args, ratio=True, each=lambda r: self._product(amount, r))
+                    if chain is not None:
+                        return chain
+                ratio = self._ratio(percent)
+                product = f"({amount} * {ratio}).quantize(_CENT, rounding=_HALF_UP)"
+                bounds = self.root.bounds
+                if amount in bounds and ratio in bounds and bounds[amount] * bounds[ratio] < _MAX / 2:
+                    return product  # every amount times every ratio is far within the limit: nothing to check per call
+                return self.in_range(product)
         return self._money_amount(expr)
 
+    def _product(self, amount: str, ratio: Decimal) -> str:
+        """An amount known now within `bounds` times a constant ratio, to the cent as Money rounds it."""
+        if ratio == 0 and amount in self.root.nonnegative:
+            return self.constant(Decimal("0.00"))  # what (amount * 0) quantized to the cent is for any amount >= 0
+        product = f"({amount} * {self.constant(ratio)}).quantize(_CENT, rounding=_HALF_UP)"
+        if ratio.is_finite() and self.root.bounds[amount] * abs(ratio) < _MAX / 2:
+            return product  # far within the interpreter's limit for every amount: nothing to check per call
+        return self.in_range(product)
+
     def _money_amount(self, expr: ast.Expr) -> str:
+        if isinstance(expr, ast.Field) and (hoisted := self._race_attribute(expr, amount=True)) is not None:
+            return hoisted  # the amount of the race's fee, found by the race's name
         t = self.temp()
         return f"({t}.amount if type({t} := {self.code(expr)}) is _Money else _bail())"
 
@@ -554,6 +651,17 @@ class RuleGenerator:
 
 
 _UNSET = object()
+
+
+def _interned(value: Any) -> Any:
+    """A text (or a tuple of texts) as Python's interned copy: a caller's text written as a literal in Python is
+    interned too, and comparing or looking up two interned texts is one identity test instead of comparing their
+    characters (issue #16). Anything else as it is."""
+    if type(value) is str:
+        return sys.intern(value)
+    if type(value) is tuple and value and all(type(v) is str for v in value):
+        return tuple(sys.intern(v) for v in value)
+    return value
 
 
 def _whole(value: Any) -> bool:
@@ -626,9 +734,12 @@ def generate_entry(
     amount, computed without a Money when the body is a product of money and a percent). Anything else — keyword
     arguments, a missing or extra argument, a class not listed, an unknown race — goes to `general(*args, **kwargs)`,
     the checked path that converts or reports it; a body that gives up is evaluated by `slow` (the interpreter).
-    None when the body is too large to generate. The source holds no user text: arguments are `a0, a1, ...`."""
+    None when the body is too large to generate. The source holds no user text but the parameters' names, each a
+    lower-case word checked here (`named`); otherwise the arguments are `a0, a1, ...`."""
     generator = RuleGenerator(unit, decl, slow)
-    generator.order_alias = True
+    generator.order_alias = generator.hoisting = True
+    generator.text_args = frozenset(i for i, a in enumerate(accepts) if a == [(str, AS_IS)])
+    generator.race_args = frozenset(i for i, a in enumerate(accepts) if a == [(str, RACE)])
     try:
         body = generator.amount(decl.body) if kind == "money" else generator.code(decl.body)
         known = generator.known_classes(decl.body)
@@ -637,16 +748,36 @@ def generate_entry(
     # A number parameter read only in order comparisons (`q<i>`, never `p<i>`) keeps an int argument as it is:
     # comparing an int with a Decimal is exact in Python, and Decimal(int) would cost more than the rule.
     used = {name for name in re.findall(r"\b[pq][0-9]+\b", body)}
+    # An argument the body reads only through hoisted dicts keyed by texts needs no class test: a dict of text keys
+    # finds nothing for another class, and the entry then gives up to `general`, which tests and reports it.
+    # (A lookup generated and then not used, such as a table's Decimal rows read as ints instead, is dropped.)
+    hoists = {code: (local, indices) for code, (local, indices) in generator.hoists.items() if re.search(rf"\b{local}\b", body)}
+    validated = {i for _, indices in hoists.values() for i in indices}
+    untested = {i for i in validated if f"p{i}" not in used and f"q{i}" not in used}
     namespace = generator.namespace
     namespace.update({"_U": OMITTED, "_general": general, "_plain": plain, "_deep": deep, "_PLAIN_CLASSES": _PLAIN_CLASSES})
     count = len(decl.params)
     args = ", ".join(f"a{i}" for i in range(count))
-    lines = [f"def _entry({''.join(f'a{i}=_U, ' for i in range(count))}{'/, ' if count else ''}*_rest, **_kw):"]
-    lines.append(f"    if _kw or _rest:\n        return _general({''.join(f'a{i}, ' for i in range(count))}*_rest, **_kw)")
+    # The arguments are named as the rule's parameters, so that a call by keyword binds as Python binds any call, as
+    # fast as one by position, with no `**kwargs` (a dict CPython builds on every call, a sixth of the hand-written
+    # qualification: issue #16). A name the rule does not have, or an argument given twice, is then Python's own
+    # TypeError, as for any function. Names that could clash with the generated code's keep `a0, a1, ...`, taken by
+    # position only, and `**_kw` for calls by name, which go to `general`. Extra arguments go to `general` either way
+    # (`*_rest`), and one left out stays `_U`, which no class test and no dict of texts accepts: `general` reports it.
+    names = [p.name for p in decl.params]
+    named = own_names(names)
+    given = "".join(f"a{i}, " for i in range(count))
+    if named:
+        lines = [f"def _entry({''.join(f'a{i}=_U, ' for i in range(count))}*_rest):", f"    if _rest:\n        return _general({given}*_rest)"]
+    else:
+        lines = [f"def _entry({''.join(f'a{i}=_U, ' for i in range(count))}{'/, ' if count else ''}*_rest, **_kw):",
+                 f"    if _kw or _rest:\n        return _general({given}*_rest, **_kw)"]
     converted = []  # each argument as the language's value, for the interpreter when the body gives up
     for i, alternatives in enumerate(accepts):
         if not alternatives:
             return None  # a parameter no plain class fits without conversion: the checked path serves every call
+        if i in untested:
+            continue
         for j, (cls, how) in enumerate(alternatives):
             test = f"type(a{i}) is {generator.constant(cls)}"
             value = f"a{i}"
@@ -671,9 +802,15 @@ def generate_entry(
     else:
         result = f"_plain({body})"
     values = "(" + "".join(f"({c}), " for c in converted) + ")"
-    lines.append(f"    try:\n        return {result}\n    except _BAIL:\n        return _plain(_slow({values}))")
+    # Giving up: the interpreter evaluates the body with the arguments as converted; when some argument's class was
+    # left to the hoisted lookups, the checked path tests every argument first.
+    fallback = f"_general({args})" if untested else f"_plain(_slow({values}))"
+    hoisted = "".join(f"        {local} = {code}\n" for code, (local, _) in hoists.items())
+    lines.append(f"    try:\n{hoisted}        return {result}\n    except _BAIL:\n        return {fallback}")
     lines.append("    except RecursionError:\n        raise _deep() from None")
     source = "\n".join(lines) + "\n"
+    if named:
+        source = re.sub(r"\ba([0-9]+)\b", lambda m: names[int(m.group(1))], source)  # names checked above: lower-case words
     if len(source) > MAX_SOURCE:
         return None
     try:
@@ -685,5 +822,46 @@ def generate_entry(
     return entry
 
 
+# A rule's parameter name the generated entry may use as its own: a lower-case word that is not a Python keyword, not
+# a builtin the generated code calls, and not of the form of a name the generator makes (`a0`, `p1`, `q2`, `r3`, `_...`).
+_PYTHON_NAME = re.compile(r"[a-z][a-z0-9_]*")
+_GENERATED_NAME = re.compile(r"[apqr][0-9]+")
+_BUILTIN_NAMES = frozenset(dir(builtins))
+
 # Results that are plain Python already: a number is a Decimal (an int result goes through `plain`).
 _PLAIN_CLASSES = frozenset({str, bool, datetime.date, Decimal})
+
+
+def own_names(names: list[str]) -> bool:
+    """Whether a generated function may take its parameters under these names (a rule's parameters): distinct
+    lower-case words, none a Python keyword, a builtin the generated code calls, or of the form of a name the
+    generator makes (`a0`, `p1`, `q2`, `r3`, `_...`)."""
+    return len(set(names)) == len(names) and all(
+        _PYTHON_NAME.fullmatch(n) and not _GENERATED_NAME.fullmatch(n) and not keyword.iskeyword(n) and n not in _BUILTIN_NAMES for n in names
+    )
+
+
+def generate_stub(target: Callable[..., Any], names: list[str]) -> Callable[..., Any]:
+    """A function that calls `target` with its arguments, in a namespace of its own: the embedder API's callable
+    before its rule's code is generated (a warming rule, a table, the interpreter), which `repoint` can later turn
+    into the generated entry in place, so that every holder of the callable gets the generated code. It binds its
+    arguments as the entry does (`generate_entry`): by the parameters' names when `own_names`, a parameter left out
+    given to `target` as `OMITTED`, so a call Python cannot bind fails the same way before and after."""
+    namespace: dict[str, Any] = {"_target": target, "_U": OMITTED}
+    if own_names(names):
+        given = "".join(f"{n}, " for n in names)
+        source = f"def _stub({''.join(f'{n}=_U, ' for n in names)}*_rest):\n    return _target({given}*_rest)\n"
+    else:
+        source = "def _stub(*args, **kwargs):\n    return _target(*args, **kwargs)\n"
+    exec(compile(source, "<racepolicy call>", "exec"), namespace)
+    stub: Callable[..., Any] = namespace["_stub"]
+    return stub
+
+
+def repoint(stub: Callable[..., Any], entry: Callable[..., Any]) -> None:
+    """Make a stub of `generate_stub` run `entry`'s code from now on: its namespace takes the entry's names, and
+    its code and defaults become the entry's (a function's globals cannot be replaced; its code can)."""
+    stub.__globals__.update(entry.__globals__)  # type: ignore[attr-defined]
+    stub.__defaults__, stub.__kwdefaults__ = entry.__defaults__, entry.__kwdefaults__  # type: ignore[attr-defined]
+    stub.__code__ = entry.__code__  # type: ignore[attr-defined]
+    stub.generated_source = entry.generated_source  # type: ignore[attr-defined]
