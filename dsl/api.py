@@ -506,29 +506,6 @@ def _plain_sanction(decision: Decision) -> int | Decimal | str:
     return decision.minutes if decision.kind == "time" else decision.kind
 
 
-class PenaltyChart(dict):  # type: ignore[type-arg]
-    """The penalty chart of one race as a read-only dict: infraction -> minutes (int or Decimal) or the kind of sanction.
-
-    A dict, so a lookup is one C-level dict probe (issue #16: the hand-written chart an embedder would type);
-    an infraction it lacks raises the PolicyError that `Rulebook.penalty` raises for it.
-    """
-
-    def __init__(self, entries: Mapping[str, int | Decimal | str], rulebook: Rulebook, race: str) -> None:
-        super().__init__(entries)
-        self.rulebook, self.race = rulebook, race
-
-    def __missing__(self, infraction: str) -> int | Decimal | str:
-        return _plain_sanction(self.rulebook.penalty(infraction, race=self.race))  # raises for an unknown or unsanctioned infraction
-
-    def __repr__(self) -> str:
-        return f"<penalty chart of {self.race} in {self.rulebook.name}: {len(self)} infractions>"
-
-    def _read_only(self, *_: Any, **__: Any) -> Any:
-        raise TypeError("a penalty chart is read-only: it is the policy's")
-
-    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = __ior__ = _read_only  # type: ignore[assignment]
-
-
 RUNNERS = ("compiled", "interpreter")
 
 
@@ -548,7 +525,7 @@ class Rulebook:
         # A lone infraction's decision on a race, made once: the chart is finite and its answers constant.
         self._single: dict[tuple[str, str], Decision] = {}
         self._interpreted: Rulebook | None = None
-        self._charts: dict[str, PenaltyChart] = {}
+        self._charts: dict[str, dict[str, int | Decimal | str]] = {}
 
     @property
     def name(self) -> str:
@@ -594,20 +571,23 @@ class Rulebook:
             self._interpreted = Rulebook(self.edition, runner="interpreter")
         return self._interpreted
 
-    def penalty_chart(self, race: str) -> PenaltyChart:
+    def penalty_chart(self, race: str) -> dict[str, int | Decimal | str]:
         """Every infraction sanctioned on `race`, mapped to its sanction as one plain value, read by one dict lookup:
         the minutes of a time penalty (an int, or a Decimal for a fraction of a minute), otherwise the kind
-        ("disqualify", "disqualify for life", "discretion", "as doping"). `penalty()` gives the whole `Decision`
-        of one or more infractions, with its citations. An infraction the chart lacks raises the PolicyError
-        `penalty()` raises for it; the chart is read-only."""
+        ("disqualify", "disqualify for life", "discretion", "as doping"). A plain `dict`, and a new one on every call
+        (yours to keep or change): a lookup then costs what a dict lookup costs (issue #16: a dict subclass, read-only
+        with a PolicyError for a missing key, cost a quarter more per lookup). An infraction it lacks is a KeyError;
+        `penalty()` gives the whole `Decision` of one or more infractions, with its citations, and words every mistake
+        as a PolicyError with a did-you-mean."""
         found = self._charts.get(race)
         if found is None:
             if race not in self.edition.races:
                 raise self._unknown_race(race)
             # The chart's statements (`penalty_index`: the unconditional ones, as penalty() reads them), each through penalty().
-            entries = {infraction: _plain_sanction(self.penalty(infraction, race=race)) for infraction, on in self.unit.penalty_index if on == race}
-            found = self._charts[race] = PenaltyChart(entries, self, race)
-        return found
+            found = self._charts[race] = {
+                infraction: _plain_sanction(self.penalty(infraction, race=race)) for infraction, on in self.unit.penalty_index if on == race
+            }
+        return dict(found)
 
     def penalty(self, *infractions: str, race: str) -> Decision:
         """The combined sanction for one or more infractions on a race, with the clauses it comes from."""

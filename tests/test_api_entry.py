@@ -281,18 +281,22 @@ def test_a_penalty_chart_reads_as_penalty_does(policies: PolicySet) -> None:
     assert edition.penalty_chart("UTMB")["missing_jacket"] == "disqualify"
 
 
-def test_a_penalty_chart_words_every_mistake(policies: PolicySet) -> None:
+def test_a_penalty_chart_is_a_plain_dict_of_its_own(policies: PolicySet) -> None:
+    # GIVEN the chart of a race WHEN an embedder looks up an infraction the chart lacks, or changes its copy THEN it is a
+    # plain dict: a KeyError, and the edition's chart stays as the policy has it; an unknown race is a PolicyError
     edition = policies.edition("utmb-2022")
     chart = edition.penalty_chart("UTMB")
-    with pytest.raises(racepolicy.PolicyError, match="did you mean 'missing_jacket'"):
+    assert type(chart) is dict
+    with pytest.raises(KeyError):
         chart["missing_jackett"]
+    with pytest.raises(racepolicy.PolicyError, match="did you mean 'missing_jacket'"):
+        edition.penalty("missing_jackett", race="UTMB")
     with pytest.raises(racepolicy.PolicyError, match="did you mean 'UTMB'"):
         edition.penalty_chart("UTMBB")
-    with pytest.raises(TypeError, match="read-only"):
-        chart["missing_jacket"] = 5
-    with pytest.raises(TypeError, match="read-only"):
-        chart.update({"missing_jacket": 5})
+    chart["missing_jacket"] = 5
+    # seed 003:667-669 "no waterproof jacket with hood ... Disqualification"
     assert edition.penalty_chart("UTMB")["missing_jacket"] == "disqualify"
+    assert edition.penalty_chart("UTMB") == edition.interpreted().penalty_chart("UTMB")
 
 
 BOUNDS = '''edition trail 2025 "x"
