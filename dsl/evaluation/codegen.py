@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import builtins
 import datetime
+import functools
 import keyword
 import operator
 import re
 import sys
+import types
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, Inexact, localcontext
 from typing import TYPE_CHECKING, Any
@@ -846,16 +848,22 @@ def generate_stub(target: Callable[..., Any], names: list[str]) -> Callable[...,
     before its rule's code is generated (a warming rule, a table, the interpreter), which `repoint` can later turn
     into the generated entry in place, so that every holder of the callable gets the generated code. It binds its
     arguments as the entry does (`generate_entry`): by the parameters' names when `own_names`, a parameter left out
-    given to `target` as `OMITTED`, so a call Python cannot bind fails the same way before and after."""
-    namespace: dict[str, Any] = {"_target": target, "_U": OMITTED}
-    if own_names(names):
+    given to `target` as `OMITTED`, so a call Python cannot bind fails the same way before and after. The code of a
+    stub is compiled once per list of names (a `loads()` for one answer would otherwise pay a `compile()` per rule)."""
+    code, defaults = _stub_code(tuple(names))
+    return types.FunctionType(code, {"_target": target, "_U": OMITTED}, "_stub", defaults)
+
+
+@functools.lru_cache(maxsize=512)
+def _stub_code(names: tuple[str, ...]) -> tuple[types.CodeType, tuple[Any, ...] | None]:
+    if own_names(list(names)):
         given = "".join(f"{n}, " for n in names)
         source = f"def _stub({''.join(f'{n}=_U, ' for n in names)}*_rest):\n    return _target({given}*_rest)\n"
     else:
         source = "def _stub(*args, **kwargs):\n    return _target(*args, **kwargs)\n"
+    namespace: dict[str, Any] = {"_U": OMITTED}
     exec(compile(source, "<racepolicy call>", "exec"), namespace)
-    stub: Callable[..., Any] = namespace["_stub"]
-    return stub
+    return namespace["_stub"].__code__, namespace["_stub"].__defaults__
 
 
 def repoint(stub: Callable[..., Any], entry: Callable[..., Any]) -> None:
