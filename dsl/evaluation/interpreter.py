@@ -71,6 +71,7 @@ class Evaluator:
         # Rule calls and table lookups are made inline (untraced) unless a subclass serves them (CompiledEvaluator).
         self._own_rules = type(self).call_rule is Evaluator.call_rule
         self._own_tables = type(self).call_table is Evaluator.call_table
+        self._own_schedules = type(self).call_schedule is Evaluator.call_schedule
         # The handler of each node class. Each handler counts its node's step; the common ones evaluate their
         # children through this dict directly (one Python call per node, none for a literal or a parameter).
         self._dispatch: dict[type, Callable[[Any, Mapping[str, Any]], Any]] = {
@@ -216,17 +217,27 @@ class Evaluator:
         self._steps += 1
         if self._steps > MAX_STEPS:
             raise self._too_many_steps(expr)
-        subject = self.evaluate(expr.subject, env)
-        if isinstance(subject, RaceValue):
-            if expr.name == "name":
+        node = expr.subject
+        if type(node) is _NAME and env is not self.query_facts and node.name in env:  # a parameter or fact (see _name)
+            self._steps += 1
+            if self._steps > MAX_STEPS:
+                raise self._too_many_steps(node)
+            subject = env[node.name]
+        else:
+            subject = self.evaluate(node, env)
+        if type(subject) is RaceValue or isinstance(subject, RaceValue):
+            name = expr.name
+            if name == "name":
                 return subject.name
-            if expr.name == "title":
+            if name == "title":
                 return subject.title
-            if expr.name not in subject.attributes:
-                raise self.fail(f"race {subject.name} has no {expr.name}", expr.span, "the policy does not give it for this race")
-            value = subject.attributes[expr.name]
-            race = self.edition.races.get(subject.name)
-            self.note("attribute", f"{subject.name}.{expr.name}", result=value, citation=race.citations.get(expr.name) if race else None)
+            attributes = subject.attributes
+            if name not in attributes:
+                raise self.fail(f"race {subject.name} has no {name}", expr.span, "the policy does not give it for this race")
+            value = attributes[name]
+            if self.tracing:  # the note's text and citation, only when there is a trace to write them in
+                race = self.edition.races.get(subject.name)
+                self.note("attribute", f"{subject.name}.{name}", result=value, citation=race.citations.get(name) if race else None)
             return value
         if isinstance(subject, Record):
             try:
@@ -496,6 +507,18 @@ class Evaluator:
             if row is not None and type(row.value) is _LITERAL and len(row.keys) == len(args):
                 return row.value.value
             return self.call_table(name, args, expr.span)
+        if name in ed.schedules and self._own_schedules and not self.tracing and self._depth and len(args) == 1 and type(args[0]) is datetime.date:
+            # Inside a rule, untraced: the first tier that holds, and a constant tier's value with its one step counted
+            # (call_schedule's own work, without its frames). Near the step or depth limit, call_schedule reports it.
+            when = args[0]
+            for tier in ed.schedules[name].tiers:
+                if tier.through is None or when <= tier.through:
+                    value = tier.value
+                    if type(value) is _LITERAL and self._steps < MAX_STEPS and self._depth < MAX_CALL_DEPTH:
+                        self._steps += 1
+                        return value.value
+                    break
+            return self.call_schedule(name, args, expr.span)
         return self.call(name, args, expr.span)
 
     # ---- calls
@@ -623,7 +646,8 @@ class Evaluator:
 
     def call_schedule(self, name: str, args: Sequence[Any], span: Span) -> Any:
         schedule = self.edition.schedules[name]
-        self._check_args(name, ["date"], args, span)
+        if len(args) != 1:
+            self._check_args(name, ["date"], args, span)
         when = args[0]
         if not isinstance(when, datetime.date):
             raise self.fail(f"schedule {name} needs a date, not {type_name(when)}", span, "write a date such as 2022-05-15")
@@ -634,8 +658,9 @@ class Evaluator:
                     value = self.evaluate(tier.value, {})
                 finally:
                     self._leave(previous)
-                detail = "otherwise" if tier.through is None else f"through {tier.through.isoformat()}"
-                self.note("schedule", name, detail, [("date", when)], value, tier.citation)
+                if self.tracing:  # the detail's text only when there is a trace to write it in
+                    detail = "otherwise" if tier.through is None else f"through {tier.through.isoformat()}"
+                    self.note("schedule", name, detail, [("date", when)], value, tier.citation)
                 return value
         last = schedule.tiers[-1].through if schedule.tiers else None
         raise self.fail(

@@ -46,7 +46,8 @@ def _magnitude(value: Any) -> Decimal | None:
 
 def check_range(value: Any) -> Any:
     """The value itself, or OutOfRangeError when its number is too large to be exact."""
-    number = _magnitude(value)
+    magnitude = _MAGNITUDE_BY_CLASS.get(type(value))
+    number = magnitude(value) if magnitude is not None else _magnitude(value)
     if number is not None and (not number.is_finite() or abs(number) >= MAX_MAGNITUDE):
         raise OutOfRangeError(f"the result is too large (limit {MAX_MAGNITUDE:.0e})")
     return value
@@ -162,8 +163,32 @@ def result_kind(op: str, left: str, right: str) -> str | None:
     return found[0] if found else None
 
 
+# ---- arithmetic found by the operands' exact classes (issue #16) ----------------------------------------------
+# The classes whose values are exactly of one kind (values._KIND_OF_TYPE: a subclass, such as datetime against date,
+# falls to `type_name`), and ARITHMETIC keyed by (operator, left class, right class): `apply` finds an implementation
+# with one dict probe instead of naming both kinds first. The same implementations, so the same results and errors.
+_CLASSES_OF_KIND: dict[str, tuple[type, ...]] = {
+    "number": (Decimal, int), "money": (Money,), "duration": (Duration,), "length": (Length,), "percent": (Percent,),
+    "date": (datetime.date,), "time": (TimeOfDay,), "datetime": (datetime.datetime,),
+}
+ARITHMETIC_BY_CLASS: dict[tuple[str, type, type], Impl] = {
+    (op, left, right): impl
+    for (op, lk, rk), (_, impl) in ARITHMETIC.items()
+    for left in _CLASSES_OF_KIND[lk]
+    for right in _CLASSES_OF_KIND[rk]
+}
+# How check_range finds a result's number, by its exact class (a class not here goes through _magnitude).
+_MAGNITUDE_BY_CLASS: dict[type, Callable[[Any], Decimal | None]] = {
+    Decimal: lambda v: v, Money: lambda v: v.amount, Duration: lambda v: v.minutes, Length: lambda v: v.metres,
+    Percent: lambda v: v.value, datetime.date: lambda v: None, datetime.datetime: lambda v: None, TimeOfDay: lambda v: None,
+}
+
+
 def apply(op: str, left: Any, right: Any) -> Any:
     """Apply a binary operator to two values; raises OperatorError for kinds that do not mix."""
+    impl = ARITHMETIC_BY_CLASS.get((op, type(left), type(right)))
+    if impl is not None:
+        return _arithmetic(op, impl, left, right)
     lk, rk = type_name(left), type_name(right)
     if op in ("in", "notin"):
         found = _member(left, right)
@@ -184,8 +209,13 @@ def apply(op: str, left: Any, right: Any) -> Any:
     found = ARITHMETIC.get((op, lk, rk))
     if found is None:
         raise OperatorError(describe_mismatch(op, lk, rk))
+    return _arithmetic(op, found[1], left, right)
+
+
+def _arithmetic(op: str, impl: Impl, left: Any, right: Any) -> Any:
+    """An arithmetic operator's result, within range, or the OperatorError that says why not."""
     try:
-        return check_range(found[1](left, right))
+        return check_range(impl(left, right))
     except OverflowError:
         raise OutOfRangeError("the resulting date is outside the calendar") from None
     except InvalidOperation as exc:
