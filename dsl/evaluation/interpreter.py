@@ -11,7 +11,7 @@ from typing import Any
 from racepolicy.evaluation.builtins import BUILTINS
 from racepolicy.evaluation.fidelity import NOT_APPLICABLE
 from racepolicy.evaluation.model import Citation, Edition, Penalty, cite
-from racepolicy.evaluation.operators import OperatorError, OutOfRangeError, apply, check_range
+from racepolicy.evaluation.operators import ARITHMETIC_BY_CLASS, OperatorError, OutOfRangeError, apply, arithmetic, check_range
 from racepolicy.evaluation.trace import TraceEntry
 from racepolicy.evaluation.values import GroupValue, RaceValue, Record, Sanction, combine_sanctions, render, type_name
 from racepolicy.language import ast
@@ -46,6 +46,9 @@ _COUNTS_ITS_STEP = frozenset({
     ast.Literal, ast.MonthDay, ast.Name, ast.Field, ast.Call, ast.Unary, ast.Binary, ast.IfExpr, ast.ListExpr, ast.RecordExpr,
     ast.NotApplicable, ast.Where,
 })
+# A call of a rule prepared once per evaluator (Evaluator._call_site): the node (held, so that its id is not given to
+# another node), whether its arguments are the rule's parameters by name and in order, and their names.
+_CallSite = tuple[ast.Call, bool, tuple[str, ...]]
 _NO_ROW: Any = object()  # a table's memo has not seen the key (None there means: no row)
 
 
@@ -68,6 +71,7 @@ class Evaluator:
         self._hints = True  # whether errors are given their hints (not where only their message is used)
         # Rules prepared once per evaluator (issue #16): body, parameter names, and the checks of typed parameters.
         self._rule_plans: dict[str, _RulePlan] = {}
+        self._sites: dict[int, _CallSite] = {}  # call nodes prepared once, by id (issue #16)
         # Rule calls and table lookups are made inline (untraced) unless a subclass serves them (CompiledEvaluator).
         self._own_rules = type(self).call_rule is Evaluator.call_rule
         self._own_tables = type(self).call_table is Evaluator.call_table
@@ -362,8 +366,9 @@ class Evaluator:
                 return left == right
             elif op == "!=":
                 return left != right
+        impl = ARITHMETIC_BY_CLASS.get((op, kind, type(right)))  # what `apply` looks up first, without its frame
         try:
-            return apply(op, left, right)
+            return arithmetic(op, impl, left, right) if impl is not None else apply(op, left, right)
         except OperatorError as exc:
             raise self._operator_failed(exc, expr.span) from None
 
@@ -449,29 +454,47 @@ class Evaluator:
         self._steps += 1
         if self._steps > MAX_STEPS:
             raise self._too_many_steps(expr)
-        dispatch = self._dispatch
-        args = []
-        for node in expr.args:
-            cls = type(node)
-            if cls is _LITERAL:  # a leaf, evaluated here: its step counted, no call
-                self._steps += 1
-                if self._steps > MAX_STEPS:
-                    raise self._too_many_steps(node)
-                value = node.value
-            elif cls is _NAME and env is not self.query_facts and node.name in env:  # a parameter or fact (see _name)
-                self._steps += 1
-                if self._steps > MAX_STEPS:
-                    raise self._too_many_steps(node)
-                value = env[node.name]
-            else:
-                try:
-                    value = dispatch[cls](node, env)
-                except RecursionError:
-                    raise self._nested(node) from None
-            args.append(value)
         name = expr.function
         ed = self.edition
-        if name in ed.rules:  # what `call` tries first, without its frame
+        rule = name in ed.rules
+        callee_env = None
+        if rule and type(env) is dict and env is not self.query_facts and not self.tracing and self._own_rules:
+            site = self._sites.get(id(expr))
+            if site is None or site[0] is not expr:
+                site = self._call_site(expr)
+            if site[1] and len(env) == len(site[0].args) and self._steps + len(env) <= MAX_STEPS:
+                # The arguments are the names of the rule's parameters, in order, and the environment holds just those
+                # names: it is the callee's environment (what dict(zip(names, args)) would build; evaluation never
+                # changes an environment). The arguments are read at once, one step each, as the loop below would.
+                try:
+                    args = list(map(env.__getitem__, site[2]))
+                except KeyError:
+                    pass  # a name that is no parameter here (a race, a rule without parameters): evaluated one by one
+                else:
+                    self._steps += len(args)
+                    callee_env = env
+        if callee_env is None:
+            dispatch = self._dispatch
+            args = []
+            for node in expr.args:
+                cls = type(node)
+                if cls is _LITERAL:  # a leaf, evaluated here: its step counted, no call
+                    self._steps += 1
+                    if self._steps > MAX_STEPS:
+                        raise self._too_many_steps(node)
+                    value = node.value
+                elif cls is _NAME and env is not self.query_facts and node.name in env:  # a parameter or fact (see _name)
+                    self._steps += 1
+                    if self._steps > MAX_STEPS:
+                        raise self._too_many_steps(node)
+                    value = env[node.name]
+                else:
+                    try:
+                        value = dispatch[cls](node, env)
+                    except RecursionError:
+                        raise self._nested(node) from None
+                args.append(value)
+        if rule:  # what `call` tries first, without its frame
             if self.tracing or not self._own_rules:
                 return self.call_rule(name, args, expr.span)
             # call_rule untraced, without its frame: check the arguments, enter the policy, evaluate the body.
@@ -491,7 +514,7 @@ class Evaluator:
             previous = self._source
             self._source = ed.source
             try:
-                return dispatch[type(body)](body, dict(zip(names, args)))  # noqa: B905 - lengths checked above; the keyword alone costs half as much as the zip
+                return self._dispatch[type(body)](body, dict(zip(names, args)) if callee_env is None else callee_env)  # noqa: B905 - lengths checked above
             except RecursionError:
                 raise self._nested(body) from None
             finally:
@@ -520,6 +543,16 @@ class Evaluator:
                     break
             return self.call_schedule(name, args, expr.span)
         return self.call(name, args, expr.span)
+
+    def _call_site(self, expr: ast.Call) -> _CallSite:
+        """A call of a rule prepared once (issue #16): whether its arguments are the rule's parameters by name, in order
+        (bare names, each once), and those names."""
+        names = tuple(a.name for a in expr.args if type(a) is _NAME)
+        plan = self._rule_plans.get(expr.function) or self._rule_plan(expr.function)
+        site = (expr, names == plan[1] and len(names) == len(expr.args), names)
+        if len(self._sites) < 4096:  # the calls of a policy; an evaluator asked many queries' own calls stops adding them
+            self._sites[id(expr)] = site  # the node is held in its site, so its id cannot be given to another node
+        return site
 
     # ---- calls
     def call(self, name: str, args: Sequence[Any], span: Span) -> Any:
