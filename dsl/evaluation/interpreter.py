@@ -72,6 +72,7 @@ class Evaluator:
         # Rules prepared once per evaluator (issue #16): body, parameter names, and the checks of typed parameters.
         self._rule_plans: dict[str, _RulePlan] = {}
         self._sites: dict[int, _CallSite] = {}  # call nodes prepared once, by id (issue #16)
+        self._schedule_tiers: dict[str, tuple[tuple[datetime.date | None, Any], ...]] = {}  # _schedule_plan
         # Rule calls and table lookups are made inline (untraced) unless a subclass serves them (CompiledEvaluator).
         self._own_rules = type(self).call_rule is Evaluator.call_rule
         self._own_tables = type(self).call_table is Evaluator.call_table
@@ -534,15 +535,23 @@ class Evaluator:
             # Inside a rule, untraced: the first tier that holds, and a constant tier's value with its one step counted
             # (call_schedule's own work, without its frames). Near the step or depth limit, call_schedule reports it.
             when = args[0]
-            for tier in ed.schedules[name].tiers:
-                if tier.through is None or when <= tier.through:
-                    value = tier.value
-                    if type(value) is _LITERAL and self._steps < MAX_STEPS and self._depth < MAX_CALL_DEPTH:
+            for through, value in self._schedule_tiers.get(name) or self._schedule_plan(name):
+                if through is None or when <= through:
+                    if value is not _NO_ROW and self._steps < MAX_STEPS and self._depth < MAX_CALL_DEPTH:
                         self._steps += 1
-                        return value.value
+                        return value
                     break
             return self.call_schedule(name, args, expr.span)
         return self.call(name, args, expr.span)
+
+    def _schedule_plan(self, name: str) -> tuple[tuple[datetime.date | None, Any], ...]:
+        """A schedule's tiers prepared once: each tier's last day (None for `otherwise`) and its constant value
+        (_NO_ROW when the value is no literal, for call_schedule to evaluate)."""
+        tiers = tuple(
+            (tier.through, tier.value.value if type(tier.value) is _LITERAL else _NO_ROW) for tier in self.edition.schedules[name].tiers
+        )
+        self._schedule_tiers[name] = tiers
+        return tiers
 
     def _call_site(self, expr: ast.Call) -> _CallSite:
         """A call of a rule prepared once (issue #16): whether its arguments are the rule's parameters by name, in order
