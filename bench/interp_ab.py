@@ -6,7 +6,7 @@ package is today's), checks that every revision gives the same answers, then tim
 revision in turn, and prints the median µs per call and each revision's ratio to the first, run by run.
 The API's own hop (`_Checked.call`, the call plan, the per-thread closure) is not in these figures.
 
-    python bench/interp_ab.py REV [REV ...] [--items N] [--rounds R]
+    python bench/interp_ab.py REV [REV ...] [--items N] [--rounds R]     # REV `worktree`: the files as they are now
 """
 
 from __future__ import annotations
@@ -32,7 +32,10 @@ def interpreter_of(rev: str) -> types.ModuleType:
     """The interpreter module of `rev`, with that revision's operators module (imported under names of their own)."""
     modules = {}
     for name in ("operators", "interpreter"):
-        text = subprocess.run(["git", "show", f"{rev}:dsl/evaluation/{name}.py"], capture_output=True, text=True, check=True).stdout
+        if rev == "worktree":  # the files as they are now, committed or not
+            text = (Path(__file__).resolve().parent.parent / "dsl" / "evaluation" / f"{name}.py").read_text()
+        else:
+            text = subprocess.run(["git", "show", f"{rev}:dsl/evaluation/{name}.py"], capture_output=True, text=True, check=True).stdout
         text = text.replace("racepolicy.evaluation.operators", f"racepolicy.evaluation._ab_{rev}_operators")
         module = types.ModuleType(f"racepolicy.evaluation._ab_{rev}_{name}")
         sys.modules[module.__name__] = module

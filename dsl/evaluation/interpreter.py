@@ -37,7 +37,8 @@ MAX_STEPS = 200_000
 # The hot handlers (binary, if, call, field) evaluate a child that is a literal or a parameter in place, written out in
 # each of them (step counted, limit checked, value read) rather than through a helper: a Python call per leaf was a
 # third of an interpreted qualification (bench/analysis.md, "The interpreter through the API"). Keep the copies alike.
-_LITERAL, _NAME = ast.Literal, ast.Name
+_LITERAL, _NAME, _FIELD = ast.Literal, ast.Name, ast.Field
+_OWN_FIELDS = frozenset({"name", "title"})  # a race's fields that are no attribute of it (see _field)
 # A rule prepared for calls (Evaluator._rule_plan): body, parameter names, typed-parameter checks, classes that passed.
 _RulePlan = tuple[ast.Expr, tuple[str, ...], tuple[tuple[int, str, str], ...], set[tuple[type, ...]]]
 # The node classes whose handlers begin by counting their step (`self._steps += 1`, then the limit): a handler
@@ -296,6 +297,12 @@ class Evaluator:
             if self._steps > MAX_STEPS:
                 raise self._too_many_steps(node)
             left = env[node.name]
+        elif (
+            cls is _FIELD and type(node.subject) is _NAME and env is not self.query_facts and type(subject := env.get(node.subject.name)) is RaceValue
+            and node.name in subject.attributes and node.name not in _OWN_FIELDS and not self.tracing and self._steps + 2 <= MAX_STEPS
+        ):  # a race parameter's attribute (`race.fee`), read here as _field reads it untraced: its step and its subject's
+            self._steps += 2
+            left = subject.attributes[node.name]
         else:
             try:
                 left = dispatch[cls](node, env)
