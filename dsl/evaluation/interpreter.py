@@ -38,6 +38,7 @@ MAX_STEPS = 200_000
 # each of them (step counted, limit checked, value read) rather than through a helper: a Python call per leaf was a
 # third of an interpreted qualification (bench/analysis.md, "The interpreter through the API"). Keep the copies alike.
 _LITERAL, _NAME, _FIELD = ast.Literal, ast.Name, ast.Field
+_DATE = datetime.date
 _OWN_FIELDS = frozenset({"name", "title"})  # a race's fields that are no attribute of it (see _field)
 # A rule prepared for calls (Evaluator._rule_plan): body, parameter names, typed-parameter checks, classes that passed.
 _RulePlan = tuple[ast.Expr, tuple[str, ...], tuple[tuple[int, str, str], ...], set[tuple[type, ...]]]
@@ -463,6 +464,18 @@ class Evaluator:
         if self._steps > MAX_STEPS:
             raise self._too_many_steps(expr)
         name = expr.function
+        tiers = self._schedule_tiers.get(name)  # a schedule called before (never a rule's name: see the fast path below)
+        if tiers is not None and len(expr.args) == 1 and not self.tracing and self._depth and self._depth < MAX_CALL_DEPTH:
+            # A schedule of constant tiers called with a parameter inside a rule: the fast path below, without the
+            # general path's argument list (the parameter's step and the tier's counted together).
+            node = expr.args[0]
+            if type(node) is _NAME and env is not self.query_facts and type(when := env.get(node.name)) is _DATE and self._steps + 2 <= MAX_STEPS:
+                for through, value in tiers:
+                    if through is None or when <= through:
+                        if value is not _NO_ROW:
+                            self._steps += 2
+                            return value
+                        break
         ed = self.edition
         rule = name in ed.rules
         callee_env = None
@@ -538,7 +551,7 @@ class Evaluator:
             if row is not None and type(row.value) is _LITERAL and len(row.keys) == len(args):
                 return row.value.value
             return self.call_table(name, args, expr.span)
-        if name in ed.schedules and self._own_schedules and not self.tracing and self._depth and len(args) == 1 and type(args[0]) is datetime.date:
+        if name in ed.schedules and self._own_schedules and not self.tracing and self._depth and len(args) == 1 and type(args[0]) is _DATE:
             # Inside a rule, untraced: the first tier that holds, and a constant tier's value with its one step counted
             # (call_schedule's own work, without its frames). Near the step or depth limit, call_schedule reports it.
             when = args[0]

@@ -181,11 +181,11 @@ _HUNDRED = Decimal(100)
 def _money_times_percent(a: Money, b: Percent) -> Money:
     # Money.of(a.amount * b.ratio, a.currency) without its two calls: b.ratio is b.value / 100, and dividing by the int
     # or by Decimal(100) gives the same Decimal; the product is rounded to the cent half-up, as Money.of rounds it.
-    return Money((a.amount * (b.value / _HUNDRED)).quantize(CENT, rounding=ROUND_HALF_UP), a.currency)
+    return Money((a.amount * (b.value / _HUNDRED)).quantize(CENT, ROUND_HALF_UP), a.currency)  # rounding by position: cheaper
 
 
 def _percent_times_money(a: Percent, b: Money) -> Money:
-    return Money(((a.value / _HUNDRED) * b.amount).quantize(CENT, rounding=ROUND_HALF_UP), b.currency)  # as above
+    return Money(((a.value / _HUNDRED) * b.amount).quantize(CENT, ROUND_HALF_UP), b.currency)  # as above
 
 
 ARITHMETIC_BY_CLASS: dict[tuple[str, type, type], Impl] = {
