@@ -464,7 +464,9 @@ class Evaluator:
         if self._steps > MAX_STEPS:
             raise self._too_many_steps(expr)
         name = expr.function
-        tiers = self._schedule_tiers.get(name)  # a schedule called before (never a rule's name: see the fast path below)
+        ed = self.edition
+        rule = name in ed.rules
+        tiers = None if rule else self._schedule_tiers.get(name)  # a schedule called before (see the fast path below)
         if tiers is not None and len(expr.args) == 1 and not self.tracing and self._depth and self._depth < MAX_CALL_DEPTH:
             # A schedule of constant tiers called with a parameter inside a rule: the fast path below, without the
             # general path's argument list (the parameter's step and the tier's counted together).
@@ -476,8 +478,6 @@ class Evaluator:
                             self._steps += 2
                             return value
                         break
-        ed = self.edition
-        rule = name in ed.rules
         callee_env = None
         if rule and type(env) is dict and env is not self.query_facts and not self.tracing and self._own_rules:
             site = self._sites.get(id(expr))
