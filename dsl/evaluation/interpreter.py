@@ -522,7 +522,27 @@ class Evaluator:
             body, names, checks, passed = self._rule_plans.get(name) or self._rule_plan(name)
             if len(names) != len(args):
                 self._check_args(name, names, args, expr.span)
-            classes = tuple(map(type, args))
+            if callee_env is None:
+                # The arguments' classes (for the check) and the environment, written out for up to four parameters: dict(zip(...)) and
+                # tuple(map(type, ...)) cost three times as much for two (issue #16). Lengths were checked above.
+                n = len(args)
+                if n == 2:
+                    a0, a1 = args
+                    classes, env = (type(a0), type(a1)), {names[0]: a0, names[1]: a1}
+                elif n == 1:
+                    (a0,) = args
+                    classes, env = (type(a0),), {names[0]: a0}
+                elif n == 3:
+                    a0, a1, a2 = args
+                    classes, env = (type(a0), type(a1), type(a2)), {names[0]: a0, names[1]: a1, names[2]: a2}
+                elif n == 4:
+                    a0, a1, a2, a3 = args
+                    classes, env = (type(a0), type(a1), type(a2), type(a3)), {names[0]: a0, names[1]: a1, names[2]: a2, names[3]: a3}
+                else:
+                    classes, env = tuple(map(type, args)), dict(zip(names, args))  # noqa: B905 - lengths checked above
+                callee_env = env
+            else:
+                classes = tuple(map(type, args))
             if classes not in passed:
                 self._check_params(name, checks, args, classes, passed, expr.span)
             depth = self._depth
@@ -535,7 +555,7 @@ class Evaluator:
             previous = self._source
             self._source = ed.source
             try:
-                return self._dispatch[type(body)](body, dict(zip(names, args)) if callee_env is None else callee_env)  # noqa: B905 - lengths checked above
+                return self._dispatch[type(body)](body, callee_env)
             except RecursionError:
                 raise self._nested(body) from None
             finally:
@@ -674,7 +694,23 @@ class Evaluator:
         body, names, checks, passed = self._rule_plans.get(name) or self._rule_plan(name)
         if len(names) != len(args):
             self._check_args(name, names, args, span)
-        classes = tuple(map(type, args))
+        # The arguments' classes (for the check) and the environment, written out for up to four parameters: dict(zip(...)) and
+        # tuple(map(type, ...)) cost three times as much for two (issue #16). Lengths were checked above.
+        n = len(args)
+        if n == 2:
+            a0, a1 = args
+            classes, env = (type(a0), type(a1)), {names[0]: a0, names[1]: a1}
+        elif n == 1:
+            (a0,) = args
+            classes, env = (type(a0),), {names[0]: a0}
+        elif n == 3:
+            a0, a1, a2 = args
+            classes, env = (type(a0), type(a1), type(a2)), {names[0]: a0, names[1]: a1, names[2]: a2}
+        elif n == 4:
+            a0, a1, a2, a3 = args
+            classes, env = (type(a0), type(a1), type(a2), type(a3)), {names[0]: a0, names[1]: a1, names[2]: a2, names[3]: a3}
+        else:
+            classes, env = tuple(map(type, args)), dict(zip(names, args))  # noqa: B905 - lengths checked above
         if classes not in passed:
             self._check_params(name, checks, args, classes, passed, span)
         tracing = self.tracing
@@ -691,7 +727,7 @@ class Evaluator:
         previous = self._source
         self._source = self.edition.source
         try:
-            result = self._dispatch[type(body)](body, dict(zip(names, args)))  # noqa: B905 - lengths checked above; the keyword alone costs half as much as the zip
+            result = self._dispatch[type(body)](body, env)
         except RecursionError:
             raise self._nested(body) from None
         finally:
