@@ -380,11 +380,19 @@ def _interpreted(edition: Edition, name: str, source: Source | None = None) -> C
     span = found.decl.span if found is not None else NOWHERE
     local = threading.local()
 
+    def evaluator() -> Evaluator:
+        local.evaluator = made = Evaluator(edition, source, tracing=False)
+        return made
+
+    if name in edition.rules:
+        # A rule goes straight to call_rule (what `call` would route it to, without its frame: issue #16).
+        def call_rule(*values: Any) -> Any:
+            return (getattr(local, "evaluator", None) or evaluator()).call_rule(name, values, span)
+
+        return call_rule
+
     def call(*values: Any) -> Any:
-        evaluator = getattr(local, "evaluator", None)
-        if evaluator is None:
-            evaluator = local.evaluator = Evaluator(edition, source, tracing=False)
-        return evaluator.call(name, values, span)
+        return (getattr(local, "evaluator", None) or evaluator()).call(name, values, span)
 
     return call
 

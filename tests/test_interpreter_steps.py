@@ -144,3 +144,79 @@ def test_untraced_calls_answer_as_traced_ones_on_the_qualification(bundled: Poli
         answers.add(str(outcomes[0]))
     assert {"none", "OCC", "CCC", "UTMB"} <= answers
     assert any("no row" in answer for answer in answers)  # an unknown tier or category is reported, alike
+
+
+PASSING = HEADER + """\
+rule inner(x: number, y: number) = x - y
+rule outer(x: number, y: number) = inner(x, y)
+rule swapped(y: number, x: number) = inner(x, y)
+rule renamed(a: number, b: number) = inner(a, b)
+rule wider(x: number, y: number, z: number) = inner(x, y) + z
+rule loose(x: any, y: any) = inner(x, y)
+rule positive(item: number) = item > 0
+rule kept(items: list) = items where positive(item)
+rule kept_here = [3, -1, 2] where positive(item)
+"""
+
+
+@pytest.mark.parametrize(("rule", "args", "expected"), [
+    ("outer", [Decimal(5), Decimal(3)], Decimal(2)),
+    ("swapped", [Decimal(5), Decimal(3)], Decimal(-2)),  # y = 5, x = 3: bound by name, not by position
+    ("renamed", [Decimal(5), Decimal(3)], Decimal(2)),  # other names: bound afresh
+    ("wider", [Decimal(5), Decimal(3), Decimal(10)], Decimal(12)),
+    ("loose", [Decimal(5), Decimal(3)], Decimal(2)),
+    ("kept", [(Decimal(3), Decimal(-1), Decimal(2))], (Decimal(3), Decimal(2))),
+    ("kept_here", [], (Decimal(3), Decimal(2))),  # `where` binds `item`: the callee's parameter, by name
+])
+def test_a_rule_called_with_its_own_parameters_answers_as_with_fresh_bindings(rule: str, args: list[object], expected: object) -> None:
+    # Untraced, a rule called with the names of its parameters takes the caller's environment when it holds just
+    # those names; traced, the arguments are bound afresh. Answers and steps must be the same.
+    edition = compile_source(Source("passing.policy", PASSING), None)
+    untraced, traced = Evaluator(edition, tracing=False), Evaluator(edition, tracing=True)
+    assert untraced.call_rule(rule, args, NOWHERE) == traced.call_rule(rule, args, NOWHERE) == expected
+    assert untraced._steps == traced._steps
+
+
+def test_a_rule_called_with_its_own_parameters_still_checks_their_kinds() -> None:
+    edition = compile_source(Source("passing.policy", PASSING), None)
+    for evaluator in (Evaluator(edition, tracing=False), Evaluator(edition, tracing=True)):
+        assert evaluator.call_rule("loose", [Decimal(1), Decimal(1)], NOWHERE) == Decimal(0)
+        with pytest.raises(EvaluationError) as info:
+            evaluator.call_rule("loose", ["five", Decimal(3)], NOWHERE)
+        assert info.value.message == "argument 'x' of inner must be number, not text"
+
+
+@pytest.mark.parametrize(("edition_name", "rule", "args"), [
+    # seed 003: "Until the End of April 60%" (a schedule of constant tiers, read in the call node untraced), UTMB.fee
+    ("utmb-2022", "refund", ["UTMB", (2022, 5, 3)]),
+    ("utmb-2022", "refund", ["OCC", (2022, 9, 1)]),
+    # world series: a rule called with its own parameters, a table, and a rule called with one of them
+    ("world-series-2023", "finals_qualification", ["event", "100M", "women", Decimal(2)]),
+    ("world-series-2023", "finals_qualification", ["major", "50K", "men", Decimal(11)]),
+])
+def test_the_fast_paths_stop_at_the_step_and_node_the_traced_walk_stops_at(
+    bundled: PolicySet, monkeypatch: pytest.MonkeyPatch, edition_name: str, rule: str, args: list[object],
+) -> None:
+    # With the budget set to every count below what the answer needs, the untraced evaluator (whose fast paths count
+    # several steps at once, or leave the work to the general path near the limit) stops at the same node, with the
+    # same error, as the traced one, which takes the general path throughout; at the count needed, both answer.
+    import datetime
+
+    from racepolicy.evaluation import interpreter
+
+    edition = bundled.find(edition_name)
+    values = [Evaluator(edition).race_value(a) if a in edition.races else datetime.date(*a) if isinstance(a, tuple) else a for a in args]
+    traced = Evaluator(edition, tracing=True)
+    answer = traced.call_rule(rule, values, NOWHERE)
+    needed = traced._steps
+    assert needed > 5
+    for limit in range(1, needed + 1):
+        monkeypatch.setattr(interpreter, "MAX_STEPS", limit)
+        outcomes = []
+        for evaluator in (Evaluator(edition, tracing=False), Evaluator(edition, tracing=True)):
+            try:
+                outcomes.append(evaluator.call_rule(rule, values, NOWHERE))
+            except StepLimitError as exc:
+                outcomes.append((exc.message, exc.span, exc.source.name))
+        assert outcomes[0] == outcomes[1], limit
+        assert (outcomes[0] == answer) is (limit == needed)

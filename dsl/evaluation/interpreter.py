@@ -11,7 +11,7 @@ from typing import Any
 from racepolicy.evaluation.builtins import BUILTINS
 from racepolicy.evaluation.fidelity import NOT_APPLICABLE
 from racepolicy.evaluation.model import Citation, Edition, Penalty, cite
-from racepolicy.evaluation.operators import OperatorError, OutOfRangeError, apply, check_range
+from racepolicy.evaluation.operators import ARITHMETIC_BY_CLASS, OperatorError, OutOfRangeError, apply, arithmetic, check_range
 from racepolicy.evaluation.trace import TraceEntry
 from racepolicy.evaluation.values import GroupValue, RaceValue, Record, Sanction, combine_sanctions, render, type_name
 from racepolicy.language import ast
@@ -37,7 +37,9 @@ MAX_STEPS = 200_000
 # The hot handlers (binary, if, call, field) evaluate a child that is a literal or a parameter in place, written out in
 # each of them (step counted, limit checked, value read) rather than through a helper: a Python call per leaf was a
 # third of an interpreted qualification (bench/analysis.md, "The interpreter through the API"). Keep the copies alike.
-_LITERAL, _NAME = ast.Literal, ast.Name
+_LITERAL, _NAME, _FIELD = ast.Literal, ast.Name, ast.Field
+_DATE = datetime.date
+_OWN_FIELDS = frozenset({"name", "title"})  # a race's fields that are no attribute of it (see _field)
 # A rule prepared for calls (Evaluator._rule_plan): body, parameter names, typed-parameter checks, classes that passed.
 _RulePlan = tuple[ast.Expr, tuple[str, ...], tuple[tuple[int, str, str], ...], set[tuple[type, ...]]]
 # The node classes whose handlers begin by counting their step (`self._steps += 1`, then the limit): a handler
@@ -46,6 +48,9 @@ _COUNTS_ITS_STEP = frozenset({
     ast.Literal, ast.MonthDay, ast.Name, ast.Field, ast.Call, ast.Unary, ast.Binary, ast.IfExpr, ast.ListExpr, ast.RecordExpr,
     ast.NotApplicable, ast.Where,
 })
+# A call of a rule prepared once per evaluator (Evaluator._call_site): the node (held, so that its id is not given to
+# another node), whether its arguments are the rule's parameters by name and in order, and their names.
+_CallSite = tuple[ast.Call, bool, tuple[str, ...]]
 _NO_ROW: Any = object()  # a table's memo has not seen the key (None there means: no row)
 
 
@@ -68,9 +73,12 @@ class Evaluator:
         self._hints = True  # whether errors are given their hints (not where only their message is used)
         # Rules prepared once per evaluator (issue #16): body, parameter names, and the checks of typed parameters.
         self._rule_plans: dict[str, _RulePlan] = {}
+        self._sites: dict[int, _CallSite] = {}  # call nodes prepared once, by id (issue #16)
+        self._schedule_tiers: dict[str, tuple[tuple[datetime.date | None, Any], ...]] = {}  # _schedule_plan
         # Rule calls and table lookups are made inline (untraced) unless a subclass serves them (CompiledEvaluator).
         self._own_rules = type(self).call_rule is Evaluator.call_rule
         self._own_tables = type(self).call_table is Evaluator.call_table
+        self._own_schedules = type(self).call_schedule is Evaluator.call_schedule
         # The handler of each node class. Each handler counts its node's step; the common ones evaluate their
         # children through this dict directly (one Python call per node, none for a literal or a parameter).
         self._dispatch: dict[type, Callable[[Any, Mapping[str, Any]], Any]] = {
@@ -216,17 +224,27 @@ class Evaluator:
         self._steps += 1
         if self._steps > MAX_STEPS:
             raise self._too_many_steps(expr)
-        subject = self.evaluate(expr.subject, env)
-        if isinstance(subject, RaceValue):
-            if expr.name == "name":
+        node = expr.subject
+        if type(node) is _NAME and env is not self.query_facts and node.name in env:  # a parameter or fact (see _name)
+            self._steps += 1
+            if self._steps > MAX_STEPS:
+                raise self._too_many_steps(node)
+            subject = env[node.name]
+        else:
+            subject = self.evaluate(node, env)
+        if type(subject) is RaceValue or isinstance(subject, RaceValue):
+            name = expr.name
+            if name == "name":
                 return subject.name
-            if expr.name == "title":
+            if name == "title":
                 return subject.title
-            if expr.name not in subject.attributes:
-                raise self.fail(f"race {subject.name} has no {expr.name}", expr.span, "the policy does not give it for this race")
-            value = subject.attributes[expr.name]
-            race = self.edition.races.get(subject.name)
-            self.note("attribute", f"{subject.name}.{expr.name}", result=value, citation=race.citations.get(expr.name) if race else None)
+            attributes = subject.attributes
+            if name not in attributes:
+                raise self.fail(f"race {subject.name} has no {name}", expr.span, "the policy does not give it for this race")
+            value = attributes[name]
+            if self.tracing:  # the note's text and citation, only when there is a trace to write them in
+                race = self.edition.races.get(subject.name)
+                self.note("attribute", f"{subject.name}.{name}", result=value, citation=race.citations.get(name) if race else None)
             return value
         if isinstance(subject, Record):
             try:
@@ -280,6 +298,12 @@ class Evaluator:
             if self._steps > MAX_STEPS:
                 raise self._too_many_steps(node)
             left = env[node.name]
+        elif (
+            cls is _FIELD and type(node.subject) is _NAME and env is not self.query_facts and type(subject := env.get(node.subject.name)) is RaceValue
+            and node.name in subject.attributes and node.name not in _OWN_FIELDS and not self.tracing and self._steps + 2 <= MAX_STEPS
+        ):  # a race parameter's attribute (`race.fee`), read here as _field reads it untraced: its step and its subject's
+            self._steps += 2
+            left = subject.attributes[node.name]
         else:
             try:
                 left = dispatch[cls](node, env)
@@ -351,8 +375,9 @@ class Evaluator:
                 return left == right
             elif op == "!=":
                 return left != right
+        impl = ARITHMETIC_BY_CLASS.get((op, kind, type(right)))  # what `apply` looks up first, without its frame
         try:
-            return apply(op, left, right)
+            return arithmetic(op, impl, left, right) if impl is not None else apply(op, left, right)
         except OperatorError as exc:
             raise self._operator_failed(exc, expr.span) from None
 
@@ -438,36 +463,86 @@ class Evaluator:
         self._steps += 1
         if self._steps > MAX_STEPS:
             raise self._too_many_steps(expr)
-        dispatch = self._dispatch
-        args = []
-        for node in expr.args:
-            cls = type(node)
-            if cls is _LITERAL:  # a leaf, evaluated here: its step counted, no call
-                self._steps += 1
-                if self._steps > MAX_STEPS:
-                    raise self._too_many_steps(node)
-                value = node.value
-            elif cls is _NAME and env is not self.query_facts and node.name in env:  # a parameter or fact (see _name)
-                self._steps += 1
-                if self._steps > MAX_STEPS:
-                    raise self._too_many_steps(node)
-                value = env[node.name]
-            else:
-                try:
-                    value = dispatch[cls](node, env)
-                except RecursionError:
-                    raise self._nested(node) from None
-            args.append(value)
         name = expr.function
         ed = self.edition
-        if name in ed.rules:  # what `call` tries first, without its frame
+        rule = name in ed.rules
+        tiers = None if rule else self._schedule_tiers.get(name)  # a schedule called before (see the fast path below)
+        if tiers is not None and len(expr.args) == 1 and not self.tracing and self._depth and self._depth < MAX_CALL_DEPTH:
+            # A schedule of constant tiers called with a parameter inside a rule: the fast path below, without the
+            # general path's argument list (the parameter's step and the tier's counted together).
+            node = expr.args[0]
+            if type(node) is _NAME and env is not self.query_facts and type(when := env.get(node.name)) is _DATE and self._steps + 2 <= MAX_STEPS:
+                for through, value in tiers:
+                    if through is None or when <= through:
+                        if value is not _NO_ROW:
+                            self._steps += 2
+                            return value
+                        break
+        callee_env = None
+        if rule and type(env) is dict and env is not self.query_facts and not self.tracing and self._own_rules:
+            site = self._sites.get(id(expr))
+            if site is None or site[0] is not expr:
+                site = self._call_site(expr)
+            if site[1] and len(env) == len(site[0].args) and self._steps + len(env) <= MAX_STEPS:
+                # The arguments are the names of the rule's parameters, in order, and the environment holds just those
+                # names: it is the callee's environment (what dict(zip(names, args)) would build; evaluation never
+                # changes an environment). The arguments are read at once, one step each, as the loop below would.
+                try:
+                    args = list(map(env.__getitem__, site[2]))
+                except KeyError:
+                    pass  # a name that is no parameter here (a race, a rule without parameters): evaluated one by one
+                else:
+                    self._steps += len(args)
+                    callee_env = env
+        if callee_env is None:
+            dispatch = self._dispatch
+            args = []
+            for node in expr.args:
+                cls = type(node)
+                if cls is _LITERAL:  # a leaf, evaluated here: its step counted, no call
+                    self._steps += 1
+                    if self._steps > MAX_STEPS:
+                        raise self._too_many_steps(node)
+                    value = node.value
+                elif cls is _NAME and env is not self.query_facts and node.name in env:  # a parameter or fact (see _name)
+                    self._steps += 1
+                    if self._steps > MAX_STEPS:
+                        raise self._too_many_steps(node)
+                    value = env[node.name]
+                else:
+                    try:
+                        value = dispatch[cls](node, env)
+                    except RecursionError:
+                        raise self._nested(node) from None
+                args.append(value)
+        if rule:  # what `call` tries first, without its frame
             if self.tracing or not self._own_rules:
                 return self.call_rule(name, args, expr.span)
             # call_rule untraced, without its frame: check the arguments, enter the policy, evaluate the body.
             body, names, checks, passed = self._rule_plans.get(name) or self._rule_plan(name)
             if len(names) != len(args):
                 self._check_args(name, names, args, expr.span)
-            classes = tuple(map(type, args))
+            if callee_env is None:
+                # The arguments' classes (for the check) and the environment, written out for up to four parameters: dict(zip(...)) and
+                # tuple(map(type, ...)) cost three times as much for two (issue #16). Lengths were checked above.
+                n = len(args)
+                if n == 2:
+                    a0, a1 = args
+                    classes, env = (type(a0), type(a1)), {names[0]: a0, names[1]: a1}
+                elif n == 1:
+                    (a0,) = args
+                    classes, env = (type(a0),), {names[0]: a0}
+                elif n == 3:
+                    a0, a1, a2 = args
+                    classes, env = (type(a0), type(a1), type(a2)), {names[0]: a0, names[1]: a1, names[2]: a2}
+                elif n == 4:
+                    a0, a1, a2, a3 = args
+                    classes, env = (type(a0), type(a1), type(a2), type(a3)), {names[0]: a0, names[1]: a1, names[2]: a2, names[3]: a3}
+                else:
+                    classes, env = tuple(map(type, args)), dict(zip(names, args))  # noqa: B905 - lengths checked above
+                callee_env = env
+            else:
+                classes = tuple(map(type, args))
             if classes not in passed:
                 self._check_params(name, checks, args, classes, passed, expr.span)
             depth = self._depth
@@ -480,7 +555,7 @@ class Evaluator:
             previous = self._source
             self._source = ed.source
             try:
-                return dispatch[type(body)](body, dict(zip(names, args)))  # noqa: B905 - lengths checked above; the keyword alone costs half as much as the zip
+                return self._dispatch[type(body)](body, callee_env)
             except RecursionError:
                 raise self._nested(body) from None
             finally:
@@ -496,7 +571,37 @@ class Evaluator:
             if row is not None and type(row.value) is _LITERAL and len(row.keys) == len(args):
                 return row.value.value
             return self.call_table(name, args, expr.span)
+        if name in ed.schedules and self._own_schedules and not self.tracing and self._depth and len(args) == 1 and type(args[0]) is _DATE:
+            # Inside a rule, untraced: the first tier that holds, and a constant tier's value with its one step counted
+            # (call_schedule's own work, without its frames). Near the step or depth limit, call_schedule reports it.
+            when = args[0]
+            for through, value in self._schedule_tiers.get(name) or self._schedule_plan(name):
+                if through is None or when <= through:
+                    if value is not _NO_ROW and self._steps < MAX_STEPS and self._depth < MAX_CALL_DEPTH:
+                        self._steps += 1
+                        return value
+                    break
+            return self.call_schedule(name, args, expr.span)
         return self.call(name, args, expr.span)
+
+    def _schedule_plan(self, name: str) -> tuple[tuple[datetime.date | None, Any], ...]:
+        """A schedule's tiers prepared once: each tier's last day (None for `otherwise`) and its constant value
+        (_NO_ROW when the value is no literal, for call_schedule to evaluate)."""
+        tiers = tuple(
+            (tier.through, tier.value.value if type(tier.value) is _LITERAL else _NO_ROW) for tier in self.edition.schedules[name].tiers
+        )
+        self._schedule_tiers[name] = tiers
+        return tiers
+
+    def _call_site(self, expr: ast.Call) -> _CallSite:
+        """A call of a rule prepared once (issue #16): whether its arguments are the rule's parameters by name, in order
+        (bare names, each once), and those names."""
+        names = tuple(a.name for a in expr.args if type(a) is _NAME)
+        plan = self._rule_plans.get(expr.function) or self._rule_plan(expr.function)
+        site = (expr, names == plan[1] and len(names) == len(expr.args), names)
+        if len(self._sites) < 4096:  # the calls of a policy; an evaluator asked many queries' own calls stops adding them
+            self._sites[id(expr)] = site  # the node is held in its site, so its id cannot be given to another node
+        return site
 
     # ---- calls
     def call(self, name: str, args: Sequence[Any], span: Span) -> Any:
@@ -589,7 +694,23 @@ class Evaluator:
         body, names, checks, passed = self._rule_plans.get(name) or self._rule_plan(name)
         if len(names) != len(args):
             self._check_args(name, names, args, span)
-        classes = tuple(map(type, args))
+        # The arguments' classes (for the check) and the environment, written out for up to four parameters: dict(zip(...)) and
+        # tuple(map(type, ...)) cost three times as much for two (issue #16). Lengths were checked above.
+        n = len(args)
+        if n == 2:
+            a0, a1 = args
+            classes, env = (type(a0), type(a1)), {names[0]: a0, names[1]: a1}
+        elif n == 1:
+            (a0,) = args
+            classes, env = (type(a0),), {names[0]: a0}
+        elif n == 3:
+            a0, a1, a2 = args
+            classes, env = (type(a0), type(a1), type(a2)), {names[0]: a0, names[1]: a1, names[2]: a2}
+        elif n == 4:
+            a0, a1, a2, a3 = args
+            classes, env = (type(a0), type(a1), type(a2), type(a3)), {names[0]: a0, names[1]: a1, names[2]: a2, names[3]: a3}
+        else:
+            classes, env = tuple(map(type, args)), dict(zip(names, args))  # noqa: B905 - lengths checked above
         if classes not in passed:
             self._check_params(name, checks, args, classes, passed, span)
         tracing = self.tracing
@@ -606,7 +727,7 @@ class Evaluator:
         previous = self._source
         self._source = self.edition.source
         try:
-            result = self._dispatch[type(body)](body, dict(zip(names, args)))  # noqa: B905 - lengths checked above; the keyword alone costs half as much as the zip
+            result = self._dispatch[type(body)](body, env)
         except RecursionError:
             raise self._nested(body) from None
         finally:
@@ -623,7 +744,8 @@ class Evaluator:
 
     def call_schedule(self, name: str, args: Sequence[Any], span: Span) -> Any:
         schedule = self.edition.schedules[name]
-        self._check_args(name, ["date"], args, span)
+        if len(args) != 1:
+            self._check_args(name, ["date"], args, span)
         when = args[0]
         if not isinstance(when, datetime.date):
             raise self.fail(f"schedule {name} needs a date, not {type_name(when)}", span, "write a date such as 2022-05-15")
@@ -634,8 +756,9 @@ class Evaluator:
                     value = self.evaluate(tier.value, {})
                 finally:
                     self._leave(previous)
-                detail = "otherwise" if tier.through is None else f"through {tier.through.isoformat()}"
-                self.note("schedule", name, detail, [("date", when)], value, tier.citation)
+                if self.tracing:  # the detail's text only when there is a trace to write it in
+                    detail = "otherwise" if tier.through is None else f"through {tier.through.isoformat()}"
+                    self.note("schedule", name, detail, [("date", when)], value, tier.citation)
                 return value
         last = schedule.tiers[-1].through if schedule.tiers else None
         raise self.fail(

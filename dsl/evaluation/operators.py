@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import operator
 from collections.abc import Callable
-from decimal import Decimal, DivisionByZero, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, DivisionByZero, InvalidOperation
 from typing import Any
 
-from racepolicy.evaluation.values import Duration, GroupValue, Length, Money, Percent, RaceValue, TimeOfDay, type_name
+from racepolicy.evaluation.values import CENT, Duration, GroupValue, Length, Money, Percent, RaceValue, TimeOfDay, type_name
 
 MINUTES_PER_DAY = Decimal(24 * 60)
 ORDERED = ("number", "money", "duration", "length", "percent", "date", "text")
@@ -46,7 +47,11 @@ def _magnitude(value: Any) -> Decimal | None:
 
 def check_range(value: Any) -> Any:
     """The value itself, or OutOfRangeError when its number is too large to be exact."""
-    number = _magnitude(value)
+    if type(value) is Decimal:
+        number = value
+    else:
+        magnitude = _MAGNITUDE_BY_CLASS.get(type(value))
+        number = magnitude(value) if magnitude is not None else _magnitude(value)
     if number is not None and (not number.is_finite() or abs(number) >= MAX_MAGNITUDE):
         raise OutOfRangeError(f"the result is too large (limit {MAX_MAGNITUDE:.0e})")
     return value
@@ -162,8 +167,48 @@ def result_kind(op: str, left: str, right: str) -> str | None:
     return found[0] if found else None
 
 
+# ---- arithmetic found by the operands' exact classes (issue #16) ----------------------------------------------
+# The classes whose values are exactly of one kind (values._KIND_OF_TYPE: a subclass, such as datetime against date,
+# falls to `type_name`), and ARITHMETIC keyed by (operator, left class, right class): `apply` finds an implementation
+# with one dict probe instead of naming both kinds first. The same implementations, so the same results and errors.
+_CLASSES_OF_KIND: dict[str, tuple[type, ...]] = {
+    "number": (Decimal, int), "money": (Money,), "duration": (Duration,), "length": (Length,), "percent": (Percent,),
+    "date": (datetime.date,), "time": (TimeOfDay,), "datetime": (datetime.datetime,),
+}
+_HUNDRED = Decimal(100)
+
+
+def _money_times_percent(a: Money, b: Percent) -> Money:
+    # Money.of(a.amount * b.ratio, a.currency) without its two calls: b.ratio is b.value / 100, and dividing by the int
+    # or by Decimal(100) gives the same Decimal; the product is rounded to the cent half-up, as Money.of rounds it.
+    return Money((a.amount * (b.value / _HUNDRED)).quantize(CENT, ROUND_HALF_UP), a.currency)  # rounding by position: cheaper
+
+
+def _percent_times_money(a: Percent, b: Money) -> Money:
+    return Money(((a.value / _HUNDRED) * b.amount).quantize(CENT, ROUND_HALF_UP), b.currency)  # as above
+
+
+ARITHMETIC_BY_CLASS: dict[tuple[str, type, type], Impl] = {
+    (op, left, right): impl
+    for (op, lk, rk), (_, impl) in ARITHMETIC.items()
+    for left in _CLASSES_OF_KIND[lk]
+    for right in _CLASSES_OF_KIND[rk]
+}
+ARITHMETIC_BY_CLASS["*", Money, Percent] = _money_times_percent  # a refund: a fee times a share
+ARITHMETIC_BY_CLASS["*", Percent, Money] = _percent_times_money
+# How check_range finds a result's number, by its exact class (a Decimal is its own number; a class in neither goes
+# through _magnitude).
+_MAGNITUDE_BY_CLASS: dict[type, Callable[[Any], Any]] = {
+    Money: operator.attrgetter("amount"), Duration: operator.attrgetter("minutes"), Length: operator.attrgetter("metres"),
+    Percent: operator.attrgetter("value"),
+}
+
+
 def apply(op: str, left: Any, right: Any) -> Any:
     """Apply a binary operator to two values; raises OperatorError for kinds that do not mix."""
+    impl = ARITHMETIC_BY_CLASS.get((op, type(left), type(right)))
+    if impl is not None:
+        return arithmetic(op, impl, left, right)
     lk, rk = type_name(left), type_name(right)
     if op in ("in", "notin"):
         found = _member(left, right)
@@ -184,8 +229,18 @@ def apply(op: str, left: Any, right: Any) -> Any:
     found = ARITHMETIC.get((op, lk, rk))
     if found is None:
         raise OperatorError(describe_mismatch(op, lk, rk))
+    return arithmetic(op, found[1], left, right)
+
+
+def arithmetic(op: str, impl: Impl, left: Any, right: Any) -> Any:
+    """An arithmetic operator's result, within range, or the OperatorError that says why not."""
     try:
-        return check_range(found[1](left, right))
+        result = impl(left, right)
+        # check_range(result), without its frame
+        number = result if type(result) is Decimal else (_MAGNITUDE_BY_CLASS.get(type(result)) or _magnitude)(result)
+        if number is not None and (not number.is_finite() or abs(number) >= MAX_MAGNITUDE):
+            raise OutOfRangeError(f"the result is too large (limit {MAX_MAGNITUDE:.0e})")
+        return result
     except OverflowError:
         raise OutOfRangeError("the resulting date is outside the calendar") from None
     except InvalidOperation as exc:

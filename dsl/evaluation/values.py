@@ -32,7 +32,7 @@ class Money:
 
     @classmethod
     def of(cls, amount: Decimal, currency: str) -> Money:
-        return cls(amount.quantize(CENT, rounding=ROUND_HALF_UP), currency)
+        return cls(amount.quantize(CENT, ROUND_HALF_UP), currency)  # rounding given by position: a keyword costs as much as the rounding
 
     def __str__(self) -> str:
         return f"{self.amount.quantize(CENT)} {self.currency}"
