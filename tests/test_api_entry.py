@@ -242,6 +242,8 @@ def test_the_interpreter_answers_every_rule_call_as_the_compiled_runner(policies
     # seed 003:951 "Runners used 9 Running Stones ... so they will be given back 5 Running Stones"
     assert interpreted.rule("stones_back")(9, False) == Decimal(5)
     assert repr(interpreted.rule("refund")).startswith("<function refund of utmb-2022 at ")
+    # The interpreted callable checks its arguments inline too, then hands the converted values to the interpreter
+    assert "_interpret(p0, p1)" in interpreted.rule("refund").generated_source
     query = "refund UTMB cancelled 2022-05-15"
     assert interpreted.ask(query).render(explain=True) == edition.ask(query).render(explain=True)
 

@@ -766,35 +766,9 @@ def generate_entry(
     # TypeError, as for any function. Names that could clash with the generated code's keep `a0, a1, ...`, taken by
     # position only, and `**_kw` for calls by name, which go to `general`. Extra arguments go to `general` either way
     # (`*_rest`), and one left out stays `_U`, which no class test and no dict of texts accepts: `general` reports it.
-    names = [p.name for p in decl.params]
-    named = own_names(names)
-    given = "".join(f"a{i}, " for i in range(count))
-    if named:
-        lines = [f"def _entry({''.join(f'a{i}=_U, ' for i in range(count))}*_rest):", f"    if _rest:\n        return _general({given}*_rest)"]
-    else:
-        lines = [f"def _entry({''.join(f'a{i}=_U, ' for i in range(count))}{'/, ' if count else ''}*_rest, **_kw):",
-                 f"    if _kw or _rest:\n        return _general({given}*_rest, **_kw)"]
-    converted = []  # each argument as the language's value, for the interpreter when the body gives up
-    for i, alternatives in enumerate(accepts):
-        if not alternatives:
-            return None  # a parameter no plain class fits without conversion: the checked path serves every call
-        if i in untested:
-            continue
-        for j, (cls, how) in enumerate(alternatives):
-            test = f"type(a{i}) is {generator.constant(cls)}"
-            value = f"a{i}"
-            if how == FINITE:
-                test += f" and a{i}.is_finite()"
-            elif how == TO_DECIMAL:
-                value = f"_Decimal(a{i})" if f"p{i}" in used else f"a{i}"
-            elif how == RACE:
-                test += f" and (_r{i} := {generator.constant(unit.race_values.get)}(a{i})) is not None"
-                value = f"_r{i}"
-            targets = "".join(f"{v} = " for v in (f"p{i}", f"q{i}") if v in used) or "_ = "
-            lines.append(f"    {'if' if j == 0 else 'elif'} {test}:\n        {targets}{value}")
-        lines.append(f"    else:\n        return _general({args})")
-        converted.append(f"_Decimal(a{i}) if type(a{i}) is int else " if any(how == TO_DECIMAL for _, how in accepts[i]) else "")
-        converted[-1] += f"_r{i}" if any(how == RACE for _, how in accepts[i]) else f"a{i}"
+    lines, converted, rename = _entry_arguments(decl, accepts, used, untested, generator.constant, unit.race_values.get)
+    if lines is None:
+        return None  # a parameter no plain class fits without conversion: the checked path serves every call
     if kind == "money":
         result = body  # the amount already
     elif kind in ("text", "bool", "date", "number") and known is not None and known <= _PLAIN_CLASSES and int not in known:
@@ -810,9 +784,10 @@ def generate_entry(
     hoisted = "".join(f"        {local} = {code}\n" for code, (local, _) in hoists.items())
     lines.append(f"    try:\n{hoisted}        return {result}\n    except _BAIL:\n        return {fallback}")
     lines.append("    except RecursionError:\n        raise _deep() from None")
-    source = "\n".join(lines) + "\n"
-    if named:
-        source = re.sub(r"\ba([0-9]+)\b", lambda m: names[int(m.group(1))], source)  # names checked above: lower-case words
+    return _compile_entry(rename("\n".join(lines) + "\n"), namespace)
+
+
+def _compile_entry(source: str, namespace: dict[str, Any]) -> Callable[..., Any] | None:
     if len(source) > MAX_SOURCE:
         return None
     try:
@@ -822,6 +797,88 @@ def generate_entry(
     entry: Callable[..., Any] = namespace["_entry"]
     entry.generated_source = source  # type: ignore[attr-defined]  # for tests and for reading what runs
     return entry
+
+
+def _entry_arguments(
+    decl: ast.RuleDecl, accepts: list[list[tuple[type, str]]], used: set[str], untested: set[int], constant: Callable[[Any], str],
+    race: Callable[[str], Any],
+) -> tuple[list[str] | None, list[str], Callable[[str], str]]:
+    """The head of an API entry: its parameters, then each argument's class tested and converted into `p<i>` (and
+    `q<i>`, an int number kept as it is) where the body reads it (`used`), except the `untested` ones. Gives the lines,
+    each argument's code as the language's value (for the interpreter), and how to name the arguments in the source."""
+    count = len(decl.params)
+    args = ", ".join(f"a{i}" for i in range(count))
+    # The arguments are named as the rule's parameters, so that a call by keyword binds as Python binds any call, as
+    # fast as one by position, with no `**kwargs` (a dict CPython builds on every call, a sixth of the hand-written
+    # qualification: issue #16). A name the rule does not have, or an argument given twice, is then Python's own
+    # TypeError, as for any function. Names that could clash with the generated code's keep `a0, a1, ...`, taken by
+    # position only, and `**_kw` for calls by name, which go to `general`. Extra arguments go to `general` either way
+    # (`*_rest`), and one left out stays `_U`, which no class test and no dict of texts accepts: `general` reports it.
+    names = [p.name for p in decl.params]
+    named = own_names(names)
+    given = "".join(f"a{i}, " for i in range(count))
+    if named:
+        lines = [f"def _entry({''.join(f'a{i}=_U, ' for i in range(count))}*_rest):", f"    if _rest:\n        return _general({given}*_rest)"]
+    else:
+        lines = [f"def _entry({''.join(f'a{i}=_U, ' for i in range(count))}{'/, ' if count else ''}*_rest, **_kw):",
+                 f"    if _kw or _rest:\n        return _general({given}*_rest, **_kw)"]
+    converted = []  # each argument as the language's value, for the interpreter
+    for i, alternatives in enumerate(accepts):
+        if not alternatives:
+            return None, [], str
+        if i in untested:
+            converted.append(f"a{i}")
+            continue
+        for j, (cls, how) in enumerate(alternatives):
+            test = f"type(a{i}) is {constant(cls)}"
+            value = f"a{i}"
+            if how == FINITE:
+                test += f" and a{i}.is_finite()"
+            elif how == TO_DECIMAL:
+                value = f"_Decimal(a{i})" if f"p{i}" in used else f"a{i}"
+            elif how == RACE:
+                test += f" and (_r{i} := {constant(race)}(a{i})) is not None"
+                value = f"_r{i}"
+            targets = "".join(f"{v} = " for v in (f"p{i}", f"q{i}") if v in used) or "_ = "
+            lines.append(f"    {'if' if j == 0 else 'elif'} {test}:\n        {targets}{value}")
+        lines.append(f"    else:\n        return _general({args})")
+        converted.append(f"_Decimal(a{i}) if type(a{i}) is int else " if any(how == TO_DECIMAL for _, how in accepts[i]) else "")
+        converted[-1] += f"_r{i}" if any(how == RACE for _, how in accepts[i]) else f"a{i}"
+
+    def rename(source: str) -> str:
+        if not named:
+            return source
+        return re.sub(r"\ba([0-9]+)\b", lambda m: names[int(m.group(1))], source)  # names checked by own_names: lower-case words
+
+    return lines, converted, rename
+
+
+def generate_interpreted_entry(
+    decl: ast.RuleDecl, kind: str, interpret: Callable[..., Any], accepts: list[list[tuple[type, str]]], general: Callable[..., Any],
+    plain: Callable[[Any], Any], race: Callable[[str], Any],
+) -> Callable[..., Any] | None:
+    """The API's call of a rule under the interpreter (`edition.interpreted()`): the head of `generate_entry` (each
+    argument's class tested and converted inline, anything else to `general`), then `interpret(*values)`, the
+    interpreter's evaluation of the rule, and its result made plain. Only the call is generated: the rule's body is
+    walked by the interpreter, as the reference runner walks it."""
+    namespace: dict[str, Any] = {
+        "_U": OMITTED, "_general": general, "_plain": plain, "_interpret": interpret, "_PLAIN_CLASSES": _PLAIN_CLASSES, "_Decimal": Decimal,
+    }
+    counter = iter(range(len(accepts) * 4 + 4))
+
+    def constant(value: Any) -> str:
+        name = f"_k{next(counter)}"
+        namespace[name] = value
+        return name
+
+    used = {f"p{i}" for i in range(len(decl.params))}
+    lines, _, rename = _entry_arguments(decl, accepts, used, set(), constant, race)
+    if lines is None:
+        return None
+    call = f"_interpret({', '.join(f'p{i}' for i in range(len(decl.params)))})"
+    result = f"(_v if type(_v := {call}) in _PLAIN_CLASSES else _plain(_v))" if kind in ("text", "bool", "date", "number") else f"_plain({call})"
+    lines.append(f"    return {result}")
+    return _compile_entry(rename("\n".join(lines) + "\n"), namespace)
 
 
 # A rule's parameter name the generated entry may use as its own: a lower-case word that is not a Python keyword, not
