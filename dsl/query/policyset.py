@@ -281,11 +281,11 @@ class PolicySet:
         """
         if runner not in RUNNERS:
             raise QueryError(f"unknown runner '{runner}'", hint=f"runners: {', '.join(RUNNERS)}")
-        from racepolicy.language.parser import parse_query
+        from racepolicy.language.query_parse import parse_query  # cold start: through the cache, a query parses without Lark
         from racepolicy.query.forms import answer
 
         source = Source("<query>", text)
-        query = self._form_at_place(parse_query(text, source.name))
+        query = self._form_at_place(parse_query(text, source.name, use_cache=self.use_cache))
         from racepolicy.query.routing import pinned
 
         if edition:
