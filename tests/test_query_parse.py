@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -162,15 +159,3 @@ def test_tables_naming_an_unknown_ast_method_are_refused(tables: query_parse.Que
     exported["reductions"][min(used)][4] = "no_such_method"
     with pytest.raises(ValueError, match="no AST method"):
         query_parse.QueryTables(exported)
-
-
-def test_a_cached_query_does_not_import_lark(tmp_path: Path) -> None:
-    # GIVEN a cache filled by a first query WHEN a second process asks one THEN Lark is never imported (the point of the tables)
-    env = {**os.environ, "RACEPOLICY_CACHE_DIR": str(tmp_path)}
-    env.pop("RACEPOLICY_NO_CACHE", None)
-    program = ("import sys\nfrom racepolicy.cli.main import main\ncode = main(['query', 'penalty missing_jacket on UTMB'])\n"
-               "print(code, 'lark' in sys.modules)")
-    first = subprocess.run([sys.executable, "-c", program], env=env, capture_output=True, text=True, check=True)
-    second = subprocess.run([sys.executable, "-c", program], env=env, capture_output=True, text=True, check=True)
-    assert first.stdout.splitlines()[-1] == "0 True"
-    assert second.stdout.splitlines()[-1] == "0 False"

@@ -108,7 +108,7 @@ class PolicySet:
         if pm is None:
             from racepolicy.pluginapi.manager import make_plugin_manager
 
-            pm = make_plugin_manager()
+            pm = make_plugin_manager(use_cache=use_cache)  # cold start: the entry points from the cache too
         self.pm = pm
         self.use_cache = use_cache
         self._editions: dict[str, Edition] = {}
