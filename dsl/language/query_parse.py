@@ -22,7 +22,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -169,9 +168,9 @@ METHODS: dict[str, Any] = {
 
 
 def _grammar_bytes() -> bytes:
-    from importlib import resources
+    from racepolicy.language.package_data import files
 
-    return resources.files("racepolicy.grammar").joinpath("racepolicy.lark").read_bytes()
+    return bytes(files("racepolicy.grammar").joinpath("racepolicy.lark").read_bytes())
 
 
 def _lark_stamp() -> str:
@@ -261,6 +260,8 @@ def write_tables() -> None:
         if tables is None:
             return
         path.parent.mkdir(parents=True, exist_ok=True)
+        import tempfile  # cold start: only a write needs it
+
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, prefix=".", suffix=".tmp") as handle:
             json.dump(tables, handle, separators=(",", ":"))
         try:

@@ -16,7 +16,6 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +93,8 @@ def write(group: str, stamp: str, points: list[list[str]]) -> None:
     found[f"{group}\0{stamp}"] = points
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        import tempfile  # cold start: only a write needs it
+
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, prefix=".", suffix=".tmp") as handle:
             json.dump({"format": FORMAT, "found": found}, handle)
         try:

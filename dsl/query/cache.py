@@ -17,7 +17,6 @@ import functools
 import hashlib
 import json
 import os
-import tempfile
 import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -266,6 +265,8 @@ def write(source: Source, pm: pluggy.PluginManager | None, edition: Edition) -> 
     path = entry_path(source, pm)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        import tempfile  # cold start: only a write needs it
+
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, prefix=".", suffix=".tmp") as handle:
             handle.write(json.dumps(header, separators=(",", ":")) + "\n" + tree)
         try:

@@ -6,7 +6,6 @@ import os
 import stat
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -81,7 +80,9 @@ def policy_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
 
 def bundled_sources() -> list[Source]:
     """The policies shipped with racepolicy (package data, so an installed wheel has them)."""
-    folder = resources.files("racepolicy.policies")
+    from racepolicy.language.package_data import files  # cold start: importlib.resources only for a zip
+
+    folder = files("racepolicy.policies")
     sources = []
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(POLICY_SUFFIX):
