@@ -100,3 +100,14 @@ def test_no_cache_writes_nothing(cache_dir: Path, monkeypatch: pytest.MonkeyPatc
 def test_an_entry_point_names_a_module_or_an_attribute_in_it() -> None:
     assert plugin_cache.load("racepolicy.plugins.utmb") is importlib.import_module("racepolicy.plugins.utmb")
     assert plugin_cache.load("racepolicy.pluginapi.manager:make_plugin_manager [extra]") is make_plugin_manager
+
+
+def test_the_plugins_stamp_is_the_one_pluggy_s_own_loading_gives() -> None:
+    # The cache of checked editions names its entries by this stamp: entries written before this change stay valid.
+    import pluggy
+    from racepolicy.pluginapi import hookspecs
+
+    by_pluggy = pluggy.PluginManager(hookspecs.PROJECT)
+    by_pluggy.add_hookspecs(hookspecs)
+    by_pluggy.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+    assert cache.plugins_stamp(make_plugin_manager()) == cache.plugins_stamp(by_pluggy)
