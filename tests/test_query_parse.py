@@ -1,4 +1,4 @@
-"""The query parse without Lark (dsl/language/query_parse.py): the same trees and errors as Lark's, and tables kept right."""
+"""The query parse without Lark (dsl/tools/query_parse.py): the same trees and errors as Lark's, and tables kept right."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ import test_errors
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.lark import from_lark
-from racepolicy.language import parser, query_parse
+from racepolicy.language import parser
 from racepolicy.language.errors import PolicyError
+from racepolicy.tools import query_parse
 from test_cache import TABLE_QUERIES
 from test_direct_parse import grammar, shape
 
@@ -137,8 +138,11 @@ def test_another_grammar_or_lark_names_other_tables(cache_dir: Path, monkeypatch
     assert before.exists()
     original = getattr(query_parse, changed)
     monkeypatch.setattr(query_parse, changed, lambda: original() + (b"x" if changed == "_grammar_bytes" else "x"))  # type: ignore[operator]
+    query_parse._key.cache_clear()  # the key is found once per process: this test changes what it is made of
     assert query_parse.tables_path() != before
     assert query_parse.read_tables() is None
+    monkeypatch.undo()
+    query_parse._key.cache_clear()
 
 
 @pytest.mark.parametrize("damage", ["{", "[]", '{"format": 1}', "", "truncate"])

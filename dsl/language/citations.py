@@ -149,7 +149,7 @@ def read_text(path: Path) -> RegulationText | None:
 
 
 def _bundled_folder() -> Path | None:
-    from racepolicy.language.package_data import files  # cold start: importlib.resources only for a zip
+    from racepolicy.tools.package_data import files  # cold start: importlib.resources only for a zip
 
     try:
         folder = files("racepolicy.policies")

@@ -80,7 +80,7 @@ def policy_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
 
 def bundled_sources() -> list[Source]:
     """The policies shipped with racepolicy (package data, so an installed wheel has them)."""
-    from racepolicy.language.package_data import files  # cold start: importlib.resources only for a zip
+    from racepolicy.tools.package_data import files  # cold start: importlib.resources only for a zip
 
     folder = files("racepolicy.policies")
     sources = []
@@ -282,8 +282,8 @@ class PolicySet:
         """
         if runner not in RUNNERS:
             raise QueryError(f"unknown runner '{runner}'", hint=f"runners: {', '.join(RUNNERS)}")
-        from racepolicy.language.query_parse import parse_query  # cold start: through the cache, a query parses without Lark
         from racepolicy.query.forms import answer
+        from racepolicy.tools.query_parse import parse_query  # cold start: through the cache, a query parses without Lark
 
         source = Source("<query>", text)
         query = self._form_at_place(parse_query(text, source.name, use_cache=self.use_cache))

@@ -4,7 +4,7 @@ A cold `racepolicy query` spent about a quarter of its time importing Lark and l
 one line (issue #16). Here the part of those tables a query can reach (the states reachable from the `query` start, the
 terminals their contextual lexers try, in Lark's order, and each rule's reduction) is written to the cache folder once,
 from Lark's own parser, and read back as JSON (never pickle) by later processes. The parse loop is the direct driver of
-`parser.py` (its "Driver" block) over those tables, with the same AST methods; it answers only a query that parses
+`language/parser.py` (its "Driver" block) over those tables, with the same AST methods; it answers only a query that parses
 cleanly. Anything else (no tables, tables of another grammar or Lark, a syntax error, a literal its method refuses,
 nesting near the limit, a rule it has no method for) gives up, and `parser.parse_query` parses the text with Lark and
 words any error exactly as before. So this can change no tree and no message, only the time a cold query takes:
@@ -18,6 +18,7 @@ missing here are never written.
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import json
 import os
@@ -168,7 +169,7 @@ METHODS: dict[str, Any] = {
 
 
 def _grammar_bytes() -> bytes:
-    from racepolicy.language.package_data import files
+    from racepolicy.tools.package_data import files
 
     return bytes(files("racepolicy.grammar").joinpath("racepolicy.lark").read_bytes())
 
@@ -183,12 +184,19 @@ def _lark_stamp() -> str:
     return hashlib.sha256(Path(spec.origin).read_bytes()).hexdigest()
 
 
+@functools.cache
+def _key() -> str:
+    # Once per process, as the code stamp of the cache of editions (a server asks many queries).
+    from racepolicy.query.cache import _code_stamp
+
+    return hashlib.sha256(b"\0".join([str(FORMAT).encode(), _grammar_bytes(), _lark_stamp().encode(), _code_stamp().encode()])).hexdigest()
+
+
 def tables_path() -> Path:
     """The file of the tables for this grammar, this Lark and this code of racepolicy (in the cache folder, beside `editions/`)."""
-    from racepolicy.query.cache import _code_stamp, cache_dir
+    from racepolicy.query.cache import cache_dir
 
-    key = hashlib.sha256(b"\0".join([str(FORMAT).encode(), _grammar_bytes(), _lark_stamp().encode(), _code_stamp().encode()])).hexdigest()
-    return cache_dir().parent / "query-tables" / f"{key}.json"
+    return cache_dir().parent / "query-tables" / f"{_key()}.json"
 
 
 def export_tables() -> dict[str, Any] | None:
