@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -111,3 +112,28 @@ def test_the_plugins_stamp_is_the_one_pluggy_s_own_loading_gives() -> None:
     by_pluggy.add_hookspecs(hookspecs)
     by_pluggy.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
     assert cache.plugins_stamp(make_plugin_manager()) == cache.plugins_stamp(by_pluggy)
+
+
+@pytest.mark.parametrize("tamper", ["module", "folder", "name"])
+def test_a_cache_file_naming_what_no_distribution_declares_is_not_trusted(cache_dir: Path, monkeypatch: pytest.MonkeyPatch, tamper: str) -> None:
+    # GIVEN a cache file edited to name a module no installed distribution declares as a plugin (or another folder)
+    make_plugin_manager(use_cache=True)
+    kept = json.loads((cache_dir / "plugins.json").read_text())
+    for points in kept["found"].values():
+        if tamper == "module":
+            points[0][1] = "antigravity"
+        elif tamper == "folder":
+            points[0][3] = str(cache_dir / "evil-1.0.dist-info")
+        else:
+            points[0][0] = "renamed"
+    (cache_dir / "plugins.json").write_text(json.dumps(kept))
+    imported: list[str] = []
+    monkeypatch.setattr(plugin_cache, "scan", lambda group: imported.append(group) or scan(group))
+    # WHEN a manager is made THEN the entry points are read from the installed metadata again, and that module is never imported
+    pm = make_plugin_manager(use_cache=True)
+    assert imported == [ENTRY_POINT_GROUP]
+    assert pm.get_plugin("renamed") is None and "antigravity" not in sys.modules
+    assert {"utmb", "world-series", "xterra"} <= {name for name, _ in pm.list_name_plugin()}
+
+
+scan = plugin_cache.scan

@@ -27,7 +27,7 @@ def make_plugin_manager(plugins: Iterable[object] = (), *, entry_points: bool = 
 
         # As pluggy's load_setuptools_entrypoints: in the order found, a name already registered or blocked is skipped.
         loaded = DISTRIBUTIONS.setdefault(pm, {})
-        for name, value, distribution in plugin_cache.entry_points(ENTRY_POINT_GROUP, use_cache):
+        for name, value, distribution, _ in plugin_cache.entry_points(ENTRY_POINT_GROUP, use_cache):
             if pm.get_plugin(name) or pm.is_blocked(name):
                 continue
             pm.register(plugin_cache.load(value), name=name)

@@ -2,7 +2,8 @@
 unchanged environment imports the plugin modules without reading every distribution's metadata (importlib.metadata).
 
 What is kept: for each entry point of the group, in the order importlib.metadata finds them (sys.path order), its name,
-its `module:attribute` and the `Name==Version` of the distribution that brought it. The stamp: the racepolicy version,
+its `module:attribute`, the `Name==Version` of the distribution that brought it and that distribution's dist-info folder,
+whose entry_points.txt is read again before anything is imported (the cache never chooses a module on its own). The stamp: the racepolicy version,
 sys.path, and the name and modification time of every `*.dist-info` / `*.egg-info` folder on it (and of its
 `entry_points.txt`); installing, upgrading or removing any distribution changes a folder's name or time, so the entry
 points are read again. A missing, damaged or foreign file is read again the usual way and written again; a cache folder
@@ -19,7 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-FORMAT = 1
+FORMAT = 2  # 2: each entry point with the dist-info folder that declares it
 KEEP_STAMPS = 8  # the entry points of this many environments (or sys.path) are kept
 _INFO_SUFFIXES = (".dist-info", ".egg-info")
 
@@ -56,15 +57,37 @@ def distributions_stamp() -> str:
 
 
 def scan(group: str) -> list[list[str]]:
-    """[name, module:attribute, Name==Version] of every entry point of the group, as pluggy's load_setuptools_entrypoints
-    walks them (importlib.metadata.distributions(), then each one's entry points)."""
+    """[name, module:attribute, Name==Version, its dist-info folder] of every entry point of the group, as pluggy's
+    load_setuptools_entrypoints walks them (importlib.metadata.distributions(), then each one's entry points)."""
     import importlib.metadata
 
     found = []
     for dist in list(importlib.metadata.distributions()):
         for point in dist.entry_points:
             if point.group == group:
-                found.append([point.name, point.value, f"{dist.metadata['Name']}=={dist.metadata['Version']}"])
+                folder = getattr(dist, "_path", None)  # where a distribution on disk declares it (checked again at each read)
+                found.append([point.name, point.value, f"{dist.metadata['Name']}=={dist.metadata['Version']}", os.path.abspath(folder) if folder else ""])
+    return found
+
+
+def _declared(folder: str, group: str) -> set[tuple[str, str]]:
+    """(name, value) of the group's entry points as a dist-info folder on sys.path declares them in its entry_points.txt."""
+    if not folder.endswith(_INFO_SUFFIXES) or os.path.dirname(folder) not in {os.path.abspath(entry or ".") for entry in sys.path}:
+        return set()
+    try:
+        with open(os.path.join(folder, "entry_points.txt"), encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+    except (OSError, ValueError):
+        return set()
+    found, section = set(), None
+    for line in (raw.strip() for raw in lines):
+        if not line or line.startswith(("#", ";")):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1].strip()
+        elif section == group and "=" in line:
+            name, _, value = line.partition("=")
+            found.add((name.strip(), value.strip()))
     return found
 
 
@@ -77,10 +100,18 @@ def _kept() -> dict[str, Any]:
 
 
 def read(group: str, stamp: str) -> list[list[str]] | None:
-    """The entry points kept for this stamp, or None."""
+    """The entry points kept for this stamp, or None. Each must still be declared by the installed distribution it came
+    from (its entry_points.txt is read again): the cache file names modules to import, and only an installed package's own
+    declaration may choose them, as when importlib.metadata reads them."""
     points = _kept().get("found", {}).get(f"{group}\0{stamp}")
-    if not isinstance(points, list) or not all(isinstance(p, list) and len(p) == 3 and all(isinstance(s, str) for s in p) for p in points):
+    if not isinstance(points, list) or not all(isinstance(p, list) and len(p) == 4 and all(isinstance(s, str) for s in p) for p in points):
         return None
+    declared: dict[str, set[tuple[str, str]]] = {}
+    for name, value, _, folder in points:
+        if folder not in declared:
+            declared[folder] = _declared(folder, group)
+        if (name, value) not in declared[folder]:
+            return None
     return points
 
 
@@ -120,9 +151,10 @@ def entry_points(group: str, use_cache: bool) -> list[list[str]]:
     return points
 
 
-def load(value: str) -> Any:
-    """What an entry point's `module:attribute.more [extras]` names (importlib.metadata.EntryPoint.load)."""
+def load(declared: str) -> Any:
+    """What an entry point's `module:attribute.more [extras]` names (importlib.metadata.EntryPoint.load); `declared` is
+    as an installed distribution declares it (`scan`, or `read` after checking it)."""
     import importlib
 
-    module, _, attribute = value.partition("[")[0].strip().partition(":")
+    module, _, attribute = declared.partition("[")[0].strip().partition(":")
     return functools.reduce(getattr, [a for a in attribute.strip().split(".") if a], importlib.import_module(module.strip()))
