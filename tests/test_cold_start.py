@@ -6,8 +6,11 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
 
 # What the cache makes unnecessary: Lark (the query tables), importlib.metadata (the plugins' entry points); and what only
 # writing the cache, a hint or help text needs (tempfile, difflib, shutil), or only package data in a zip (importlib.resources).
@@ -26,3 +29,25 @@ def test_a_cached_query_does_not_import_what_the_cache_replaces(tmp_path: Path, 
     assert first.stdout.splitlines()[-1].startswith("0 ['lark', 'importlib.metadata', 'tempfile'")  # the first one filled the cache
     assert second.stdout.splitlines()[-1] == "0 []"
     assert second.stdout.splitlines()[:-1] == first.stdout.splitlines()[:-1]
+
+
+def test_every_node_reprs_as_attrs_would_generate_it() -> None:
+    # The AST classes share one __repr__ (attrs compiles one method less per class at import): it must give, for every
+    # node of the bundled policies and queries, the text attrs' own generated __repr__ gives (snapshots and messages hold it).
+    import attrs
+    from racepolicy.language import ast
+    from racepolicy.language.parser import parse_policy, parse_query
+
+    generated: dict[type, Any] = {}
+    roots = [parse_policy(p.read_text(encoding="utf-8"), p.name) for p in sorted((ROOT / "policies").glob("*.policy"))]
+    roots += [parse_query(q) for q in ("penalty missing_jacket on UTMB with hot", "eligible CCC given runner = {age: 30}", "refund UTMB 2022-05-15")]
+    checked = 0
+    for root in roots:
+        for node in [root, *root.find_all(ast.Node)]:
+            cls = type(node)
+            if cls not in generated:
+                twin = attrs.make_class(cls.__name__, {f.name: attrs.field(repr=f.repr) for f in attrs.fields(cls)}, frozen=True, repr=True)
+                generated[cls] = twin.__repr__
+            assert repr(node) == generated[cls](node)
+            checked += 1
+    assert checked > 5000
