@@ -31,6 +31,7 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("RACEPOLICY_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("RACEPOLICY_NO_CACHE", raising=False)
     query_parse._loaded.clear()
+    query_parse._unwritable.clear()
     return tmp_path / "cache"
 
 
@@ -163,3 +164,20 @@ def test_tables_naming_an_unknown_ast_method_are_refused(tables: query_parse.Que
     exported["reductions"][min(used)][4] = "no_such_method"
     with pytest.raises(ValueError, match="no AST method"):
         query_parse.QueryTables(exported)
+
+
+def test_an_unwritable_cache_folder_costs_one_export_not_one_a_query(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN a cache folder that cannot be created (a file stands where it would be) WHEN queries are asked THEN each is
+    # answered (by Lark), and the tables are exported once, not at every query of a long-running process (serve)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("RACEPOLICY_CACHE_DIR", str(blocker / "cache"))
+    monkeypatch.delenv("RACEPOLICY_NO_CACHE", raising=False)
+    query_parse._loaded.clear()
+    query_parse._unwritable.clear()
+    exports: list[int] = []
+    export = query_parse.export_tables
+    monkeypatch.setattr(query_parse, "export_tables", lambda: exports.append(1) or export())
+    for _ in range(3):
+        assert shape(query_parse.parse_query("eligible CCC")) == shape(parser.parse_query("eligible CCC"))
+    assert exports == [1]

@@ -260,13 +260,14 @@ def export_tables() -> dict[str, Any] | None:
             "lexers": lexers, "state_lexers": state_lexers}
 
 
-def write_tables() -> None:
-    """Write the tables for the next processes; never fails (a read-only cache folder only means Lark parses queries)."""
+def write_tables() -> bool:
+    """Write the tables for the next processes; never fails (a read-only cache folder only means Lark parses queries).
+    False if they could not be written."""
     try:
         path = tables_path()
         tables = export_tables()
         if tables is None:
-            return
+            return False
         path.parent.mkdir(parents=True, exist_ok=True)
         import tempfile  # cold start: only a write needs it
 
@@ -279,9 +280,13 @@ def write_tables() -> None:
             raise
         old = sorted((entry.stat().st_mtime_ns, entry.path) for entry in os.scandir(path.parent) if entry.name.endswith(".json"))
         for _, stale in old[: max(0, len(old) - KEEP_TABLES)]:
-            os.unlink(stale)
+            try:
+                os.unlink(stale)
+            except OSError:
+                pass  # another process removed it first
     except (OSError, ValueError, TypeError, AttributeError, KeyError):
-        pass
+        return False
+    return True
 
 
 class QueryTables:
@@ -466,6 +471,7 @@ class _Node:
 
 
 _loaded: dict[Path, QueryTables | None] = {}
+_unwritable: set[Path] = set()
 _BRACKETS = re.compile(r'"[^"\n]*"|#[^\n]*|[()\[\]{}]')
 
 
@@ -512,6 +518,7 @@ def parse_query(text: str, name: str = "<query>", use_cache: bool = True) -> ast
     try:
         return parser.parse_query(text, name)
     finally:
-        if use_cache and enabled() and read_tables() is None:
+        if use_cache and enabled() and read_tables() is None and tables_path() not in _unwritable:
             _loaded.clear()
-            write_tables()
+            if not write_tables():
+                _unwritable.add(tables_path())  # a read-only cache folder: not tried again at every query of this process
