@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -19,6 +20,29 @@ EXIT_CODES_HELP = """exit codes:
      run: some rows were rejected
   2  bad input: an error in a policy, a query, a file or an option (the message says where)
   3  internal error: a bug in racepolicy (reported without a traceback; please file it)"""
+
+
+def _terminal_columns() -> int:
+    # shutil.get_terminal_size().columns, as argparse asks it, without importing shutil (and its compression modules) at
+    # every start: argparse builds a help formatter for each option it adds.
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+        columns = columns or 80
+    return columns
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help formatter, its width found as argparse finds it (cold start: without shutil)."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None) -> None:
+        super().__init__(prog, indent_increment, max_help_position, _terminal_columns() - 2 if width is None else width)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -44,7 +68,7 @@ def top_parser() -> argparse.ArgumentParser:
 
 def command_parser(name: str) -> tuple[argparse.ArgumentParser, str]:
     module, help_text = COMMANDS[name]
-    parser = _Parser(prog=f"racepolicy {name}", description=help_text)
+    parser = _Parser(prog=f"racepolicy {name}", description=help_text, formatter_class=_Formatter)
     # Each command module declares its own options; only the one asked for is imported.
     importlib.import_module(module).add_arguments(parser)
     return parser, module

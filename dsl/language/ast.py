@@ -15,11 +15,20 @@ def _span() -> Span:
     return attrs.field(default=NOWHERE, eq=False, repr=False, kw_only=True)  # type: ignore[no-any-return]
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Node:
     """Base of every syntax node."""
 
     span: Span = _span()  # noqa: RUF009 - an attrs field, not a dataclass default
+
+    def __repr__(self) -> str:
+        # Cold start: one __repr__ for every node class, word for word the one attrs would generate for each (`Name(name='x')`,
+        # fields with repr=False left out), so that attrs compiles 51 fewer methods at import (issue #16, bench/analysis.md).
+        names = _REPR_FIELDS.get(type(self))
+        if names is None:
+            names = _REPR_FIELDS[type(self)] = tuple((f.name, f.repr) for f in attrs.fields(type(self)) if f.repr is not False)
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" if how is True else f"{name}={how(getattr(self, name))}" for name, how in names)
+        return f"{type(self).__qualname__.rsplit('>.', 1)[-1]}({shown})"
 
     def iter_child_nodes(self) -> Iterator[Node]:
         return iter(_children(self))
@@ -39,6 +48,7 @@ class Node:
                 stack += children
 
 
+_REPR_FIELDS: dict[type, tuple[tuple[str, Any], ...]] = {}  # node class -> (field, repr) of the fields its repr shows
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}  # node class -> the fields that may hold a node
 _NO_NODE = frozenset({"Span", "str", "int", "bool", "int | None", "tuple[str, ...]"})  # fields declared to hold none
 
@@ -91,7 +101,7 @@ def rewrite(node: N, replace: Callable[[Node], Node | None]) -> N:
     return result
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Citation(Node):
     """A `§ "..."` clause tying a statement to the regulation text, with the reading taken where the clause is ambiguous."""
 
@@ -103,19 +113,19 @@ class Citation(Node):
 # ---- expressions ---------------------------------------------------------
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Expr(Node):
     """Base of expressions."""
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Literal(Expr):
     """A constant: number, money, duration, length, percent, date, text or boolean."""
 
     value: object = None
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class MonthDay(Expr):
     """A day-month date such as 04-30, resolved against the edition year."""
 
@@ -123,49 +133,49 @@ class MonthDay(Expr):
     day: int = 1
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Name(Expr):
     name: str = ""
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Field(Expr):
     subject: Expr = attrs.field(factory=Expr)
     name: str = ""
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Call(Expr):
     function: str = ""
     args: tuple[Expr, ...] = ()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Unary(Expr):
     op: str = "-"  # "-" or "not"
     operand: Expr = attrs.field(factory=Expr)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Binary(Expr):
     op: str = "+"  # + - * / == != < <= > >= and or in notin
     left: Expr = attrs.field(factory=Expr)
     right: Expr = attrs.field(factory=Expr)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class IfExpr(Expr):
     condition: Expr = attrs.field(factory=Expr)
     then: Expr = attrs.field(factory=Expr)
     otherwise: Expr = attrs.field(factory=Expr)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class ListExpr(Expr):
     items: tuple[Expr, ...] = ()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Where(Expr):
     """`results where date >= 2015-09-01`: the items of a list for which the condition holds.
 
@@ -175,7 +185,7 @@ class Where(Expr):
     condition: Expr = attrs.field(factory=Expr)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class RecordExpr(Expr):
     items: tuple[tuple[str, Expr], ...] = ()
 
@@ -187,7 +197,7 @@ class RecordExpr(Expr):
 # ---- sanctions -------------------------------------------------------------
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class SanctionExpr(Node):
     """A sanction as written: kind is time, disqualify, life, ban, discretion, doping or none."""
 
@@ -202,20 +212,20 @@ class SanctionExpr(Node):
 # ---- statements ------------------------------------------------------------
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Statement(Node):
     citation: Citation | None = None
     section: str = ""  # the `section` heading in force where the statement stands
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class SourceRef(Node):
     """A `source "path"` line of the header: a regulation text the policy encodes, relative to the policy file."""
 
     path: str = ""
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Header(Node):
     series: str = ""
     year: int = 0
@@ -224,20 +234,20 @@ class Header(Node):
     sources: tuple[SourceRef, ...] = ()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Attribute(Node):
     name: str = ""
     value: Expr = attrs.field(factory=Expr)
     citation: Citation | None = None
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Eligibility(Node):
     condition: Expr = attrs.field(factory=Expr)
     citation: Citation | None = None
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class RaceDecl(Statement):
     name: str = ""
     title: str = ""
@@ -245,19 +255,19 @@ class RaceDecl(Statement):
     eligibility: tuple[Eligibility, ...] = ()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class GroupDecl(Statement):
     name: str = ""
     members: tuple[str, ...] = ()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class InfractionDecl(Statement):
     name: str = ""
     description: str = ""
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class PenaltyDecl(Statement):
     infractions: tuple[str, ...] = ()
     targets: tuple[str, ...] = ()  # race or group names; "all" for every race
@@ -265,7 +275,7 @@ class PenaltyDecl(Statement):
     condition: Expr | None = None  # `when EXPR`: the line applies only when the facts make it hold
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Tier(Node):
     """A schedule tier: applies to dates up to and including `through`."""
 
@@ -274,33 +284,33 @@ class Tier(Node):
     citation: Citation | None = None
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Otherwise(Node):
     value: Expr = attrs.field(factory=Expr)
     citation: Citation | None = None
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class ScheduleDecl(Statement):
     name: str = ""
     tiers: tuple[Tier, ...] = ()
     otherwise: Otherwise | None = None
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Param(Node):
     name: str = ""
     type: str = "any"
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class TableRow(Node):
     keys: tuple[Literal | Name, ...] = ()
     value: Expr = attrs.field(factory=Expr)
     citation: Citation | None = None
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class TableDecl(Statement):
     name: str = ""
     params: tuple[Param, ...] = ()
@@ -308,7 +318,7 @@ class TableDecl(Statement):
     otherwise: Otherwise | None = None
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class BandRow(Node):
     low: int = 0
     high: int | None = None  # None: open-ended ("85+")
@@ -320,13 +330,13 @@ class BandRow(Node):
         return f"{self.low}+" if self.high is None else f"{self.low}-{self.high}"
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class BandDecl(Statement):
     name: str = ""
     rows: tuple[BandRow, ...] = ()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class RuleDecl(Statement):
     name: str = ""
     params: tuple[Param, ...] = ()
@@ -336,7 +346,7 @@ class RuleDecl(Statement):
 # ---- equipment checklists (gear) -------------------------------------------
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class GearItem(Node):
     """One line of a checklist: `require 2 torch "..." spec "..." except MCC absent missing_torch fewer only_one_torch`."""
 
@@ -354,7 +364,7 @@ class GearItem(Node):
 # ---- closed sets of words and the shapes of facts (issue #11 item 1) ----------
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Word(Node):
     """One word of a closed set, with the other spellings a query may use for it."""
 
@@ -363,7 +373,7 @@ class Word(Node):
     citation: Citation | None = None
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class ChecklistDecl(Statement):
     """`checklist NAME on RACES [kit KIT]: items`; a kit applies only when the organiser announces it."""
 
@@ -377,7 +387,7 @@ class ChecklistDecl(Statement):
 # ---- fidelity: statements about the regulation text itself ------------------
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class InformativeDecl(Statement):
     """`informative § "clause" "reason"`: a clause of the text that carries no machine-checkable rule."""
 
@@ -387,12 +397,12 @@ class InformativeDecl(Statement):
 # ---- the policy file ---------------------------------------------------------
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class NotApplicable(Expr):
     """`n/a` in a table cell: the regulation marks the row not applicable (not an error, not a value)."""
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class InputDecl(Statement):
     """`input NAME: TYPE "reason"`: a figure the regulation does not give; every query that needs it must supply it."""
 
@@ -401,14 +411,14 @@ class InputDecl(Statement):
     reason: str = ""
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class AssertDecl(Statement):
     """`assert EXPR § "..."`: a fact the regulation states, checked when the policy loads."""
 
     condition: Expr = attrs.field(factory=Expr)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class WordsDecl(Statement):
     """`words sex: "men" ("man", "m"), "women" ("woman", "w")`: the values a text may take."""
 
@@ -417,7 +427,7 @@ class WordsDecl(Statement):
     case_sensitive: bool = False
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class FactField(Node):
     name: str = ""
     type: str = "any"  # a kind or the name of a set of words
@@ -425,7 +435,7 @@ class FactField(Node):
     citation: Citation | None = None
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class FactsDecl(Statement):
     """`facts runner: birth_year: number, sex: sex, profile: profile optional`: the record a query passes."""
 
@@ -433,7 +443,7 @@ class FactsDecl(Statement):
     fields: tuple[FactField, ...] = ()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class AttributeDecl(Statement):
     """`attribute start_time: time`: a race attribute the policy declares itself, with its kind (issue #11 item 10)."""
 
@@ -441,7 +451,7 @@ class AttributeDecl(Statement):
     type: str = "any"
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Policy(Node):
     """One parsed policy file: an edition header and its statements in source order."""
 
@@ -452,32 +462,32 @@ class Policy(Node):
 # ---- queries ---------------------------------------------------------------
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Binding(Node):
     name: str = ""
     value: Expr = attrs.field(factory=Expr)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Query(Node):
     """Base of queries; `given` binds facts for this query only."""
 
     given: tuple[Binding, ...] = ()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class PenaltyQuery(Query):
     infractions: tuple[str, ...] = ()
     race: str = ""
     kits: tuple[str, ...] = ()  # `with hot`: the kits the organiser announced
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class EligibleQuery(Query):
     race: str = ""
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class FormQuery(Query):
     """A word-led query (`cutoff TDS`, `refund UTMB cancelled 2022-05-15`)."""
 
@@ -485,7 +495,7 @@ class FormQuery(Query):
     args: tuple[Literal | Name, ...] = ()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class ExprQuery(Query):
     expr: Expr = attrs.field(factory=Expr)
 

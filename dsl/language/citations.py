@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 import os
 import re
@@ -150,10 +149,10 @@ def read_text(path: Path) -> RegulationText | None:
 
 
 def _bundled_folder() -> Path | None:
-    from importlib import resources
+    from racepolicy.tools.package_data import files  # cold start: importlib.resources only for a zip
 
     try:
-        folder = resources.files("racepolicy.policies")
+        folder = files("racepolicy.policies")
     except (ModuleNotFoundError, TypeError):  # pragma: no cover - the package always ships its policies
         return None
     return folder if isinstance(folder, Path) else None
@@ -248,6 +247,7 @@ def closest_sentence(quote: str, texts: Sequence[RegulationText]) -> tuple[Regul
 
     The sentences are tried most promising first, by an upper bound of the ratio from character counts (difflib's
     quick_ratio), and the search stops when none left can reach the best found: the answer is a scan in order's."""
+    import difflib  # cold start: only a hint needs it
     wanted = " ".join(_pieces(quote)) or normalise(quote)
     counts = Counter(wanted)
     bounded: list[tuple[float, int, RegulationText, int, str, str]] = []

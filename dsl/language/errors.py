@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 
 from racepolicy.language.source import NOWHERE, Source, Span
@@ -300,6 +299,8 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     if len(pool) > MAX_HINT_CANDIDATES:
         # difflib compares the name with every candidate: in a huge policy, only names that could be close.
         pool = {c for c in pool if abs(len(c) - len(name)) <= 2 and c[:1].lower() == key[:1]}
+    import difflib  # cold start: only a hint needs it
+
     close = difflib.get_close_matches(name, sorted(pool)[:MAX_HINT_CANDIDATES], n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else ""
 

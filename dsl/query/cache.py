@@ -17,7 +17,6 @@ import functools
 import hashlib
 import json
 import os
-import tempfile
 import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -101,9 +100,15 @@ def plugins_stamp(pm: pluggy.PluginManager | None) -> str:
     held = tuple(id(plugin) for plugin in pm.get_plugins())
     if pm in _plugin_stamps and _plugin_stamps[pm][0] == held:
         return _plugin_stamps[pm][1]
+    from racepolicy.pluginapi.manager import DISTRIBUTIONS
+
     versions: dict[int, str] = {}
+    for name, distribution in DISTRIBUTIONS.get(pm, {}).items():  # as make_plugin_manager found them (no metadata read)
+        plugin = pm.get_plugin(name)
+        if plugin is not None:
+            versions[id(plugin)] = distribution
     read: dict[int, str] = {}  # one metadata read per distribution, however many plugins it brings
-    for plugin, dist in pm.list_plugin_distinfo():
+    for plugin, dist in pm.list_plugin_distinfo():  # plugins pluggy loaded itself (load_setuptools_entrypoints)
         key = id(getattr(dist, "_dist", dist))
         if key not in read:
             metadata = dist.metadata
@@ -260,6 +265,8 @@ def write(source: Source, pm: pluggy.PluginManager | None, edition: Edition) -> 
     path = entry_path(source, pm)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        import tempfile  # cold start: only a write needs it
+
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, prefix=".", suffix=".tmp") as handle:
             handle.write(json.dumps(header, separators=(",", ":")) + "\n" + tree)
         try:

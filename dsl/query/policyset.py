@@ -6,7 +6,6 @@ import os
 import stat
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -81,7 +80,9 @@ def policy_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
 
 def bundled_sources() -> list[Source]:
     """The policies shipped with racepolicy (package data, so an installed wheel has them)."""
-    folder = resources.files("racepolicy.policies")
+    from racepolicy.tools.package_data import files  # cold start: importlib.resources only for a zip
+
+    folder = files("racepolicy.policies")
     sources = []
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(POLICY_SUFFIX):
@@ -108,7 +109,7 @@ class PolicySet:
         if pm is None:
             from racepolicy.pluginapi.manager import make_plugin_manager
 
-            pm = make_plugin_manager()
+            pm = make_plugin_manager(use_cache=use_cache)  # cold start: the entry points from the cache too
         self.pm = pm
         self.use_cache = use_cache
         self._editions: dict[str, Edition] = {}
@@ -281,11 +282,11 @@ class PolicySet:
         """
         if runner not in RUNNERS:
             raise QueryError(f"unknown runner '{runner}'", hint=f"runners: {', '.join(RUNNERS)}")
-        from racepolicy.language.parser import parse_query
         from racepolicy.query.forms import answer
+        from racepolicy.tools.query_parse import parse_query  # cold start: through the cache, a query parses without Lark
 
         source = Source("<query>", text)
-        query = self._form_at_place(parse_query(text, source.name))
+        query = self._form_at_place(parse_query(text, source.name, use_cache=self.use_cache))
         from racepolicy.query.routing import pinned
 
         if edition:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 
@@ -92,5 +91,7 @@ def suggest(name: str, edition: Edition, kinds: Iterable[str] | None = None, can
         return f"did you mean {' or '.join(shown)}?"
     pool = sorted(set(candidates) if candidates is not None else set(_bags(edition, kinds)))
     same = [c for c in pool if c.casefold() == name.casefold()]
+    import difflib  # cold start: only a suggestion needs it
+
     close = same or difflib.get_close_matches(name, pool, n=1, cutoff=SPELLING_CUTOFF)
     return f"did you mean '{close[0]}'?" if close else ""
