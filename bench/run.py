@@ -598,7 +598,8 @@ def write_results(report: Report, args: argparse.Namespace, started: float) -> N
             "## Embedder workloads beside peer engines (bench/peers.py)",
             "",
             "Plain values in and out through each engine's public API, the same items for all, every answer checked equal to "
-            "the hand-written one before timing; the ratio is CPU time against hand-written Python in the same process.",
+            "the hand-written one before timing; the ratio is the median over rounds of CPU time against hand-written Python, "
+            "each round timing the hand-written function then the engine in the same process (the rounds' range follows the time per item).",
             "",
             *report.peers,
             "",
