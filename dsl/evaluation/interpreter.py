@@ -54,6 +54,26 @@ _CallSite = tuple[ast.Call, bool, tuple[str, ...]]
 _NO_ROW: Any = object()  # a table's memo has not seen the key (None there means: no row)
 
 
+def _classes_and_env(names: tuple[str, ...], args: Sequence[Any]) -> tuple[tuple[type, ...], dict[str, Any]]:
+    """A rule's arguments' classes (for its parameter check) and its environment, for as many names as arguments.
+    Written out for up to four parameters: `tuple(map(type, ...))` and `dict(zip(...))` cost three times as much for two
+    (issue #16), more than this function's own call."""
+    n = len(args)
+    if n == 2:
+        a0, a1 = args
+        return (type(a0), type(a1)), {names[0]: a0, names[1]: a1}
+    if n == 1:
+        (a0,) = args
+        return (type(a0),), {names[0]: a0}
+    if n == 3:
+        a0, a1, a2 = args
+        return (type(a0), type(a1), type(a2)), {names[0]: a0, names[1]: a1, names[2]: a2}
+    if n == 4:
+        a0, a1, a2, a3 = args
+        return (type(a0), type(a1), type(a2), type(a3)), {names[0]: a0, names[1]: a1, names[2]: a2, names[3]: a3}
+    return tuple(map(type, args)), dict(zip(names, args))  # noqa: B905 - the callers checked the lengths
+
+
 class Evaluator:
     """Evaluates expressions and statements of one edition; pure, no I/O, no clock."""
 
@@ -523,24 +543,7 @@ class Evaluator:
             if len(names) != len(args):
                 self._check_args(name, names, args, expr.span)
             if callee_env is None:
-                # The arguments' classes (for the check) and the environment, written out for up to four parameters: dict(zip(...)) and
-                # tuple(map(type, ...)) cost three times as much for two (issue #16). Lengths were checked above.
-                n = len(args)
-                if n == 2:
-                    a0, a1 = args
-                    classes, env = (type(a0), type(a1)), {names[0]: a0, names[1]: a1}
-                elif n == 1:
-                    (a0,) = args
-                    classes, env = (type(a0),), {names[0]: a0}
-                elif n == 3:
-                    a0, a1, a2 = args
-                    classes, env = (type(a0), type(a1), type(a2)), {names[0]: a0, names[1]: a1, names[2]: a2}
-                elif n == 4:
-                    a0, a1, a2, a3 = args
-                    classes, env = (type(a0), type(a1), type(a2), type(a3)), {names[0]: a0, names[1]: a1, names[2]: a2, names[3]: a3}
-                else:
-                    classes, env = tuple(map(type, args)), dict(zip(names, args))  # noqa: B905 - lengths checked above
-                callee_env = env
+                classes, callee_env = _classes_and_env(names, args)  # lengths checked above
             else:
                 classes = tuple(map(type, args))
             if classes not in passed:
@@ -694,23 +697,7 @@ class Evaluator:
         body, names, checks, passed = self._rule_plans.get(name) or self._rule_plan(name)
         if len(names) != len(args):
             self._check_args(name, names, args, span)
-        # The arguments' classes (for the check) and the environment, written out for up to four parameters: dict(zip(...)) and
-        # tuple(map(type, ...)) cost three times as much for two (issue #16). Lengths were checked above.
-        n = len(args)
-        if n == 2:
-            a0, a1 = args
-            classes, env = (type(a0), type(a1)), {names[0]: a0, names[1]: a1}
-        elif n == 1:
-            (a0,) = args
-            classes, env = (type(a0),), {names[0]: a0}
-        elif n == 3:
-            a0, a1, a2 = args
-            classes, env = (type(a0), type(a1), type(a2)), {names[0]: a0, names[1]: a1, names[2]: a2}
-        elif n == 4:
-            a0, a1, a2, a3 = args
-            classes, env = (type(a0), type(a1), type(a2), type(a3)), {names[0]: a0, names[1]: a1, names[2]: a2, names[3]: a3}
-        else:
-            classes, env = tuple(map(type, args)), dict(zip(names, args))  # noqa: B905 - lengths checked above
+        classes, env = _classes_and_env(names, args)  # lengths checked above
         if classes not in passed:
             self._check_params(name, checks, args, classes, passed, span)
         tracing = self.tracing
