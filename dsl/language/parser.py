@@ -15,7 +15,7 @@ from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 from lark.parse_tree_builder import ChildFilterLALR_NoPlaceholders, ExpandSingleChild, PropagatePositions
 from lark.parsers.lalr_analysis import Shift
-from racepolicy.evaluation.values import CURRENCIES, CURRENCY_ALIASES, Duration, Length, Money, Percent, TimeOfDay
+from racepolicy.evaluation.values import CURRENCIES, CURRENCY_ALIASES
 from racepolicy.language import ast
 from racepolicy.language.errors import (
     ChecklistError,
@@ -30,6 +30,17 @@ from racepolicy.language.errors import (
     UnexpectedEndError,
 )
 from racepolicy.language.source import Source, Span
+from racepolicy.tools.lalr import (
+    MAX_LITERAL_DIGITS,
+    NUMERIC,
+    BadLiteral,
+    GiveUp,
+    Node,
+    duration_minutes,
+    literal_value,
+    reduce,
+    too_many_digits,
+)
 
 try:  # the reading of a regular expression (first_chars below), private to `re` since Python 3.11
     from re import _constants as sre  # type: ignore[attr-defined]
@@ -47,7 +58,6 @@ MAX_RECOVERY_CHARS = 20_000_000
 # downstream (checker, evaluator, AST equality) stays far from Python's stack limit.
 MAX_NESTING = 100
 # Significant digits of one number as written: enough for any fee, distance or time.
-MAX_LITERAL_DIGITS = 15
 
 STATEMENT_KEYWORDS = (
     "edition", "section", "race", "group", "infraction", "penalty", "schedule", "table", "band", "rule",
@@ -113,14 +123,6 @@ def _tok_span(tok: Token) -> Span:
     return Span(tok.line or 0, tok.column or 0, tok.end_line or tok.line or 0, tok.end_column or (tok.column or 0) + 1)
 
 
-def _duration_minutes(text: str) -> Decimal:
-    m = re.fullmatch(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)(?:min)?)?", text)
-    if not m:  # pragma: no cover - the terminal only lets these shapes through
-        raise ValueError(text)
-    days, hours, minutes = (int(g) if g else 0 for g in m.groups())
-    return Decimal(days * 1440 + hours * 60 + minutes)
-
-
 def _bad_value(message: str, tok: Token, hint: str) -> PolicySyntaxError:
     return InvalidDateError(message, _tok_span(tok), None, hint)
 
@@ -128,48 +130,24 @@ def _bad_value(message: str, tok: Token, hint: str) -> PolicySyntaxError:
 def _check_digits(tok: Token) -> None:
     # Decimal arithmetic is exact only within its precision; a number with
     # hundreds of digits would be rounded silently, so it is refused here.
-    if len(tok) <= MAX_LITERAL_DIGITS:
-        return  # too short to hold that many digits
-    for number in re.findall(r"\d+(?:\.\d+)?", str(tok)):
-        digits = number.replace(".", "").lstrip("0")
-        if len(digits) > MAX_LITERAL_DIGITS:
-            raise NumberRangeError(
-                f"'{number[:20]}{'...' if len(number) > 20 else ''}' has {len(digits)} digits, over the limit of {MAX_LITERAL_DIGITS}",
-                _tok_span(tok), None, f"numbers in a policy have at most {MAX_LITERAL_DIGITS} significant digits",
-            )
+    found = too_many_digits(str(tok))
+    if found is not None:
+        number, digits = found
+        raise NumberRangeError(
+            f"'{number[:20]}{'...' if len(number) > 20 else ''}' has {digits} digits, over the limit of {MAX_LITERAL_DIGITS}",
+            _tok_span(tok), None, f"numbers in a policy have at most {MAX_LITERAL_DIGITS} significant digits",
+        )
 
 
 def literal_of(tok: Token) -> Any:
     """The value of a literal token; raises PolicySyntaxError for impossible dates and huge numbers."""
-    kind, text = tok.type, str(tok)
-    if kind in ("NUMBER", "QUANTITY", "MONEY", "PERCENT", "DURATION"):
+    kind = tok.type
+    if kind in NUMERIC:
         _check_digits(tok)
-    if kind == "NUMBER":
-        return Decimal(text)
-    if kind == "QUANTITY":
-        number, unit = re.fullmatch(r"([\d.]+) ?(km|cm|m)", text).groups()  # type: ignore[union-attr]
-        factor = {"km": Decimal(1000), "cm": Decimal("0.01"), "m": Decimal(1)}[unit]
-        return Length(Decimal(number) * factor, unit)
-    if kind == "MONEY":
-        number, currency = re.fullmatch(r"([\d.]+) ?([A-Z]{3})", text).groups()  # type: ignore[union-attr]
-        return Money.of(Decimal(number), CURRENCY_ALIASES.get(currency, currency))
-    if kind == "TIME":
-        hours, minutes = (int(p) for p in text.split(":"))
-        if hours > 23 or minutes > 59:
-            raise _bad_value(f"'{text}' is not a time of day", tok, "write a time from 00:00 to 23:59")
-        return TimeOfDay(hours * 60 + minutes)
-    if kind == "PERCENT":
-        return Percent(Decimal(text[:-1]))
-    if kind == "DURATION":
-        return Duration(_duration_minutes(text))
-    if kind == "DATE":
-        try:
-            return datetime.date.fromisoformat(text)
-        except ValueError:
-            raise _bad_value(f"'{text}' is not a calendar date", tok, "write a real date as YYYY-MM-DD") from None
-    if kind == "STRING":
-        return text[1:-1]
-    raise AssertionError(kind)  # pragma: no cover
+    try:
+        return literal_value(kind, str(tok))
+    except BadLiteral as bad:
+        raise _bad_value(bad.message, tok, bad.hint) from None
 
 
 def _month_day(tok: Token) -> ast.MonthDay:
@@ -335,7 +313,7 @@ class _ToAst(Transformer[Token, Any]):
 
     def time_sanction(self, meta: Any, tok: Token) -> ast.SanctionExpr:
         _check_digits(tok)
-        return ast.SanctionExpr(kind="time", minutes=int(_duration_minutes(str(tok))), span=_span(meta))
+        return ast.SanctionExpr(kind="time", minutes=int(duration_minutes(str(tok))), span=_span(meta))
 
     def dq_sanction(self, meta: Any) -> ast.SanctionExpr:
         return ast.SanctionExpr(kind="disqualify", span=_span(meta))
@@ -974,30 +952,6 @@ def section_positions(text: str, name: str = "<policy>") -> list[tuple[int, int,
 # word every error exactly as before. So it can change no message, only the time a valid text takes.
 
 
-class GiveUp(Exception):
-    """This text is for Lark's own parse (an error to word, or a shape the driver does not take)."""
-
-
-class _Node:
-    """A reduced rule on the stack: its AST value (or, for a `_rule` Lark inlines into its parent, its children), its own
-    extent, the extent of the outermost rule that passed it up unchanged (Lark's "container"), its height. It is also the
-    `meta` its AST method reads: the positions `propagate_positions` gives a tree node (`empty`, `line`, `column`, ...)."""
-
-    __slots__ = ("children", "column", "container", "empty", "end_column", "end_line", "height", "line", "own", "value")
-
-    def __init__(self, own: tuple[int, int, int, int] | None, height: int, children: list[Any] | None = None) -> None:
-        self.value: Any = None
-        self.own = own
-        self.container = own
-        self.height = height
-        self.children = children
-        if own is None:
-            self.empty = True
-        else:
-            self.empty = False
-            self.line, self.column, self.end_line, self.end_column = own
-
-
 # What one reduction does: (rule name to push, expansion size, children kept as (index, expand) or None for all,
 # collapse a single child, the AST method or None for an inlined `_rule`, is a `section` heading).
 _Reduction = tuple[str, int, "list[tuple[int, bool]] | None", bool, "Callable[..., Any] | None", bool]
@@ -1229,7 +1183,7 @@ class Driver:
 
     def parse(self, text: str, start: str) -> tuple[Any, list[tuple[int, int, str]]]:
         """The AST of a text that parses cleanly, and its `section` headings as (line, column, title); GiveUp otherwise."""
-        states, lexers, max_height, literal, units = self.states, self.lexers, self.max_height, self.literal, self.units
+        states, lexers, max_height, units = self.states, self.lexers, self.max_height, self.units
         new_token = _NEW_TOKEN
         space = self.whitespace[0] if self.whitespace else None
         state_stack = [self.start_states[start]]
@@ -1313,63 +1267,9 @@ class Driver:
                     del value_stack[-size:]
                 else:
                     raw = []
-                # The extent Lark's PropagatePositions gives: first and last child that has one, including dropped keywords.
-                extent = None
-                for child in raw:
-                    if type(child) is Token:
-                        first = (child.line, child.column)
-                        break
-                    if child.container is not None:
-                        first = child.container[:2]
-                        break
-                else:
-                    first = None
-                if first is not None:
-                    for child in reversed(raw):
-                        if type(child) is Token:
-                            extent = (*first, child.end_line, child.end_column)
-                            break
-                        if child.container is not None:
-                            extent = (*first, *child.container[2:])
-                            break
-                if keep is None:
-                    kept = raw
-                else:
-                    kept = []
-                    for index, expand in keep:
-                        if expand:
-                            kept += raw[index].children
-                        else:
-                            kept.append(raw[index])
-                if collapse and len(kept) == 1:
-                    result = kept[0]
-                    if type(result) is _Node and extent is not None:
-                        if result.own is None:
-                            raise GiveUp  # Lark would give the empty child its parent's place: not a case this grammar has
-                        result.container = extent
-                elif method is None:
-                    if not origin.startswith("_"):
-                        raise GiveUp  # a rule without an AST method would stay a Lark tree
-                    result = _Node(extent, 0, kept)
-                else:
-                    height = 1
-                    args = []
-                    for child in kept:
-                        if type(child) is _Node:
-                            if child.height >= height:
-                                height = child.height + 1
-                            args.append(child.value)
-                        else:
-                            args.append(child)
-                    if height > max_height:
-                        raise GiveUp  # parser.py refuses it with its located error
-                    if is_section:
-                        sections.extend((extent[0], extent[1], literal(a)) for a in args if type(a) is Token)  # type: ignore[index]
-                    result = _Node(extent, height)
-                    try:
-                        result.value = method(result, *args)
-                    except Exception:
-                        raise GiveUp from None  # the usual parse reports it, located
+                result = reduce(raw, keep, collapse, method, origin, Token, max_height)
+                if is_section:  # `section STRING`: its method makes a _SectionMark of the title
+                    sections.append((result.line, result.column, result.value.title))
                 goto = states[state_stack[-1]].get(origin)
                 if goto is None or goto[0] != SHIFT:
                     raise GiveUp
@@ -1377,4 +1277,4 @@ class Driver:
                 value_stack.append(result)
                 if is_end and goto[1] == end_state:
                     top = value_stack[-1]
-                    return (top.value if type(top) is _Node else top), sections
+                    return (top.value if type(top) is Node else top), sections

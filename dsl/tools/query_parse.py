@@ -23,24 +23,19 @@ import hashlib
 import json
 import os
 import re
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import attrs
 from racepolicy.language import ast
 from racepolicy.language.source import Span
+from racepolicy.tools.lalr import NUMERIC, BadLiteral, GiveUp, Node, literal_value, reduce, too_many_digits
 
 FORMAT = 1  # bumped when the layout of the tables changes
 KEEP_TABLES = 4  # past this many files (one per grammar, Lark and code of racepolicy), the oldest go
-# The limits of parser.py (MAX_QUERY_CHARS, MAX_NESTING, MAX_LITERAL_DIGITS): a query near them is left to it.
+# The limits of parser.py (MAX_QUERY_CHARS, MAX_NESTING; MAX_LITERAL_DIGITS is lalr's): a query near them is left to it.
 MAX_QUERY_CHARS = 10_000
 MAX_NESTING = 100
-MAX_LITERAL_DIGITS = 15
-
-
-class GiveUp(Exception):
-    """This query is for Lark's parse (no tables, an error to word, a shape the tables do not take)."""
 
 
 # ---- tokens and literals: as parser.literal_of reads Lark's tokens ---------------------------------------------------
@@ -73,40 +68,13 @@ def _span(meta: Any) -> Span:
 
 def literal_of(tok: QueryToken) -> Any:
     """parser.literal_of: the value of a literal token; GiveUp where that one raises (Lark's parse then words the error)."""
-    from racepolicy.evaluation.values import CURRENCY_ALIASES, Duration, Length, Money, Percent, TimeOfDay
-
-    kind, text = tok.type, str(tok)
-    if kind in ("NUMBER", "QUANTITY", "MONEY", "PERCENT", "DURATION") and len(tok) > MAX_LITERAL_DIGITS:
-        for number in re.findall(r"\d+(?:\.\d+)?", text):
-            if len(number.replace(".", "").lstrip("0")) > MAX_LITERAL_DIGITS:
-                raise GiveUp
-    if kind == "NUMBER":
-        return Decimal(text)
-    if kind == "QUANTITY":
-        number, unit = re.fullmatch(r"([\d.]+) ?(km|cm|m)", text).groups()  # type: ignore[union-attr]
-        factor = {"km": Decimal(1000), "cm": Decimal("0.01"), "m": Decimal(1)}[unit]
-        return Length(Decimal(number) * factor, unit)
-    if kind == "MONEY":
-        number, currency = re.fullmatch(r"([\d.]+) ?([A-Z]{3})", text).groups()  # type: ignore[union-attr]
-        return Money.of(Decimal(number), CURRENCY_ALIASES.get(currency, currency))
-    if kind == "TIME":
-        hours, minutes = (int(p) for p in text.split(":"))
-        if hours > 23 or minutes > 59:
-            raise GiveUp
-        return TimeOfDay(hours * 60 + minutes)
-    if kind == "PERCENT":
-        return Percent(Decimal(text[:-1]))
-    if kind == "DURATION":
-        m = re.fullmatch(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)(?:min)?)?", text)
-        if not m:
-            raise GiveUp
-        days, hours, minutes = (int(g) if g else 0 for g in m.groups())
-        return Duration(Decimal(days * 1440 + hours * 60 + minutes))
-    if kind == "DATE":
-        return datetime.date.fromisoformat(text)  # ValueError for an impossible date: GiveUp, as every method's exception
-    if kind == "STRING":
-        return text[1:-1]
-    raise GiveUp
+    kind = tok.type
+    if kind in NUMERIC and too_many_digits(str(tok)) is not None:
+        raise GiveUp
+    try:
+        return literal_value(kind, str(tok))
+    except (BadLiteral, AssertionError):
+        raise GiveUp from None
 
 
 # ---- the AST methods of the rules a query reaches (parser._ToAst's, called as the driver calls them: meta, *children) ----
@@ -365,7 +333,13 @@ class QueryTables:
                     state_stack[-1] = self._after_units(state_stack[-2], state_stack[-1], terminal)
                     continue
                 origin, size, keep, collapse, method, _ = reductions[action[1]]
-                result = self._reduce(value_stack, state_stack, size, keep, collapse, method, origin)
+                if size:
+                    raw = value_stack[-size:]
+                    del state_stack[-size:]
+                    del value_stack[-size:]
+                else:
+                    raw = []
+                result = reduce(raw, keep, collapse, None if method is None else METHODS[method], origin, QueryToken, MAX_NESTING)
                 goto = states.get(state_stack[-1], {}).get(origin)
                 if goto is None or goto[0] != 0:
                     raise GiveUp
@@ -373,7 +347,7 @@ class QueryTables:
                 value_stack.append(result)
                 if is_end and goto[1] == self.end:
                     top = value_stack[-1]
-                    query: ast.Query = top.value if type(top) is _Node else top
+                    query: ast.Query = top.value if type(top) is Node else top
                     return query
 
     def _after_units(self, below: int, state: int, terminal: str) -> int:
@@ -385,90 +359,6 @@ class QueryTables:
             if goto is None or goto[0] != 0 or goto[1] == self.end:
                 raise GiveUp
             state = goto[1]
-
-    @staticmethod
-    def _reduce(value_stack: list[Any], state_stack: list[int], size: int, keep: list[list[Any]] | None, collapse: bool, method: str | None,
-                origin: str) -> Any:
-        if size:
-            raw = value_stack[-size:]
-            del state_stack[-size:]
-            del value_stack[-size:]
-        else:
-            raw = []
-        # The extent Lark's PropagatePositions gives: first and last child that has one, including dropped keywords.
-        extent = None
-        first = None
-        for child in raw:
-            if type(child) is QueryToken:
-                first = (child.line, child.column)
-                break
-            if child.container is not None:
-                first = child.container[:2]
-                break
-        if first is not None:
-            for child in reversed(raw):
-                if type(child) is QueryToken:
-                    extent = (*first, child.end_line, child.end_column)
-                    break
-                if child.container is not None:
-                    extent = (*first, *child.container[2:])
-                    break
-        if keep is None:
-            kept = raw
-        else:
-            kept = []
-            for index, expand in keep:
-                if expand:
-                    kept += raw[index].children
-                else:
-                    kept.append(raw[index])
-        if collapse and len(kept) == 1:
-            result = kept[0]
-            if type(result) is _Node and extent is not None:
-                if result.own is None:
-                    raise GiveUp
-                result.container = extent
-            return result
-        if method is None:
-            if not origin.startswith("_"):
-                raise GiveUp
-            return _Node(extent, 0, kept)
-        height = 1
-        args = []
-        for child in kept:
-            if type(child) is _Node:
-                if child.height >= height:
-                    height = child.height + 1
-                args.append(child.value)
-            else:
-                args.append(child)
-        if height > MAX_NESTING:
-            raise GiveUp
-        node = _Node(extent, height)
-        try:
-            node.value = METHODS[method](node, *args)
-        except Exception:
-            raise GiveUp from None
-        return node
-
-
-class _Node:
-    """parser._Node: a reduced rule on the stack, and the `meta` its AST method reads."""
-
-    __slots__ = ("children", "column", "container", "empty", "end_column", "end_line", "height", "line", "own", "value")
-
-    def __init__(self, own: tuple[int, int, int, int] | None, height: int, children: list[Any] | None = None) -> None:
-        self.value: Any = None
-        self.own = own
-        self.container = own
-        self.height = height
-        self.children = children
-        if own is None:
-            self.empty = True
-        else:
-            self.empty = False
-            self.line, self.column, self.end_line, self.end_column = own
-
 
 _loaded: dict[Path, QueryTables | None] = {}
 _unwritable: set[Path] = set()
