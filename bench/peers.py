@@ -262,8 +262,13 @@ def refunds(policies: racepolicy.PolicySet, n: int) -> tuple[list[tuple[Any, ...
 WORKLOADS = {"qualification": qualification, "penalty lookup": penalties, "refund by date": refunds}
 
 
-def table(items: int, repeat: int) -> list[tuple[str, str, str]]:
-    """(engine, workload, cell) for every pair; prints as it goes.
+# Issue #16's targets for racepolicy through the public API: the ratio to hand-written Python at most this.
+TARGETS = {"racepolicy (compiled, public API)": 1.3, "racepolicy (interpreter, public API)": 10.0}
+
+
+def table(items: int, repeat: int, profile: Callable[[str, Callable[[], Any]], None] | None = None) -> list[tuple[str, str, str]]:
+    """(engine, workload, cell) for every pair; prints as it goes. A racepolicy row that misses its target (TARGETS) says
+    so in its cell, and is given to `profile` (bench/run.py puts its cProfile in RESULTS.md).
 
     Each engine is timed in `repeat` rounds, each round the hand-written function then the engine, back to back, and
     its ratio is the median of the rounds' ratios: this machine's speed drifts by tens of per cent within a minute, and
@@ -295,6 +300,11 @@ def table(items: int, repeat: int) -> list[tuple[str, str, str]]:
                     cell = f"{ratio:.2f}x ({statistics.median(times) / len(cases) * 1e6:,.2f} µs/item; {min(ratios):.2f}-{max(ratios):.2f}x)"
                     if engine == "hand-written Python":
                         cell = f"1.00x ({statistics.median(times) / len(cases) * 1e6:,.2f} µs/item)"
+                    target = TARGETS.get(engine)
+                    if target is not None and ratio > target:
+                        cell += f" **missed ≤ {target:g}x**"
+                        if profile is not None:
+                            profile(f"{workload}, {engine}: {ratio:.2f}x, target ≤ {target:g}x", run)
             cells.append((engine, workload, cell))
             print(f"{workload:<16} {engine:<44} {cell}", flush=True)
     return cells

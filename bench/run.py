@@ -651,7 +651,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         import peers  # bench/peers.py: the embedder workloads through the public API, beside rule-engine, cel-python, cedarpy
 
         print()
-        report.peers = peers.markdown(peers.table(max(1, args.items // 10), args.repeat))
+        report.peers = peers.markdown(peers.table(max(1, args.items // 10), args.repeat, report.profile))
     if "lsp" in only:
         print()
         lsp_section(report)

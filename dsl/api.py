@@ -263,8 +263,9 @@ class RuleFunction(Protocol):
     What `edition.rule(name)` gives is a Python function generated for the rule (`codegen.generate_entry`), with
     these attributes: its parameters are named as the rule's, the arguments of the usual classes (a race name, an
     int or a Decimal number, a date, a text, a yes/no) are converted inline, the rule's body and the rules it calls
-    run inline, and the result comes back plain. Every other call (a missing or extra argument, a name the rule does
-    not have, a class to convert or to refuse) takes the checked path, `exact()`, which converts or reports it.
+    run inline, and the result comes back plain. Any other argument (left out, of a class to convert or to refuse)
+    takes the checked path, `exact()`, which converts or reports it; a call Python cannot bind (a name the rule does
+    not have, an argument given twice or one too many) is Python's own TypeError, as for any function.
     A function, and not an object with a `__call__`, because calling a function is all a call costs (issue #16:
     a Python `__call__` alone cost half the hand-written qualification, a `functools.partial` subclass a third).
     """

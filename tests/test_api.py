@@ -141,7 +141,7 @@ def test_an_edition_answers_queries_pinned_to_itself(policies) -> None:
         (lambda e: e.rule("refund")(race="UTMBB", cancelled=datetime.date(2022, 5, 1)), "UnknownRaceError", "did you mean 'UTMB'"),
         (lambda e: e.rule("refund").exact(race="UTMB", canceled=datetime.date(2022, 5, 1)), "EvaluationError", "did you mean 'cancelled'"),
         (lambda e: e.rule("refund")(race="UTMB"), "EvaluationError", "missing argument(s) 'cancelled'"),
-        (lambda e: e.rule("refund")("UTMB", datetime.date(2022, 5, 1), True), "EvaluationError", "takes 2 argument(s), 3 given"),
+        (lambda e: e.rule("refund").exact("UTMB", datetime.date(2022, 5, 1), True), "EvaluationError", "takes 2 argument(s), 3 given"),
         (lambda e: e.rule("refund").exact("UTMB", race="UTMB", cancelled=datetime.date(2022, 5, 1)), "EvaluationError", "given twice"),
         (lambda e: e.rule("refund")(race="UTMB", cancelled="2022-05-01"), "EvaluationError", "must be date, not str"),
         (lambda e: e.rule("refund")(race="UTMB", cancelled=datetime.datetime(2022, 5, 1)), "EvaluationError", "must be date, not datetime"),
@@ -163,9 +163,10 @@ def test_every_mistake_is_a_policy_error_with_a_hint(utmb, call, error: str, wor
 
 @pytest.mark.parametrize("runner", ["compiled", "interpreter"])
 def test_a_call_python_cannot_bind_is_pythons_type_error_before_and_after_warm_up(utmb, runner: str) -> None:
-    # GIVEN a rule's callable, cold then warm, under either runner WHEN a keyword it lacks, or an argument given twice,
-    # is passed THEN Python's own TypeError names it, as for any Python function (issue #16: the callable has no
-    # **kwargs, which cost a sixth of the hand-written call); `exact()` words the same mistake as a PolicyError
+    # GIVEN a rule's callable, cold then warm, under either runner WHEN a keyword it lacks, an argument given twice or
+    # one too many is passed THEN Python's own TypeError names it, as for any Python function (issue #16: the callable
+    # has no **kwargs, which cost a sixth of the hand-written call, nor *args); `exact()` words the same mistake as a
+    # PolicyError, and so does the callable for an argument left out
     edition = utmb if runner == "compiled" else utmb.interpreted()
     refund = edition.rule("refund")
     for _ in range(2):
@@ -173,6 +174,10 @@ def test_a_call_python_cannot_bind_is_pythons_type_error_before_and_after_warm_u
             refund(race="UTMB", canceled=datetime.date(2022, 5, 1))
         with pytest.raises(TypeError, match="multiple values for argument 'race'"):
             refund("UTMB", race="UTMB", cancelled=datetime.date(2022, 5, 1))
+        with pytest.raises(TypeError, match="takes from 0 to 2 positional arguments but 3 were given"):
+            refund("UTMB", datetime.date(2022, 5, 1), True)
+        with pytest.raises(racepolicy.PolicyError, match="missing argument"):  # one left out: the rule says which
+            refund(race="UTMB")
         for _ in range(3):  # seed 003:922 "Until the End of April 60%" of the 305 EUR fee (seed 003:50)
             assert refund(race="UTMB", cancelled=datetime.date(2022, 4, 30)) == Decimal("183.00")
     with pytest.raises(racepolicy.PolicyError, match="did you mean 'cancelled'"):

@@ -303,7 +303,7 @@ class RuleGenerator:
                     sides = (literal, a)
                 compare = f" {'==' if op == '==' else '!='} ".join(sides)
                 if self.known_classes(other) == {type(value)}:
-                    return f"(({a} := {code}) {'==' if op == '==' else '!='} {literal})" if sides[0] == a else f"({literal} {op} ({a} := {code}))"
+                    return f"({code} {'==' if op == '==' else '!='} {literal})" if sides[0] == a else f"({literal} {op} {code})"
                 return f"({compare} if type({a} := {code}) is {self.constant(type(value))} else _bail())"
             return f"({test} if type({a} := {left}) is type({b} := {right}) else _bail())"
         if op in ("in", "notin"):
@@ -760,12 +760,6 @@ def generate_entry(
     namespace.update({"_U": OMITTED, "_general": general, "_plain": plain, "_deep": deep, "_PLAIN_CLASSES": _PLAIN_CLASSES})
     count = len(decl.params)
     args = ", ".join(f"a{i}" for i in range(count))
-    # The arguments are named as the rule's parameters, so that a call by keyword binds as Python binds any call, as
-    # fast as one by position, with no `**kwargs` (a dict CPython builds on every call, a sixth of the hand-written
-    # qualification: issue #16). A name the rule does not have, or an argument given twice, is then Python's own
-    # TypeError, as for any function. Names that could clash with the generated code's keep `a0, a1, ...`, taken by
-    # position only, and `**_kw` for calls by name, which go to `general`. Extra arguments go to `general` either way
-    # (`*_rest`), and one left out stays `_U`, which no class test and no dict of texts accepts: `general` reports it.
     lines, converted, rename = _entry_arguments(decl, accepts, used, untested, generator.constant, unit.race_values.get)
     if lines is None:
         return None  # a parameter no plain class fits without conversion: the checked path serves every call
@@ -808,17 +802,18 @@ def _entry_arguments(
     each argument's code as the language's value (for the interpreter), and how to name the arguments in the source."""
     count = len(decl.params)
     args = ", ".join(f"a{i}" for i in range(count))
-    # The arguments are named as the rule's parameters, so that a call by keyword binds as Python binds any call, as
+    # The arguments are named as the rule's parameters, so that a call binds as Python binds any call, a call by keyword as
     # fast as one by position, with no `**kwargs` (a dict CPython builds on every call, a sixth of the hand-written
-    # qualification: issue #16). A name the rule does not have, or an argument given twice, is then Python's own
-    # TypeError, as for any function. Names that could clash with the generated code's keep `a0, a1, ...`, taken by
-    # position only, and `**_kw` for calls by name, which go to `general`. Extra arguments go to `general` either way
-    # (`*_rest`), and one left out stays `_U`, which no class test and no dict of texts accepts: `general` reports it.
+    # qualification: issue #16) and no `*args` (a slower way into the function). A name the rule does not have, an
+    # argument given twice, or more arguments than parameters is then Python's own TypeError, as for any function; one
+    # left out stays `_U`, which no class test and no dict of texts accepts: `general` reports what is missing. Names
+    # that could clash with the generated code's keep `a0, a1, ...`, taken by position only, with `*_rest, **_kw` for
+    # every other call, which goes to `general`.
     names = [p.name for p in decl.params]
     named = own_names(names)
     given = "".join(f"a{i}, " for i in range(count))
     if named:
-        lines = [f"def _entry({''.join(f'a{i}=_U, ' for i in range(count))}*_rest):", f"    if _rest:\n        return _general({given}*_rest)"]
+        lines = [f"def _entry({', '.join(f'a{i}=_U' for i in range(count))}):"]
     else:
         lines = [f"def _entry({''.join(f'a{i}=_U, ' for i in range(count))}{'/, ' if count else ''}*_rest, **_kw):",
                  f"    if _kw or _rest:\n        return _general({given}*_rest, **_kw)"]
@@ -915,7 +910,7 @@ def generate_stub(target: Callable[..., Any], names: list[str]) -> Callable[...,
 def _stub_code(names: tuple[str, ...]) -> tuple[types.CodeType, tuple[Any, ...] | None]:
     if own_names(list(names)):
         given = "".join(f"{n}, " for n in names)
-        source = f"def _stub({''.join(f'{n}=_U, ' for n in names)}*_rest):\n    return _target({given}*_rest)\n"
+        source = f"def _stub({', '.join(f'{n}=_U' for n in names)}):\n    return _target({given})\n"
     else:
         source = "def _stub(*args, **kwargs):\n    return _target(*args, **kwargs)\n"
     namespace: dict[str, Any] = {"_U": OMITTED}
