@@ -92,16 +92,23 @@ rule headlamp_lit(race: race) = moon_phase(race.date) != "full moon" § "Headlam
 """
 
 
-@pytest.fixture
-def moonrun_installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Install the Moonrun plugin as a distribution would: a module and a dist-info with entry_points.txt on sys.path."""
-    (tmp_path / "moonrun_plugin.py").write_text(MOONRUN_PLUGIN, encoding="utf-8")
-    dist_info = tmp_path / "moonrun_plugin-1.0.dist-info"
+def install_moonrun(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Install the Moonrun plugin in `folder` as a distribution would: a module and a dist-info with entry_points.txt,
+    the folder put on sys.path. Gives the dist-info folder."""
+    (folder / "moonrun_plugin.py").write_text(MOONRUN_PLUGIN, encoding="utf-8")
+    dist_info = folder / "moonrun_plugin-1.0.dist-info"
     dist_info.mkdir()
     (dist_info / "METADATA").write_text("Metadata-Version: 2.1\nName: moonrun-plugin\nVersion: 1.0\n", encoding="utf-8")
     (dist_info / "entry_points.txt").write_text(f"[{ENTRY_POINT_GROUP}]\nmoonrun = moonrun_plugin\n", encoding="utf-8")
-    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.syspath_prepend(str(folder))
     importlib.invalidate_caches()
+    return dist_info
+
+
+@pytest.fixture
+def moonrun_installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The Moonrun plugin installed in the test's folder (install_moonrun)."""
+    install_moonrun(tmp_path, monkeypatch)
     yield tmp_path
     # Forget the module so no later test sees a plugin whose files are gone.
     sys.modules.pop("moonrun_plugin", None)

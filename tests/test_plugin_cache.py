@@ -12,7 +12,7 @@ import pytest
 from racepolicy.pluginapi import plugin_cache
 from racepolicy.pluginapi.manager import ENTRY_POINT_GROUP, make_plugin_manager
 from racepolicy.query import cache
-from test_external_plugin import MOONRUN_PLUGIN
+from test_external_plugin import install_moonrun
 
 
 @pytest.fixture
@@ -40,17 +40,6 @@ def test_the_second_manager_takes_the_entry_points_from_the_cache(cache_dir: Pat
     assert "racepolicy==" in cache.plugins_stamp(cached)
 
 
-def _install_moonrun(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (folder / "moonrun_plugin.py").write_text(MOONRUN_PLUGIN, encoding="utf-8")
-    dist_info = folder / "moonrun_plugin-1.0.dist-info"
-    dist_info.mkdir()
-    (dist_info / "METADATA").write_text("Metadata-Version: 2.1\nName: moonrun-plugin\nVersion: 1.0\n", encoding="utf-8")
-    (dist_info / "entry_points.txt").write_text(f"[{ENTRY_POINT_GROUP}]\nmoonrun = moonrun_plugin\n", encoding="utf-8")
-    monkeypatch.syspath_prepend(str(folder))
-    importlib.invalidate_caches()
-    return dist_info
-
-
 def test_a_new_plugin_is_found_and_a_removed_one_is_gone(cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # GIVEN entry points cached before a plugin is installed
     make_plugin_manager(use_cache=True)
@@ -58,7 +47,7 @@ def test_a_new_plugin_is_found_and_a_removed_one_is_gone(cache_dir: Path, tmp_pa
     site.mkdir()
     try:
         # WHEN a distribution with a plugin appears on sys.path THEN the next manager has it
-        dist_info = _install_moonrun(site, monkeypatch)
+        dist_info = install_moonrun(site, monkeypatch)
         with_moonrun = make_plugin_manager(use_cache=True)
         assert with_moonrun.get_plugin("moonrun") is not None
         assert "moonrun-plugin==1.0" in cache.plugins_stamp(with_moonrun)
@@ -77,7 +66,7 @@ def test_a_new_plugin_is_found_and_a_removed_one_is_gone(cache_dir: Path, tmp_pa
 def test_an_upgraded_distribution_changes_the_stamp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     site = tmp_path / "site"
     site.mkdir()
-    dist_info = _install_moonrun(site, monkeypatch)
+    dist_info = install_moonrun(site, monkeypatch)
     before = plugin_cache.distributions_stamp()
     dist_info.rename(site / "moonrun_plugin-1.1.dist-info")
     assert plugin_cache.distributions_stamp() != before
