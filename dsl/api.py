@@ -304,7 +304,7 @@ def _rule_function(rulebook: Rulebook, name: str) -> RuleFunction:
         function = lambda *args: invoke(args, span, source)  # noqa: E731 - the callable the checked path calls
     checked = _Checked(name, params, converters, function, unit, warm=not warming)
     entry = None
-    accepts = [_FAST_ARGUMENTS.get(k, []) for _, k in params]
+    accepts = _accepts(params)
     if rulebook.runner == "compiled" and name in edition.rules and not warming:
         entry = unit.entry(name, accepts, checked.call, to_python)
     elif rulebook.runner == "interpreter" and name in edition.rules:
@@ -329,7 +329,7 @@ def _warmed(rule: Any) -> None:
     checked, unit = rule._checked, rule.rulebook.unit
     _WARM_UP_COUNTS.setdefault(unit, {})[rule.name] = WARM_UP_CALLS  # callables made from now on start warm
     checked._function, checked.warm, checked.on_warm = unit.rule(rule.name), True, None
-    entry = unit.entry(rule.name, [_FAST_ARGUMENTS.get(k, []) for _, k in rule.params], checked.call, to_python)
+    entry = unit.entry(rule.name, _accepts(rule.params), checked.call, to_python)
     if entry is not None:
         repoint(rule, entry)
 
@@ -374,6 +374,11 @@ _FAST_ARGUMENTS: dict[str, list[tuple[type, str]]] = {
     "date": [(datetime.date, AS_IS)],
     "bool": [(bool, AS_IS)],
 }
+
+
+def _accepts(params: tuple[tuple[str, str], ...]) -> list[list[tuple[type, str]]]:
+    """What the generated call takes inline for each parameter (`_FAST_ARGUMENTS` by its kind)."""
+    return [_FAST_ARGUMENTS.get(kind, []) for _, kind in params]
 
 
 def _interpreted(edition: Edition, name: str, source: Source | None = None) -> Callable[..., Any]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import builtins
 import datetime
 import functools
+import itertools
 import keyword
 import operator
 import re
@@ -604,20 +605,24 @@ class RuleGenerator:
                     if chain is not None:
                         return chain
                 ratio = self._ratio(percent)
-                product = f"({amount} * {ratio}).quantize(_CENT, rounding=_HALF_UP)"
                 bounds = self.root.bounds
-                if amount in bounds and ratio in bounds and bounds[amount] * bounds[ratio] < _MAX / 2:
-                    return product  # every amount times every ratio is far within the limit: nothing to check per call
-                return self.in_range(product)
+                largest = bounds[amount] * bounds[ratio] if amount in bounds and ratio in bounds else None
+                return self._rounded_product(amount, ratio, largest)
         return self._money_amount(expr)
 
     def _product(self, amount: str, ratio: Decimal) -> str:
         """An amount known now within `bounds` times a constant ratio, to the cent as Money rounds it."""
         if ratio == 0 and amount in self.root.nonnegative:
             return self.constant(Decimal("0.00"))  # what (amount * 0) quantized to the cent is for any amount >= 0
-        product = f"({amount} * {self.constant(ratio)}).quantize(_CENT, rounding=_HALF_UP)"
-        if ratio.is_finite() and self.root.bounds[amount] * abs(ratio) < _MAX / 2:
-            return product  # far within the interpreter's limit for every amount: nothing to check per call
+        largest = self.root.bounds[amount] * abs(ratio) if ratio.is_finite() else None
+        return self._rounded_product(amount, self.constant(ratio), largest)
+
+    def _rounded_product(self, amount: str, ratio: str, largest: Decimal | None) -> str:
+        """`amount * ratio` to the cent ROUND_HALF_UP, checked against the interpreter's limit unless the largest
+        magnitude it can have (`largest`, known when the code is generated) is far within it."""
+        product = f"({amount} * {ratio}).quantize(_CENT, rounding=_HALF_UP)"
+        if largest is not None and largest < _MAX / 2:
+            return product  # every amount times every ratio is far within the limit: nothing to check per call
         return self.in_range(product)
 
     def _money_amount(self, expr: ast.Expr) -> str:
@@ -733,9 +738,10 @@ def generate_entry(
     """A rule as one function of plain positional arguments, giving a plain value: for each parameter the Python
     classes it takes here and how each becomes the language's value (`accepts`, e.g. `[(int, TO_DECIMAL), (Decimal,
     FINITE)]`), then the rule's body (with the rules it calls inlined), then the result made plain (money as its
-    amount, computed without a Money when the body is a product of money and a percent). Anything else — keyword
-    arguments, a missing or extra argument, a class not listed, an unknown race — goes to `general(*args, **kwargs)`,
-    the checked path that converts or reports it; a body that gives up is evaluated by `slow` (the interpreter).
+    amount, computed without a Money when the body is a product of money and a percent). Anything else — a missing
+    argument, a class not listed, an unknown race, a key no hoisted dict holds — goes to `general`, the checked path
+    that converts or reports it (a call Python cannot bind is its TypeError: `_entry_arguments`); a body that gives up
+    is evaluated by `slow` (the interpreter).
     None when the body is too large to generate. The source holds no user text but the parameters' names, each a
     lower-case word checked here (`named`); otherwise the arguments are `a0, a1, ...`."""
     generator = RuleGenerator(unit, decl, slow)
@@ -859,7 +865,7 @@ def generate_interpreted_entry(
     namespace: dict[str, Any] = {
         "_U": OMITTED, "_general": general, "_plain": plain, "_interpret": interpret, "_PLAIN_CLASSES": _PLAIN_CLASSES, "_Decimal": Decimal,
     }
-    counter = iter(range(len(accepts) * 4 + 4))
+    counter = itertools.count()
 
     def constant(value: Any) -> str:
         name = f"_k{next(counter)}"
